@@ -1,0 +1,131 @@
+import { byteLength, parseJson, toText } from "./bytes.ts";
+import {
+  type AnyMeshEvent,
+  buildEvent,
+  type DecodeResult,
+  fail,
+  MAX_EVENT_BYTES,
+} from "./envelope.ts";
+
+/** An event in the CloudEvents JSON format (structured content mode). */
+export interface StructuredCloudEvent {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  datacontenttype: "application/json";
+  tenantid: string;
+  entityversion: number;
+  data: unknown;
+}
+
+/** Media types of the CloudEvents HTTP binding. */
+export const CLOUDEVENTS_JSON = "application/cloudevents+json";
+export const CLOUDEVENTS_BATCH_JSON = "application/cloudevents-batch+json";
+
+/** The event as a CloudEvents JSON object. */
+export function toStructured(event: AnyMeshEvent): StructuredCloudEvent {
+  return {
+    specversion: "1.0",
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    time: event.time,
+    datacontenttype: "application/json",
+    tenantid: event.tenantId,
+    entityversion: event.version,
+    data: event.data,
+  };
+}
+
+/** A version attribute as a number, or the raw value so that validation names it. */
+export function parseVersion(value: unknown): unknown {
+  return typeof value === "string" && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : value;
+}
+
+/** Reads one CloudEvents JSON object. Never throws. */
+export function fromStructured(input: unknown): DecodeResult {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return fail("invalid_json", "event: must be a JSON object");
+  }
+  const { data, data_base64, datacontenttype, ...attributes } = input as Record<string, unknown>;
+  if (data_base64 !== undefined) {
+    return fail("unsupported_content_type", "data_base64: binary data is not supported");
+  }
+  if (typeof datacontenttype === "string" && !datacontenttype.startsWith("application/json")) {
+    return fail("unsupported_content_type", `datacontenttype: ${datacontenttype} is not JSON`);
+  }
+  return buildEvent({ ...attributes, entityversion: parseVersion(attributes.entityversion) }, data);
+}
+
+/** An HTTP request body of the CloudEvents HTTP binding. */
+export interface HttpMessage {
+  /** The request's headers (`ce-*` in binary mode). */
+  headers: Headers | Record<string, string | undefined>;
+  /** The raw body. */
+  body: string | Uint8Array;
+}
+
+/**
+ * The events of an HTTP request: structured (`application/cloudevents+json`), batch
+ * (`application/cloudevents-batch+json`, one result per element) or binary (`ce-*` headers).
+ * A body that cannot be read at all is one error; otherwise one result per event. Never throws.
+ */
+export function decodeHttp(
+  message: HttpMessage,
+): { ok: true; results: DecodeResult[] } | { ok: false; error: DecodeResult & { ok: false } } {
+  const headers =
+    message.headers instanceof Headers
+      ? message.headers
+      : new Headers(
+          Object.entries(message.headers).filter((entry): entry is [string, string] => !!entry[1]),
+        );
+  const contentType = (headers.get("content-type") ?? "").toLowerCase();
+  const text = toText(message.body);
+  const whole = (code: Parameters<typeof fail>[0], text: string) => ({
+    ok: false as const,
+    error: fail(code, text) as DecodeResult & { ok: false },
+  });
+  if (text === null) return whole("invalid_utf8", "body: not valid UTF-8");
+  const json = parseJson(text);
+  if (!json.ok) return whole("invalid_json", `body: ${json.message}`);
+
+  if (contentType.startsWith(CLOUDEVENTS_BATCH_JSON)) {
+    if (!Array.isArray(json.value)) return whole("invalid_json", "body: a batch must be an array");
+    return { ok: true, results: json.value.map((item) => checkedSize(item, fromStructured)) };
+  }
+  if (contentType.startsWith(CLOUDEVENTS_JSON)) {
+    return { ok: true, results: [checkedSize(json.value, fromStructured)] };
+  }
+  if (!headers.has("ce-type")) {
+    return whole(
+      "unsupported_content_type",
+      `content-type: ${contentType || "none"} without ce-* headers`,
+    );
+  }
+  if (byteLength(message.body) > MAX_EVENT_BYTES) {
+    return whole("too_large", `body: more than ${MAX_EVENT_BYTES} bytes`);
+  }
+  const attributes: Record<string, unknown> = {};
+  headers.forEach((value, name) => {
+    if (name.startsWith("ce-")) attributes[name.slice(3)] = value;
+  });
+  attributes.entityversion = parseVersion(attributes.entityversion);
+  return { ok: true, results: [buildEvent(attributes, json.value)] };
+}
+
+function checkedSize(item: unknown, read: (item: unknown) => DecodeResult): DecodeResult {
+  const size = byteLength(JSON.stringify(item) ?? "");
+  if (size > MAX_EVENT_BYTES)
+    return fail("too_large", `event: ${size} bytes, more than ${MAX_EVENT_BYTES}`);
+  return read(item);
+}
+
+/** Encodes events as one CloudEvents batch request (`application/cloudevents-batch+json`). */
+export function encodeHttpBatch(events: readonly AnyMeshEvent[]): {
+  contentType: string;
+  body: string;
+} {
+  return { contentType: CLOUDEVENTS_BATCH_JSON, body: JSON.stringify(events.map(toStructured)) };
+}

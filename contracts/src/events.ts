@@ -1,0 +1,94 @@
+import * as v from "valibot";
+import { Amount, Email, EntityId, Name, TenantId, Text, Timestamp } from "./fields.ts";
+
+/** The state of a user, as carried by `user.created` and `user.updated` (the original shape). */
+export const UserData = v.strictObject({
+  /** The user's id. */
+  id: EntityId,
+  /** The user's e-mail address. */
+  email: Email,
+  /** The user's display name. */
+  name: Name,
+  /** The tenant the user belongs to. */
+  tenantId: TenantId,
+});
+
+/** A deleted user: only its identity. */
+export const UserDeletedData = v.strictObject({
+  /** The deleted user's id. */
+  id: EntityId,
+  /** The tenant the user belonged to. */
+  tenantId: TenantId,
+});
+
+/** A new tenant. The entity id of a tenant is its tenant id. */
+export const TenantCreatedData = v.strictObject({
+  /** The new tenant's id. */
+  tenantId: TenantId,
+  /** The tenant's display name. */
+  name: Name,
+});
+
+/** Task state values. */
+export const TaskStatus = v.picklist(["open", "in_progress", "completed"], "must be a task status");
+
+/** The whole state of a task, as carried by `task.created` and `task.completed`. */
+export const TaskData = v.strictObject({
+  /** The task's id. */
+  id: EntityId,
+  /** The tenant the task belongs to. */
+  tenantId: TenantId,
+  /** The task's title. */
+  title: Name,
+  /** The task's description (may be empty). */
+  description: Text,
+  /** The task's status after the change. */
+  status: TaskStatus,
+});
+
+/** Usage metrics that are billed. */
+export const UsageMetric = v.picklist(["embeddings", "searches"], "must be a usage metric");
+
+/** An increment of a tenant's usage of one metric. */
+export const UsageIncrementedData = v.strictObject({
+  /** The tenant whose usage grew. */
+  tenantId: TenantId,
+  /** What was used. */
+  metric: UsageMetric,
+  /** How many units were used. */
+  amount: Amount,
+  /** When the usage happened. */
+  occurredAt: Timestamp,
+});
+
+/** Data schema of every event type in the catalog. */
+export const EVENT_SCHEMAS = {
+  "user.created": UserData,
+  "user.updated": UserData,
+  "user.deleted": UserDeletedData,
+  "tenant.created": TenantCreatedData,
+  "task.created": TaskData,
+  "task.completed": TaskData,
+  "billing.usage.incremented": UsageIncrementedData,
+} as const;
+
+/** The name of an event in the catalog, `<entity>.<action>`. */
+export type EventType = keyof typeof EVENT_SCHEMAS;
+
+/** Every event type of the catalog. */
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+
+/** The data of an event of type `T`. */
+export type EventData<T extends EventType = EventType> = v.InferOutput<(typeof EVENT_SCHEMAS)[T]>;
+
+/** True when `type` names an event in the catalog. */
+export function isEventType(type: unknown): type is EventType {
+  return typeof type === "string" && Object.hasOwn(EVENT_SCHEMAS, type);
+}
+
+/** The id of the entity an event is about: the tenant for tenant events, the metric for usage. */
+export function entityIdOf(type: EventType, data: EventData): string {
+  if ("id" in data) return String(data.id);
+  if (type === "billing.usage.incremented" && "metric" in data) return data.metric;
+  return data.tenantId;
+}

@@ -1,0 +1,6 @@
+export * from "./cloudevent.ts";
+export * from "./envelope.ts";
+export * from "./events.ts";
+export * from "./fields.ts";
+export * from "./kafka-codec.ts";
+export * from "./topics.ts";

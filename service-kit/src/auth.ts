@@ -1,0 +1,132 @@
+import { TenantId } from "@event-mesh/contracts";
+import type { MiddlewareHandler } from "hono";
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  type JWTVerifyOptions,
+  jwtVerify,
+} from "jose";
+import * as v from "valibot";
+import { AppError, unauthorized } from "./errors.ts";
+
+/** Who is calling: taken from the token, never from the request body or query. */
+export interface Principal {
+  /** The caller's tenant. */
+  tenantId: string;
+  /** The caller's user id (`sub` of a JWT). */
+  userId: string;
+}
+
+/** Hono variables set by `auth()`. */
+export type AuthVariables = { auth: Principal };
+
+/** How tokens are checked. */
+export interface AuthOptions {
+  /** `dev`: plain `tenant:user` tokens. `jwt`: signed JWTs only. */
+  mode: "dev" | "jwt";
+  /** HS256 shared secret. */
+  secret?: string | undefined;
+  /** JWKS URL serving RS256/ES256 public keys. */
+  jwksUrl?: string | undefined;
+  /** Required `iss`, when set. */
+  issuer?: string | undefined;
+  /** Required `aud`, when set. */
+  audience?: string | undefined;
+}
+
+/** Signing algorithms accepted per key source; anything else (`none` included) is refused. */
+const HMAC_ALGORITHMS = ["HS256"];
+const JWKS_ALGORITHMS = ["RS256", "ES256"];
+
+const DEV_TOKEN = /^([a-z0-9-]{1,63}):([a-z0-9-]{1,63})$/;
+const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
+
+type Verify = (token: string) => Promise<Principal>;
+
+/** Reads the bearer token and puts the caller's `{ tenantId, userId }` on the context. */
+export function auth(options: AuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const verify = options.mode === "dev" ? verifyDev : jwtVerifier(options);
+  return async function authenticate(c, next) {
+    const header = c.req.header("authorization");
+    if (!header) throw unauthorized("missing Authorization header");
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) throw unauthorized("Authorization header must be 'Bearer <token>'");
+    c.set("auth", await verify(match[1]));
+    await next();
+  };
+}
+
+async function verifyDev(token: string): Promise<Principal> {
+  const match = DEV_TOKEN.exec(token);
+  if (!match?.[1] || !match[2]) {
+    throw unauthorized(
+      "token must be '<tenant>:<user>', each 1–63 lowercase letters, digits or '-'",
+    );
+  }
+  return { tenantId: match[1], userId: match[2] };
+}
+
+function jwtVerifier(options: AuthOptions): Verify {
+  const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
+  const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  if (!secret && !jwks) throw new Error("AUTH_MODE=jwt needs JWT_SECRET or JWT_JWKS_URL");
+  const base: JWTVerifyOptions = { requiredClaims: ["exp"] };
+  if (options.issuer) base.issuer = options.issuer;
+  if (options.audience) base.audience = options.audience;
+
+  // The header only picks which key source to try; each source has its own allow-list.
+  function verifySignature(token: string) {
+    if (secret && (!jwks || headerAlg(token) === "HS256")) {
+      return jwtVerify(token, secret, { ...base, algorithms: HMAC_ALGORITHMS });
+    }
+    if (jwks) return jwtVerify(token, jwks, { ...base, algorithms: JWKS_ALGORITHMS });
+    throw new errors.JOSEAlgNotAllowed("no key for this algorithm");
+  }
+
+  return async function verifyJwt(token) {
+    let payload: JWTPayload;
+    try {
+      payload = (await verifySignature(token)).payload;
+    } catch (error) {
+      throw jwtError(error);
+    }
+    const tenant = v.safeParse(TenantId, payload.tenant);
+    if (!tenant.success) throw unauthorized("token has no valid 'tenant' claim");
+    const user = v.safeParse(UserId, payload.sub);
+    if (!user.success) throw unauthorized("token has no valid 'sub' claim");
+    return { tenantId: tenant.output, userId: user.output };
+  };
+}
+
+function headerAlg(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns jose's errors into a 401 that says why, without echoing the token. */
+function jwtError(error: unknown): AppError {
+  if (error instanceof errors.JWTExpired) return unauthorized("token has expired");
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return unauthorized(`token claim '${error.claim}' is invalid (${error.reason})`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return unauthorized("token signing algorithm is not allowed");
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return unauthorized("token signature is invalid");
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return unauthorized("token is signed with an unknown key");
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return new AppError(503, "service_unavailable", "signing keys are unavailable");
+  }
+  if (error instanceof errors.JOSEError) return unauthorized("token is malformed");
+  // Fetching the JWKS failed (network): not the caller's fault.
+  return new AppError(503, "service_unavailable", "signing keys are unavailable");
+}

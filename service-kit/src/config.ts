@@ -1,0 +1,136 @@
+import * as v from "valibot";
+import type { AuthOptions } from "./auth.ts";
+import { ConfigError } from "./errors.ts";
+
+/** Environment variables, as `process.env` or `Bun.env` hand them over. */
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the environment once. Returns the typed config, or throws `ConfigError` naming
+ * every bad variable (one line each, values never echoed since some are secrets).
+ */
+export function loadConfig<S extends v.GenericSchema<Env, unknown>>(
+  schema: S,
+  env: Env,
+): v.InferOutput<S> {
+  // Empty strings count as unset, so `FOO= bun start` falls back to the default.
+  const cleaned: Env = {};
+  for (const [name, value] of Object.entries(env)) if (value !== "") cleaned[name] = value;
+  const result = v.safeParse(schema, cleaned);
+  if (result.success) return result.output;
+  const problems = new Set<string>();
+  for (const issue of result.issues) {
+    const path = v.getDotPath(issue);
+    problems.add(path ? `${path}: ${issue.message}` : issue.message);
+  }
+  throw new ConfigError([...problems]);
+}
+
+/** An integer from a string, within [min, max]. */
+export function intVar(min: number, max: number) {
+  return v.pipe(
+    v.string(),
+    v.regex(/^[0-9]+$/, `must be an integer from ${min} to ${max}`),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `must be an integer from ${min} to ${max}`),
+    v.maxValue(max, `must be an integer from ${min} to ${max}`),
+  );
+}
+
+/** An absolute http(s) URL. */
+export const urlVar = v.pipe(
+  v.string(),
+  v.url("must be a URL such as http://127.0.0.1:3001"),
+  v.regex(/^https?:\/\//, "must start with http:// or https://"),
+);
+
+/** Comma-separated `host:port` list, e.g. `127.0.0.1:19092,broker-2:9092`. */
+export const brokersVar = v.pipe(
+  v.string(),
+  v.transform((text) =>
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
+  v.array(v.pipe(v.string(), v.regex(/^[^\s:]+:[0-9]{1,5}$/, "must be a list of host:port"))),
+  v.minLength(1, "must name at least one host:port"),
+);
+
+/** Per-service defaults of the shared variables. */
+export interface CommonDefaults {
+  /** Default PORT. */
+  port: number;
+  /** Default KAFKA_CLIENT_ID. */
+  clientId: string;
+}
+
+/** Schema entries of the variables every service reads. */
+export function commonEnv(defaults: CommonDefaults) {
+  return {
+    PORT: v.optional(intVar(1, 65535), String(defaults.port)),
+    HOST: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
+    DATA_DIR: v.optional(v.string(), "./.data"),
+    LOG_LEVEL: v.optional(
+      v.picklist(["trace", "debug", "info", "warn", "error", "fatal", "silent"], "must be one of trace, debug, info, warn, error, fatal, silent"),
+      "info",
+    ),
+    NODE_ENV: v.optional(v.string(), "development"),
+    AUTH_MODE: v.optional(v.picklist(["dev", "jwt"], "must be dev or jwt")),
+    JWT_SECRET: v.optional(v.pipe(v.string(), v.minLength(32, "must be at least 32 characters"))),
+    JWT_JWKS_URL: v.optional(urlVar),
+    JWT_ISSUER: v.optional(v.string()),
+    JWT_AUDIENCE: v.optional(v.string()),
+    KAFKA_BROKERS: v.optional(brokersVar),
+    KAFKA_CLIENT_ID: v.optional(v.string(), defaults.clientId),
+    TOPIC_PREFIX: v.optional(
+      v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-'")),
+      "",
+    ),
+    TOPIC_PARTITIONS: v.optional(intVar(1, 1000), "3"),
+  };
+}
+
+/** The auth variables as `commonEnv` parses them. */
+interface AuthEnv {
+  NODE_ENV: string;
+  AUTH_MODE?: "dev" | "jwt" | undefined;
+  JWT_SECRET?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+}
+
+/** AUTH_MODE, defaulting to `jwt` in production and `dev` elsewhere. */
+export function authMode(env: Pick<AuthEnv, "NODE_ENV" | "AUTH_MODE">): "dev" | "jwt" {
+  return env.AUTH_MODE ?? (env.NODE_ENV === "production" ? "jwt" : "dev");
+}
+
+/**
+ * The rules across auth variables, to put in the service's `v.pipe` after its object:
+ * `dev` is refused in production, and `jwt` needs a secret or a JWKS URL.
+ */
+export function authRules<T extends AuthEnv>() {
+  return v.rawCheck<T>(({ dataset, addIssue }) => {
+    // Runs even when other variables are bad, so that every problem is reported at once.
+    const env = dataset.value;
+    if (env.NODE_ENV === "production" && env.AUTH_MODE === "dev") {
+      addIssue({ message: "AUTH_MODE: dev is refused when NODE_ENV=production" });
+    }
+    if (authMode(env) === "jwt" && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      addIssue({ message: "JWT_SECRET: JWT_SECRET or JWT_JWKS_URL is required when AUTH_MODE=jwt" });
+    }
+  });
+}
+
+/** The `auth()` options from a parsed config. */
+export function authOptions(env: AuthEnv): AuthOptions {
+  return {
+    mode: authMode(env),
+    secret: env.JWT_SECRET,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+  };
+}
