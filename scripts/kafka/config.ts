@@ -29,10 +29,15 @@ export interface BrokerPaths {
   pidFile: string;
   lockFile: string;
   logFile: string;
+  /** Present while the broker was started by a test run, which may stop it at the end. */
+  testOwned: string;
+  /** One file per test run using the broker (named by its pid), so none stops it under another. */
+  leases: string;
 }
 
+/** Paths from KAFKA_CACHE_DIR (default .cache/kafka) and KAFKA_DATA_DIR (default <cache>/data). */
 export function brokerPaths(dataDir = process.env.KAFKA_DATA_DIR): BrokerPaths {
-  const cache = join(ROOT, ".cache", "kafka");
+  const cache = resolve(process.env.KAFKA_CACHE_DIR || join(ROOT, ".cache", "kafka"));
   const versionDir = join(cache, KAFKA_VERSION);
   const data = resolve(dataDir ?? join(cache, "data"));
   return {
@@ -48,6 +53,8 @@ export function brokerPaths(dataDir = process.env.KAFKA_DATA_DIR): BrokerPaths {
     pidFile: join(data, "broker.pid"),
     lockFile: join(data, "start.lock"),
     logFile: join(data, "broker.log"),
+    testOwned: join(data, "test-owned"),
+    leases: join(data, "leases"),
   };
 }
 

@@ -44,7 +44,7 @@ export function checkPrerequisites(paths: BrokerPaths): void {
   if (!existsSync(paths.complete) && !Bun.which("mvn")) {
     throw new KafkaSetupError(
       "maven_missing",
-      `Maven not found; it downloads the Kafka jars once into .cache/kafka: ${INSTALL_MAVEN}, ${ELSEWHERE}.`,
+      `Maven not found; it downloads the Kafka jars once into ${paths.libs}: ${INSTALL_MAVEN}, ${ELSEWHERE}.`,
     );
   }
 }

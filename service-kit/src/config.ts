@@ -20,8 +20,9 @@ export function loadConfig<S extends v.GenericSchema<Env, unknown>>(
   if (result.success) return result.output;
   const problems = new Set<string>();
   for (const issue of result.issues) {
-    const path = v.getDotPath(issue);
-    problems.add(path ? `${path}: ${issue.message}` : issue.message);
+    // Name the variable only: `KAFKA_BROKERS`, not `KAFKA_BROKERS.0`.
+    const name = v.getDotPath(issue)?.split(".")[0];
+    problems.add(name ? `${name}: ${issue.message}` : issue.message);
   }
   throw new ConfigError([...problems]);
 }
@@ -73,7 +74,10 @@ export function commonEnv(defaults: CommonDefaults) {
     HOST: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
     DATA_DIR: v.optional(v.string(), "./.data"),
     LOG_LEVEL: v.optional(
-      v.picklist(["trace", "debug", "info", "warn", "error", "fatal", "silent"], "must be one of trace, debug, info, warn, error, fatal, silent"),
+      v.picklist(
+        ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
+        "must be one of trace, debug, info, warn, error, fatal, silent",
+      ),
       "info",
     ),
     NODE_ENV: v.optional(v.string(), "development"),
@@ -85,7 +89,10 @@ export function commonEnv(defaults: CommonDefaults) {
     KAFKA_BROKERS: v.optional(brokersVar),
     KAFKA_CLIENT_ID: v.optional(v.string(), defaults.clientId),
     TOPIC_PREFIX: v.optional(
-      v.pipe(v.string(), v.regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-'")),
+      v.pipe(
+        v.string(),
+        v.regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-'"),
+      ),
       "",
     ),
     TOPIC_PARTITIONS: v.optional(intVar(1, 1000), "3"),
@@ -111,15 +118,27 @@ export function authMode(env: Pick<AuthEnv, "NODE_ENV" | "AUTH_MODE">): "dev" | 
  * The rules across auth variables, to put in the service's `v.pipe` after its object:
  * `dev` is refused in production, and `jwt` needs a secret or a JWKS URL.
  */
-export function authRules<T extends AuthEnv>() {
+export function authRules<T>() {
   return v.rawCheck<T>(({ dataset, addIssue }) => {
-    // Runs even when other variables are bad, so that every problem is reported at once.
-    const env = dataset.value;
-    if (env.NODE_ENV === "production" && env.AUTH_MODE === "dev") {
+    // Runs even when other variables are bad, so that every problem is reported at once;
+    // the values are then unchecked, hence read one by one.
+    const read = (name: string): string | undefined => {
+      const value: unknown =
+        typeof dataset.value === "object" && dataset.value !== null
+          ? Reflect.get(dataset.value, name)
+          : undefined;
+      return typeof value === "string" ? value : undefined;
+    };
+    const nodeEnv = read("NODE_ENV") ?? "development";
+    const mode = read("AUTH_MODE");
+    if (nodeEnv === "production" && mode === "dev") {
       addIssue({ message: "AUTH_MODE: dev is refused when NODE_ENV=production" });
     }
-    if (authMode(env) === "jwt" && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-      addIssue({ message: "JWT_SECRET: JWT_SECRET or JWT_JWKS_URL is required when AUTH_MODE=jwt" });
+    const resolved = mode ?? (nodeEnv === "production" ? "jwt" : "dev");
+    if (resolved === "jwt" && !read("JWT_SECRET") && !read("JWT_JWKS_URL")) {
+      addIssue({
+        message: "JWT_SECRET: JWT_SECRET or JWT_JWKS_URL is required when AUTH_MODE=jwt",
+      });
     }
   });
 }
@@ -133,4 +152,13 @@ export function authOptions(env: AuthEnv): AuthOptions {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
   };
+}
+
+/**
+ * A service's environment schema: the common variables (with its defaults), its own entries,
+ * and the auth rules.
+ */
+export function serviceEnv<const E extends v.ObjectEntries>(defaults: CommonDefaults, entries: E) {
+  const schema = v.object({ ...commonEnv(defaults), ...entries });
+  return v.pipe(schema, authRules<v.InferOutput<typeof schema>>());
 }

@@ -1,1 +1,12 @@
-export {};
+export * from "./auth.ts";
+export * from "./backoff.ts";
+export * from "./config.ts";
+export * from "./docs.ts";
+export * from "./errors.ts";
+export * from "./health.ts";
+export * from "./json-body.ts";
+export * from "./logger.ts";
+export * from "./metrics.ts";
+export * from "./serve.ts";
+export * from "./testing.ts";
+export * from "./validate.ts";

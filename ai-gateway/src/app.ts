@@ -1,0 +1,74 @@
+import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
+import {
+  type AuthOptions,
+  type Logger,
+  type Metrics,
+  mountDocs,
+  mountHealth,
+  onError,
+  onNotFound,
+  type Probe,
+  requestLogger,
+} from "@event-mesh/service-kit";
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import type { Embedder } from "./embedders/index.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+import type { Incoming } from "./pipeline/pipeline.ts";
+import { ingestRoutes } from "./routes/events.ts";
+import { searchRoutes } from "./routes/search.ts";
+import { usageRoutes } from "./routes/usage.ts";
+import type { UsageMeter } from "./usage/index.ts";
+import type { VectorStore } from "./vectors/index.ts";
+
+/** Everything the HTTP surface depends on; `main.ts` builds the real ones, tests their own. */
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  gatewayMetrics: GatewayMetrics;
+  auth: AuthOptions;
+  embedder: Embedder;
+  store: VectorStore;
+  usage: UsageMeter;
+  /** INGEST_TOKEN; unset → `POST /events` is off. */
+  ingestToken: string | undefined;
+  ingestMaxBytes: number;
+  /** Hands items to the pipeline; resolves once they are stored. */
+  ingest: (items: Incoming[]) => Promise<void>;
+  /** `/readyz` probes. */
+  probes: Record<string, Probe>;
+  readyTimeoutMs?: number;
+}
+
+/** The gateway's HTTP app. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono();
+  app.onError(onError(deps.logger));
+  app.notFound(onNotFound);
+  app.use(requestLogger(deps.logger));
+  app.use(deps.metrics.middleware);
+  app.get("/metrics", deps.metrics.handler);
+  mountHealth(app, { probes: deps.probes, timeoutMs: deps.readyTimeoutMs });
+  app.route("/", searchRoutes({ ...deps, metrics: deps.gatewayMetrics }));
+  app.route("/", usageRoutes(deps));
+  app.route(
+    "/",
+    ingestRoutes({ token: deps.ingestToken, maxBytes: deps.ingestMaxBytes, ingest: deps.ingest }),
+  );
+  app.get(
+    "/asyncapi.json",
+    describeRoute({
+      tags: ["docs"],
+      summary: "AsyncAPI 3.0 document of the events",
+      responses: { 200: { description: "AsyncAPI" } },
+    }),
+    (c) => c.json(asyncapi),
+  );
+  mountDocs(app, {
+    title: "ai-gateway",
+    version: "0.1.0",
+    description:
+      "Consumes mesh events, embeds them in batches, and serves tenant-scoped semantic search.",
+  });
+  return app;
+}

@@ -1,0 +1,27 @@
+import { expect, test } from "bun:test";
+import { ConfigError } from "@event-mesh/service-kit";
+import { readConfig } from "./config.ts";
+
+test("defaults: port 3001, embedded mode, batches of 256 or 20 ms, 384 dimensions", () => {
+  const config = readConfig({});
+  expect(config).toMatchObject({
+    PORT: 3001,
+    BATCH_MAX: 256,
+    BATCH_WAIT_MS: 20,
+    EMBEDDING_DIMS: 384,
+    KAFKA_GROUP_ID: "ai-gateway",
+  });
+  expect(config.KAFKA_BROKERS).toBeUndefined();
+  expect(config.QDRANT_URL).toBeUndefined();
+  expect(config.INGEST_TOKEN).toBeUndefined();
+});
+
+test("a bad value names the variable", () => {
+  expect(() => readConfig({ BATCH_MAX: "lots", QDRANT_URL: "nope" })).toThrow(ConfigError);
+  try {
+    readConfig({ BATCH_MAX: "lots", QDRANT_URL: "nope" });
+  } catch (error) {
+    expect(String(error)).toContain("BATCH_MAX");
+    expect(String(error)).toContain("QDRANT_URL");
+  }
+});

@@ -1,0 +1,40 @@
+import { type Env, intVar, loadConfig, serviceEnv, urlVar } from "@event-mesh/service-kit";
+import * as v from "valibot";
+
+/**
+ * The one reader of the environment. Every variable, with its default; a bad value stops
+ * start-up with a line naming it (`ConfigError`). Secrets have no default.
+ */
+export const GatewayEnv = serviceEnv(
+  { port: 3001, clientId: "ai-gateway" },
+  {
+    /** Bearer token of `POST /events`; unset → the ingest endpoint is off. */
+    INGEST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
+    /** Largest ingest body, bytes. */
+    INGEST_MAX_BYTES: v.optional(intVar(1024, 64 * 1024 * 1024), String(8 * 1024 * 1024)),
+    KAFKA_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1)), "ai-gateway"),
+    BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
+    BATCH_WAIT_MS: v.optional(intVar(0, 60_000), "20"),
+    /** Batches that may wait beside the one being stored before sources are paused. */
+    MAX_PENDING_BATCHES: v.optional(intVar(1, 64), "2"),
+    RETRY_BASE_MS: v.optional(intVar(1, 60_000), "100"),
+    RETRY_MAX_MS: v.optional(intVar(1, 600_000), "10000"),
+    EMBEDDING_DIMS: v.optional(intVar(8, 8192), "384"),
+    EMBEDDINGS_URL: v.optional(urlVar),
+    EMBEDDINGS_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), "text-embedding-3-small"),
+    EMBEDDINGS_API_KEY: v.optional(v.string()),
+    EMBEDDINGS_BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
+    QDRANT_URL: v.optional(urlVar),
+    QDRANT_API_KEY: v.optional(v.string()),
+    /** Time each `/readyz` probe gets, ms. */
+    READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
+  },
+);
+
+/** The parsed configuration. */
+export type GatewayConfig = v.InferOutput<typeof GatewayEnv>;
+
+/** Parses `env`; throws `ConfigError` naming every bad variable. */
+export function readConfig(env: Env): GatewayConfig {
+  return loadConfig(GatewayEnv, env);
+}

@@ -1,0 +1,35 @@
+/**
+ * Errors of the gateway's own dependencies (embedder, vector store, Kafka). HTTP errors and their
+ * JSON rendering come from service-kit (`AppError`, `onError`); these are what the pipeline
+ * retries and what `/readyz` reports.
+ */
+export const GATEWAY_ERROR_CODES = [
+  "embedder_failed",
+  "embedder_bad_response",
+  "store_failed",
+  "dead_letter_failed",
+  "shutting_down",
+] as const;
+
+/** One of the gateway's error codes. */
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
+
+/** A dependency failure. `retryAfterMs` is set when the dependency said how long to wait. */
+export class GatewayError extends Error {
+  override name = "GatewayError";
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A short, log-safe description of anything thrown. */
+export function describe(error: unknown): string {
+  if (error instanceof GatewayError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

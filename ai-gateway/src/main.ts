@@ -1,0 +1,219 @@
+import { TOPICS } from "@event-mesh/contracts";
+import {
+  contractTopics,
+  createProducer,
+  ensureTopics,
+  type MeshProducer,
+} from "@event-mesh/kafka-kit";
+import {
+  authOptions,
+  ConfigError,
+  createLogger,
+  createMetrics,
+  type Logger,
+  StartError,
+  serve,
+} from "@event-mesh/service-kit";
+import { createApp } from "./app.ts";
+import { type GatewayConfig, readConfig } from "./config.ts";
+import { openDatabase } from "./db.ts";
+import { routeDeadLetters } from "./dead-letters/index.ts";
+import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
+import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
+import { HashingEmbedder } from "./embedders/hashing.ts";
+import type { Embedder } from "./embedders/index.ts";
+import { OpenAiEmbedder } from "./embedders/openai.ts";
+import { GatewayError } from "./errors.ts";
+import { createGatewayMetrics } from "./metrics.ts";
+import { Batcher } from "./pipeline/batcher.ts";
+import { type Incoming, Pipeline } from "./pipeline/pipeline.ts";
+import { KafkaSource } from "./sources/kafka.ts";
+import { TenantLog } from "./tenants.ts";
+import type { UsageMeter } from "./usage/index.ts";
+import { KafkaUsage } from "./usage/kafka.ts";
+import { SqliteUsage } from "./usage/sqlite.ts";
+import type { VectorStore } from "./vectors/index.ts";
+import { QdrantStore } from "./vectors/qdrant.ts";
+import { SqliteVecStore } from "./vectors/sqlite-vec.ts";
+
+/** Test hooks; production passes none. */
+export interface GatewayHooks {
+  /** Runs after a batch is stored and before its offsets are committed. */
+  beforeCommit?: (items: readonly Incoming[]) => Promise<void>;
+}
+
+/** The one place that picks adapters from configuration and wires them. */
+export async function startGateway(
+  config: GatewayConfig,
+  options: {
+    logger?: Logger;
+    hooks?: GatewayHooks;
+    handleSignals?: boolean;
+    exit?: (code: number) => void;
+  } = {},
+) {
+  const logger = options.logger ?? createLogger({ name: "ai-gateway", level: config.LOG_LEVEL });
+  const db = openDatabase(config.DATA_DIR);
+  const metrics = createMetrics({ processMetrics: true });
+  const gatewayMetrics = createGatewayMetrics(metrics.registry);
+
+  const embedder: Embedder = config.EMBEDDINGS_URL
+    ? new OpenAiEmbedder({
+        url: config.EMBEDDINGS_URL,
+        model: config.EMBEDDINGS_MODEL,
+        apiKey: config.EMBEDDINGS_API_KEY,
+        dims: config.EMBEDDING_DIMS,
+        batchMax: config.EMBEDDINGS_BATCH_MAX,
+      })
+    : new HashingEmbedder(config.EMBEDDING_DIMS);
+  const store: VectorStore = config.QDRANT_URL
+    ? new QdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
+    : new SqliteVecStore(db);
+  await store.init(embedder.dims);
+
+  const brokers = config.KAFKA_BROKERS;
+  const prefix = config.TOPIC_PREFIX;
+  const localUsage = new SqliteUsage(db);
+  const httpLetters = new SqliteDeadLetters(db);
+  let producer: MeshProducer | null = null;
+  let usage: UsageMeter = localUsage;
+  if (brokers) {
+    await ensureTopics({
+      brokers,
+      topics: contractTopics(prefix),
+      partitions: config.TOPIC_PARTITIONS,
+    });
+    producer = createProducer({ brokers, clientId: config.KAFKA_CLIENT_ID });
+    usage = new KafkaUsage(producer, localUsage, {
+      topicPrefix: prefix,
+      source: "urn:event-mesh:ai-gateway",
+    });
+  }
+  const pipeline = new Pipeline({
+    embedder,
+    store,
+    deadLetters: routeDeadLetters({
+      http: httpLetters,
+      ...(producer ? { kafka: new KafkaDeadLetters(producer) } : {}),
+    }),
+    usage,
+    tenants: new TenantLog(db),
+    metrics: gatewayMetrics,
+    logger,
+    topicPrefix: prefix,
+    retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
+  });
+
+  let source: KafkaSource | null = null;
+  // After a failed batch (only when stopping), later batches must not commit: their offsets
+  // would move the partition past the unprocessed messages.
+  let halted = false;
+  const batcher = new Batcher<Incoming>(
+    async (items) => {
+      if (halted)
+        throw new GatewayError(
+          "shutting_down",
+          "an earlier batch failed; not acknowledging later ones",
+        );
+      try {
+        await pipeline.process(items);
+      } catch (error) {
+        halted = true;
+        throw error;
+      }
+      const fromKafka = items.filter((item) => item.source === "kafka");
+      if (source && fromKafka.length > 0) {
+        await options.hooks?.beforeCommit?.(fromKafka);
+        await source.ack(fromKafka);
+      }
+    },
+    {
+      maxBatch: config.BATCH_MAX,
+      waitMs: config.BATCH_WAIT_MS,
+      maxQueued: config.BATCH_MAX * config.MAX_PENDING_BATCHES,
+    },
+  );
+  if (brokers) {
+    const consumed = TOPICS.filter((topic) => topic !== "billing.events").map(
+      (topic) => `${prefix}${topic}`,
+    );
+    source = new KafkaSource({
+      brokers,
+      clientId: config.KAFKA_CLIENT_ID,
+      groupId: config.KAFKA_GROUP_ID,
+      topics: consumed,
+      ready: () => batcher.ready(),
+      submit: (items) => batcher.submit(items),
+      logger,
+      metrics: gatewayMetrics,
+    });
+    await source.start();
+  }
+
+  const app = createApp({
+    logger,
+    metrics,
+    gatewayMetrics,
+    auth: authOptions(config),
+    embedder,
+    store,
+    usage,
+    ingestToken: config.INGEST_TOKEN,
+    ingestMaxBytes: config.INGEST_MAX_BYTES,
+    ingest: (items) => batcher.submit(items),
+    readyTimeoutMs: config.READY_TIMEOUT_MS,
+    probes: {
+      store: () => store.ping(),
+      pipeline: async () => {
+        const health = pipeline.health();
+        if (!health.ok)
+          throw new Error(`${health.step} failing since ${health.since}: ${health.error}`);
+      },
+      ...(source ? { kafka: () => (source as KafkaSource).probe() } : {}),
+    },
+  });
+
+  /** SIGTERM: stop reading, finish and commit the batches in hand, close everything. */
+  const drain = async () => {
+    await source?.stop();
+    // A dependency still down after a while will not come back in time: stop retrying.
+    const giveUp = setTimeout(() => pipeline.stop(), 8_000);
+    await batcher.close();
+    clearTimeout(giveUp);
+    await source?.close();
+    await producer?.close().catch(() => {});
+    await store.close();
+    db.close();
+  };
+  const running = serve({
+    fetch: app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    logger,
+    onShutdown: drain,
+    handleSignals: options.handleSignals ?? true,
+    exit: options.exit,
+  });
+  logger.info(
+    {
+      mode: brokers ? "kafka" : "embedded",
+      store: store.name,
+      embedder: embedder.name,
+      ingest: Boolean(config.INGEST_TOKEN),
+    },
+    "ai-gateway started",
+  );
+  return { ...running, app, store, pipeline, batcher, source, drain };
+}
+
+if (import.meta.main) {
+  try {
+    await startGateway(readConfig(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StartError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

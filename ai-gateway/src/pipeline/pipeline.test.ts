@@ -1,0 +1,277 @@
+import { describe, expect, test } from "bun:test";
+import { type AnyMeshEvent, encode, makeEvent } from "@event-mesh/contracts";
+import { createLogger } from "@event-mesh/service-kit";
+import { Registry } from "prom-client";
+import { openDatabase } from "../db.ts";
+import type { DeadLetter } from "../dead-letters/index.ts";
+import { SqliteDeadLetters } from "../dead-letters/sqlite.ts";
+import { HashingEmbedder } from "../embedders/hashing.ts";
+import { createGatewayMetrics } from "../metrics.ts";
+import { TenantLog } from "../tenants.ts";
+import { SqliteUsage } from "../usage/sqlite.ts";
+import type { VectorStore } from "../vectors/index.ts";
+import { SqliteVecStore } from "../vectors/sqlite-vec.ts";
+import { Batcher } from "./batcher.ts";
+import { type Incoming, Pipeline } from "./pipeline.ts";
+
+const source = "urn:test";
+const user = (id: number, name: string, tenantId = "tenant-a") => ({
+  id,
+  name,
+  email: `u${id}@x.dev`,
+  tenantId,
+});
+
+async function setup(options: { wrapStore?: (store: VectorStore) => VectorStore } = {}) {
+  const db = openDatabase(":memory:");
+  const sqlite = new SqliteVecStore(db);
+  await sqlite.init(384);
+  const store = options.wrapStore ? options.wrapStore(sqlite) : sqlite;
+  const kafkaLetters: DeadLetter[] = [];
+  const httpLetters = new SqliteDeadLetters(db);
+  const usage = new SqliteUsage(db);
+  const embedder = new HashingEmbedder(384);
+  const pipeline = new Pipeline({
+    embedder,
+    store,
+    deadLetters: {
+      write: async (letters) => {
+        kafkaLetters.push(...letters.filter((l) => l.source === "kafka"));
+        await httpLetters.write(letters.filter((l) => l.source === "http"));
+      },
+    },
+    usage,
+    tenants: new TenantLog(db),
+    metrics: createGatewayMetrics(new Registry()),
+    logger: createLogger({ name: "test", level: "silent" }),
+    topicPrefix: "",
+    retry: { baseMs: 1, maxMs: 5 },
+  });
+  const search = (text: string, tenant = "tenant-a") =>
+    sqlite.search("users", tenant, embedder.embedOne(text), 10);
+  return { db, sqlite, pipeline, kafkaLetters, httpLetters, usage, search };
+}
+
+const http = (event: AnyMeshEvent): Incoming => ({
+  source: "http",
+  result: { ok: true, event },
+  raw: "",
+});
+let offset = 0n;
+const kafka = (
+  value: string,
+  headers: Record<string, string>,
+  topic = "user.events",
+): Incoming => ({
+  source: "kafka",
+  message: {
+    topic,
+    partition: 0,
+    offset: offset++,
+    key: Buffer.from("k"),
+    value: Buffer.from(value),
+    headers: new Map(Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+    timestamp: BigInt(Date.now()),
+  },
+});
+
+describe("Pipeline with SqliteVecStore", () => {
+  test("create, update and delete of one user in one batch store nothing", async () => {
+    const { pipeline, sqlite } = await setup();
+    await pipeline.process([
+      http(
+        makeEvent("user.created", {
+          tenantId: "tenant-a",
+          source,
+          version: 1,
+          data: user(1, "Ann"),
+        }),
+      ),
+      http(
+        makeEvent("user.updated", {
+          tenantId: "tenant-a",
+          source,
+          version: 2,
+          data: user(1, "Anne"),
+        }),
+      ),
+      http(
+        makeEvent("user.deleted", {
+          tenantId: "tenant-a",
+          source,
+          version: 3,
+          data: { id: 1, tenantId: "tenant-a" },
+        }),
+      ),
+    ]);
+    expect(await sqlite.count("users")).toBe(0);
+  });
+
+  test("an older version arriving later does not overwrite the newer one", async () => {
+    const { pipeline, search } = await setup();
+    await pipeline.process([
+      http(
+        makeEvent("user.updated", {
+          tenantId: "tenant-a",
+          source,
+          version: 3,
+          data: user(2, "Berta Neu"),
+        }),
+      ),
+    ]);
+    const outcome = await pipeline.process([
+      http(
+        makeEvent("user.updated", {
+          tenantId: "tenant-a",
+          source,
+          version: 2,
+          data: user(2, "Berta Alt"),
+        }),
+      ),
+    ]);
+    expect(outcome.stale).toBe(1);
+    expect((await search("Berta")).map((hit) => hit.data.name)).toEqual(["Berta Neu"]);
+  });
+
+  test("a deleted user does not come back from a late, older update", async () => {
+    const { pipeline, sqlite } = await setup();
+    await pipeline.process([
+      http(
+        makeEvent("user.created", {
+          tenantId: "tenant-a",
+          source,
+          version: 1,
+          data: user(3, "Cleo"),
+        }),
+      ),
+    ]);
+    await pipeline.process([
+      http(
+        makeEvent("user.deleted", {
+          tenantId: "tenant-a",
+          source,
+          version: 3,
+          data: { id: 3, tenantId: "tenant-a" },
+        }),
+      ),
+    ]);
+    await pipeline.process([
+      http(
+        makeEvent("user.updated", {
+          tenantId: "tenant-a",
+          source,
+          version: 2,
+          data: user(3, "Cleo"),
+        }),
+      ),
+    ]);
+    expect(await sqlite.count("users")).toBe(0);
+  });
+
+  test("undecodable Kafka messages are dead-lettered with their bytes and reason; valid ones stored", async () => {
+    const { pipeline, kafkaLetters, search } = await setup();
+    const good = encode(
+      makeEvent("user.created", { tenantId: "tenant-a", source, data: user(4, "Dora Valid") }),
+    );
+    const outcome = await pipeline.process([
+      kafka("{not json", { ce_type: "user.created" }),
+      kafka(good.value, good.headers),
+      kafka(JSON.stringify({ id: 5, name: "X" }), { ce_type: "user.created" }),
+    ]);
+    expect(outcome.deadLettered).toBe(2);
+    expect(kafkaLetters.map((l) => l.code)).toEqual(["invalid_json", "invalid_attributes"]);
+    expect(String(kafkaLetters[0]?.value)).toBe("{not json");
+    expect(kafkaLetters[0]?.headers).toEqual([["ce_type", Buffer.from("user.created")]]);
+    expect((await search("Dora Valid")).map((hit) => hit.id)).toEqual(["4"]);
+  });
+
+  test("invalid HTTP events land in the dead-letter table", async () => {
+    const { pipeline, httpLetters } = await setup();
+    await pipeline.process([
+      {
+        source: "http",
+        result: { ok: false, error: { code: "invalid_data", message: "data.email: bad" } },
+        raw: '{"id":"x"}',
+      },
+    ]);
+    expect(httpLetters.list()).toMatchObject([
+      { source: "http", code: "invalid_data", value: '{"id":"x"}' },
+    ]);
+  });
+
+  test("a store failing three times then succeeding stores once, and nothing is committed before", async () => {
+    let attempts = 0;
+    const commits: number[] = [];
+    const committedWhenFailing: number[] = [];
+    const { pipeline, sqlite } = await setup({
+      wrapStore: (inner) =>
+        Object.assign(Object.create(inner), {
+          write: (...args: Parameters<VectorStore["write"]>) => {
+            if (++attempts <= 3) {
+              committedWhenFailing.push(commits.length);
+              return Promise.reject(new Error("store down"));
+            }
+            return inner.write(...args);
+          },
+        }),
+    });
+    const healthDuringFailure: boolean[] = [];
+    const batcher = new Batcher<Incoming>(
+      async (items) => {
+        await pipeline.process(items);
+        commits.push(items.length); // what the Kafka source does after `process`
+      },
+      { maxBatch: 10, waitMs: 1, maxQueued: 100 },
+    );
+    const probe = setInterval(() => healthDuringFailure.push(pipeline.health().ok), 1);
+    await batcher.submit([
+      http(makeEvent("user.created", { tenantId: "tenant-a", source, data: user(6, "Emil") })),
+      http(makeEvent("user.created", { tenantId: "tenant-a", source, data: user(7, "Frida") })),
+    ]);
+    clearInterval(probe);
+    expect(attempts).toBe(4);
+    expect(committedWhenFailing).toEqual([0, 0, 0]);
+    expect(commits).toEqual([2]);
+    expect(await sqlite.count("users")).toBe(2);
+    expect(pipeline.health().ok).toBe(true);
+  });
+
+  test("meters embeddings per tenant and records tenants", async () => {
+    const { pipeline, usage, db } = await setup();
+    await pipeline.process([
+      http(makeEvent("user.created", { tenantId: "tenant-a", source, data: user(8, "Gus") })),
+      http(makeEvent("user.created", { tenantId: "tenant-a", source, data: user(9, "Hal") })),
+      http(
+        makeEvent("user.created", {
+          tenantId: "tenant-b",
+          source,
+          data: user(8, "Gus", "tenant-b"),
+        }),
+      ),
+      http(
+        makeEvent("tenant.created", {
+          tenantId: "tenant-z",
+          source,
+          data: { tenantId: "tenant-z", name: "Zed" },
+        }),
+      ),
+    ]);
+    expect(await usage.totals("tenant-a")).toEqual({ embeddings: 2, searches: 0 });
+    expect(await usage.totals("tenant-b")).toEqual({ embeddings: 1, searches: 0 });
+    expect(new TenantLog(db).has("tenant-z")).toBe(true);
+  });
+
+  test("stop() ends the retries of a batch stuck on a dead store", async () => {
+    const { pipeline } = await setup({
+      wrapStore: (inner) =>
+        Object.assign(Object.create(inner), { write: () => Promise.reject(new Error("down")) }),
+    });
+    const stuck = pipeline.process([
+      http(makeEvent("user.created", { tenantId: "tenant-a", source, data: user(10, "Ida") })),
+    ]);
+    await Bun.sleep(20);
+    expect(pipeline.health()).toMatchObject({ ok: false, step: "store" });
+    pipeline.stop();
+    await expect(stuck).rejects.toThrow(/stopped/);
+  });
+});

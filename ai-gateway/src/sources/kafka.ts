@@ -1,0 +1,162 @@
+import { createConsumer, type MeshConsumer, type MeshMessage } from "@event-mesh/kafka-kit";
+import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import type { MessagesStream } from "@platformatic/kafka";
+import { describe } from "../errors.ts";
+import type { GatewayMetrics } from "../metrics.ts";
+import type { Incoming, KafkaIncoming } from "../pipeline/pipeline.ts";
+import type { Source } from "./index.ts";
+
+/** Where and what `KafkaSource` consumes, and where it hands messages. */
+export interface KafkaSourceOptions {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  /** Full topic names (prefix applied). */
+  topics: string[];
+  /** Waits for room in the batcher: while it waits, the source stops reading (backpressure). */
+  ready: () => Promise<void>;
+  /** Queues one item; its promise settles once the item's batch was handled. */
+  submit: (items: Incoming[]) => Promise<void>;
+  logger: Logger;
+  metrics: GatewayMetrics;
+}
+
+type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+
+/**
+ * Consumer group on the event topics with auto-commit off. Offsets are committed by `ack`, after
+ * the batch holding the messages is stored, through the stream's own commit queue so that a
+ * rebalance flushes what is done before partitions move. After a rebalance, messages this process
+ * already stored (but whose commit was lost) are skipped, not processed twice.
+ */
+export class KafkaSource implements Source {
+  readonly name = "kafka";
+  readonly #options: KafkaSourceOptions;
+  #consumer: MeshConsumer | null = null;
+  #stream: Stream | null = null;
+  #loop: Promise<void> | null = null;
+  #stopping = false;
+  /** Next offset to process per `topic/partition`, from batches this process stored. */
+  readonly #storedUpTo = new Map<string, bigint>();
+  readonly #messages = new WeakMap<Incoming, MeshMessage>();
+
+  constructor(options: KafkaSourceOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    const { brokers, clientId, groupId, topics, metrics, logger } = this.#options;
+    const consumer = createConsumer({ brokers, clientId, groupId });
+    this.#consumer = consumer;
+    consumer.on("consumer:lag", (lag) => {
+      for (const [topic, partitions] of lag) {
+        partitions.forEach((value, partition) => {
+          if (value >= 0n)
+            metrics.consumerLag.set({ topic, partition: String(partition) }, Number(value));
+        });
+      }
+    });
+    consumer.on("consumer:group:rebalance", () =>
+      logger.info({ groupId }, "consumer group rebalancing"),
+    );
+    consumer.on("consumer:group:join", (payload) =>
+      logger.info(
+        {
+          groupId,
+          assignments: payload.assignments?.map((a) => `${a.topic}:${a.partitions.join(",")}`),
+        },
+        "joined consumer group",
+      ),
+    );
+    this.#stream = await this.#consume();
+    consumer.startLagMonitoring({ topics }, 5_000);
+    this.#loop = this.#run();
+  }
+
+  async #consume(): Promise<Stream> {
+    if (!this.#consumer) throw new Error("not started");
+    return this.#consumer.consume({
+      topics: this.#options.topics,
+      autocommit: false,
+      mode: "committed",
+      fallbackMode: "earliest",
+      maxWaitTime: 500,
+    });
+  }
+
+  /** Reads until stopped; a broken stream (e.g. a commit refused mid-rebalance) is reopened. */
+  async #run(): Promise<void> {
+    for (let attempt = 0; !this.#stopping; attempt++) {
+      try {
+        const stream = this.#stream ?? (await this.#consume());
+        this.#stream = stream;
+        for await (const message of stream) {
+          if (this.#stopping) break;
+          attempt = 0;
+          const key = `${message.topic}/${message.partition}`;
+          if (message.offset < (this.#storedUpTo.get(key) ?? -1n)) continue;
+          await this.#options.ready();
+          if (this.#stopping) break;
+          const item: KafkaIncoming = { source: "kafka", message };
+          this.#messages.set(item, message);
+          // Failures are reported by the batch handler; an unacknowledged message is redelivered.
+          this.#options.submit([item]).catch(() => {});
+        }
+      } catch (error) {
+        if (this.#stopping) break;
+        this.#options.logger.warn({ err: describe(error) }, "kafka stream failed; reopening");
+      }
+      this.#stream = null;
+      if (!this.#stopping) await sleep(nextDelay(attempt, { baseMs: 200, maxMs: 5_000 }));
+    }
+  }
+
+  async ack(items: readonly Incoming[]): Promise<void> {
+    const last = new Map<string, MeshMessage>();
+    for (const item of items) {
+      const message = this.#messages.get(item);
+      if (!message) continue;
+      const key = `${message.topic}/${message.partition}`;
+      const previous = last.get(key);
+      if (!previous || previous.offset < message.offset) last.set(key, message);
+    }
+    await Promise.all(
+      [...last].map(async ([key, message]) => {
+        this.#storedUpTo.set(key, message.offset + 1n);
+        try {
+          await message.commit();
+        } catch (error) {
+          // Lost to a rebalance: the next owner re-reads from the last commit; the writes are
+          // idempotent (deterministic ids, version checks), so that costs time, not correctness.
+          this.#options.logger.warn(
+            { partition: key, err: describe(error) },
+            "offset commit failed",
+          );
+        }
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+  }
+
+  async close(): Promise<void> {
+    this.#stopping = true;
+    this.#consumer?.stopLagMonitoring();
+    await this.#stream?.close().catch(() => {});
+    await this.#loop?.catch(() => {});
+    await this.#consumer?.close(true).catch(() => {});
+  }
+
+  async probe(): Promise<void> {
+    if (!this.#consumer?.isActive()) throw new Error("kafka consumer is not active");
+    if (!this.#stream) throw new Error("kafka stream is reopening");
+  }
+
+  /** Closes the connection without committing anything: what a crash looks like (tests only). */
+  async abandon(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer?.close(true).catch(() => {});
+  }
+}

@@ -1,0 +1,82 @@
+/** The vector collections: one per entity type. */
+export const COLLECTIONS = ["users", "tasks"] as const;
+
+/** A collection name. */
+export type Collection = (typeof COLLECTIONS)[number];
+
+/** A vector to store, with the event data it was computed from. */
+export interface PointUpsert {
+  /** Deterministic point id, `pointId(collection, tenantId, entityId)`. */
+  id: string;
+  /** The owning tenant; every search filters on it. */
+  tenantId: string;
+  /** The entity's own id (from the event data). */
+  entityId: string;
+  /** Entity version; an older one never overwrites a newer one. */
+  version: number;
+  /** The embedding. */
+  vector: Float32Array;
+  /** The event data, returned with search hits. */
+  data: Record<string, unknown>;
+}
+
+/** A point to remove, unless the store already holds a newer version. */
+export interface PointDelete {
+  id: string;
+  tenantId: string;
+  entityId: string;
+  version: number;
+}
+
+/** What a write did; `stale` counts operations dropped because a newer version is stored. */
+export interface WriteResult {
+  upserted: number;
+  deleted: number;
+  stale: number;
+}
+
+/** A search result. */
+export interface SearchHit {
+  /** The entity id. */
+  id: string;
+  /** Cosine similarity, higher is closer. */
+  score: number;
+  /** The event data of the entity's latest stored version. */
+  data: Record<string, unknown>;
+}
+
+/** The payload stored beside each vector. */
+export interface StoredPayload {
+  tenantId: string;
+  entityId: string;
+  version: number;
+  data: Record<string, unknown>;
+}
+
+/** Where vectors live. Every method that reads takes the tenant and filters on it server-side. */
+export interface VectorStore {
+  /** Short label for logs and metrics. */
+  readonly name: string;
+  /** Creates what is missing (collections, indexes) for vectors of `dims` dimensions. */
+  init(dims: number): Promise<void>;
+  /**
+   * One bulk upsert and one bulk delete for a collection, resolving only once the store has
+   * acknowledged them. Operations older than the stored version are dropped.
+   */
+  write(
+    collection: Collection,
+    ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
+  ): Promise<WriteResult>;
+  /** The nearest points of one tenant. */
+  search(
+    collection: Collection,
+    tenantId: string,
+    vector: Float32Array,
+    limit: number,
+  ): Promise<SearchHit[]>;
+  /** Number of stored points, of one tenant or of all. */
+  count(collection: Collection, tenantId?: string): Promise<number>;
+  /** Rejects when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,109 @@
+import { beforeEach, describe, expect, test } from "bun:test";
+import { HashingEmbedder } from "../src/embedders/hashing.ts";
+import type { Collection, PointDelete, PointUpsert, VectorStore } from "../src/vectors/index.ts";
+import { pointId } from "../src/vectors/point-id.ts";
+
+const embedder = new HashingEmbedder(384);
+
+/** A user point as the pipeline would build it. */
+export function userPoint(tenantId: string, id: number, name: string, version = 1): PointUpsert {
+  const data = {
+    id,
+    name,
+    email: `${name.split(" ")[0]?.toLowerCase()}@${tenantId}.dev`,
+    tenantId,
+  };
+  return {
+    id: pointId("users", tenantId, String(id)),
+    tenantId,
+    entityId: String(id),
+    version,
+    vector: embedder.embedOne(`${data.name} ${data.email}`),
+    data,
+  };
+}
+
+function deletion(tenantId: string, id: number, version: number): PointDelete {
+  return { id: pointId("users", tenantId, String(id)), tenantId, entityId: String(id), version };
+}
+
+const query = (text: string) => embedder.embedOne(text);
+const USERS: Collection = "users";
+
+/**
+ * The behaviour every vector store must have. `fresh` gives an initialised, empty store.
+ * `keepsTombstones`: a late, older upsert after a delete stays deleted.
+ */
+export function describeVectorStore(
+  name: string,
+  fresh: () => Promise<VectorStore>,
+  options: { keepsTombstones: boolean },
+): void {
+  describe(`${name} (store contract)`, () => {
+    let store: VectorStore;
+    beforeEach(async () => {
+      store = await fresh();
+    });
+
+    test("finds a stored user by name, and only within the tenant", async () => {
+      await store.write(USERS, {
+        upserts: [userPoint("tenant-a", 1, "Alice Smith"), userPoint("tenant-b", 1, "Alice Smith")],
+        deletes: [],
+      });
+      const hits = await store.search(USERS, "tenant-a", query("Alice Smith"), 10);
+      expect(hits).toHaveLength(1);
+      expect(hits[0]?.id).toBe("1");
+      expect(hits[0]?.data.tenantId).toBe("tenant-a");
+      expect(hits[0]?.score).toBeGreaterThan(0.5);
+      expect(await store.search(USERS, "tenant-c", query("Alice Smith"), 10)).toEqual([]);
+    });
+
+    test("writing the same entity twice keeps one point", async () => {
+      await store.write(USERS, { upserts: [userPoint("tenant-a", 7, "Bob")], deletes: [] });
+      await store.write(USERS, { upserts: [userPoint("tenant-a", 7, "Bob")], deletes: [] });
+      expect(await store.count(USERS, "tenant-a")).toBe(1);
+    });
+
+    test("an older version does not overwrite a newer one", async () => {
+      await store.write(USERS, {
+        upserts: [userPoint("tenant-a", 2, "Carol New", 3)],
+        deletes: [],
+      });
+      const result = await store.write(USERS, {
+        upserts: [userPoint("tenant-a", 2, "Carol Old", 2)],
+        deletes: [],
+      });
+      expect(result.stale).toBe(1);
+      const hits = await store.search(USERS, "tenant-a", query("Carol"), 10);
+      expect(hits.map((hit) => hit.data.name)).toEqual(["Carol New"]);
+    });
+
+    test("deletes remove the point unless a newer version is stored", async () => {
+      await store.write(USERS, { upserts: [userPoint("tenant-a", 3, "Dan", 5)], deletes: [] });
+      await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 3, 4)] });
+      expect(await store.count(USERS, "tenant-a")).toBe(1);
+      await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 3, 6)] });
+      expect(await store.count(USERS, "tenant-a")).toBe(0);
+    });
+
+    if (options.keepsTombstones) {
+      test("a late, older upsert does not bring a deleted user back", async () => {
+        await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 4, 3)] });
+        await store.write(USERS, { upserts: [userPoint("tenant-a", 4, "Eve", 2)], deletes: [] });
+        expect(await store.count(USERS, "tenant-a")).toBe(0);
+      });
+    }
+
+    test("answers at most `limit` hits, best first", async () => {
+      const upserts = Array.from({ length: 30 }, (_, i) =>
+        userPoint("tenant-a", i + 100, `Person ${i}`),
+      );
+      await store.write(USERS, { upserts, deletes: [] });
+      const hits = await store.search(USERS, "tenant-a", query("Person 12"), 5);
+      expect(hits).toHaveLength(5);
+      expect(hits[0]?.id).toBe("112");
+      const scores = hits.map((hit) => hit.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    });
+  });
+}

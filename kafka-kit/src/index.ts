@@ -1,0 +1,16 @@
+export { parseBrokers } from "./brokers.ts";
+export {
+  type ClientOptions,
+  createConsumer,
+  createProducer,
+  type MeshConsumer,
+  type MeshMessage,
+  type MeshProducer,
+} from "./clients.ts";
+export { type ProbeResult, probeBrokers } from "./probe.ts";
+export {
+  contractTopics,
+  type EnsureTopicsResult,
+  ensureTopics,
+  partitionCounts,
+} from "./topics.ts";

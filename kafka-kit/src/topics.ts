@@ -1,0 +1,81 @@
+import { dlqTopic, TOPICS } from "@event-mesh/contracts";
+import { Admin, type GenericError } from "@platformatic/kafka";
+
+/** Every contract topic and its dead-letter topic, with an optional prefix (tests, shared clusters). */
+export function contractTopics(prefix = ""): string[] {
+  return TOPICS.flatMap((topic) => [`${prefix}${topic}`, dlqTopic(`${prefix}${topic}`)]);
+}
+
+/** What ensureTopics found. */
+export interface EnsureTopicsResult {
+  created: string[];
+  existing: string[];
+}
+
+/**
+ * Creates the topics that do not exist yet with `partitions` partitions. Existing topics are
+ * left as they are (their partition count included), so calling it at every start is safe.
+ */
+export async function ensureTopics(options: {
+  brokers: string[];
+  topics: readonly string[];
+  partitions?: number;
+  /** Replication factor; -1 (default) lets the broker apply its default.replication.factor. */
+  replicas?: number;
+}): Promise<EnsureTopicsResult> {
+  const admin = new Admin({ clientId: "event-mesh-topics", bootstrapBrokers: options.brokers });
+  try {
+    const present = new Set(await admin.listTopics());
+    const wanted = [...new Set(options.topics)];
+    const result: EnsureTopicsResult = { created: [], existing: [] };
+    // One request per topic, so that a topic created meanwhile by another process (or by the
+    // broker's auto-create) is told apart from the ones this call created.
+    const outcomes = await Promise.all(
+      wanted.map(async (topic) => {
+        if (present.has(topic)) return { topic, created: false };
+        try {
+          await admin.createTopics({
+            topics: [topic],
+            partitions: options.partitions ?? 3,
+            replicas: options.replicas ?? -1,
+          });
+          return { topic, created: true };
+        } catch (error) {
+          if (onlyAlreadyExists(error)) return { topic, created: false };
+          throw error;
+        }
+      }),
+    );
+    for (const { topic, created } of outcomes)
+      (created ? result.created : result.existing).push(topic);
+    return result;
+  } finally {
+    await admin.close();
+  }
+}
+
+/** True when every leaf of a (nested) client error is TOPIC_ALREADY_EXISTS. */
+function onlyAlreadyExists(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const nested = (error as Partial<AggregateError>).errors;
+  if (Array.isArray(nested) && nested.length > 0) return nested.every(onlyAlreadyExists);
+  return (error as Partial<GenericError>).apiId === "TOPIC_ALREADY_EXISTS";
+}
+
+/** The partition count of each topic that exists (missing topics are left out). */
+export async function partitionCounts(options: {
+  brokers: string[];
+  topics: readonly string[];
+}): Promise<Map<string, number>> {
+  const admin = new Admin({ clientId: "event-mesh-topics", bootstrapBrokers: options.brokers });
+  try {
+    const present = new Set(await admin.listTopics());
+    const topics = options.topics.filter((topic) => present.has(topic));
+    const metadata = await admin.metadata({ topics });
+    return new Map(
+      topics.map((topic) => [topic, metadata.topics.get(topic)?.partitionsCount ?? 0]),
+    );
+  } finally {
+    await admin.close();
+  }
+}

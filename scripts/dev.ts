@@ -1,0 +1,125 @@
+// `bun run dev`: both services on one machine, embedded defaults (SQLite, sqlite-vec, HTTP
+// delivery), or on Kafka/Qdrant when KAFKA_BROKERS/QDRANT_URL are set. `--kafka` starts the
+// local broker first (`bun run dev:kafka`).
+import { constants } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import {
+  portIsFree,
+  ROOT,
+  type ServiceProcess,
+  startService,
+  waitReady,
+} from "./lib/service-process.ts";
+
+const colors = { "user-service": "\x1b[36m", "ai-gateway": "\x1b[35m" } as const;
+const reset = "\x1b[0m";
+const tty = process.stdout.isTTY;
+
+function fatal(line: string): never {
+  console.error(`dev: ${line}`);
+  process.exit(1);
+}
+
+function prefixed(name: keyof typeof colors) {
+  const label = tty ? `${colors[name]}${name.padEnd(12)}${reset}` : name.padEnd(12);
+  return (line: string) => console.log(`${label} | ${line}`);
+}
+
+function portFrom(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  if (raw === undefined) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    fatal(`${variable}="${raw}" is not a port (1–65535)`);
+  }
+  return port;
+}
+
+const userPort = portFrom("USER_SERVICE_PORT", 3000);
+const gatewayPort = portFrom("AI_GATEWAY_PORT", 3001);
+for (const [variable, port] of [
+  ["USER_SERVICE_PORT", userPort],
+  ["AI_GATEWAY_PORT", gatewayPort],
+] as const) {
+  if (!portIsFree(port))
+    fatal(`port ${port} is already in use; stop what runs there or set ${variable}`);
+}
+
+const dataDir = resolve(ROOT, process.env.DATA_DIR ?? ".data");
+try {
+  await mkdir(dataDir, { recursive: true });
+  await access(dataDir, constants.W_OK);
+} catch {
+  fatal(`cannot write to DATA_DIR ${dataDir}; fix its permissions or set DATA_DIR`);
+}
+
+if (process.argv.includes("--kafka")) {
+  const { startBroker } = await import("./kafka.ts");
+  const broker = await startBroker();
+  process.env.KAFKA_BROKERS = broker.brokers.join(",");
+}
+
+// Embedded mode delivers events over HTTP; both services share a token made for this run.
+const ingestToken = process.env.INGEST_TOKEN ?? crypto.randomUUID();
+const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+const mode = [
+  process.env.KAFKA_BROKERS ? `Kafka at ${process.env.KAFKA_BROKERS}` : "HTTP delivery",
+  process.env.QDRANT_URL ? `Qdrant at ${process.env.QDRANT_URL}` : "sqlite-vec",
+].join(", ");
+
+const services: ServiceProcess[] = [
+  startService({
+    name: "ai-gateway",
+    port: gatewayPort,
+    env: { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken },
+    log: prefixed("ai-gateway"),
+  }),
+  startService({
+    name: "user-service",
+    port: userPort,
+    env: { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken, GATEWAY_URL: gatewayUrl },
+    log: prefixed("user-service"),
+  }),
+];
+
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  await Promise.all(services.map((service) => service.stop()));
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+for (const service of services) {
+  void service.exited.then((code) => {
+    if (stopping) return;
+    console.error(`dev: ${service.name} exited with code ${code}; stopping the stack`);
+    void stopAll(code === 0 ? 1 : code);
+  });
+}
+
+try {
+  await Promise.all(services.map((service) => waitReady(service)));
+} catch (error) {
+  if (!stopping) {
+    console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(1);
+  }
+}
+
+const [gateway, users] = services as [ServiceProcess, ServiceProcess];
+console.log(`
+Event Mesh is running (${mode}); data in ${dataDir}
+
+  user-service  ${users.url}    docs ${users.url}/docs
+  ai-gateway    ${gateway.url}    docs ${gateway.url}/docs
+
+Try it:
+  curl -s -X POST ${users.url}/users/create -H 'Authorization: Bearer tenant-a:user-123' \\
+    -H 'Content-Type: application/json' -d '{"email":"alice@tenant-a.dev","name":"Alice A"}'
+  curl -s '${gateway.url}/search?q=alice&type=users' -H 'Authorization: Bearer tenant-a:user-123'
+  curl -s ${users.url}/users -H 'Authorization: Bearer tenant-a:user-123'
+
+Ctrl-C stops both. \`bun run demo\` walks through the whole flow.
+`);

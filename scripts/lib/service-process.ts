@@ -1,0 +1,121 @@
+// Runs one service of the stack as a child process: used by `bun run dev`, the end-to-end
+// tests and the benchmarks, so all three start services the same way a user would.
+
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+/** The repository root. */
+export const ROOT = join(import.meta.dir, "..", "..");
+
+/** What a service needs to run. */
+export interface ServiceSpec {
+  /** `user-service` or `ai-gateway`. */
+  name: "user-service" | "ai-gateway";
+  /** Port to listen on (127.0.0.1). */
+  port: number;
+  /** Extra environment, on top of the parent's. */
+  env: Record<string, string | undefined>;
+  /** Where log lines go; each line is prefixed with the service name. Default: discard. */
+  log?: (line: string) => void;
+}
+
+/** A running service. */
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  proc: Subprocess;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number>;
+  /** `kill -9`: no clean-up at all, as a crash would. */
+  kill9(): Promise<number>;
+}
+
+/** Starts a service from its package folder with `bun src/main.ts`. */
+export function startService(spec: ServiceSpec): ServiceProcess {
+  const proc = Bun.spawn(["bun", "src/main.ts"], {
+    cwd: join(ROOT, spec.name),
+    env: { ...process.env, HOST: "127.0.0.1", ...spec.env, PORT: String(spec.port) },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const log = spec.log ?? (() => {});
+  void pipeLines(proc.stdout, (line) => log(line));
+  void pipeLines(proc.stderr, (line) => log(line));
+  const exited = proc.exited;
+  return {
+    name: spec.name,
+    url: `http://127.0.0.1:${spec.port}`,
+    proc,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async kill9() {
+      proc.kill("SIGKILL");
+      return exited;
+    },
+  };
+}
+
+async function pipeLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline = buffered.indexOf("\n");
+    while (newline >= 0) {
+      onLine(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf("\n");
+    }
+  }
+  if (buffered) onLine(buffered);
+}
+
+/**
+ * Polls `url` until it answers 200 or `deadlineMs` passes. Fails early when the process exits,
+ * so a service that cannot start is reported at once, not after the deadline.
+ */
+export async function waitReady(service: ServiceProcess, path = "/readyz", deadlineMs = 30_000) {
+  const end = Date.now() + deadlineMs;
+  let last = "no answer";
+  let exited = false;
+  void service.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < end) {
+    if (exited) throw new Error(`${service.name} exited with code ${service.proc.exitCode}`);
+    try {
+      const response = await fetch(`${service.url}${path}`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error(
+    `${service.name} not ready at ${service.url}${path} after ${deadlineMs} ms: ${last}`,
+  );
+}
+
+/** True when nothing listens on 127.0.0.1:`port`. */
+export function portIsFree(port: number): boolean {
+  try {
+    const server = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    server.stop(true);
+    return true;
+  } catch {
+    return false;
+  }
+}

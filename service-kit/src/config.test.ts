@@ -1,0 +1,82 @@
+import { expect, test } from "bun:test";
+import * as v from "valibot";
+import { authOptions, loadConfig, serviceEnv, urlVar } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+
+const Env = serviceEnv(
+  { port: 3000, clientId: "user-service" },
+  { GATEWAY_URL: v.optional(urlVar, "http://127.0.0.1:3001") },
+);
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(Env, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+test("fills every default when the environment is empty", () => {
+  const config = loadConfig(Env, {});
+  expect(config).toMatchObject({
+    PORT: 3000,
+    HOST: "127.0.0.1",
+    DATA_DIR: "./.data",
+    LOG_LEVEL: "info",
+    KAFKA_CLIENT_ID: "user-service",
+    TOPIC_PREFIX: "",
+    TOPIC_PARTITIONS: 3,
+    GATEWAY_URL: "http://127.0.0.1:3001",
+  });
+  expect(config.KAFKA_BROKERS).toBeUndefined();
+  expect(authOptions(config).mode).toBe("dev");
+});
+
+test("parses numbers and the broker list", () => {
+  const config = loadConfig(Env, {
+    PORT: "8080",
+    KAFKA_BROKERS: " a:1, b:2 ,",
+    TOPIC_PARTITIONS: "6",
+  });
+  expect(config.PORT).toBe(8080);
+  expect(config.TOPIC_PARTITIONS).toBe(6);
+  expect(config.KAFKA_BROKERS).toEqual(["a:1", "b:2"]);
+});
+
+test("treats an empty variable as unset", () => {
+  expect(loadConfig(Env, { PORT: "", HOST: "" }).PORT).toBe(3000);
+});
+
+test("names every bad variable at once, without echoing values", () => {
+  const found = problems({
+    PORT: "80a",
+    LOG_LEVEL: "loud",
+    KAFKA_BROKERS: "nohost",
+    GATEWAY_URL: "ftp://x",
+    JWT_SECRET: "short-secret-value",
+  });
+  expect(found.map((line) => line.split(":")[0])).toEqual([
+    "PORT",
+    "LOG_LEVEL",
+    "JWT_SECRET",
+    "KAFKA_BROKERS",
+    "GATEWAY_URL",
+  ]);
+  expect(found.join("\n")).not.toContain("short-secret-value");
+});
+
+test("refuses AUTH_MODE=dev in production", () => {
+  expect(
+    problems({ NODE_ENV: "production", AUTH_MODE: "dev", JWT_SECRET: "x".repeat(32) }),
+  ).toEqual(["AUTH_MODE: dev is refused when NODE_ENV=production"]);
+});
+
+test("defaults to jwt in production, which needs a key", () => {
+  expect(problems({ NODE_ENV: "production" })).toEqual([
+    "JWT_SECRET: JWT_SECRET or JWT_JWKS_URL is required when AUTH_MODE=jwt",
+  ]);
+  const config = loadConfig(Env, { NODE_ENV: "production", JWT_JWKS_URL: "https://id.test/jwks" });
+  expect(authOptions(config)).toMatchObject({ mode: "jwt", jwksUrl: "https://id.test/jwks" });
+});

@@ -1,0 +1,95 @@
+import type { Env, Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+
+/** A readiness probe: resolves when the dependency answers, rejects (or times out) when not. */
+export type Probe = (signal: AbortSignal) => Promise<unknown>;
+
+/** The outcome of one probe. */
+export interface CheckResult {
+  /** `ok` or `failed`. */
+  status: "ok" | "failed";
+  /** Why it failed. */
+  error?: string;
+}
+
+/** Health options. */
+export interface HealthOptions {
+  /** Named probes run by `/readyz`, all at once. */
+  probes: Record<string, Probe>;
+  /** Time each probe gets, in ms. Default 2000. */
+  timeoutMs?: number | undefined;
+}
+
+/** Runs every probe with its own timeout; never throws. */
+export async function runProbes(
+  probes: Record<string, Probe>,
+  timeoutMs: number,
+): Promise<{ ready: boolean; checks: Record<string, CheckResult> }> {
+  const entries = await Promise.all(
+    Object.entries(probes).map(
+      async ([name, probe]) => [name, await runProbe(probe, timeoutMs)] as const,
+    ),
+  );
+  return {
+    ready: entries.every(([, result]) => result.status === "ok"),
+    checks: Object.fromEntries(entries),
+  };
+}
+
+async function runProbe(probe: Probe, timeoutMs: number): Promise<CheckResult> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([probe(controller.signal), timeout]);
+    return { status: "ok" };
+  } catch (error) {
+    return { status: "failed", error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `/healthz`: the process is alive (never touches a dependency).
+ * `/readyz`: every probe passed, else 503 naming the failed ones.
+ */
+export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions): Hono<E> {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  app.get(
+    "/healthz",
+    describeRoute({
+      tags: ["ops"],
+      summary: "Liveness",
+      responses: { 200: { description: "alive" } },
+    }),
+    (c) => c.json({ status: "ok" }),
+  );
+  app.get(
+    "/readyz",
+    describeRoute({
+      tags: ["ops"],
+      summary: "Readiness: probes every dependency",
+      responses: { 200: { description: "ready" }, 503: { description: "a dependency is down" } },
+    }),
+    async (c) => {
+      const { ready, checks } = await runProbes(options.probes, timeoutMs);
+      if (ready) return c.json({ status: "ready", checks });
+      const failed = Object.keys(checks).filter((name) => checks[name]?.status === "failed");
+      return c.json(
+        {
+          status: "not_ready",
+          checks,
+          error: { code: "service_unavailable", message: `not ready: ${failed.join(", ")}` },
+        },
+        503,
+      );
+    },
+  );
+  return app;
+}

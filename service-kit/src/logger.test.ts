@@ -1,0 +1,71 @@
+import { expect, test } from "bun:test";
+import { Hono } from "hono";
+import { createLogger, type RequestVariables, requestLogger } from "./logger.ts";
+
+function appLogging() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    name: "test",
+    destination: { write: (line: string) => lines.push(JSON.parse(line)) },
+  });
+  const app = new Hono<{ Variables: RequestVariables }>();
+  app.use(requestLogger(logger));
+  app.post("/users/:id", (c) => c.json({ requestId: c.get("requestId") }, 201));
+  return { app, lines, logger };
+}
+
+test("logs one JSON line per request with the route pattern, status and request id", async () => {
+  const { app, lines } = appLogging();
+  const response = await app.request("/users/42", {
+    method: "POST",
+    headers: { "x-request-id": "req-1", authorization: "Bearer tenant-a:user-1" },
+    body: JSON.stringify({ email: "alice@tenant-a.dev" }),
+  });
+  expect(response.status).toBe(201);
+  expect(response.headers.get("x-request-id")).toBe("req-1");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({
+    level: "info",
+    name: "test",
+    msg: "request",
+    requestId: "req-1",
+    method: "POST",
+    route: "/users/:id",
+    status: 201,
+  });
+  const text = JSON.stringify(lines);
+  expect(text).not.toContain("tenant-a:user-1");
+  expect(text).not.toContain("alice@");
+});
+
+test("makes a request id when the client sends none or an unusable one", async () => {
+  const { app, lines } = appLogging();
+  const first = await app.request("/users/1", { method: "POST" });
+  const second = await app.request("/users/1", {
+    method: "POST",
+    headers: { "x-request-id": "bad id with spaces" },
+  });
+  const ids = [first.headers.get("x-request-id"), second.headers.get("x-request-id")];
+  expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+  expect(ids[0]).not.toBe(ids[1]);
+  expect(lines.map((line) => line.requestId)).toEqual(ids);
+  expect(await first.json()).toEqual({ requestId: ids[0] });
+});
+
+test("logs 404s as unmatched, not the raw path", async () => {
+  const { app, lines } = appLogging();
+  await app.request("/secret/path/of/alice@example.com");
+  expect(lines[0]).toMatchObject({ route: "unmatched", status: 404 });
+  expect(JSON.stringify(lines)).not.toContain("alice@");
+});
+
+test("redacts e-mails, tokens and secrets that a caller logs by mistake", () => {
+  const { lines, logger } = appLogging();
+  logger.info({ email: "a@b.c", user: { email: "a@b.c", token: "t0k" }, secret: "s" }, "oops");
+  expect(lines[0]).toMatchObject({
+    email: "[redacted]",
+    user: { email: "[redacted]", token: "[redacted]" },
+    secret: "[redacted]",
+  });
+});

@@ -1,0 +1,96 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import pino from "pino";
+
+/** The JSON logger of a service (pino). */
+export type Logger = pino.Logger;
+
+/** Log levels accepted by `createLogger`. */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+/** Hono variables set by `requestLogger()`. */
+export type RequestVariables = { requestId: string };
+
+/** Logger options. */
+export interface LoggerOptions {
+  /** Service name, on every line. */
+  name: string;
+  /** Minimum level; default `info`. */
+  level?: LogLevel | undefined;
+  /** Where lines go; default stdout. Tests pass a collecting stream. */
+  destination?: pino.DestinationStream | undefined;
+}
+
+/**
+ * Field names whose values never reach a log line, wherever a caller puts them: tokens,
+ * secrets and e-mail addresses are replaced by "[redacted]".
+ */
+const REDACT = [
+  "authorization",
+  "token",
+  "secret",
+  "password",
+  "email",
+  "*.authorization",
+  "*.token",
+  "*.secret",
+  "*.password",
+  "*.email",
+  "headers.authorization",
+];
+
+/** A JSON-lines logger on stdout, one object per line, ISO timestamps. */
+export function createLogger(options: LoggerOptions): Logger {
+  const config: pino.LoggerOptions = {
+    level: options.level ?? "info",
+    // No pid/hostname: the platform adds those; the service name is enough to tell lines apart.
+    base: { name: options.name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+/** A usable request id from a client: short and of safe characters, else we make one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The route pattern that answered (`/users/:id`), not the raw path, so that logs and metrics
+ * group by route. `unmatched` when no route matched (404).
+ */
+export function routeOf(c: Context): string {
+  const routes = matchedRoutes(c);
+  for (let index = routes.length - 1; index >= 0; index--) {
+    const route = routes[index];
+    if (route && route.method !== "ALL") return route.path;
+  }
+  return "unmatched";
+}
+
+/**
+ * One log line per request: request id (taken from `X-Request-Id` or made, and echoed),
+ * method, route, status and duration. Never headers or bodies, so no token or e-mail.
+ */
+export function requestLogger(logger: Logger): MiddlewareHandler<{ Variables: RequestVariables }> {
+  return async function logRequest(c, next) {
+    const started = performance.now();
+    const given = c.req.header("x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.header("X-Request-Id", requestId);
+    const status = c.res.status;
+    const line = {
+      requestId,
+      method: c.req.method,
+      route: routeOf(c),
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    // 503 is a dependency being down (readiness polls it often): a warning, not a bug.
+    if (status >= 500 && status !== 503) logger.error(line, "request");
+    else if (status === 503) logger.warn(line, "request");
+    else logger.info(line, "request");
+  };
+}

@@ -1,0 +1,63 @@
+// No Docker engine runs here, so this checks what can be checked without one: compose.yaml
+// parses, every built service has its Dockerfile, every variable it sets is one the service
+// reads, and the ports line up.
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { GatewayEnv } from "../ai-gateway/src/config.ts";
+import { UserServiceEnv } from "../user-service/src/config.ts";
+
+const root = join(import.meta.dir, "..");
+const compose = parse(readFileSync(join(root, "compose.yaml"), "utf8"));
+const readsEnv = {
+  "user-service": Object.keys(UserServiceEnv.pipe[0].entries),
+  "ai-gateway": Object.keys(GatewayEnv.pipe[0].entries),
+};
+
+describe("compose.yaml", () => {
+  test("parses and runs Redpanda, its console, Qdrant 1.19 and both services", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ["ai-gateway", "console", "qdrant", "redpanda", "user-service"].sort(),
+    );
+    expect(compose.services.qdrant.image).toMatch(/^qdrant\/qdrant:v1\.19\./);
+    expect(compose.services.redpanda.command.join(" ")).toContain("--mode=dev-container");
+  });
+
+  for (const name of ["user-service", "ai-gateway"] as const) {
+    describe(name, () => {
+      const service = compose.services[name];
+      const dockerfile = join(root, service.build.context, service.build.dockerfile);
+      const text = existsSync(dockerfile) ? readFileSync(dockerfile, "utf8") : "";
+
+      test("is built from a Dockerfile on oven/bun:1.4.5, as a non-root user, with a /readyz healthcheck", () => {
+        expect(existsSync(dockerfile)).toBe(true);
+        expect(text).toMatch(/^FROM oven\/bun:1\.4\.5$/m);
+        expect(text).toMatch(/^USER bun$/m);
+        expect(text).toMatch(/^HEALTHCHECK[\s\S]*\/readyz/m);
+      });
+
+      test("sets only environment variables the service reads", () => {
+        const unknown = Object.keys(service.environment).filter(
+          (variable) => !readsEnv[name].includes(variable),
+        );
+        expect(unknown).toEqual([]);
+      });
+
+      test("publishes the port the service listens on and the Dockerfile exposes", () => {
+        const port = String(service.environment.PORT);
+        expect(service.ports).toEqual([`${port}:${port}`]);
+        expect(text).toContain(`EXPOSE ${port}`);
+        expect(text).toContain(`127.0.0.1:${port}/readyz`);
+      });
+    });
+  }
+
+  test("the user-service's Kafka and the gateway's Kafka and Qdrant point at the compose services", () => {
+    const gateway = compose.services["ai-gateway"].environment;
+    expect(compose.services["user-service"].environment.KAFKA_BROKERS).toBe("redpanda:9092");
+    expect(gateway.KAFKA_BROKERS).toBe("redpanda:9092");
+    expect(gateway.QDRANT_URL).toBe("http://qdrant:6333");
+    expect(compose.services.qdrant.ports).toContain("6333:6333");
+  });
+});

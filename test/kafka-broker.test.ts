@@ -1,0 +1,86 @@
+import { afterAll, expect, test } from "bun:test";
+import {
+  contractTopics,
+  createConsumer,
+  createProducer,
+  ensureTopics,
+  type MeshConsumer,
+  partitionCounts,
+} from "../kafka-kit/src/index.ts";
+import { describeKafka, randomTopic, restartBlocker, restartLocalBroker } from "./kafka-broker.ts";
+
+await describeKafka("ensureTopics", (brokers) => {
+  test("creates missing topics with the partitions asked for, and is idempotent", async () => {
+    const topics = [randomTopic("ensure"), randomTopic("ensure")];
+    const first = await ensureTopics({ brokers, topics, partitions: 4 });
+    expect(first).toEqual({ created: topics, existing: [] });
+    const again = await ensureTopics({ brokers, topics, partitions: 4 });
+    expect(again).toEqual({ created: [], existing: topics });
+    const counts = await partitionCounts({ brokers, topics });
+    expect([...counts.values()]).toEqual([4, 4]);
+  });
+
+  test("creates every contract topic and its dead-letter topic", async () => {
+    const prefix = `${randomTopic("contract")}.`;
+    const result = await ensureTopics({ brokers, topics: contractTopics(prefix) });
+    expect(result.created).toHaveLength(8);
+    expect(result.created).toContain(`${prefix}user.events.dlq`);
+  });
+});
+
+const blocker = await restartBlocker();
+
+await describeKafka("the local broker", (brokers) => {
+  const topic = randomTopic("restart");
+  const groupId = randomTopic("restart-group");
+  const producer = createProducer({ brokers, clientId: "restart-producer" });
+  afterAll(() => producer.close());
+
+  test.skipIf(blocker !== null)(
+    "keeps messages and committed offsets across a restart",
+    async () => {
+      await ensureTopics({ brokers, topics: [topic], partitions: 1 });
+      const messages = Array.from({ length: 20 }, (_, i) => ({ topic, key: "k", value: `m${i}` }));
+      await producer.send({ messages });
+      // Read and commit the first half, so the restart must keep the group's offset too.
+      const before = await readValues(
+        createConsumer({ brokers, clientId: "r1", groupId }),
+        topic,
+        10,
+      );
+      expect(before).toEqual(messages.slice(0, 10).map((m) => m.value));
+
+      await restartLocalBroker();
+
+      // The producer created before the restart reconnects on its own.
+      await producer.send({ messages: [{ topic, key: "k", value: "after" }] });
+      const after = await readValues(
+        createConsumer({ brokers, clientId: "r2", groupId }),
+        topic,
+        11,
+      );
+      expect(after).toEqual([...messages.slice(10).map((m) => m.value), "after"]);
+    },
+    120_000,
+  );
+});
+
+/** Reads `count` values from the group's committed position, commits them, leaves the group. */
+async function readValues(consumer: MeshConsumer, topic: string, count: number) {
+  const stream = await consumer.consume({
+    topics: [topic],
+    mode: "committed",
+    fallbackMode: "earliest",
+  });
+  const values: string[] = [];
+  for await (const message of stream) {
+    values.push(message.value.toString());
+    if (values.length === count) {
+      await message.commit();
+      break;
+    }
+  }
+  await stream.close();
+  await consumer.close();
+  return values;
+}

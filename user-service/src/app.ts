@@ -1,0 +1,59 @@
+import {
+  type AuthOptions,
+  type AuthVariables,
+  auth,
+  type Logger,
+  type Metrics,
+  mountDocs,
+  mountHealth,
+  onError,
+  onNotFound,
+  type RequestVariables,
+  requestLogger,
+} from "@event-mesh/service-kit";
+import { Hono } from "hono";
+import type { EventSink } from "./sink/index.ts";
+import type { UserStore } from "./store/index.ts";
+import { usersRoutes } from "./users/routes.ts";
+
+/** Everything the HTTP app needs; main.ts builds the real ones, tests their own. */
+export interface AppDeps {
+  store: UserStore;
+  /** Probed by /readyz. */
+  sink: Pick<EventSink, "name" | "probe">;
+  logger: Logger;
+  metrics: Metrics;
+  auth: AuthOptions;
+  /** Time each readiness probe gets; default 2000 ms. */
+  probeTimeoutMs?: number | undefined;
+}
+
+/** The user-service HTTP app, without a server. */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<{ Variables: AuthVariables & RequestVariables }>();
+  app.onError(onError(deps.logger));
+  app.notFound(onNotFound);
+  app.use(requestLogger(deps.logger));
+  app.use(deps.metrics.middleware);
+
+  mountHealth(app, {
+    timeoutMs: deps.probeTimeoutMs,
+    probes: {
+      store: () => deps.store.probeWrite(),
+      sink: (signal) => deps.sink.probe(signal),
+    },
+  });
+  app.get("/metrics", deps.metrics.handler);
+
+  const authenticate = auth(deps.auth);
+  app.use("/users", authenticate);
+  app.use("/users/*", authenticate);
+  app.route("/", usersRoutes(deps.store));
+
+  return mountDocs(app, {
+    title: "user-service",
+    version: "0.1.0",
+    description:
+      "Owns the users of every tenant. Each change is stored with its event (user.created, user.updated, user.deleted) in one transaction and relayed to Kafka or the ai-gateway.",
+  });
+}

@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import {
+  authOptions,
+  ConfigError,
+  createLogger,
+  createMetrics,
+  StartError,
+  serve,
+} from "@event-mesh/service-kit";
+import { createApp } from "./app.ts";
+import { readConfig } from "./config.ts";
+import { registerRelayMetrics } from "./metrics.ts";
+import { Relay } from "./relay.ts";
+import { HttpSink } from "./sink/http.ts";
+import type { EventSink } from "./sink/index.ts";
+import { KafkaSink } from "./sink/kafka.ts";
+import { SqliteUserStore } from "./store/sqlite.ts";
+
+function start(): void {
+  const config = readConfig(process.env);
+  const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL });
+  const store = new SqliteUserStore(join(config.DATA_DIR, "user-service.sqlite"));
+  const sink: EventSink = config.KAFKA_BROKERS
+    ? new KafkaSink({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.KAFKA_CLIENT_ID,
+        topicPrefix: config.TOPIC_PREFIX,
+        partitions: config.TOPIC_PARTITIONS,
+        compression: config.KAFKA_COMPRESSION,
+      })
+    : new HttpSink({ gatewayUrl: config.GATEWAY_URL, token: config.INGEST_TOKEN });
+  const metrics = createMetrics({ processMetrics: true });
+  const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox);
+  const relay = new Relay({
+    outbox: store.outbox,
+    sink,
+    logger,
+    batchMax: config.RELAY_BATCH_MAX,
+    onSent: (count) => relayMetrics.published.inc(count),
+    onError: () => relayMetrics.publishErrors.inc(),
+  });
+  const app = createApp({ store, sink, logger, metrics, auth: authOptions(config) });
+
+  serve({
+    fetch: app.fetch,
+    port: config.PORT,
+    hostname: config.HOST,
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onShutdown: async () => {
+      const flushed = await relay.stop(config.SHUTDOWN_TIMEOUT_MS);
+      const left = store.outbox.depth().count;
+      if (!flushed)
+        logger.warn({ pending: left }, "outbox not empty at shutdown; sent at next start");
+      await sink
+        .close()
+        .catch((error: unknown) => logger.warn({ err: error }, "closing sink failed"));
+      store.close();
+    },
+  });
+  relay.start();
+  logger.info(
+    { sink: sink.name, authMode: authOptions(config).mode, dataDir: config.DATA_DIR },
+    "user-service started",
+  );
+}
+
+try {
+  start();
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof StartError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,41 @@
+import { Counter, Gauge, type Registry } from "@event-mesh/service-kit";
+import type { Outbox } from "./store/index.ts";
+
+/** The relay's counters; the outbox gauges are read from the store at each scrape. */
+export interface RelayMetrics {
+  published: Counter;
+  publishErrors: Counter;
+}
+
+/** Registers the outbox and relay metrics on the service's registry. */
+export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayMetrics {
+  new Gauge({
+    name: "outbox_depth",
+    help: "Events written but not yet acknowledged by the sink.",
+    registers: [registry],
+    collect() {
+      this.set(outbox.depth().count);
+    },
+  });
+  new Gauge({
+    name: "outbox_oldest_age_seconds",
+    help: "Age of the oldest event waiting in the outbox; 0 when empty.",
+    registers: [registry],
+    collect() {
+      const { oldestAt } = outbox.depth();
+      this.set(oldestAt === undefined ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
+    },
+  });
+  return {
+    published: new Counter({
+      name: "events_published_total",
+      help: "Events acknowledged by the sink.",
+      registers: [registry],
+    }),
+    publishErrors: new Counter({
+      name: "event_publish_errors_total",
+      help: "Failed sink calls (each is retried).",
+      registers: [registry],
+    }),
+  };
+}

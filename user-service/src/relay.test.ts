@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
+import { createLogger } from "@event-mesh/service-kit";
+import { Relay } from "./relay.ts";
+import { HttpSink } from "./sink/http.ts";
+import { SqliteUserStore } from "./store/sqlite.ts";
+
+/** A stand-in for the gateway's ingest: records accepted batches; can be switched to fail. */
+function fakeGateway(port = 0) {
+  const state = {
+    up: true,
+    batches: [] as AnyMeshEvent[][],
+    refused: 0,
+    authorizations: new Set<string | null>(),
+  };
+  const server = Bun.serve({
+    port,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      const url = new URL(request.url);
+      if (url.pathname === "/healthz") return Response.json({ status: "ok" });
+      if (!state.up) {
+        state.refused++;
+        return Response.json(
+          { error: { code: "service_unavailable", message: "down" } },
+          { status: 503 },
+        );
+      }
+      state.authorizations.add(request.headers.get("authorization"));
+      const decoded = decodeHttp({ headers: request.headers, body: await request.text() });
+      if (!decoded.ok) return Response.json({ error: decoded.error }, { status: 400 });
+      const events: AnyMeshEvent[] = [];
+      for (const result of decoded.results) {
+        if (!result.ok) return Response.json({ error: result.error }, { status: 400 });
+        events.push(result.event);
+      }
+      state.batches.push(events);
+      return new Response(null, { status: 202 });
+    },
+  });
+  return { state, server, url: `http://127.0.0.1:${server.port}` };
+}
+
+/** Waits (polling) until `condition` holds; fails the test with `what` after 10 s. */
+async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
+
+const logger = createLogger({ name: "relay-test", level: "silent" });
+let dir: string;
+let store: SqliteUserStore;
+let gateway: ReturnType<typeof fakeGateway>;
+let relays: Relay[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "relay-"));
+  store = new SqliteUserStore(join(dir, "user-service.sqlite"));
+  gateway = fakeGateway();
+  relays = [];
+});
+
+afterEach(async () => {
+  for (const relay of relays) await relay.stop(0);
+  gateway.server.stop(true);
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function relay(batchMax = 500) {
+  const sent: number[] = [];
+  const failures = { count: 0 };
+  const instance = new Relay({
+    outbox: store.outbox,
+    sink: new HttpSink({ gatewayUrl: gateway.url, token: "ingest-secret" }),
+    logger,
+    batchMax,
+    backoff: { baseMs: 5, maxMs: 40 },
+    onSent: (count) => sent.push(count),
+    onError: () => failures.count++,
+  });
+  relays.push(instance);
+  return { relay: instance, sent, failures };
+}
+
+async function createUsers(count: number, prefix = "u"): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await store.create("tenant-a", {
+      email: `${prefix}${i}@a.dev`,
+      name: `User ${i}`,
+    });
+    if (
+      !result.ok ||
+      typeof result.body !== "object" ||
+      result.body === null ||
+      !("id" in result.body)
+    ) {
+      throw new Error("create failed");
+    }
+    ids.push(String(result.body.id));
+  }
+  return ids;
+}
+
+const received = () => gateway.state.batches.flat();
+const receivedIds = () =>
+  received().map((event) => String("id" in event.data ? event.data.id : ""));
+
+test("sends waiting rows in order, in batches of at most RELAY_BATCH_MAX", async () => {
+  const ids = await createUsers(7);
+  const { relay: r, sent } = relay(3);
+  r.start();
+  await waitFor("7 events", () => received().length === 7);
+  expect(gateway.state.batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
+  expect(receivedIds()).toEqual(ids);
+  expect(received().every((event) => event.type === "user.created")).toBe(true);
+  expect(sent).toEqual([3, 3, 1]);
+  expect(store.outbox.depth().count).toBe(0);
+  expect([...gateway.state.authorizations]).toEqual(["Bearer ingest-secret"]);
+});
+
+test("wakes as soon as a change is committed", async () => {
+  const { relay: r } = relay();
+  r.start();
+  const [id] = await createUsers(1);
+  await waitFor("the event", () => received().length === 1);
+  expect(receivedIds()).toEqual([id ?? ""]);
+  await store.update("tenant-a", id ?? "", { name: "Renamed" });
+  await waitFor("the update", () => received().length === 2);
+  expect(received().map((event) => [event.type, event.version])).toEqual([
+    ["user.created", 1],
+    ["user.updated", 2],
+  ]);
+});
+
+test("keeps retrying while the gateway is down, then delivers everything once, in order", async () => {
+  gateway.state.up = false;
+  const { relay: r } = relay(4);
+  r.start();
+  const ids = await createUsers(10);
+  await waitFor("a few refused attempts", () => gateway.state.refused >= 3);
+  expect(received()).toEqual([]);
+  expect(store.outbox.depth().count).toBe(10);
+
+  gateway.state.up = true;
+  await waitFor("all 10 events", () => received().length >= 10 && store.outbox.depth().count === 0);
+  expect(receivedIds()).toEqual(ids);
+});
+
+test("delivers to a gateway that was not listening at first (connection refused)", async () => {
+  const port = gateway.server.port;
+  gateway.server.stop(true);
+  const { relay: r, failures } = relay();
+  r.start();
+  const ids = await createUsers(3);
+  await waitFor("failed attempts", () => failures.count >= 2);
+  expect(store.outbox.depth().count).toBe(3);
+  gateway = fakeGateway(port);
+  await waitFor("the 3 events", () => store.outbox.depth().count === 0);
+  expect(receivedIds()).toEqual(ids);
+});
+
+test("stop flushes what is left, and a stop while down keeps the rows for the next start", async () => {
+  gateway.state.up = false;
+  const first = relay();
+  first.relay.start();
+  const ids = await createUsers(5);
+  await waitFor("a refused attempt", () => gateway.state.refused >= 1);
+  expect(await first.relay.stop(50)).toBe(false);
+  expect(store.outbox.depth().count).toBe(5);
+
+  gateway.state.up = true;
+  const second = relay();
+  second.relay.start();
+  expect(await second.relay.stop(10_000)).toBe(true);
+  expect(receivedIds()).toEqual(ids);
+});

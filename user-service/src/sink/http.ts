@@ -1,0 +1,50 @@
+import { type AnyMeshEvent, encodeHttpBatch } from "@event-mesh/contracts";
+import type { EventSink } from "./index.ts";
+
+/** HTTP sink options. */
+export interface HttpSinkOptions {
+  /** The gateway's base URL; events go to `<url>/events`. */
+  gatewayUrl: string;
+  /** Bearer token the gateway's ingest expects. */
+  token?: string | undefined;
+  /** Per-request timeout, ms. Default 10000. */
+  timeoutMs?: number | undefined;
+}
+
+/** Embedded mode: POSTs CloudEvents batches to the gateway; any 2xx is the acknowledgement. */
+export class HttpSink implements EventSink {
+  readonly name = "http";
+  private readonly eventsUrl: string;
+  private readonly healthUrl: string;
+
+  constructor(private readonly options: HttpSinkOptions) {
+    this.eventsUrl = new URL("/events", options.gatewayUrl).href;
+    this.healthUrl = new URL("/healthz", options.gatewayUrl).href;
+  }
+
+  async send(events: readonly AnyMeshEvent[]): Promise<void> {
+    const { contentType, body } = encodeHttpBatch(events);
+    const headers: Record<string, string> = { "content-type": contentType };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    const response = await fetch(this.eventsUrl, {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+    });
+    if (!response.ok) {
+      // Keep a little of the answer for the log; the gateway's error body says why.
+      const detail = (await response.text().catch(() => "")).slice(0, 300);
+      throw new Error(`gateway answered ${response.status} to POST /events: ${detail}`);
+    }
+    await response.body?.cancel();
+  }
+
+  async probe(signal: AbortSignal): Promise<void> {
+    const response = await fetch(this.healthUrl, { signal });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`gateway /healthz answered ${response.status}`);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,304 @@
+import { Database, SQLiteError } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type AnyMeshEvent, fromStructured, toStructured } from "@event-mesh/contracts";
+import { userChanged, userDeleted } from "../users/events.ts";
+import type {
+  CreateResult,
+  IdempotentRequest,
+  Outbox,
+  OutboxRow,
+  UpdateResult,
+  User,
+  UserPage,
+  UserStore,
+} from "./index.ts";
+
+/** How long an Idempotency-Key is remembered. */
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (
+  tenant_id  TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  email      TEXT NOT NULL,
+  email_key  TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (tenant_id, email_key);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  event      TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+  tenant_id  TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  hash       TEXT NOT NULL,
+  status     INTEGER NOT NULL,
+  body       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
+CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+`;
+
+interface UserRow {
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  email: row.email,
+  name: row.name,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  version: row.version,
+});
+
+/** Case-insensitive uniqueness: `Alice@X.dev` and `alice@x.dev` are the same address. */
+const emailKey = (email: string) => email.toLowerCase();
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE";
+
+/**
+ * Users and their outbox in one SQLite file (WAL). bun:sqlite is synchronous, so each
+ * transaction below runs without interleaving with other requests of this process.
+ */
+export class SqliteUserStore implements UserStore {
+  readonly outbox: Outbox;
+  private readonly db: Database;
+  private commits = 0;
+  private waiters = new Set<() => void>();
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    // Another process (a second instance, a backup) may hold the lock briefly.
+    this.db.run("PRAGMA busy_timeout = 5000");
+    this.db.run("PRAGMA synchronous = NORMAL");
+    this.db.run(SCHEMA);
+    this.outbox = this.createOutbox();
+  }
+
+  async create(
+    tenantId: string,
+    input: { email: string; name: string },
+    idempotency?: IdempotentRequest,
+  ): Promise<CreateResult> {
+    const run = this.db.transaction((): CreateResult => {
+      const now = Date.now();
+      if (idempotency) {
+        this.db.query("DELETE FROM idempotency WHERE created_at < ?").run(now - IDEMPOTENCY_TTL_MS);
+        const seen = this.db
+          .query<{ hash: string; status: number; body: string }, [string, string]>(
+            "SELECT hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?",
+          )
+          .get(tenantId, idempotency.key);
+        if (seen) {
+          if (seen.hash !== idempotency.hash) return { ok: false, reason: "key_reused" };
+          return { ok: true, status: seen.status, body: JSON.parse(seen.body), replayed: true };
+        }
+      }
+      const time = new Date(now).toISOString();
+      const user: User = {
+        id: Bun.randomUUIDv7(),
+        tenantId,
+        email: input.email,
+        name: input.name,
+        createdAt: time,
+        updatedAt: time,
+        version: 1,
+      };
+      try {
+        this.insertUser(user);
+      } catch (error) {
+        if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
+        throw error;
+      }
+      this.append(userChanged("user.created", user), now);
+      if (idempotency) {
+        this.db
+          .query("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?)")
+          .run(tenantId, idempotency.key, idempotency.hash, 201, JSON.stringify(user), now);
+      }
+      return { ok: true, status: 201, body: user, replayed: false };
+    });
+    return this.committed(run.immediate());
+  }
+
+  async get(tenantId: string, id: string): Promise<User | undefined> {
+    const row = this.db
+      .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+      .get(tenantId, id);
+    return row ? toUser(row) : undefined;
+  }
+
+  async list(
+    tenantId: string,
+    options: { limit: number; after?: string | undefined },
+  ): Promise<UserPage> {
+    // Ids are UUIDv7, so id order is creation order and the cursor is stable under inserts.
+    const rows = this.db
+      .query<UserRow, [string, string, number]>(
+        "SELECT * FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+      )
+      .all(tenantId, options.after ?? "", options.limit + 1);
+    const users = rows.slice(0, options.limit).map(toUser);
+    return { users, lastId: rows.length > options.limit ? users.at(-1)?.id : undefined };
+  }
+
+  async update(
+    tenantId: string,
+    id: string,
+    patch: { email?: string | undefined; name?: string | undefined },
+  ): Promise<UpdateResult> {
+    const run = this.db.transaction((): UpdateResult => {
+      const row = this.db
+        .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id);
+      if (!row) return { ok: false, reason: "not_found" };
+      const now = Date.now();
+      const current = toUser(row);
+      const user: User = {
+        ...current,
+        email: patch.email ?? current.email,
+        name: patch.name ?? current.name,
+        updatedAt: new Date(now).toISOString(),
+        version: current.version + 1,
+      };
+      try {
+        this.db
+          .query(
+            `UPDATE users SET email = ?, email_key = ?, name = ?, updated_at = ?, version = ?
+             WHERE tenant_id = ? AND id = ?`,
+          )
+          .run(
+            user.email,
+            emailKey(user.email),
+            user.name,
+            user.updatedAt,
+            user.version,
+            tenantId,
+            id,
+          );
+      } catch (error) {
+        if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
+        throw error;
+      }
+      this.append(userChanged("user.updated", user), now);
+      return { ok: true, user };
+    });
+    return this.committed(run.immediate());
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const run = this.db.transaction((): boolean => {
+      const row = this.db
+        .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
+        .get(tenantId, id);
+      if (!row) return false;
+      // A hard delete frees the e-mail for a new user; the event keeps the history.
+      this.db.query("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
+      const now = Date.now();
+      this.append(userDeleted(toUser(row), new Date(now).toISOString()), now);
+      return true;
+    });
+    return this.committed(run.immediate());
+  }
+
+  async probeWrite(): Promise<void> {
+    this.db.query("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)").run(Date.now());
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private insertUser(user: User): void {
+    this.db
+      .query("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(
+        user.tenantId,
+        user.id,
+        user.email,
+        emailKey(user.email),
+        user.name,
+        user.createdAt,
+        user.updatedAt,
+        user.version,
+      );
+  }
+
+  private append(event: AnyMeshEvent, now: number): void {
+    this.db
+      .query("INSERT INTO outbox (event, created_at) VALUES (?, ?)")
+      .run(JSON.stringify(toStructured(event)), now);
+  }
+
+  /** After a commit: wake the relay at once instead of letting it poll. */
+  private committed<T>(result: T): T {
+    this.commits++;
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiting) wake();
+    return result;
+  }
+
+  private createOutbox(): Outbox {
+    const db = this.db;
+    return {
+      peek: async (limit) => {
+        const rows = db
+          .query<{ seq: number; event: string }, [number]>(
+            "SELECT seq, event FROM outbox ORDER BY seq LIMIT ?",
+          )
+          .all(limit);
+        return rows.map((row): OutboxRow => {
+          const decoded = fromStructured(JSON.parse(row.event));
+          // Rows are written by this class from events makeEvent checked; failing here means
+          // the file was edited by hand. Refuse loudly rather than send or drop it.
+          if (!decoded.ok) throw new Error(`outbox row ${row.seq}: ${decoded.error.message}`);
+          return { seq: row.seq, event: decoded.event };
+        });
+      },
+      remove: async (throughSeq) => {
+        db.query("DELETE FROM outbox WHERE seq <= ?").run(throughSeq);
+      },
+      depth: () => {
+        const row = db
+          .query<{ count: number; oldest: number | null }, []>(
+            "SELECT count(*) AS count, min(created_at) AS oldest FROM outbox",
+          )
+          .get();
+        return { count: row?.count ?? 0, oldestAt: row?.oldest ?? undefined };
+      },
+      version: () => this.commits,
+      changed: (since, signal) =>
+        new Promise<void>((resolve) => {
+          if (this.commits !== since || signal.aborted) return resolve();
+          const wake = () => {
+            this.waiters.delete(wake);
+            signal.removeEventListener("abort", wake);
+            resolve();
+          };
+          this.waiters.add(wake);
+          signal.addEventListener("abort", wake, { once: true });
+        }),
+    };
+  }
+}

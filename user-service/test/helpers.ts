@@ -1,0 +1,81 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  portIsFree,
+  type ServiceProcess,
+  startService,
+  waitReady,
+} from "../../scripts/lib/service-process.ts";
+
+export { type ServiceProcess, waitReady };
+
+/** A free port on 127.0.0.1 in a range no default uses. */
+export function freePort(): number {
+  for (let i = 0; i < 100; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if (portIsFree(port)) return port;
+  }
+  throw new Error("no free port found");
+}
+
+/** A fresh data folder. */
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "user-service-test-"));
+}
+
+/** Starts `bun src/main.ts` with `env`; keeps its log lines for failure messages. */
+export function spawnService(env: Record<string, string>, port = freePort()) {
+  const lines: string[] = [];
+  const service = startService({
+    name: "user-service",
+    port,
+    env: { LOG_LEVEL: "info", AUTH_MODE: "dev", NODE_ENV: "test", ...env },
+    log: (line) => lines.push(line),
+  });
+  return { service, lines };
+}
+
+/** Sends a request as `tenant-a:user-1` (dev token). */
+export async function call(
+  service: ServiceProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { authorization: "Bearer tenant-a:user-1", "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+/** A value of the service's Prometheus text, e.g. `outbox_depth`. */
+export async function metric(service: ServiceProcess, name: string): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const line = text.split("\n").find((row) => row.startsWith(`${name} `));
+  if (!line) throw new Error(`metric ${name} not found`);
+  return Number(line.slice(name.length + 1));
+}
+
+/** Polls until `condition` resolves true; fails naming `what` after `deadlineMs`. */
+export async function waitFor(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  deadlineMs = 60_000,
+): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+/** The id of a created user from its response body. */
+export function idOf(json: unknown): string {
+  const id = typeof json === "object" && json !== null ? Reflect.get(json, "id") : undefined;
+  if (typeof id !== "string") throw new Error(`no id in ${JSON.stringify(json)}`);
+  return id;
+}
