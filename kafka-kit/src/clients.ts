@@ -14,8 +14,14 @@ import {
 export type MeshProducer = Producer<Bytes, Bytes, Bytes, Bytes>;
 /** A consumer that hands over raw bytes: `decode` checks UTF-8 itself, and a DLQ copy stays exact. */
 export type MeshConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
-/** A consumed message as MeshConsumer yields it. */
-export type MeshMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+/**
+ * A consumed message as MeshConsumer yields it. The library types key and value as always
+ * present, but a message without a key, or a tombstone, has them `undefined`.
+ */
+export type MeshMessage = Omit<Message<Buffer, Buffer, Buffer, Buffer>, "key" | "value"> & {
+  key: Buffer | undefined;
+  value: Buffer | undefined;
+};
 type Bytes = string | Uint8Array;
 
 /**
@@ -35,7 +41,10 @@ export interface ClientOptions {
   clientId: string;
 }
 
-/** Idempotent producer, acks from all in-sync replicas: no duplicates or reordering on retry. */
+/**
+ * Idempotent producer, acks from all in-sync replicas: no duplicates or reordering on retry.
+ * The library then forces one request in flight per broker.
+ */
 export function createProducer(options: ProducerFactoryOptions): MeshProducer {
   return new Producer(producerOptions(options));
 }
@@ -55,6 +64,10 @@ export function producerOptions(
     serializers: serializersFrom(bytesOrText),
     idempotent: true,
     acks: ProduceAcks.ALL,
+    // An idempotent producer otherwise retries forever (Number.MAX_SAFE_INTEGER, 1 s apart):
+    // a send to a missing topic or an unreachable cluster would never settle. Ten retries
+    // ride out a broker restart and then fail, so the caller can back off and report it.
+    retries: 10,
     // The library's default partitioner differs from Java's (murmur2 >>> 0 instead of
     // & 0x7fffffff), so a key could land on another partition than with Java, kcat or
     // Confluent clients. This one matches them; see clients.test.ts.

@@ -1,7 +1,15 @@
 import { expect, test } from "bun:test";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError, ConfigError, conflict, invalidInput, onError, onNotFound } from "./errors.ts";
+import {
+  AppError,
+  ConfigError,
+  conflict,
+  describeError,
+  invalidInput,
+  onError,
+  onNotFound,
+} from "./errors.ts";
 
 function appThrowing(error: Error) {
   const logged: unknown[] = [];
@@ -72,4 +80,16 @@ test("a ConfigError lists every problem on its own line", () => {
     "  HOST: bad",
   ]);
   expect(new AppError(418, "conflict", "x")).toBeInstanceOf(Error);
+});
+
+test("describeError spells out the errors a client wrapped", () => {
+  const refused = new Error("connect ECONNREFUSED 127.0.0.1:1");
+  const wrapped = new AggregateError(
+    [new Error("Connection failed.", { cause: refused })],
+    "Listing topics failed.",
+  );
+  expect(describeError(wrapped)).toBe(
+    "Listing topics failed. (Connection failed. (connect ECONNREFUSED 127.0.0.1:1))",
+  );
+  expect(describeError("plain")).toBe("plain");
 });

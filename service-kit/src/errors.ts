@@ -124,3 +124,16 @@ export const onNotFound: NotFoundHandler = function routeNotFound(c) {
   const error = notFound(`no route ${c.req.method} ${c.req.path}`);
   return c.json(error.toBody(), 404);
 };
+
+/** The message of an error and of the errors inside it (clients wrap ECONNREFUSED & co.). */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const inner: string[] = [];
+  if (error instanceof AggregateError || "errors" in error) {
+    const nested: unknown = Reflect.get(error, "errors");
+    if (Array.isArray(nested)) for (const item of nested) inner.push(describeError(item));
+  }
+  if (error.cause !== undefined) inner.push(describeError(error.cause));
+  const unique = [...new Set(inner)].filter((text) => text !== error.message);
+  return unique.length > 0 ? `${error.message} (${unique.join("; ")})` : error.message;
+}

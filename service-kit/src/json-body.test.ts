@@ -75,7 +75,7 @@ test("answers 400 naming each field at fault", async () => {
   expect(await response.json()).toEqual({
     error: {
       code: "invalid_input",
-      message: "invalid json",
+      message: "invalid body",
       details: [
         { path: "email", message: "must be an e-mail address" },
         { path: "age", message: 'must be number (got "3")' },

@@ -36,6 +36,11 @@ export function validate<
   P extends string = string,
 >(target: T, schema: S) {
   return validator<S, T, E, P>(target, schema, (result) => {
-    if (!result.success) throw invalidInput(toFieldIssues(result.error), `invalid ${target}`);
+    if (!result.success) {
+      throw invalidInput(
+        toFieldIssues(result.error),
+        `invalid ${target === "json" ? "body" : target}`,
+      );
+    }
   });
 }

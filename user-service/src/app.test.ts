@@ -123,7 +123,7 @@ describe("POST /users and /users/create", () => {
     expect(response.status).toBe(400);
     expect(await readError(response)).toEqual({
       code: "invalid_input",
-      message: "invalid json",
+      message: "invalid body",
       details: [{ path: "tenantId", message: "is not a known field" }],
     });
   });

@@ -59,6 +59,11 @@ function start(): void {
     },
   });
   relay.start();
+  if (!config.KAFKA_BROKERS && !config.INGEST_TOKEN) {
+    logger.warn(
+      "INGEST_TOKEN is not set: the gateway refuses events without it; they wait in the outbox",
+    );
+  }
   logger.info(
     { sink: sink.name, authMode: authOptions(config).mode, dataDir: config.DATA_DIR },
     "user-service started",

@@ -1,4 +1,4 @@
-import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { EventSink } from "./sink/index.ts";
 import type { Outbox } from "./store/index.ts";
 
@@ -107,17 +107,4 @@ export class Relay {
   }
 
   private wake: () => void = () => {};
-}
-
-/** The message of an error and of the errors inside it (clients wrap ECONNREFUSED & co.). */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const inner: string[] = [];
-  if (error instanceof AggregateError || "errors" in error) {
-    const nested: unknown = Reflect.get(error, "errors");
-    if (Array.isArray(nested)) for (const item of nested) inner.push(describeError(item));
-  }
-  if (error.cause !== undefined) inner.push(describeError(error.cause));
-  const unique = [...new Set(inner)].filter((text) => text !== error.message);
-  return unique.length > 0 ? `${error.message} (${unique.join("; ")})` : error.message;
 }

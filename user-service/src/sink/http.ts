@@ -18,8 +18,10 @@ export class HttpSink implements EventSink {
   private readonly healthUrl: string;
 
   constructor(private readonly options: HttpSinkOptions) {
-    this.eventsUrl = new URL("/events", options.gatewayUrl).href;
-    this.healthUrl = new URL("/healthz", options.gatewayUrl).href;
+    // Appended, not resolved: a gateway behind a path prefix (http://host/gw) keeps it.
+    const base = options.gatewayUrl.replace(/\/+$/, "");
+    this.eventsUrl = `${base}/events`;
+    this.healthUrl = `${base}/healthz`;
   }
 
   async send(events: readonly AnyMeshEvent[]): Promise<void> {

@@ -1,5 +1,6 @@
-import { type AnyMeshEvent, encode, TOPICS } from "@event-mesh/contracts";
+import { type AnyMeshEvent, encode } from "@event-mesh/contracts";
 import {
+  contractTopics,
   createProducer,
   ensureTopics,
   type MeshProducer,
@@ -47,7 +48,8 @@ export class KafkaSink implements EventSink {
     if (!this.topicsReady) {
       await ensureTopics({
         brokers: this.options.brokers,
-        topics: TOPICS.map((topic) => `${this.options.topicPrefix}${topic}`),
+        // Every contract topic and its dead-letter topic, so consumers find them all.
+        topics: contractTopics(this.options.topicPrefix),
         partitions: this.options.partitions,
       });
       this.topicsReady = true;

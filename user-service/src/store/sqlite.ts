@@ -1,18 +1,18 @@
 import { Database, SQLiteError } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type AnyMeshEvent, fromStructured, toStructured } from "@event-mesh/contracts";
+import { type AnyMeshEvent, toStructured } from "@event-mesh/contracts";
 import { userChanged, userDeleted } from "../users/events.ts";
 import type {
   CreateResult,
   IdempotentRequest,
   Outbox,
-  OutboxRow,
   UpdateResult,
   User,
   UserPage,
   UserStore,
 } from "./index.ts";
+import { CommitSignal, sqliteOutbox } from "./sqlite-outbox.ts";
 
 /** How long an Idempotency-Key is remembered. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -81,8 +81,7 @@ const isUniqueViolation = (error: unknown) =>
 export class SqliteUserStore implements UserStore {
   readonly outbox: Outbox;
   private readonly db: Database;
-  private commits = 0;
-  private waiters = new Set<() => void>();
+  private readonly commits = new CommitSignal();
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -92,7 +91,7 @@ export class SqliteUserStore implements UserStore {
     this.db.run("PRAGMA busy_timeout = 5000");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
-    this.outbox = this.createOutbox();
+    this.outbox = sqliteOutbox(this.db, this.commits);
   }
 
   async create(
@@ -252,53 +251,7 @@ export class SqliteUserStore implements UserStore {
 
   /** After a commit: wake the relay at once instead of letting it poll. */
   private committed<T>(result: T): T {
-    this.commits++;
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiting) wake();
+    this.commits.notify();
     return result;
-  }
-
-  private createOutbox(): Outbox {
-    const db = this.db;
-    return {
-      peek: async (limit) => {
-        const rows = db
-          .query<{ seq: number; event: string }, [number]>(
-            "SELECT seq, event FROM outbox ORDER BY seq LIMIT ?",
-          )
-          .all(limit);
-        return rows.map((row): OutboxRow => {
-          const decoded = fromStructured(JSON.parse(row.event));
-          // Rows are written by this class from events makeEvent checked; failing here means
-          // the file was edited by hand. Refuse loudly rather than send or drop it.
-          if (!decoded.ok) throw new Error(`outbox row ${row.seq}: ${decoded.error.message}`);
-          return { seq: row.seq, event: decoded.event };
-        });
-      },
-      remove: async (throughSeq) => {
-        db.query("DELETE FROM outbox WHERE seq <= ?").run(throughSeq);
-      },
-      depth: () => {
-        const row = db
-          .query<{ count: number; oldest: number | null }, []>(
-            "SELECT count(*) AS count, min(created_at) AS oldest FROM outbox",
-          )
-          .get();
-        return { count: row?.count ?? 0, oldestAt: row?.oldest ?? undefined };
-      },
-      version: () => this.commits,
-      changed: (since, signal) =>
-        new Promise<void>((resolve) => {
-          if (this.commits !== since || signal.aborted) return resolve();
-          const wake = () => {
-            this.waiters.delete(wake);
-            signal.removeEventListener("abort", wake);
-            resolve();
-          };
-          this.waiters.add(wake);
-          signal.addEventListener("abort", wake, { once: true });
-        }),
-    };
   }
 }
