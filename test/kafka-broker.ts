@@ -92,7 +92,7 @@ function availabilityOnce(): Promise<Availability> {
 }
 
 async function resolveBrokers(): Promise<Availability> {
-  const fromEnv = process.env.KAFKA_BROKERS?.trim();
+  const fromEnv = process.env.TEST_KAFKA_BROKERS?.trim(); // KAFKA_BROKERS, kept by preload.ts
   if (fromEnv) {
     const parsed = parseBrokers(fromEnv);
     if (!parsed.ok) throw new Error(`KAFKA_BROKERS: ${parsed.message}`);

@@ -11,6 +11,7 @@ import {
   createLogger,
   createMetrics,
   type Logger,
+  prepareDataDir,
   StartError,
   serve,
 } from "@event-mesh/service-kit";
@@ -53,7 +54,9 @@ export async function startGateway(
   } = {},
 ) {
   const logger = options.logger ?? createLogger({ name: "ai-gateway", level: config.LOG_LEVEL });
-  const db = openDatabase(config.DATA_DIR);
+  const db = openDatabase(
+    config.DATA_DIR === ":memory:" ? ":memory:" : prepareDataDir(config.DATA_DIR),
+  );
   const metrics = createMetrics({ processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
 

@@ -1,6 +1,7 @@
 export * from "./auth.ts";
 export * from "./backoff.ts";
 export * from "./config.ts";
+export * from "./data-dir.ts";
 export * from "./docs.ts";
 export * from "./errors.ts";
 export * from "./health.ts";

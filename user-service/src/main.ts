@@ -4,6 +4,7 @@ import {
   ConfigError,
   createLogger,
   createMetrics,
+  prepareDataDir,
   StartError,
   serve,
 } from "@event-mesh/service-kit";
@@ -19,7 +20,7 @@ import { SqliteUserStore } from "./store/sqlite.ts";
 function start(): void {
   const config = readConfig(process.env);
   const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL });
-  const store = new SqliteUserStore(join(config.DATA_DIR, "user-service.sqlite"));
+  const store = new SqliteUserStore(join(prepareDataDir(config.DATA_DIR), "user-service.sqlite"));
   const sink: EventSink = config.KAFKA_BROKERS
     ? new KafkaSink({
         brokers: config.KAFKA_BROKERS,

@@ -92,12 +92,12 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
   });
 });
 
-const live = process.env.QDRANT_URL;
+const live = process.env.TEST_QDRANT_URL; // QDRANT_URL, kept by test/preload.ts
 describe.skipIf(!live)("QdrantStore live", () => {
   describeVectorStore(
     "QdrantStore (live)",
     async () => {
-      const store = new QdrantStore({ url: live ?? "", apiKey: process.env.QDRANT_API_KEY });
+      const store = new QdrantStore({ url: live ?? "", apiKey: process.env.TEST_QDRANT_API_KEY });
       await store.init(384);
       // Fresh data per test: delete what the contract's tests write.
       for (const tenant of ["tenant-a", "tenant-b"]) {
