@@ -1,9 +1,11 @@
 // `bun run dev`: both services on one machine, embedded defaults (SQLite, sqlite-vec, HTTP
 // delivery), or on Kafka/Qdrant when KAFKA_BROKERS/QDRANT_URL are set. `--kafka` starts the
 // local broker first (`bun run dev:kafka`).
-import { constants } from "node:fs";
-import { access, mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
+import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
+import { ConfigError, StartError } from "../service-kit/src/errors.ts";
+import { prepareDataDir } from "../service-kit/src/data-dir.ts";
+import { readConfig as readUserServiceConfig } from "../user-service/src/config.ts";
 import {
   portIsFree,
   ROOT,
@@ -46,23 +48,47 @@ for (const [variable, port] of [
     fatal(`port ${port} is already in use; stop what runs there or set ${variable}`);
 }
 
-const dataDir = resolve(ROOT, process.env.DATA_DIR ?? ".data");
+let dataDir = resolve(ROOT, process.env.DATA_DIR || ".data");
 try {
-  await mkdir(dataDir, { recursive: true });
-  await access(dataDir, constants.W_OK);
-} catch {
-  fatal(`cannot write to DATA_DIR ${dataDir}; fix its permissions or set DATA_DIR`);
-}
-
-if (process.argv.includes("--kafka")) {
-  const { startBroker } = await import("./kafka.ts");
-  const broker = await startBroker();
-  process.env.KAFKA_BROKERS = broker.brokers.join(",");
+  dataDir = prepareDataDir(dataDir);
+} catch (error) {
+  fatal(error instanceof StartError ? error.message : String(error));
 }
 
 // Embedded mode delivers events over HTTP; both services share a token made for this run.
-const ingestToken = process.env.INGEST_TOKEN ?? crypto.randomUUID();
+const ingestToken = process.env.INGEST_TOKEN || crypto.randomUUID();
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+const gatewayEnv = { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken };
+const userServiceEnv = { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken, GATEWAY_URL: gatewayUrl };
+
+// Each service would refuse a bad variable too, but with its log prefix and after the other one
+// started; checking both here first gives one line per bad variable and starts nothing.
+const problems = new Set<string>();
+for (const [read, env, port] of [
+  [readGatewayConfig, gatewayEnv, gatewayPort],
+  [readUserServiceConfig, userServiceEnv, userPort],
+] as const) {
+  try {
+    read({ ...process.env, HOST: "127.0.0.1", ...env, PORT: String(port) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) problems.add(problem);
+  }
+}
+if (problems.size > 0) {
+  for (const problem of problems) console.error(`dev: invalid configuration: ${problem}`);
+  process.exit(1);
+}
+
+if (process.argv.includes("--kafka")) {
+  const { KafkaSetupError, startBroker } = await import("./kafka.ts");
+  try {
+    const broker = await startBroker({ log: (line) => console.log(`kafka        | ${line}`) });
+    process.env.KAFKA_BROKERS = broker.brokers.join(",");
+  } catch (error) {
+    fatal(error instanceof KafkaSetupError ? error.message : String(error));
+  }
+}
 const mode = [
   process.env.KAFKA_BROKERS ? `Kafka at ${process.env.KAFKA_BROKERS}` : "HTTP delivery",
   process.env.QDRANT_URL ? `Qdrant at ${process.env.QDRANT_URL}` : "sqlite-vec",
@@ -72,13 +98,13 @@ const services: ServiceProcess[] = [
   startService({
     name: "ai-gateway",
     port: gatewayPort,
-    env: { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken },
+    env: gatewayEnv,
     log: prefixed("ai-gateway"),
   }),
   startService({
     name: "user-service",
     port: userPort,
-    env: { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken, GATEWAY_URL: gatewayUrl },
+    env: userServiceEnv,
     log: prefixed("user-service"),
   }),
 ];

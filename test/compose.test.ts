@@ -27,14 +27,16 @@ describe("compose.yaml", () => {
   for (const name of ["user-service", "ai-gateway"] as const) {
     describe(name, () => {
       const service = compose.services[name];
-      const dockerfile = join(root, service.build.context, service.build.dockerfile);
+      const dockerfile = join(root, service.build.context, service.build.dockerfile ?? "Dockerfile");
       const text = existsSync(dockerfile) ? readFileSync(dockerfile, "utf8") : "";
 
-      test("is built from a Dockerfile on oven/bun:1.4.5, as a non-root user, with a /readyz healthcheck", () => {
+      test("is built from the Dockerfile on oven/bun:1.4.5, as a non-root user, with a /readyz healthcheck", () => {
         expect(existsSync(dockerfile)).toBe(true);
         expect(text).toMatch(/^FROM oven\/bun:1\.4\.5$/m);
         expect(text).toMatch(/^USER bun$/m);
         expect(text).toMatch(/^HEALTHCHECK[\s\S]*\/readyz/m);
+        expect(service.build.args.SERVICE).toBe(name);
+        expect(existsSync(join(root, name, "src", "main.ts"))).toBe(true);
       });
 
       test("sets only environment variables the service reads", () => {
@@ -47,8 +49,10 @@ describe("compose.yaml", () => {
       test("publishes the port the service listens on and the Dockerfile exposes", () => {
         const port = String(service.environment.PORT);
         expect(service.ports).toEqual([`${port}:${port}`]);
-        expect(text).toContain(`EXPOSE ${port}`);
-        expect(text).toContain(`127.0.0.1:${port}/readyz`);
+        // The image listens on, exposes and health-checks the PORT its build argument names.
+        expect(String(service.build.args.PORT)).toBe(port);
+        expect(text).toMatch(/^ENV .*PORT=\$PORT/m);
+        expect(text).toMatch(/^EXPOSE \$PORT$/m);
       });
     });
   }
