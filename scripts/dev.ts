@@ -1,10 +1,11 @@
 // `bun run dev`: both services on one machine, embedded defaults (SQLite, sqlite-vec, HTTP
 // delivery), or on Kafka/Qdrant when KAFKA_BROKERS/QDRANT_URL are set. `--kafka` starts the
 // local broker first (`bun run dev:kafka`).
+import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
-import { ConfigError, StartError } from "../service-kit/src/errors.ts";
 import { prepareDataDir } from "../service-kit/src/data-dir.ts";
+import { ConfigError, StartError } from "../service-kit/src/errors.ts";
 import { readConfig as readUserServiceConfig } from "../user-service/src/config.ts";
 import {
   portIsFree,
@@ -80,10 +81,37 @@ if (problems.size > 0) {
   process.exit(1);
 }
 
+// A dependency that does not answer is one line here, not a service's start-up failure.
+if (process.env.KAFKA_BROKERS && !process.argv.includes("--kafka")) {
+  const { parseBrokers, probeBrokers } = await import("../kafka-kit/src/index.ts");
+  const parsed = parseBrokers(process.env.KAFKA_BROKERS);
+  if (!parsed.ok) fatal(`invalid configuration: KAFKA_BROKERS: ${parsed.message}`);
+  const probe = await probeBrokers(parsed.brokers, 5_000);
+  if (!probe.ok) {
+    fatal(
+      `no Kafka broker answers at KAFKA_BROKERS=${process.env.KAFKA_BROKERS} (${probe.message}); start one (bun run dev:kafka) or unset KAFKA_BROKERS`,
+    );
+  }
+}
+if (process.env.QDRANT_URL) {
+  const url = process.env.QDRANT_URL;
+  const answered = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
+    () => null,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  if (answered !== null) {
+    fatal(
+      `Qdrant does not answer at QDRANT_URL=${url} (${answered}); start it or unset QDRANT_URL`,
+    );
+  }
+}
+
 if (process.argv.includes("--kafka")) {
-  const { KafkaSetupError, startBroker } = await import("./kafka.ts");
+  const { brokerPaths, KafkaSetupError, startBroker } = await import("./kafka.ts");
   try {
     const broker = await startBroker({ log: (line) => console.log(`kafka        | ${line}`) });
+    // Started for a person, like `bun run kafka:start`: no test run may stop it at its end.
+    rmSync(brokerPaths().testOwned, { force: true });
     process.env.KAFKA_BROKERS = broker.brokers.join(",");
   } catch (error) {
     fatal(error instanceof KafkaSetupError ? error.message : String(error));
@@ -100,23 +128,47 @@ const services: ServiceProcess[] = [
     port: gatewayPort,
     env: gatewayEnv,
     log: prefixed("ai-gateway"),
+    detached: true,
   }),
   startService({
     name: "user-service",
     port: userPort,
     env: userServiceEnv,
     log: prefixed("user-service"),
+    detached: true,
   }),
 ];
 
 let stopping = false;
+let stoppingSince = 0;
 async function stopAll(code: number): Promise<never> {
   stopping = true;
-  await Promise.all(services.map((service) => service.stop()));
+  stoppingSince = Date.now();
+  // user-service first: in embedded mode its last outbox flush goes to the gateway.
+  for (const service of [...services].reverse()) await service.stop();
+  if (code === 0) {
+    const broker = process.argv.includes("--kafka")
+      ? "; the Kafka broker keeps running (bun run kafka:stop)"
+      : "";
+    console.log(`dev: both services stopped; data kept in ${dataDir}${broker}`);
+  }
   process.exit(code);
 }
-process.on("SIGINT", () => void stopAll(0));
-process.on("SIGTERM", () => void stopAll(0));
+// The services run in their own process groups (detached): Ctrl-C reaches only this script,
+// which stops each with one SIGTERM so that it drains (flushes the outbox, commits offsets).
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    // `bun run dev` passes the terminal's Ctrl-C on too: a copy within a second is the same one.
+    if (stopping && Date.now() - stoppingSince < 1_000) return;
+    if (stopping) {
+      console.log(`dev: second ${signal}, killing both services`);
+      for (const service of services) service.proc.kill("SIGKILL");
+      process.exit(1);
+    }
+    console.log(`dev: ${signal}, stopping both services (they finish what they hold) ...`);
+    void stopAll(0);
+  });
+}
 for (const service of services) {
   void service.exited.then((code) => {
     if (stopping) return;
@@ -132,6 +184,8 @@ try {
     console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
     await stopAll(1);
   }
+  // Already stopping (a service exited, or Ctrl-C): stopAll ends the process; print nothing more.
+  await new Promise(() => {});
 }
 
 const [gateway, users] = services as [ServiceProcess, ServiceProcess];

@@ -27,7 +27,11 @@ describe("compose.yaml", () => {
   for (const name of ["user-service", "ai-gateway"] as const) {
     describe(name, () => {
       const service = compose.services[name];
-      const dockerfile = join(root, service.build.context, service.build.dockerfile ?? "Dockerfile");
+      const dockerfile = join(
+        root,
+        service.build.context,
+        service.build.dockerfile ?? "Dockerfile",
+      );
       const text = existsSync(dockerfile) ? readFileSync(dockerfile, "utf8") : "";
 
       test("is built from the Dockerfile on oven/bun:1.4.5, as a non-root user, with a /readyz healthcheck", () => {

@@ -289,6 +289,27 @@ describe("POST /events", () => {
   });
 });
 
+describe("GET /stats", () => {
+  test("counts the caller tenant's points per collection, never another tenant's", async () => {
+    const { app } = await gateway();
+    const events = [
+      user("tenant-a", 1, "Ann"),
+      user("tenant-a", 2, "Bo"),
+      user("tenant-b", 3, "Cy"),
+    ];
+    await postBatch(app, events.map(toStructured));
+    const response = await app.request(`${BASE}/stats?tenantId=tenant-b`, {
+      headers: bearer("tenant-a:u"),
+    });
+    expect(await response.json()).toEqual({ tenantId: "tenant-a", points: { users: 2, tasks: 0 } });
+  });
+
+  test("without a token is a 401", async () => {
+    const { app } = await gateway();
+    expect((await app.request(`${BASE}/stats`)).status).toBe(401);
+  });
+});
+
 describe("operations", () => {
   test("/healthz, /readyz, /metrics, /openapi.json and /asyncapi.json answer", async () => {
     const { app } = await gateway();
@@ -312,7 +333,7 @@ describe("operations", () => {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(openapi.paths)).toEqual(
-      expect.arrayContaining(["/search", "/events", "/usage"]),
+      expect.arrayContaining(["/search", "/events", "/usage", "/stats"]),
     );
     const asyncapi = (await (await app.request(`${BASE}/asyncapi.json`)).json()) as {
       asyncapi: string;

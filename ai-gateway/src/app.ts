@@ -17,6 +17,7 @@ import type { GatewayMetrics } from "./metrics.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { usageRoutes } from "./routes/usage.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import type { VectorStore } from "./vectors/index.ts";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
   mountHealth(app, { probes: deps.probes, timeoutMs: deps.readyTimeoutMs });
   app.route("/", searchRoutes({ ...deps, metrics: deps.gatewayMetrics }));
   app.route("/", usageRoutes(deps));
+  app.route("/", statsRoutes(deps));
   app.route(
     "/",
     ingestRoutes({ token: deps.ingestToken, maxBytes: deps.ingestMaxBytes, ingest: deps.ingest }),

@@ -10,6 +10,7 @@ import {
   ConfigError,
   createLogger,
   createMetrics,
+  describeError,
   type Logger,
   prepareDataDir,
   StartError,
@@ -43,6 +44,19 @@ export interface GatewayHooks {
   beforeCommit?: (items: readonly Incoming[]) => Promise<void>;
 }
 
+/**
+ * Runs a start-up step that needs a dependency; a failure becomes one `StartError` line (what
+ * failed, why, what to do) instead of a client library's stack trace.
+ */
+async function startStep(step: () => Promise<unknown>, what: string, hint: string) {
+  try {
+    await step();
+  } catch (error) {
+    if (error instanceof StartError) throw error;
+    throw new StartError(`${what}: ${describeError(error)}; ${hint}`);
+  }
+}
+
 /** The one place that picks adapters from configuration and wires them. */
 export async function startGateway(
   config: GatewayConfig,
@@ -72,7 +86,11 @@ export async function startGateway(
   const store: VectorStore = config.QDRANT_URL
     ? new QdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
     : new SqliteVecStore(db);
-  await store.init(embedder.dims);
+  await startStep(
+    () => store.init(embedder.dims),
+    `${store.name} store failed to start`,
+    config.QDRANT_URL ? "check QDRANT_URL" : "check DATA_DIR",
+  );
 
   const brokers = config.KAFKA_BROKERS;
   const prefix = config.TOPIC_PREFIX;
@@ -81,11 +99,16 @@ export async function startGateway(
   let producer: MeshProducer | null = null;
   let usage: UsageMeter = localUsage;
   if (brokers) {
-    await ensureTopics({
-      brokers,
-      topics: contractTopics(prefix),
-      partitions: config.TOPIC_PARTITIONS,
-    });
+    await startStep(
+      () =>
+        ensureTopics({
+          brokers,
+          topics: contractTopics(prefix),
+          partitions: config.TOPIC_PARTITIONS,
+        }),
+      `cannot set up the Kafka topics at ${brokers.join(",")}`,
+      "start the broker or fix KAFKA_BROKERS",
+    );
     producer = createProducer({ brokers, clientId: config.KAFKA_CLIENT_ID });
     usage = new KafkaUsage(producer, localUsage, {
       topicPrefix: prefix,
@@ -150,7 +173,12 @@ export async function startGateway(
       logger,
       metrics: gatewayMetrics,
     });
-    await source.start();
+    const started = source;
+    await startStep(
+      () => started.start(),
+      `cannot join consumer group ${config.KAFKA_GROUP_ID} at ${brokers.join(",")}`,
+      "start the broker or fix KAFKA_BROKERS",
+    );
   }
 
   const app = createApp({

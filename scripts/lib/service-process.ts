@@ -17,6 +17,12 @@ export interface ServiceSpec {
   env: Record<string, string | undefined>;
   /** Where log lines go; each line is prefixed with the service name. Default: discard. */
   log?: (line: string) => void;
+  /**
+   * Run in its own process group, so that Ctrl-C in a terminal reaches only the parent, which
+   * then stops the service with one SIGTERM (a second signal makes a service exit at once,
+   * without draining). Default false: a crashed test run then takes its services with it.
+   */
+  detached?: boolean;
 }
 
 /** A running service. */
@@ -38,6 +44,7 @@ export function startService(spec: ServiceSpec): ServiceProcess {
     cwd: join(ROOT, spec.name),
     env: { ...process.env, HOST: "127.0.0.1", ...spec.env, PORT: String(spec.port) },
     stdin: "ignore",
+    detached: spec.detached ?? false,
     stdout: "pipe",
     stderr: "pipe",
   });

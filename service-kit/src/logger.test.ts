@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { tracingChannel } from "node:diagnostics_channel";
 import { Hono } from "hono";
 import { createLogger, type RequestVariables, requestLogger } from "./logger.ts";
 
@@ -68,4 +69,13 @@ test("redacts e-mails, tokens and secrets that a caller logs by mistake", () => 
     user: { email: "[redacted]", token: "[redacted]" },
     secret: "[redacted]",
   });
+});
+
+test("tracing channels answer hasSubscribers as in Node, so pino skips tracing when none listens", () => {
+  const channel = tracingChannel("event-mesh:test");
+  expect(channel.hasSubscribers).toBe(false);
+  const handlers = { start() {} };
+  channel.subscribe(handlers);
+  expect(channel.hasSubscribers).toBe(true);
+  channel.unsubscribe(handlers);
 });

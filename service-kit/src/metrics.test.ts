@@ -38,3 +38,11 @@ test("adds process metrics on request", async () => {
   const metrics = createMetrics({ processMetrics: true });
   expect(await metrics.registry.metrics()).toContain("process_resident_memory_bytes");
 });
+
+test("process metrics leave out V8's heap spaces, whose collection walks Bun's whole heap", async () => {
+  const metrics = createMetrics({ processMetrics: true });
+  const text = await metrics.registry.metrics();
+  expect(text).toContain("process_resident_memory_bytes");
+  expect(text).toContain("nodejs_heap_size_used_bytes");
+  expect(text).not.toContain("nodejs_heap_space_size");
+});

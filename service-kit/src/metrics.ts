@@ -5,6 +5,12 @@ import { routeOf } from "./logger.ts";
 /** prom-client's metric classes, so services register their own without another dependency. */
 export { Counter, Gauge, Histogram, Registry } from "prom-client";
 
+const HEAP_SPACE_METRICS = [
+  "nodejs_heap_space_size_total_bytes",
+  "nodejs_heap_space_size_used_bytes",
+  "nodejs_heap_space_size_available_bytes",
+];
+
 /** A service's metrics: one registry, the HTTP middleware and the `/metrics` handler. */
 export interface Metrics {
   /** Register the service's own metrics here (`registers: [metrics.registry]`). */
@@ -24,7 +30,14 @@ export interface MetricsOptions {
 /** Creates a registry with the HTTP request metrics every service has. */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // On Bun, v8.getHeapSpaceStatistics() walks the whole JavaScriptCore heap (about 70 ms with
+    // two million objects), and its per-space figures are V8's, meaningless here: each scrape
+    // stalled the event loop. process.memoryUsage() still feeds the heap and RSS metrics.
+    if (process.versions.bun)
+      for (const name of HEAP_SPACE_METRICS) registry.removeSingleMetric(name);
+  }
   const labelNames = ["method", "route", "status"] as const;
   const requests = new Counter({
     name: "http_requests_total",

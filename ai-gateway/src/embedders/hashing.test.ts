@@ -179,3 +179,15 @@ describe("HashingEmbedder", () => {
     expect(found / people.length).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+test("fnv1a hashes the UTF-8 bytes TextEncoder makes, lone surrogates included", () => {
+  const encoder = new TextEncoder();
+  const reference = (text: string) => {
+    let hash = 0x811c9dc5;
+    for (const byte of encoder.encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    return hash;
+  };
+  for (const text of ["", "w:alice", "Zoë", "Straße", "名前", "😀x", "a\uD800b", "c\uDC00", "\uD83D"]) {
+    expect(fnv1a(text)).toBe(reference(text));
+  }
+});

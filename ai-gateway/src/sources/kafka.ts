@@ -23,6 +23,22 @@ export interface KafkaSourceOptions {
 
 type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 
+/** Longest wait for an offset commit before the batch moves on without it. */
+const COMMIT_TIMEOUT_MS = 15_000;
+
+/** `promise`, or a rejection after `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Consumer group on the event topics with auto-commit off. Offsets are committed by `ack`, after
  * the batch holding the messages is stored, through the stream's own commit queue so that a
@@ -38,16 +54,22 @@ export class KafkaSource implements Source {
   #stopping = false;
   /** Next offset to process per `topic/partition`, from batches this process stored. */
   readonly #storedUpTo = new Map<string, bigint>();
-  readonly #messages = new WeakMap<Incoming, MeshMessage>();
+  readonly #messages = new WeakMap<Incoming, { message: MeshMessage; consumer: MeshConsumer }>();
 
   constructor(options: KafkaSourceOptions) {
     this.#options = options;
   }
 
   async start(): Promise<void> {
+    this.#consumer = this.#newConsumer();
+    this.#stream = await this.#consume();
+    this.#loop = this.#run();
+  }
+
+  /** A consumer with the metrics and log listeners, lag monitoring on. */
+  #newConsumer(): MeshConsumer {
     const { brokers, clientId, groupId, topics, metrics, logger } = this.#options;
     const consumer = createConsumer({ brokers, clientId, groupId });
-    this.#consumer = consumer;
     consumer.on("consumer:lag", (lag) => {
       for (const [topic, partitions] of lag) {
         partitions.forEach((value, partition) => {
@@ -68,9 +90,26 @@ export class KafkaSource implements Source {
         "joined consumer group",
       ),
     );
-    this.#stream = await this.#consume();
     consumer.startLagMonitoring({ topics }, 5_000);
-    this.#loop = this.#run();
+    return consumer;
+  }
+
+  /**
+   * Replaces the consumer after a failure. @platformatic/kafka 2.12 leaves a consumer whose
+   * group join failed (e.g. while the broker restarts) with its topics still tracked, so the
+   * next consume() skips the join and returns a stream of a member that never heartbeats:
+   * `isActive()` stays false and, after a broker restart, nothing more is read. A new consumer
+   * joins from scratch and resumes from the committed offsets (see e2e broker-outage test).
+   */
+  async #replaceConsumer(): Promise<void> {
+    const old = this.#consumer;
+    this.#consumer = null;
+    if (old) {
+      old.stopLagMonitoring();
+      // Bounded: a consumer cut off from its broker may not finish closing.
+      await Promise.race([old.close(true).catch(() => {}), sleep(5_000)]);
+    }
+    if (!this.#stopping) this.#consumer = this.#newConsumer();
   }
 
   async #consume(): Promise<Stream> {
@@ -98,13 +137,16 @@ export class KafkaSource implements Source {
           await this.#options.ready();
           if (this.#stopping) break;
           const item: KafkaIncoming = { source: "kafka", message };
-          this.#messages.set(item, message);
+          if (this.#consumer) this.#messages.set(item, { message, consumer: this.#consumer });
           // Failures are reported by the batch handler; an unacknowledged message is redelivered.
           this.#options.submit([item]).catch(() => {});
         }
       } catch (error) {
         if (this.#stopping) break;
         this.#options.logger.warn({ err: describe(error) }, "kafka stream failed; reopening");
+        await this.#stream?.close().catch(() => {});
+        this.#stream = null;
+        await this.#replaceConsumer();
       }
       this.#stream = null;
       if (!this.#stopping) await sleep(nextDelay(attempt, { baseMs: 200, maxMs: 5_000 }));
@@ -112,22 +154,29 @@ export class KafkaSource implements Source {
   }
 
   async ack(items: readonly Incoming[]): Promise<void> {
-    const last = new Map<string, MeshMessage>();
+    const last = new Map<string, { message: MeshMessage; consumer: MeshConsumer }>();
     for (const item of items) {
-      const message = this.#messages.get(item);
-      if (!message) continue;
-      const key = `${message.topic}/${message.partition}`;
+      const read = this.#messages.get(item);
+      if (!read) continue;
+      const key = `${read.message.topic}/${read.message.partition}`;
       const previous = last.get(key);
-      if (!previous || previous.offset < message.offset) last.set(key, message);
+      if (!previous || previous.message.offset < read.message.offset) last.set(key, read);
     }
     await Promise.all(
-      [...last].map(async ([key, message]) => {
+      [...last].map(async ([key, { message, consumer }]) => {
         this.#storedUpTo.set(key, message.offset + 1n);
+        // Read by a consumer since replaced: its commit would never settle (the library keeps a
+        // manual commit queued until that consumer is active again). The new consumer re-reads
+        // from the last commit and skips what is stored (#storedUpTo).
+        if (consumer !== this.#consumer) return;
         try {
-          await message.commit();
+          await withTimeout(Promise.resolve(message.commit()), COMMIT_TIMEOUT_MS);
         } catch (error) {
           // Lost to a rebalance: the next owner re-reads from the last commit; the writes are
           // idempotent (deterministic ids, version checks), so that costs time, not correctness.
+          // A timeout means the consumer is not in its group right now; the offset stays queued
+          // and goes out when it rejoins. Either way the batch must not wait: that would stall
+          // every later batch.
           this.#options.logger.warn(
             { partition: key, err: describe(error) },
             "offset commit failed",

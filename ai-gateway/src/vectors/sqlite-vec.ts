@@ -9,11 +9,22 @@ import {
   type VectorStore,
   type WriteResult,
 } from "./index.ts";
+import { codeBits, signCode } from "./sign-code.ts";
+import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
+
+/** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
+const CANDIDATE_FACTOR = 4;
+const MIN_CANDIDATES = 40;
 
 /**
- * Embedded vector store: one sqlite-vec `vec0` table per collection with the tenant as partition
- * key, so a KNN query only scans the caller's tenant. A plain ledger table keeps the last version
- * of every entity, deleted ones included, so a late, older event cannot bring a deleted entity back.
+ * Embedded vector store. Per collection:
+ * - `points_<c>`: one row per entity ever written (deleted ones stay as tombstones, so a late,
+ *   older event cannot bring a deleted entity back), with version and payload;
+ * - `vectors_<c>`: the float32 vectors, by the point's rowid;
+ * - `codes_<c>`: a sqlite-vec `vec0` table of binary codes (`bit[2 × dims]`) with the tenant as
+ *   partition key, so a KNN query only scans the caller's tenant.
+ * A search takes the nearest codes by Hamming distance (a 48-byte code per vector instead of
+ * 1,536 bytes of floats), then rescores those candidates by cosine on the float vectors.
  */
 export class SqliteVecStore implements VectorStore {
   readonly name = "sqlite-vec";
@@ -23,10 +34,6 @@ export class SqliteVecStore implements VectorStore {
 
   async init(dims: number): Promise<void> {
     this.#dims = dims;
-    this.db.run(`CREATE TABLE IF NOT EXISTS vector_versions (
-      collection TEXT NOT NULL, point_id TEXT NOT NULL, tenant_id TEXT NOT NULL,
-      version INTEGER NOT NULL, deleted INTEGER NOT NULL,
-      PRIMARY KEY (collection, point_id)) WITHOUT ROWID`);
     this.db.run(
       "CREATE TABLE IF NOT EXISTS vector_meta (collection TEXT PRIMARY KEY, dims INTEGER NOT NULL)",
     );
@@ -40,37 +47,46 @@ export class SqliteVecStore implements VectorStore {
           `${collection}: stored vectors have ${meta.dims} dimensions, the embedder makes ${dims}`,
         );
       }
-      this.db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS vec_${collection} USING vec0(
-        point_id TEXT PRIMARY KEY,
-        tenant_id TEXT PARTITION KEY,
-        embedding FLOAT[${dims}] distance_metric=cosine,
-        +payload TEXT)`);
-      this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
-        collection,
-        dims,
-      ]);
     }
+    this.db.transaction(() => {
+      for (const collection of COLLECTIONS) {
+        // Random point ids are keyed in one index only; rowids (and so the vec0 table) grow in order.
+        this.db.run(`CREATE TABLE IF NOT EXISTS points_${collection} (
+          rowid INTEGER PRIMARY KEY, point_id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL,
+          version INTEGER NOT NULL, deleted INTEGER NOT NULL, payload TEXT)`);
+        this.db.run(`CREATE INDEX IF NOT EXISTS points_${collection}_tenant
+          ON points_${collection} (tenant_id, deleted)`);
+        this.db.run(`CREATE TABLE IF NOT EXISTS vectors_${collection} (
+          rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
+        this.db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS codes_${collection} USING vec0(
+          tenant_id TEXT PARTITION KEY, code BIT[${codeBits(dims)}])`);
+        this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
+          collection,
+          dims,
+        ]);
+      }
+      // Files written by the float32-only layout are converted once, in the same transaction.
+      migrateFloatTables(this.db, COLLECTIONS, (collection, point) =>
+        this.#put(collection, point.rowid, point.tenantId, point.embedding),
+      );
+    })();
   }
 
   async write(
     collection: Collection,
     ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
   ): Promise<WriteResult> {
-    const table = `vec_${collection}`;
-    const stored = this.db.query<{ version: number }, [string, string]>(
-      "SELECT version FROM vector_versions WHERE collection = ? AND point_id = ?",
+    const c = collection;
+    const stored = this.db.query<{ rowid: number; version: number; deleted: number }, [string]>(
+      `SELECT rowid, version, deleted FROM points_${c} WHERE point_id = ?`,
     );
-    const remember = this.db.query(
-      `INSERT INTO vector_versions (collection, point_id, tenant_id, version, deleted) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (collection, point_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted`,
+    const insert = this.db.query<{ rowid: number }, [string, string, number, number, string | null]>(
+      `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload) VALUES (?, ?, ?, ?, ?)
+       RETURNING rowid`,
     );
-    const remove = this.db.query(`DELETE FROM ${table} WHERE point_id = ?`);
-    const insert = this.db.query(
-      `INSERT INTO ${table} (point_id, tenant_id, embedding, payload) VALUES (?, ?, ?, ?)`,
+    const update = this.db.query(
+      `UPDATE points_${c} SET version = ?, deleted = ?, payload = ? WHERE rowid = ?`,
     );
-    const isStale = (id: string, version: number) =>
-      (stored.get(collection, id)?.version ?? 0) > version;
-
     const result: WriteResult = { upserted: 0, deleted: 0, stale: 0 };
     // One transaction per batch: all of it is stored, or none of it.
     this.db.transaction(() => {
@@ -78,33 +94,60 @@ export class SqliteVecStore implements VectorStore {
         if (point.vector.length !== this.#dims) {
           throw new GatewayError("store_failed", `vector of ${point.vector.length} dimensions`);
         }
-        if (isStale(point.id, point.version)) {
+        const row = stored.get(point.id);
+        if (row && row.version > point.version) {
           result.stale++;
           continue;
         }
-        const payload = {
+        const payload = JSON.stringify({
           tenantId: point.tenantId,
           entityId: point.entityId,
           version: point.version,
           data: point.data,
-        };
-        // vec0 has no UPSERT: replace by delete + insert.
-        remove.run(point.id);
-        insert.run(point.id, point.tenantId, point.vector, JSON.stringify(payload));
-        remember.run(collection, point.id, point.tenantId, point.version, 0);
+        });
+        let rowid: number;
+        if (row) {
+          update.run(point.version, 0, payload, row.rowid);
+          rowid = row.rowid;
+          if (!row.deleted) this.#drop(c, rowid);
+        } else {
+          const inserted = insert.get(point.id, point.tenantId, point.version, 0, payload);
+          if (!inserted) throw new GatewayError("store_failed", "insert returned no rowid");
+          rowid = inserted.rowid;
+        }
+        this.#put(c, rowid, point.tenantId, point.vector);
         result.upserted++;
       }
       for (const point of ops.deletes) {
-        if (isStale(point.id, point.version)) {
+        const row = stored.get(point.id);
+        if (row && row.version > point.version) {
           result.stale++;
           continue;
         }
-        remove.run(point.id);
-        remember.run(collection, point.id, point.tenantId, point.version, 1);
+        if (row) {
+          update.run(point.version, 1, null, row.rowid);
+          if (!row.deleted) this.#drop(c, row.rowid);
+        } else {
+          insert.get(point.id, point.tenantId, point.version, 1, null);
+        }
         result.deleted++;
       }
     })();
     return result;
+  }
+
+  #put(c: Collection, rowid: number, tenantId: string, vector: Float32Array): void {
+    this.db
+      .query(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`)
+      .run(rowid, vector);
+    this.db
+      .query(`INSERT INTO codes_${c} (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))`)
+      .run(rowid, tenantId, signCode(vector));
+  }
+
+  #drop(c: Collection, rowid: number): void {
+    this.db.query(`DELETE FROM vectors_${c} WHERE rowid = ?`).run(rowid);
+    this.db.query(`DELETE FROM codes_${c} WHERE rowid = ?`).run(rowid);
   }
 
   async search(
@@ -113,12 +156,21 @@ export class SqliteVecStore implements VectorStore {
     vector: Float32Array,
     limit: number,
   ): Promise<SearchHit[]> {
+    const c = collection;
+    const candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
     const rows = this.db
-      .query<{ payload: string; distance: number }, [Float32Array, number, string]>(
-        `SELECT payload, distance FROM vec_${collection}
-         WHERE embedding MATCH ? AND k = ? AND tenant_id = ? ORDER BY distance`,
+      .query<
+        { payload: string; distance: number },
+        [Float32Array, Uint8Array, number, string, number]
+      >(
+        `WITH candidates AS (
+           SELECT rowid FROM codes_${c} WHERE code MATCH vec_bit(?2) AND k = ?3 AND tenant_id = ?4)
+         SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?1) AS distance
+         FROM candidates JOIN points_${c} p ON p.rowid = candidates.rowid
+         JOIN vectors_${c} v ON v.rowid = candidates.rowid
+         ORDER BY distance LIMIT ?5`,
       )
-      .all(vector, limit, tenantId);
+      .all(vector, signCode(vector), candidates, tenantId, limit);
     const hits: SearchHit[] = [];
     for (const row of rows) {
       const payload = readPayload(row.payload);
@@ -130,12 +182,15 @@ export class SqliteVecStore implements VectorStore {
   }
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
+    const c = collection;
     const row =
       tenantId === undefined
-        ? this.db.query<{ n: number }, []>(`SELECT count(*) AS n FROM vec_${collection}`).get()
+        ? this.db
+            .query<{ n: number }, []>(`SELECT count(*) AS n FROM points_${c} WHERE deleted = 0`)
+            .get()
         : this.db
             .query<{ n: number }, [string]>(
-              `SELECT count(*) AS n FROM vec_${collection} WHERE tenant_id = ?`,
+              `SELECT count(*) AS n FROM points_${c} WHERE tenant_id = ? AND deleted = 0`,
             )
             .get(tenantId);
     return row?.n ?? 0;
@@ -149,8 +204,9 @@ export class SqliteVecStore implements VectorStore {
 }
 
 function readPayload(
-  text: string,
+  text: string | null,
 ): { tenantId: string; entityId: string; data: Record<string, unknown> } | null {
+  if (text === null) return null;
   const value: unknown = JSON.parse(text);
   if (typeof value !== "object" || value === null) return null;
   const { tenantId, entityId, data } = value as Record<string, unknown>;

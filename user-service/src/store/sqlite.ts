@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type AnyMeshEvent, toStructured } from "@event-mesh/contracts";
 import { userChanged, userDeleted } from "../users/events.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type {
   CreateResult,
   IdempotentRequest,
@@ -82,6 +83,7 @@ export class SqliteUserStore implements UserStore {
   readonly outbox: Outbox;
   private readonly db: Database;
   private readonly commits = new CommitSignal();
+  private readonly group: GroupCommit;
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -92,6 +94,8 @@ export class SqliteUserStore implements UserStore {
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
     this.outbox = sqliteOutbox(this.db, this.commits);
+    // After a commit: wake the relay at once instead of letting it poll.
+    this.group = new GroupCommit(this.db, () => this.commits.notify());
   }
 
   async create(
@@ -99,7 +103,7 @@ export class SqliteUserStore implements UserStore {
     input: { email: string; name: string },
     idempotency?: IdempotentRequest,
   ): Promise<CreateResult> {
-    const run = this.db.transaction((): CreateResult => {
+    return this.group.run((): CreateResult => {
       const now = Date.now();
       if (idempotency) {
         this.db.query("DELETE FROM idempotency WHERE created_at < ?").run(now - IDEMPOTENCY_TTL_MS);
@@ -137,7 +141,6 @@ export class SqliteUserStore implements UserStore {
       }
       return { ok: true, status: 201, body: user, replayed: false };
     });
-    return this.committed(run.immediate());
   }
 
   async get(tenantId: string, id: string): Promise<User | undefined> {
@@ -166,7 +169,7 @@ export class SqliteUserStore implements UserStore {
     id: string,
     patch: { email?: string | undefined; name?: string | undefined },
   ): Promise<UpdateResult> {
-    const run = this.db.transaction((): UpdateResult => {
+    return this.group.run((): UpdateResult => {
       const row = this.db
         .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
         .get(tenantId, id);
@@ -202,11 +205,10 @@ export class SqliteUserStore implements UserStore {
       this.append(userChanged("user.updated", user), now);
       return { ok: true, user };
     });
-    return this.committed(run.immediate());
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
-    const run = this.db.transaction((): boolean => {
+    return this.group.run((): boolean => {
       const row = this.db
         .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
         .get(tenantId, id);
@@ -217,7 +219,6 @@ export class SqliteUserStore implements UserStore {
       this.append(userDeleted(toUser(row), new Date(now).toISOString()), now);
       return true;
     });
-    return this.committed(run.immediate());
   }
 
   async probeWrite(): Promise<void> {
@@ -247,11 +248,5 @@ export class SqliteUserStore implements UserStore {
     this.db
       .query("INSERT INTO outbox (event, created_at) VALUES (?, ?)")
       .run(JSON.stringify(toStructured(event)), now);
-  }
-
-  /** After a commit: wake the relay at once instead of letting it poll. */
-  private committed<T>(result: T): T {
-    this.commits.notify();
-    return result;
   }
 }

@@ -1,0 +1,46 @@
+import {
+  type AuthOptions,
+  type AuthVariables,
+  auth,
+  errorResponse,
+  unavailable,
+} from "@event-mesh/service-kit";
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
+
+/**
+ * `GET /stats`: how many points the caller's tenant has in each collection. Lets an operator
+ * (and the end-to-end tests) check that the store holds exactly one point per live entity.
+ */
+export function statsRoutes(deps: { auth: AuthOptions; store: VectorStore }) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.get(
+    "/stats",
+    describeRoute({
+      tags: ["search"],
+      summary: "Points stored for the caller's tenant, per collection",
+      responses: {
+        200: { description: "`{ tenantId, points: { users, tasks } }`" },
+        401: errorResponse("No or bad token"),
+        503: errorResponse("Vector store unavailable"),
+      },
+    }),
+    auth(deps.auth),
+    async (c) => {
+      const { tenantId } = c.get("auth");
+      const points = {} as Record<Collection, number>;
+      try {
+        for (const collection of COLLECTIONS) {
+          points[collection] = await deps.store.count(collection, tenantId);
+        }
+      } catch (error) {
+        throw unavailable(
+          `count failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      return c.json({ tenantId, points });
+    },
+  );
+  return app;
+}

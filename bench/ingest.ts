@@ -1,0 +1,156 @@
+// bench:ingest — 100,000 user.created events produced into Kafka first, then the gateway started
+// (embedded store): events/s until all are stored. Baseline in the same run: the same gateway
+// with BATCH_MAX=1 (one event, one embed, one upsert). Then the HTTP ingest path (POST /events
+// batches). `bun run kafka:start && bun run bench:ingest`. Env: EVENTS (100000),
+// BASELINE_EVENTS (10000), HTTP_EVENTS (100000).
+
+import { encode, encodeHttpBatch } from "../contracts/src/index.ts";
+import { contractTopics, createProducer, ensureTopics } from "../kafka-kit/src/index.ts";
+import { userCreatedEvents } from "./lib/events.ts";
+import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
+import {
+  cleanup,
+  kafkaBrokers,
+  launch,
+  metric,
+  peakRss,
+  type ServiceProcess,
+  tempDir,
+} from "./lib/stack.ts";
+
+const EVENTS = Number(process.env.EVENTS ?? 100_000);
+const BASELINE_EVENTS = Number(process.env.BASELINE_EVENTS ?? 10_000);
+const HTTP_EVENTS = Number(process.env.HTTP_EVENTS ?? 100_000);
+const HTTP_BATCH = 500;
+const TENANTS = 10;
+const run = `${Date.now().toString(36)}`;
+
+/** Polls the gateway's stored-event counter until it reaches `count`: when the first and the last were stored. */
+async function storedAll(gateway: ServiceProcess, count: number, source: string) {
+  let first = Number.NaN;
+  for (;;) {
+    const stored = await metric(gateway, "gateway_events_total", { source });
+    if (stored > 0 && Number.isNaN(first)) first = performance.now();
+    if (stored >= count) return { first, last: performance.now() };
+    await Bun.sleep(50);
+  }
+}
+
+/** Where the gateway's time went: seconds spent embedding and storing, and the batches. */
+async function stages(gateway: ServiceProcess) {
+  return {
+    batches: await metric(gateway, "gateway_batch_size_count"),
+    embedSeconds: await metric(gateway, "gateway_embed_seconds_sum"),
+    storeSeconds: await metric(gateway, "gateway_store_seconds_sum"),
+  };
+}
+
+/** Produces `count` events into fresh topics, then times a gateway started after them. */
+async function kafkaCase(brokers: string, count: number, batchMax: number) {
+  const prefix = `bench-${run}-b${batchMax}.`;
+  await ensureTopics({ brokers: [brokers], topics: contractTopics(prefix), partitions: 3 });
+  const producer = createProducer({ brokers: [brokers], clientId: "bench-ingest" });
+  const events = userCreatedEvents(count, TENANTS);
+  const producedAt = performance.now();
+  for (let i = 0; i < events.length; i += 1_000) {
+    await producer.send({
+      messages: events.slice(i, i + 1_000).map((event) => encode(event, { topicPrefix: prefix })),
+    });
+  }
+  await producer.close();
+  progress(
+    `produced ${count} events in ${((performance.now() - producedAt) / 1000).toFixed(1)} s; starting the gateway (BATCH_MAX=${batchMax})`,
+  );
+  const started = performance.now();
+  const gateway = await launch("ai-gateway", {
+    KAFKA_BROKERS: brokers,
+    TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: `bench-${run}-${batchMax}`,
+    DATA_DIR: tempDir("ingest"),
+    BATCH_MAX: String(batchMax),
+  });
+  const ready = performance.now();
+  const { first, last } = await storedAll(gateway, count, "kafka");
+  const seconds = (last - ready) / 1000;
+  const result = {
+    case: `Kafka, BATCH_MAX=${batchMax}`,
+    events: count,
+    eventsPerSecond: count / seconds,
+    seconds,
+    startupSeconds: (ready - started) / 1000,
+    firstStoredSeconds: (first - ready) / 1000,
+    ...(await stages(gateway)),
+    peakRssMb: peakRss(gateway) ?? Number.NaN,
+  };
+  await gateway.stop();
+  return result;
+}
+
+/** POST /events in batches of HTTP_BATCH, two requests in flight, to an embedded gateway. */
+async function httpCase(count: number) {
+  const token = "bench-ingest";
+  const gateway = await launch("ai-gateway", {
+    DATA_DIR: tempDir("ingest-http"),
+    INGEST_TOKEN: token,
+  });
+  const events = userCreatedEvents(count, TENANTS, 7);
+  const bodies: { contentType: string; body: string }[] = [];
+  for (let i = 0; i < events.length; i += HTTP_BATCH)
+    bodies.push(encodeHttpBatch(events.slice(i, i + HTTP_BATCH)));
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (let body = bodies[next++]; body; body = bodies[next++]) {
+      const response = await fetch(`${gateway.url}/events`, {
+        method: "POST",
+        headers: { "content-type": body.contentType, authorization: `Bearer ${token}` },
+        body: body.body,
+      });
+      if (!response.ok)
+        throw new Error(`POST /events: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const seconds = (performance.now() - started) / 1000;
+  const result = {
+    case: `HTTP POST /events, ${HTTP_BATCH} per request, 2 in flight`,
+    events: count,
+    eventsPerSecond: count / seconds,
+    seconds,
+    startupSeconds: Number.NaN,
+    firstStoredSeconds: Number.NaN,
+    ...(await stages(gateway)),
+    peakRssMb: peakRss(gateway) ?? Number.NaN,
+  };
+  await gateway.stop();
+  return result;
+}
+
+const before = machine().loadAverage;
+try {
+  const brokers = await kafkaBrokers();
+  const measured = await kafkaCase(brokers, EVENTS, 256);
+  const baseline = await kafkaCase(brokers, BASELINE_EVENTS, 1);
+  const http = await httpCase(HTTP_EVENTS);
+  const ratio = measured.eventsPerSecond / baseline.eventsPerSecond;
+  printTable(
+    `bench:ingest — user.created over ${TENANTS} tenants into the embedded store (load before: ${fmt(before.one ?? Number.NaN)})`,
+    [baseline, measured, http].map((row) => ({
+      case: row.case,
+      events: row.events,
+      "events/s": row.eventsPerSecond,
+      "seconds (after ready)": row.seconds,
+      "first stored after (s)": row.firstStoredSeconds,
+      "embed s": row.embedSeconds,
+      "store s": row.storeSeconds,
+      "gateway peak RSS MB": row.peakRssMb,
+    })),
+  );
+  console.log(
+    `BATCH_MAX=256 / BATCH_MAX=1 = ${fmt(ratio)}× (aim ≥ 10×, and ≥ 20,000 events/s); the baseline ran on ${BASELINE_EVENTS} events`,
+  );
+  writeResult("ingest", { loadBefore: before, measured, baseline, http, ratio });
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,135 @@
+// Starting services for a benchmark: temporary data folders, free ports, readiness, peak RSS.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { portIsFree, type ServiceProcess, waitReady } from "../../scripts/lib/service-process.ts";
+import { peakRssMb, progress, ROOT } from "./report.ts";
+
+export type { ServiceProcess } from "../../scripts/lib/service-process.ts";
+
+let nextPort = 4300 + Math.floor(Math.random() * 500);
+
+/** A port nothing listens on. */
+export function freePort(): number {
+  while (!portIsFree(nextPort)) nextPort++;
+  return nextPort++;
+}
+
+/** A fresh temporary folder; removed by `cleanup()`. */
+export function tempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${label}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const cleanups: (() => void | Promise<unknown>)[] = [];
+
+/** Registers a clean-up step for `cleanup()`. */
+export function onCleanup(step: () => void | Promise<unknown>): void {
+  cleanups.push(step);
+}
+
+/** Runs every registered clean-up (stops services, removes folders), last first. */
+export async function cleanup(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      progress(`clean-up step failed: ${String(error)}`);
+    }
+  }
+}
+
+/**
+ * Starts a service as a user would (`bun src/main.ts` in its folder, like scripts/dev.ts), waits
+ * for /readyz and registers its stop. Its log lines go to a file, not through a pipe into this
+ * process: reading every request's log line here would take CPU from the service being measured.
+ */
+export async function launch(
+  name: "user-service" | "ai-gateway",
+  env: Record<string, string | undefined>,
+  options: { readyPath?: string } = {},
+): Promise<ServiceProcess & { logFile: string }> {
+  const port = freePort();
+  const logFile = join(tempDir(`${name}-log`), "service.log");
+  const proc = Bun.spawn(["bun", "src/main.ts"], {
+    cwd: join(ROOT, name),
+    env: { ...process.env, HOST: "127.0.0.1", ...env, PORT: String(port) },
+    stdin: "ignore",
+    stdout: Bun.file(logFile),
+    stderr: Bun.file(`${logFile}.err`),
+  });
+  const exited = proc.exited;
+  const service = {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    proc,
+    exited,
+    logFile,
+    async stop(graceMs = 15_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async kill9() {
+      proc.kill("SIGKILL");
+      return exited;
+    },
+  };
+  cleanups.push(() => service.stop(10_000));
+  try {
+    await waitReady(service, options.readyPath ?? "/readyz", 60_000);
+  } catch (error) {
+    progress(`${name} did not start; log: ${logFile}`);
+    throw error;
+  }
+  return service;
+}
+
+/** Peak RSS of a running service, in MB. */
+export function peakRss(service: ServiceProcess): number | undefined {
+  return peakRssMb(service.proc.pid);
+}
+
+/** Reads one Prometheus counter or gauge (sum over label sets matching `labels`). */
+export async function metric(
+  service: ServiceProcess,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name) || line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const set = match[2] ?? "";
+    if (Object.entries(labels).every(([key, value]) => set.includes(`${key}="${value}"`)))
+      sum += Number(match[3]);
+  }
+  return sum;
+}
+
+/** KAFKA_BROKERS, or the local broker of `bun run kafka:start`; exits with a hint when none answers. */
+export async function kafkaBrokers(): Promise<string> {
+  const brokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:19092";
+  const [host, port] = (brokers.split(",")[0] ?? "").split(":");
+  try {
+    const socket = await Bun.connect({
+      hostname: host ?? "127.0.0.1",
+      port: Number(port),
+      socket: { data() {} },
+    });
+    socket.end();
+  } catch {
+    console.error(`no Kafka broker at ${brokers}: run \`bun run kafka:start\` first`);
+    process.exit(1);
+  }
+  return brokers;
+}

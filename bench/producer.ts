@@ -1,0 +1,164 @@
+// bench:producer — the relay publishing 100,000 outbox events to Kafka through
+// @platformatic/kafka (idempotent, acks=all, lz4, as user-service runs it) versus `kcat -P`
+// (librdkafka) producing the same 100,000 messages (same keys and values; headers via -H) to the
+// same broker, in the same run. Also the bare client (KafkaSink.send of the same batches, no
+// outbox) to separate client cost from relay cost.
+// `bun run kafka:start && bun run bench:producer` (needs `kcat`: apt-get install kcat).
+// Env: MESSAGES (100000).
+
+import { join } from "node:path";
+import { encode } from "../contracts/src/index.ts";
+import { ensureTopics } from "../kafka-kit/src/index.ts";
+import { createLogger } from "../service-kit/src/index.ts";
+import { Relay } from "../user-service/src/relay.ts";
+import { KafkaSink } from "../user-service/src/sink/kafka.ts";
+import { SqliteUserStore } from "../user-service/src/store/sqlite.ts";
+import { userCreatedEvents } from "./lib/events.ts";
+import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
+import { cleanup, kafkaBrokers, tempDir } from "./lib/stack.ts";
+
+const MESSAGES = Number(process.env.MESSAGES ?? 100_000);
+const BATCH = 500; // RELAY_BATCH_MAX's default
+const run = Date.now().toString(36);
+
+function sink(brokers: string, prefix: string) {
+  return new KafkaSink({
+    brokers: [brokers],
+    clientId: "bench-producer",
+    topicPrefix: prefix,
+    partitions: 3,
+    compression: "lz4",
+  });
+}
+
+/** The relay draining an outbox of MESSAGES user.created events. */
+async function relayCase(brokers: string) {
+  const prefix = `bench-${run}-relay.`;
+  const store = new SqliteUserStore(join(tempDir("producer"), "user-service.sqlite"));
+  progress(`filling the outbox with ${MESSAGES} events (user-service store, group commit)`);
+  for (let i = 0; i < MESSAGES; i += 1_000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1_000, MESSAGES - i) }, (_, j) =>
+        store.create("tenant-bench", {
+          email: `u${i + j}@bench.example`,
+          name: `Bench User ${i + j}`,
+        }),
+      ),
+    );
+  }
+  const kafka = sink(brokers, prefix);
+  await kafka.send([]); // creates the topics, so their creation is not timed
+  let sent = 0;
+  const relay = new Relay({
+    outbox: store.outbox,
+    sink: kafka,
+    logger: createLogger({ name: "bench", level: "silent" }),
+    batchMax: BATCH,
+    onSent: (count) => {
+      sent += count;
+    },
+  });
+  const started = performance.now();
+  relay.start();
+  while (sent < MESSAGES) await Bun.sleep(5);
+  const seconds = (performance.now() - started) / 1000;
+  await relay.stop(5_000);
+  await kafka.close();
+  store.close();
+  return { case: "relay → @platformatic/kafka", messages: MESSAGES, seconds };
+}
+
+/** KafkaSink.send of the same batches, without the outbox. */
+async function clientCase(brokers: string, records: ReturnType<typeof userCreatedEvents>) {
+  const kafka = sink(brokers, `bench-${run}-client.`);
+  await kafka.send([]);
+  const started = performance.now();
+  for (let i = 0; i < records.length; i += BATCH) await kafka.send(records.slice(i, i + BATCH));
+  const seconds = (performance.now() - started) / 1000;
+  await kafka.close();
+  return {
+    case: "@platformatic/kafka alone (KafkaSink.send, 500 per call)",
+    messages: MESSAGES,
+    seconds,
+  };
+}
+
+/** kcat -P of the same keys and values; the headers of the first event on every message (-H). */
+async function kcatCase(brokers: string, events: ReturnType<typeof userCreatedEvents>) {
+  const prefix = `bench-${run}-kcat.`;
+  const topic = `${prefix}user.events`;
+  await ensureTopics({ brokers: [brokers], topics: [topic], partitions: 3 });
+  const records = events.map((event) => encode(event, { topicPrefix: prefix }));
+  const file = join(tempDir("kcat"), "messages.tsv");
+  await Bun.write(file, `${records.map((r) => `${r.key}\t${r.value}`).join("\n")}\n`);
+  const headers = Object.entries(records[0]?.headers ?? {}).flatMap(([k, v]) => [
+    "-H",
+    `${k}=${v}`,
+  ]);
+  const args = [
+    "kcat",
+    "-P",
+    "-b",
+    brokers,
+    "-t",
+    topic,
+    "-K",
+    "\t",
+    ...headers,
+    // As the relay's producer: idempotent, acks=all, lz4, Java-compatible murmur2 partitioning.
+    "-X",
+    "enable.idempotence=true",
+    "-X",
+    "acks=all",
+    "-X",
+    "compression.codec=lz4",
+    "-X",
+    "partitioner=murmur2_random",
+    "-l",
+    file,
+  ];
+  const started = performance.now();
+  const proc = Bun.spawn(args, { stdout: "inherit", stderr: "inherit" });
+  if ((await proc.exited) !== 0) throw new Error(`kcat exited with ${proc.exitCode}`);
+  const seconds = (performance.now() - started) / 1000;
+  return { case: "kcat -P (librdkafka, baseline)", messages: MESSAGES, seconds };
+}
+
+if (!Bun.which("kcat")) {
+  console.error("kcat is not installed: apt-get install kcat");
+  process.exit(1);
+}
+const before = machine().loadAverage;
+try {
+  const brokers = await kafkaBrokers();
+  const events = userCreatedEvents(MESSAGES, 10);
+  const rows = [];
+  rows.push(await kcatCase(brokers, events));
+  rows.push(await relayCase(brokers));
+  rows.push(await clientCase(brokers, events));
+  const withRate = rows.map((r) => ({ ...r, messagesPerSecond: r.messages / r.seconds }));
+  const [kcat, relay, client] = withRate;
+  if (!kcat || !relay || !client) throw new Error("missing results");
+  printTable(
+    `bench:producer — ${MESSAGES} user.created messages, 3 partitions (load before: ${fmt(before.one ?? Number.NaN)})`,
+    withRate.map((r) => ({
+      case: r.case,
+      messages: r.messages,
+      seconds: r.seconds,
+      "messages/s": r.messagesPerSecond,
+    })),
+  );
+  const ratio = relay.messagesPerSecond / kcat.messagesPerSecond;
+  console.log(`relay / kcat = ${fmt(ratio * 100)} % (aim ≥ 50 %)`);
+  writeResult("producer", {
+    loadBefore: before,
+    batch: BATCH,
+    kcat,
+    relay,
+    client,
+    ratio,
+    clientRatio: client.messagesPerSecond / kcat.messagesPerSecond,
+  });
+} finally {
+  await cleanup();
+}

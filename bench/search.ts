@@ -1,0 +1,171 @@
+// bench:search — 10 tenants × 10,000 and × 100,000 users (seeded names), 1,000 queries of names
+// with one typo: p50/p99 latency, queries/s and recall@10. Baseline in the same run: float32
+// brute force over the same vectors in the original layout (one vec0 FLOAT[384] table).
+// The store is seeded in-process through the SqliteVecStore adapter (not over HTTP), then the
+// gateway is started on that file and queried over HTTP. `bun run bench:search`.
+// Env: SIZES ("10000,100000"), QUERIES (1000).
+
+import type { Database } from "bun:sqlite";
+import { openDatabase } from "../ai-gateway/src/db.ts";
+import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
+import { pointId } from "../ai-gateway/src/vectors/point-id.ts";
+import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
+import { type BenchUser, rng, users, withTypo } from "../ai-gateway/test/names.ts";
+import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
+import { cleanup, launch, peakRss, tempDir } from "./lib/stack.ts";
+
+const SIZES = (process.env.SIZES ?? "10000,100000").split(",").map(Number);
+const QUERIES = Number(process.env.QUERIES ?? 1_000);
+const TENANTS = 10;
+const embedder = new HashingEmbedder(384);
+
+interface Query {
+  tenantId: string;
+  text: string;
+  expected: string;
+}
+
+/** Seeds every tenant through the store adapter; the baseline table gets tenant-0 only. */
+async function seed(
+  db: Database,
+  perTenant: number,
+): Promise<{ seconds: number; queries: Query[] }> {
+  const store = new SqliteVecStore(db);
+  await store.init(384);
+  db.run(`CREATE VIRTUAL TABLE baseline_users USING vec0(point_id TEXT PRIMARY KEY,
+    tenant_id TEXT PARTITION KEY, embedding FLOAT[384] distance_metric=cosine, +payload TEXT)`);
+  const baseline = db.query("INSERT INTO baseline_users VALUES (?, ?, ?, ?)");
+  const random = rng(42);
+  const queries: Query[] = [];
+  const started = performance.now();
+  for (let t = 0; t < TENANTS; t++) {
+    const tenantId = `tenant-${t}`;
+    const people = users(tenantId, perTenant, 1 + t);
+    for (let i = 0; i < people.length; i += 1_000) {
+      const points = people.slice(i, i + 1_000).map((user) => toPoint(user));
+      await store.write("users", { upserts: points, deletes: [] });
+      if (t === 0) {
+        db.transaction(() => {
+          for (const p of points)
+            baseline.run(p.id, tenantId, p.vector, JSON.stringify({ entityId: p.entityId }));
+        })();
+      }
+    }
+    progress(`seeded ${tenantId}: ${perTenant} users`);
+    // The query set: QUERIES / TENANTS people of each tenant, their name with one typo.
+    for (let q = 0; q < QUERIES / TENANTS; q++) {
+      const person = people[Math.floor(random() * people.length)] as BenchUser;
+      queries.push({ tenantId, text: withTypo(person.name, random), expected: String(person.id) });
+    }
+  }
+  return { seconds: (performance.now() - started) / 1000, queries };
+}
+
+function toPoint(user: BenchUser) {
+  return {
+    id: pointId("users", user.tenantId, String(user.id)),
+    tenantId: user.tenantId,
+    entityId: String(user.id),
+    version: 1,
+    vector: embedder.embedOne(`${user.name} ${user.email}`),
+    data: { ...user },
+  };
+}
+
+interface Measured {
+  latencies: number[];
+  found: number;
+  seconds: number;
+}
+
+async function measure(queries: readonly Query[], search: (q: Query) => Promise<string[]>) {
+  for (const q of queries.slice(0, 50)) await search(q); // warm-up
+  const result: Measured = { latencies: [], found: 0, seconds: 0 };
+  const started = performance.now();
+  for (const q of queries) {
+    const t = performance.now();
+    const ids = await search(q);
+    result.latencies.push(performance.now() - t);
+    if (ids.includes(q.expected)) result.found++;
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+function row(name: string, size: number, m: Measured, count: number, rssMb?: number) {
+  return {
+    case: name,
+    vectorsPerTenant: size,
+    queries: count,
+    p50Ms: percentile(m.latencies, 50),
+    p99Ms: percentile(m.latencies, 99),
+    queriesPerSecond: count / m.seconds,
+    recallAt10: m.found / count,
+    peakRssMb: rssMb ?? Number.NaN,
+  };
+}
+
+const before = machine().loadAverage;
+const results: ReturnType<typeof row>[] = [];
+const seeding: Record<string, number> = {};
+try {
+  for (const size of SIZES) {
+    const dir = tempDir(`search-${size}`);
+    const db = openDatabase(dir);
+    const { seconds, queries } = await seed(db, size);
+    seeding[String(size)] = seconds;
+    progress(`seeded ${TENANTS} × ${size} in ${seconds.toFixed(1)} s`);
+
+    // In-process, tenant-0 only: the original float32 layout against the current store.
+    const own = queries.filter((q) => q.tenantId === "tenant-0");
+    const floatQuery = db.query<{ payload: string }, [Float32Array, number, string]>(
+      `SELECT payload FROM baseline_users WHERE embedding MATCH ? AND k = ? AND tenant_id = ?
+       ORDER BY distance`,
+    );
+    const float = await measure(own, async (q) =>
+      floatQuery
+        .all(embedder.embedOne(q.text), 10, q.tenantId)
+        .map((r) => String(JSON.parse(r.payload).entityId)),
+    );
+    results.push(row("float32 brute force, in-process (baseline)", size, float, own.length));
+    const store = new SqliteVecStore(db);
+    await store.init(384);
+    const binary = await measure(own, async (q) =>
+      (await store.search("users", q.tenantId, embedder.embedOne(q.text), 10)).map((h) => h.id),
+    );
+    results.push(row("binary codes + rescoring, in-process", size, binary, own.length));
+    db.close();
+
+    // The gateway on the seeded file, over HTTP, all tenants.
+    const gateway = await launch("ai-gateway", { DATA_DIR: dir });
+    const http = await measure(queries, async (q) => {
+      const url = `${gateway.url}/search?type=users&limit=10&q=${encodeURIComponent(q.text)}`;
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${q.tenantId}:bench` },
+      });
+      if (!response.ok) throw new Error(`GET /search: ${response.status}`);
+      const body = (await response.json()) as { hits: { id: string }[] };
+      return body.hits.map((hit) => hit.id);
+    });
+    results.push(
+      row("GET /search over HTTP, 10 tenants", size, http, queries.length, peakRss(gateway)),
+    );
+    await gateway.stop();
+  }
+  printTable(
+    `bench:search — names with one typo, k=10 (load before: ${fmt(before.one ?? Number.NaN)})`,
+    results.map((r) => ({
+      case: r.case,
+      "vectors/tenant": r.vectorsPerTenant,
+      queries: r.queries,
+      "p50 ms": r.p50Ms,
+      "p99 ms": r.p99Ms,
+      "queries/s": r.queriesPerSecond,
+      "recall@10": r.recallAt10,
+      "gateway peak RSS MB": r.peakRssMb,
+    })),
+  );
+  writeResult("search", { loadBefore: before, tenants: TENANTS, seedingSeconds: seeding, results });
+} finally {
+  await cleanup();
+}

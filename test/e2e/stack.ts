@@ -1,0 +1,213 @@
+/**
+ * End-to-end wiring: both services as real processes (scripts/lib/service-process.ts, as
+ * `bun run dev` starts them), each with its own free port, temp DATA_DIR and, on Kafka, a random
+ * TOPIC_PREFIX and KAFKA_GROUP_ID. Everything a test starts is stopped by `stopAll` (call it in
+ * afterEach). Set E2E_LOGS=1 to see the services' log lines.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  portIsFree,
+  type ServiceProcess,
+  startService,
+  waitReady,
+} from "../../scripts/lib/service-process.ts";
+import { randomTopic } from "../kafka-broker.ts";
+
+/** A running service with the log lines it wrote (kept for assertions and failure messages). */
+export interface Running extends ServiceProcess {
+  lines: string[];
+  port: number;
+}
+
+const started: Running[] = [];
+const folders: string[] = [];
+const taken = new Set<number>();
+
+/** A free port on 127.0.0.1, away from the defaults, never handed out twice in a run. */
+export function freePort(): number {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if (!taken.has(port) && portIsFree(port)) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error("no free port found");
+}
+
+/** A fresh temp folder, removed by `stopAll`. */
+export function tempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `e2e-${label}-`));
+  folders.push(dir);
+  return dir;
+}
+
+/** Spawns one service and waits until `/readyz` answers 200. */
+export async function spawn(
+  name: "user-service" | "ai-gateway",
+  env: Record<string, string>,
+  port = freePort(),
+  readyPath = "/readyz",
+): Promise<Running> {
+  const lines: string[] = [];
+  const service = startService({
+    name,
+    port,
+    env: { LOG_LEVEL: "info", AUTH_MODE: "dev", NODE_ENV: "test", ...env },
+    log: (line) => {
+      lines.push(line);
+      if (lines.length > 2_000) lines.splice(0, 1_000);
+      if (process.env.E2E_LOGS === "1") console.log(`${name.padEnd(12)} | ${line}`);
+    },
+  });
+  const running: Running = Object.assign(service, { lines, port });
+  started.push(running);
+  try {
+    await waitReady(running, readyPath, 60_000);
+  } catch (error) {
+    throw new Error(`${String(error)}\n${lines.slice(-20).join("\n")}`);
+  }
+  return running;
+}
+
+/** Stops every process the test started (SIGTERM, then SIGKILL) and removes its folders. */
+export async function stopAll(): Promise<void> {
+  await Promise.all(started.splice(0).map((service) => service.stop(10_000)));
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** What one stack shares between its processes. */
+export interface StackConfig {
+  /** Kafka brokers; absent → embedded (HTTP delivery with an ingest token). */
+  brokers?: string[];
+  /** Gateway folder (sqlite-vec file); shared by gateways that should share one store. */
+  gatewayDir: string;
+  userDir: string;
+  topicPrefix: string;
+  groupId: string;
+  ingestToken: string;
+  gatewayPort: number;
+  userPort: number;
+}
+
+/** A new stack configuration: fresh folders, ports and names. */
+export function stackConfig(brokers?: string[]): StackConfig {
+  return {
+    ...(brokers ? { brokers } : {}),
+    gatewayDir: tempDir("gateway"),
+    userDir: tempDir("user-service"),
+    topicPrefix: `${randomTopic("e2e")}.`,
+    groupId: randomTopic("e2e-gateway"),
+    ingestToken: crypto.randomUUID(),
+    gatewayPort: freePort(),
+    userPort: freePort(),
+  };
+}
+
+/** Starts an ai-gateway of the stack; `extra` overrides any variable. */
+export function startGateway(
+  config: StackConfig,
+  extra: Record<string, string> = {},
+  port = config.gatewayPort,
+): Promise<Running> {
+  return spawn(
+    "ai-gateway",
+    {
+      DATA_DIR: config.gatewayDir,
+      INGEST_TOKEN: config.ingestToken,
+      ...(config.brokers
+        ? {
+            KAFKA_BROKERS: config.brokers.join(","),
+            TOPIC_PREFIX: config.topicPrefix,
+            KAFKA_GROUP_ID: config.groupId,
+          }
+        : {}),
+      ...extra,
+    },
+    port,
+  );
+}
+
+/** Starts the user-service of the stack; `extra` overrides any variable. */
+export function startUserService(
+  config: StackConfig,
+  extra: Record<string, string> = {},
+  readyPath = "/readyz",
+): Promise<Running> {
+  return spawn(
+    "user-service",
+    {
+      DATA_DIR: config.userDir,
+      ...(config.brokers
+        ? { KAFKA_BROKERS: config.brokers.join(","), TOPIC_PREFIX: config.topicPrefix }
+        : {
+            INGEST_TOKEN: config.ingestToken,
+            GATEWAY_URL: `http://127.0.0.1:${config.gatewayPort}`,
+          }),
+      ...extra,
+    },
+    config.userPort,
+    readyPath,
+  );
+}
+
+/** Both services of a new stack, gateway first. */
+export async function startStack(brokers?: string[]) {
+  const config = stackConfig(brokers);
+  const gateway = await startGateway(config);
+  const users = await startUserService(config);
+  return { config, gateway, users };
+}
+
+/** Polls `check` until it returns a value other than undefined; fails naming `what`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  deadlineMs = 60_000,
+  explain: () => string = () => "",
+): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let lastError: unknown = null;
+  while (Date.now() < end) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+      lastError = null;
+    } catch (error) {
+      lastError = error;
+    }
+    await Bun.sleep(100);
+  }
+  const why = lastError ? ` (last error: ${String(lastError)})` : "";
+  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${why} ${explain()}`);
+}
+
+/** The last log lines of some services, for failure messages. */
+export function tail(services: Running[], count = 15): string {
+  return services
+    .map(
+      (service) =>
+        `\n--- ${service.name} :${service.port}\n${service.lines.slice(-count).join("\n")}`,
+    )
+    .join("");
+}
+
+/** A value of a service's Prometheus text: the sum of every series of `name` matching `labels`. */
+export async function metric(
+  service: { url: string },
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) {
+      continue;
+    }
+    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return sum;
+}
