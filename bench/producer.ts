@@ -18,7 +18,7 @@ import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts
 import { cleanup, kafkaBrokers, tempDir } from "./lib/stack.ts";
 
 const MESSAGES = Number(process.env.MESSAGES ?? 100_000);
-const BATCH = 500; // RELAY_BATCH_MAX's default
+const BATCH = Number(process.env.RELAY_BATCH_MAX ?? 500); // user-service default: 500
 const run = Date.now().toString(36);
 
 function sink(brokers: string, prefix: string) {
@@ -77,7 +77,7 @@ async function clientCase(brokers: string, records: ReturnType<typeof userCreate
   const seconds = (performance.now() - started) / 1000;
   await kafka.close();
   return {
-    case: "@platformatic/kafka alone (KafkaSink.send, 500 per call)",
+    case: `@platformatic/kafka alone (KafkaSink.send, ${BATCH} per call)`,
     messages: MESSAGES,
     seconds,
   };

@@ -15,7 +15,25 @@ export function rng(seed: number): () => number {
   };
 }
 
-const ONSETS = ["b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z"];
+const ONSETS = [
+  "b",
+  "c",
+  "d",
+  "f",
+  "g",
+  "h",
+  "j",
+  "k",
+  "l",
+  "m",
+  "n",
+  "p",
+  "r",
+  "s",
+  "t",
+  "v",
+  "z",
+];
 const ONSETS2 = ["br", "ch", "cl", "dr", "fr", "gr", "kr", "pl", "sh", "st", "th", "tr"];
 const VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"];
 const CODAS = ["", "", "", "n", "l", "r", "s", "m", "th", "rd", "nd"];
@@ -90,7 +108,8 @@ export function withTypo(name: string, random: () => number): string {
       return before + letter + letter + after;
     default: {
       const next = after[0];
-      if (next && /[a-z]/.test(next) && next !== letter) return `${before}${next}${letter}${after.slice(1)}`;
+      if (next && /[a-z]/.test(next) && next !== letter)
+        return `${before}${next}${letter}${after.slice(1)}`;
       return before + after;
     }
   }

@@ -23,10 +23,10 @@ export function tempDir(label: string): string {
   return dir;
 }
 
-const cleanups: (() => void | Promise<unknown>)[] = [];
+const cleanups: (() => unknown)[] = [];
 
 /** Registers a clean-up step for `cleanup()`. */
-export function onCleanup(step: () => void | Promise<unknown>): void {
+export function onCleanup(step: () => unknown): void {
   cleanups.push(step);
 }
 

@@ -187,7 +187,17 @@ test("fnv1a hashes the UTF-8 bytes TextEncoder makes, lone surrogates included",
     for (const byte of encoder.encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
     return hash;
   };
-  for (const text of ["", "w:alice", "Zoë", "Straße", "名前", "😀x", "a\uD800b", "c\uDC00", "\uD83D"]) {
+  for (const text of [
+    "",
+    "w:alice",
+    "Zoë",
+    "Straße",
+    "名前",
+    "😀x",
+    "a\uD800b",
+    "c\uDC00",
+    "\uD83D",
+  ]) {
     expect(fnv1a(text)).toBe(reference(text));
   }
 });

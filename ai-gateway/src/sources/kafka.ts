@@ -23,6 +23,9 @@ export interface KafkaSourceOptions {
 
 type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 
+/** Most bytes per fetch request (see `#consume`). */
+const FETCH_MAX_BYTES = 1024 * 1024;
+
 /** Longest wait for an offset commit before the batch moves on without it. */
 const COMMIT_TIMEOUT_MS = 15_000;
 
@@ -120,6 +123,10 @@ export class KafkaSource implements Source {
       mode: "committed",
       fallbackMode: "earliest",
       maxWaitTime: 500,
+      // The library's default (50 MB per fetch) lets one fetch of a backlog hold every message
+      // at once, parsed: 100,000 user events took the gateway to 720 MB RSS. 1 MB per fetch
+      // (about 3,000 user events) keeps the pipeline fed at the same rate with far less memory.
+      maxBytes: FETCH_MAX_BYTES,
     });
   }
 

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { describeVectorStore } from "../../test/store-contract.ts";
 import { rng, users, withTypo } from "../../test/names.ts";
+import { describeVectorStore } from "../../test/store-contract.ts";
 import { openDatabase } from "../db.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import type { PointUpsert } from "./index.ts";
@@ -74,7 +74,9 @@ test("SqliteVecStore converts a file of the float32-only layout", async () => {
   // Bob's tombstone survived: a late version 2 stays deleted.
   const late = await store.write("users", { upserts: [{ ...bob, version: 2 }], deletes: [] });
   expect(late.stale).toBe(1);
-  const tables = db.query("SELECT name FROM sqlite_master WHERE name IN ('vec_users', 'vector_versions')");
+  const tables = db.query(
+    "SELECT name FROM sqlite_master WHERE name IN ('vec_users', 'vector_versions')",
+  );
   expect(tables.all()).toEqual([]);
 });
 

@@ -80,7 +80,10 @@ export class SqliteVecStore implements VectorStore {
     const stored = this.db.query<{ rowid: number; version: number; deleted: number }, [string]>(
       `SELECT rowid, version, deleted FROM points_${c} WHERE point_id = ?`,
     );
-    const insert = this.db.query<{ rowid: number }, [string, string, number, number, string | null]>(
+    const insert = this.db.query<
+      { rowid: number },
+      [string, string, number, number, string | null]
+    >(
       `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload) VALUES (?, ?, ?, ?, ?)
        RETURNING rowid`,
     );
@@ -137,9 +140,7 @@ export class SqliteVecStore implements VectorStore {
   }
 
   #put(c: Collection, rowid: number, tenantId: string, vector: Float32Array): void {
-    this.db
-      .query(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`)
-      .run(rowid, vector);
+    this.db.query(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`).run(rowid, vector);
     this.db
       .query(`INSERT INTO codes_${c} (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))`)
       .run(rowid, tenantId, signCode(vector));
