@@ -6,7 +6,9 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 
 /** The repository root. */
-export const ROOT = join(import.meta.dir, "..", "..");
+import { ROOT } from "../../scripts/lib/service-process.ts";
+
+export { ROOT };
 
 /** The `p`-th percentile (0–100) of `values`, nearest rank; NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {

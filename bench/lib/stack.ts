@@ -3,18 +3,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { portIsFree, type ServiceProcess, waitReady } from "../../scripts/lib/service-process.ts";
-import { peakRssMb, progress, ROOT } from "./report.ts";
+import {
+  freePort,
+  type ServiceProcess,
+  startService,
+  waitReady,
+} from "../../scripts/lib/service-process.ts";
+import { peakRssMb, progress } from "./report.ts";
 
 export type { ServiceProcess } from "../../scripts/lib/service-process.ts";
-
-let nextPort = 4300 + Math.floor(Math.random() * 500);
-
-/** A port nothing listens on. */
-export function freePort(): number {
-  while (!portIsFree(nextPort)) nextPort++;
-  return nextPort++;
-}
+export { freePort, metric } from "../../scripts/lib/service-process.ts";
 
 /** A fresh temporary folder; removed by `cleanup()`. */
 export function tempDir(label: string): string {
@@ -53,35 +51,7 @@ export async function launch(
 ): Promise<ServiceProcess & { logFile: string }> {
   const port = freePort();
   const logFile = join(tempDir(`${name}-log`), "service.log");
-  const proc = Bun.spawn(["bun", "src/main.ts"], {
-    cwd: join(ROOT, name),
-    env: { ...process.env, HOST: "127.0.0.1", ...env, PORT: String(port) },
-    stdin: "ignore",
-    stdout: Bun.file(logFile),
-    stderr: Bun.file(`${logFile}.err`),
-  });
-  const exited = proc.exited;
-  const service = {
-    name,
-    url: `http://127.0.0.1:${port}`,
-    proc,
-    exited,
-    logFile,
-    async stop(graceMs = 15_000) {
-      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    async kill9() {
-      proc.kill("SIGKILL");
-      return exited;
-    },
-  };
+  const service = { ...startService({ name, port, env, logFile }), logFile };
   cleanups.push(() => service.stop(10_000));
   try {
     await waitReady(service, options.readyPath ?? "/readyz", 60_000);
@@ -95,25 +65,6 @@ export async function launch(
 /** Peak RSS of a running service, in MB. */
 export function peakRss(service: ServiceProcess): number | undefined {
   return peakRssMb(service.proc.pid);
-}
-
-/** Reads one Prometheus counter or gauge (sum over label sets matching `labels`). */
-export async function metric(
-  service: ServiceProcess,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(name) || line.startsWith("#")) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const set = match[2] ?? "";
-    if (Object.entries(labels).every(([key, value]) => set.includes(`${key}="${value}"`)))
-      sum += Number(match[3]);
-  }
-  return sum;
 }
 
 /** KAFKA_BROKERS, or the local broker of `bun run kafka:start`; exits with a hint when none answers. */

@@ -23,6 +23,11 @@ export interface ServiceSpec {
    * without draining). Default false: a crashed test run then takes its services with it.
    */
   detached?: boolean;
+  /**
+   * Write stdout to this file (and stderr to `<logFile>.err`) instead of piping lines into this
+   * process: a benchmark must not spend the CPU it measures on reading every log line.
+   */
+  logFile?: string;
 }
 
 /** A running service. */
@@ -45,12 +50,12 @@ export function startService(spec: ServiceSpec): ServiceProcess {
     env: { ...process.env, HOST: "127.0.0.1", ...spec.env, PORT: String(spec.port) },
     stdin: "ignore",
     detached: spec.detached ?? false,
-    stdout: "pipe",
-    stderr: "pipe",
+    stdout: spec.logFile ? Bun.file(spec.logFile) : "pipe",
+    stderr: spec.logFile ? Bun.file(`${spec.logFile}.err`) : "pipe",
   });
   const log = spec.log ?? (() => {});
-  void pipeLines(proc.stdout, (line) => log(line));
-  void pipeLines(proc.stderr, (line) => log(line));
+  if (proc.stdout instanceof ReadableStream) void pipeLines(proc.stdout, log);
+  if (proc.stderr instanceof ReadableStream) void pipeLines(proc.stderr, log);
   const exited = proc.exited;
   return {
     name: spec.name,
@@ -125,4 +130,36 @@ export function portIsFree(port: number): boolean {
   } catch {
     return false;
   }
+}
+
+const handedOut = new Set<number>();
+
+/** A free port on 127.0.0.1, away from the defaults, never handed out twice by this process. */
+export function freePort(): number {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if (!handedOut.has(port) && portIsFree(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error("no free port found");
+}
+
+/** A value of a service's Prometheus text: the sum of every series of `name` matching `labels`. */
+export async function metric(
+  service: { url: string },
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) {
+      continue;
+    }
+    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return sum;
 }

@@ -8,11 +8,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  portIsFree,
+  freePort,
   type ServiceProcess,
   startService,
   waitReady,
 } from "../../scripts/lib/service-process.ts";
+
+export { freePort, metric } from "../../scripts/lib/service-process.ts";
+
 import { randomTopic } from "../kafka-broker.ts";
 
 /** A running service with the log lines it wrote (kept for assertions and failure messages). */
@@ -23,19 +26,6 @@ export interface Running extends ServiceProcess {
 
 const started: Running[] = [];
 const folders: string[] = [];
-const taken = new Set<number>();
-
-/** A free port on 127.0.0.1, away from the defaults, never handed out twice in a run. */
-export function freePort(): number {
-  for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if (!taken.has(port) && portIsFree(port)) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error("no free port found");
-}
 
 /** A fresh temp folder, removed by `stopAll`. */
 export function tempDir(label: string): string {
@@ -192,22 +182,4 @@ export function tail(services: Running[], count = 15): string {
         `\n--- ${service.name} :${service.port}\n${service.lines.slice(-count).join("\n")}`,
     )
     .join("");
-}
-
-/** A value of a service's Prometheus text: the sum of every series of `name` matching `labels`. */
-export async function metric(
-  service: { url: string },
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) {
-      continue;
-    }
-    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return sum;
 }
