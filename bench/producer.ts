@@ -11,6 +11,7 @@ import { encode } from "../contracts/src/index.ts";
 import { ensureTopics } from "../kafka-kit/src/index.ts";
 import { createLogger } from "../service-kit/src/index.ts";
 import { Relay } from "../user-service/src/relay.ts";
+import { storedEvent } from "../user-service/src/sink/index.ts";
 import { KafkaSink } from "../user-service/src/sink/kafka.ts";
 import { SqliteUserStore } from "../user-service/src/store/sqlite.ts";
 import { userCreatedEvents } from "./lib/events.ts";
@@ -72,8 +73,9 @@ async function relayCase(brokers: string) {
 async function clientCase(brokers: string, records: ReturnType<typeof userCreatedEvents>) {
   const kafka = sink(brokers, `bench-${run}-client.`);
   await kafka.send([]);
+  const stored = records.map(storedEvent);
   const started = performance.now();
-  for (let i = 0; i < records.length; i += BATCH) await kafka.send(records.slice(i, i + BATCH));
+  for (let i = 0; i < records.length; i += BATCH) await kafka.send(stored.slice(i, i + BATCH));
   const seconds = (performance.now() - started) / 1000;
   await kafka.close();
   return {

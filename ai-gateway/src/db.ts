@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as sqliteVec from "sqlite-vec";
+import { WRITER_CHECKPOINT_PAGES } from "./wal-checkpointer.ts";
 
 /**
  * Opens the gateway's SQLite file (`$DATA_DIR/ai-gateway.sqlite`, or `:memory:`) with WAL and the
@@ -17,6 +18,8 @@ export function openDatabase(dataDir: string | ":memory:"): Database {
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
   db.run("PRAGMA busy_timeout = 5000");
+  // Checkpoints run on a worker (wal-checkpointer.ts); this is only the bound on the WAL.
+  if (path !== ":memory:") db.run(`PRAGMA wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
   sqliteVec.load(db);
   return db;
 }

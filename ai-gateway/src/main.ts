@@ -27,6 +27,7 @@ import type { Embedder } from "./embedders/index.ts";
 import { OpenAiEmbedder } from "./embedders/openai.ts";
 import { GatewayError } from "./errors.ts";
 import { createGatewayMetrics } from "./metrics.ts";
+import { AckChain } from "./pipeline/ack-chain.ts";
 import { Batcher } from "./pipeline/batcher.ts";
 import { type Incoming, Pipeline } from "./pipeline/pipeline.ts";
 import { KafkaSource } from "./sources/kafka.ts";
@@ -37,6 +38,7 @@ import { SqliteUsage } from "./usage/sqlite.ts";
 import type { VectorStore } from "./vectors/index.ts";
 import { QdrantStore } from "./vectors/qdrant.ts";
 import { SqliteVecStore } from "./vectors/sqlite-vec.ts";
+import { startCheckpointer } from "./wal-checkpointer.ts";
 
 /** Test hooks; production passes none. */
 export interface GatewayHooks {
@@ -71,6 +73,7 @@ export async function startGateway(
   const db = openDatabase(
     config.DATA_DIR === ":memory:" ? ":memory:" : prepareDataDir(config.DATA_DIR),
   );
+  const checkpointer = config.DATA_DIR === ":memory:" ? null : startCheckpointer(db.filename);
   const metrics = createMetrics({ processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
 
@@ -134,6 +137,10 @@ export async function startGateway(
   // After a failed batch (only when stopping), later batches must not commit: their offsets
   // would move the partition past the unprocessed messages.
   let halted = false;
+  // Commits go out in batch order while the next batch is processed (see AckChain).
+  const acks = new AckChain(1, (error) =>
+    logger.warn({ err: describeError(error) }, "acknowledging a stored batch failed"),
+  );
   const batcher = new Batcher<Incoming>(
     async (items) => {
       if (halted)
@@ -148,9 +155,12 @@ export async function startGateway(
         throw error;
       }
       const fromKafka = items.filter((item) => item.source === "kafka");
-      if (source && fromKafka.length > 0) {
-        await options.hooks?.beforeCommit?.(fromKafka);
-        await source.ack(fromKafka);
+      const kafka = source;
+      if (kafka && fromKafka.length > 0) {
+        await acks.enqueue(async () => {
+          await options.hooks?.beforeCommit?.(fromKafka);
+          await kafka.ack(fromKafka);
+        });
       }
     },
     {
@@ -211,9 +221,12 @@ export async function startGateway(
     const giveUp = setTimeout(() => pipeline.stop(), 8_000);
     await batcher.close();
     clearTimeout(giveUp);
+    // Every stored batch's commit, before the consumer leaves its group.
+    await acks.flush();
     await source?.close();
     await producer?.close().catch(() => {});
     await store.close();
+    await checkpointer?.stop();
     db.close();
   };
   const running = serve({

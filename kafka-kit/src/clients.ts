@@ -1,14 +1,13 @@
 import {
   Consumer,
   type ConsumerOptions,
-  compatibilityPartitioner,
   type Message,
   ProduceAcks,
   Producer,
   type ProducerOptions,
   type Serializer,
-  serializersFrom,
 } from "@platformatic/kafka";
+import { javaPartitioner } from "./partitioner.ts";
 
 /** A producer that takes strings (as `encode` returns them) or raw bytes (DLQ copies). */
 export type MeshProducer = Producer<Bytes, Bytes, Bytes, Bytes>;
@@ -26,12 +25,30 @@ type Bytes = string | Uint8Array;
 
 /**
  * Strings become UTF-8, bytes pass through. The library's stringSerializer would turn a Buffer
- * into `undefined`, i.e. silently send a null value.
+ * into `undefined`, i.e. silently send a null value. A record has a key, a value and eight
+ * headers (names and values): `Buffer.from(text, "utf8")` for each was about 15 % of the
+ * producer's CPU on Bun; allocating from the pool and writing is about twice as fast.
  */
-const bytesOrText: Serializer<Bytes> = (data) => {
+export const bytesOrText: Serializer<Bytes> = (data) => {
   if (data === undefined) return undefined;
-  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (typeof data === "string") {
+    const bytes = Buffer.allocUnsafe(Buffer.byteLength(data));
+    bytes.write(data);
+    return bytes;
+  }
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+};
+
+/** Header names are few (`ce_id`, `content-type`…): each is encoded once, up to a bound. */
+const headerNames = new Map<string, Buffer>();
+const headerName: Serializer<Bytes> = (data) => {
+  if (typeof data !== "string") return bytesOrText(data);
+  let bytes = headerNames.get(data);
+  if (!bytes) {
+    bytes = bytesOrText(data) as Buffer;
+    if (headerNames.size < 256) headerNames.set(data, bytes);
+  }
+  return bytes;
 };
 
 /** Where and as whom a client connects. */
@@ -61,7 +78,12 @@ export function producerOptions(
   return {
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
-    serializers: serializersFrom(bytesOrText),
+    serializers: {
+      key: bytesOrText,
+      value: bytesOrText,
+      headerKey: headerName,
+      headerValue: bytesOrText,
+    },
     idempotent: true,
     acks: ProduceAcks.ALL,
     // An idempotent producer otherwise retries forever (Number.MAX_SAFE_INTEGER, 1 s apart):
@@ -70,8 +92,9 @@ export function producerOptions(
     retries: 10,
     // The library's default partitioner differs from Java's (murmur2 >>> 0 instead of
     // & 0x7fffffff), so a key could land on another partition than with Java, kcat or
-    // Confluent clients. This one matches them; see clients.test.ts.
-    partitioner: compatibilityPartitioner,
+    // Confluent clients. This one matches them (see clients.test.ts), as the library's
+    // compatibilityPartitioner does, without its BigInt arithmetic (partitioner.test.ts).
+    partitioner: javaPartitioner,
     ...options.extra,
   };
 }

@@ -18,10 +18,12 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
  */
 export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
   const maxBytes = options.maxBytes ?? 16 * 1024;
+  const tooLarge = () =>
+    new AppError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new AppError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
+      throw tooLarge();
     },
   });
   return async function parseJsonBody(c, next) {
@@ -33,7 +35,7 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
         `content-type must be application/json, not ${type ? type.split(";")[0] : "none"}`,
       );
     }
-    return limit(c, async () => {
+    const parse = async () => {
       try {
         await c.req.json();
       } catch (error) {
@@ -41,6 +43,15 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
         throw new AppError(400, "invalid_json", "body is not valid JSON");
       }
       await next();
-    });
+    };
+    // With a Content-Length (and no Transfer-Encoding, which would win over it), the size is
+    // known: checked here without touching `request.body`, which on Bun turns the body into a
+    // ReadableStream that the JSON parse then has to read back (bodyLimit touches it first).
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      if (Number.parseInt(length, 10) > maxBytes) throw tooLarge();
+      return parse();
+    }
+    return limit(c, parse);
   };
 }

@@ -79,3 +79,36 @@ test("tracing channels answer hasSubscribers as in Node, so pino skips tracing w
   expect(channel.hasSubscribers).toBe(true);
   channel.unsubscribe(handlers);
 });
+
+test("redacts those fields in arrays, deeper objects and child loggers' bindings", () => {
+  const { lines, logger } = appLogging();
+  logger
+    .child({ token: "child-t0k" })
+    .warn({ users: [{ email: "a@b.c", name: "A" }], a: { b: { password: "pw", ok: 1 } } }, "oops");
+  expect(lines[0]).toMatchObject({
+    token: "[redacted]",
+    users: [{ email: "[redacted]", name: "A" }],
+    a: { b: { password: "[redacted]", ok: 1 } },
+  });
+  expect(JSON.stringify(lines)).not.toMatch(/child-t0k|a@b\.c|"pw"/);
+});
+
+test("leaves the logged object itself untouched", () => {
+  const { logger } = appLogging();
+  const fields = { user: { email: "a@b.c" } };
+  logger.info(fields, "oops");
+  expect(fields.user.email).toBe("a@b.c");
+});
+
+test("echoes the request id on error answers and on Response objects a handler builds", async () => {
+  const { app } = appLogging();
+  app.onError((_error, c) => c.json({ error: "boom" }, 500));
+  app.get("/raw", () => new Response("raw"));
+  app.get("/boom", () => {
+    throw new Error("boom");
+  });
+  for (const path of ["/raw", "/boom", "/nowhere"]) {
+    const response = await app.request(path, { headers: { "x-request-id": `id-${path.length}` } });
+    expect(response.headers.get("x-request-id")).toBe(`id-${path.length}`);
+  }
+});

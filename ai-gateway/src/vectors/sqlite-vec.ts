@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
 import {
   COLLECTIONS,
@@ -16,6 +16,17 @@ import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
 const CANDIDATE_FACTOR = 4;
 const MIN_CANDIDATES = 40;
 
+/** Prepared write statements of one collection. */
+interface WriteStatements {
+  stored: Statement<{ rowid: number; version: number; deleted: number }, [string]>;
+  insertNew: Statement<{ rowid: number }, [string, string, number, number, string | null]>;
+  update: Statement<unknown, [number, number, string | null, number]>;
+  putVector: Statement<unknown, [number, Float32Array]>;
+  putCode: Statement<unknown, [number, string, Uint8Array]>;
+  dropVector: Statement<unknown, [number]>;
+  dropCode: Statement<unknown, [number]>;
+}
+
 /**
  * Embedded vector store. Per collection:
  * - `points_<c>`: one row per entity ever written (deleted ones stay as tombstones, so a late,
@@ -29,6 +40,7 @@ const MIN_CANDIDATES = 40;
 export class SqliteVecStore implements VectorStore {
   readonly name = "sqlite-vec";
   #dims = 0;
+  readonly #prepared = new Map<Collection, WriteStatements>();
 
   constructor(private readonly db: Database) {}
 
@@ -67,7 +79,7 @@ export class SqliteVecStore implements VectorStore {
       }
       // Files written by the float32-only layout are converted once, in the same transaction.
       migrateFloatTables(this.db, COLLECTIONS, (collection, point) =>
-        this.#put(collection, point.rowid, point.tenantId, point.embedding),
+        this.#put(this.#statements(collection), point.rowid, point.tenantId, point.embedding),
       );
     })();
   }
@@ -76,20 +88,7 @@ export class SqliteVecStore implements VectorStore {
     collection: Collection,
     ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
   ): Promise<WriteResult> {
-    const c = collection;
-    const stored = this.db.query<{ rowid: number; version: number; deleted: number }, [string]>(
-      `SELECT rowid, version, deleted FROM points_${c} WHERE point_id = ?`,
-    );
-    const insert = this.db.query<
-      { rowid: number },
-      [string, string, number, number, string | null]
-    >(
-      `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload) VALUES (?, ?, ?, ?, ?)
-       RETURNING rowid`,
-    );
-    const update = this.db.query(
-      `UPDATE points_${c} SET version = ?, deleted = ?, payload = ? WHERE rowid = ?`,
-    );
+    const sql = this.#statements(collection);
     const result: WriteResult = { upserted: 0, deleted: 0, stale: 0 };
     // One transaction per batch: all of it is stored, or none of it.
     this.db.transaction(() => {
@@ -97,41 +96,42 @@ export class SqliteVecStore implements VectorStore {
         if (point.vector.length !== this.#dims) {
           throw new GatewayError("store_failed", `vector of ${point.vector.length} dimensions`);
         }
-        const row = stored.get(point.id);
-        if (row && row.version > point.version) {
-          result.stale++;
-          continue;
-        }
         const payload = JSON.stringify({
           tenantId: point.tenantId,
           entityId: point.entityId,
           version: point.version,
           data: point.data,
         });
+        // Most points are new: try the insert first (one index descent instead of a lookup and
+        // then an insert); only an existing point is read back for its version.
+        const inserted = sql.insertNew.get(point.id, point.tenantId, point.version, 0, payload);
         let rowid: number;
-        if (row) {
-          update.run(point.version, 0, payload, row.rowid);
+        if (inserted) rowid = inserted.rowid;
+        else {
+          const row = sql.stored.get(point.id);
+          if (!row) throw new GatewayError("store_failed", "point neither inserted nor found");
+          if (row.version > point.version) {
+            result.stale++;
+            continue;
+          }
+          sql.update.run(point.version, 0, payload, row.rowid);
           rowid = row.rowid;
-          if (!row.deleted) this.#drop(c, rowid);
-        } else {
-          const inserted = insert.get(point.id, point.tenantId, point.version, 0, payload);
-          if (!inserted) throw new GatewayError("store_failed", "insert returned no rowid");
-          rowid = inserted.rowid;
+          if (!row.deleted) this.#drop(sql, rowid);
         }
-        this.#put(c, rowid, point.tenantId, point.vector);
+        this.#put(sql, rowid, point.tenantId, point.vector);
         result.upserted++;
       }
       for (const point of ops.deletes) {
-        const row = stored.get(point.id);
+        const row = sql.stored.get(point.id);
         if (row && row.version > point.version) {
           result.stale++;
           continue;
         }
         if (row) {
-          update.run(point.version, 1, null, row.rowid);
-          if (!row.deleted) this.#drop(c, row.rowid);
+          sql.update.run(point.version, 1, null, row.rowid);
+          if (!row.deleted) this.#drop(sql, row.rowid);
         } else {
-          insert.get(point.id, point.tenantId, point.version, 1, null);
+          sql.insertNew.get(point.id, point.tenantId, point.version, 1, null);
         }
         result.deleted++;
       }
@@ -139,16 +139,41 @@ export class SqliteVecStore implements VectorStore {
     return result;
   }
 
-  #put(c: Collection, rowid: number, tenantId: string, vector: Float32Array): void {
-    this.db.query(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`).run(rowid, vector);
-    this.db
-      .query(`INSERT INTO codes_${c} (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))`)
-      .run(rowid, tenantId, signCode(vector));
+  /** The write statements of a collection, prepared once (not looked up by SQL text per row). */
+  #statements(c: Collection): WriteStatements {
+    let sql = this.#prepared.get(c);
+    if (!sql) {
+      sql = {
+        stored: this.db.prepare(
+          `SELECT rowid, version, deleted FROM points_${c} WHERE point_id = ?`,
+        ),
+        insertNew: this.db.prepare(
+          `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_id) DO NOTHING RETURNING rowid`,
+        ),
+        update: this.db.prepare(
+          `UPDATE points_${c} SET version = ?, deleted = ?, payload = ? WHERE rowid = ?`,
+        ),
+        putVector: this.db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
+        putCode: this.db.prepare(
+          `INSERT INTO codes_${c} (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))`,
+        ),
+        dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
+        dropCode: this.db.prepare(`DELETE FROM codes_${c} WHERE rowid = ?`),
+      };
+      this.#prepared.set(c, sql);
+    }
+    return sql;
   }
 
-  #drop(c: Collection, rowid: number): void {
-    this.db.query(`DELETE FROM vectors_${c} WHERE rowid = ?`).run(rowid);
-    this.db.query(`DELETE FROM codes_${c} WHERE rowid = ?`).run(rowid);
+  #put(sql: WriteStatements, rowid: number, tenantId: string, vector: Float32Array): void {
+    sql.putVector.run(rowid, vector);
+    sql.putCode.run(rowid, tenantId, signCode(vector));
+  }
+
+  #drop(sql: WriteStatements, rowid: number): void {
+    sql.dropVector.run(rowid);
+    sql.dropCode.run(rowid);
   }
 
   async search(

@@ -1,5 +1,5 @@
-import { type AnyMeshEvent, encodeHttpBatch } from "@event-mesh/contracts";
-import type { EventSink } from "./index.ts";
+import { CLOUDEVENTS_BATCH_JSON } from "@event-mesh/contracts";
+import type { EventSink, StoredEvent } from "./index.ts";
 
 /** HTTP sink options. */
 export interface HttpSinkOptions {
@@ -24,9 +24,11 @@ export class HttpSink implements EventSink {
     this.healthUrl = `${base}/healthz`;
   }
 
-  async send(events: readonly AnyMeshEvent[]): Promise<void> {
-    const { contentType, body } = encodeHttpBatch(events);
-    const headers: Record<string, string> = { "content-type": contentType };
+  async send(events: readonly StoredEvent[]): Promise<void> {
+    // The stored events are CloudEvents JSON already: the batch is their JSON array, byte for
+    // byte what the contracts' encodeHttpBatch makes of the same events.
+    const body = `[${events.join(",")}]`;
+    const headers: Record<string, string> = { "content-type": CLOUDEVENTS_BATCH_JSON };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const response = await fetch(this.eventsUrl, {
       method: "POST",

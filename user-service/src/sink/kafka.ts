@@ -1,4 +1,4 @@
-import { type AnyMeshEvent, encode } from "@event-mesh/contracts";
+import { encode } from "@event-mesh/contracts";
 import {
   contractTopics,
   createProducer,
@@ -6,7 +6,7 @@ import {
   type MeshProducer,
   probeBrokers,
 } from "@event-mesh/kafka-kit";
-import type { EventSink } from "./index.ts";
+import { type EventSink, eventOf, type StoredEvent } from "./index.ts";
 
 /** Kafka sink options. */
 export interface KafkaSinkOptions {
@@ -44,7 +44,7 @@ export class KafkaSink implements EventSink {
     });
   }
 
-  async send(events: readonly AnyMeshEvent[]): Promise<void> {
+  async send(events: readonly StoredEvent[]): Promise<void> {
     if (!this.topicsReady) {
       await ensureTopics({
         brokers: this.options.brokers,
@@ -56,8 +56,8 @@ export class KafkaSink implements EventSink {
     }
     // One produce call for the batch: the client groups it per partition, keeping order.
     await this.producer.send({
-      messages: events.map((event) => {
-        const record = encode(event, { topicPrefix: this.options.topicPrefix });
+      messages: events.map((stored) => {
+        const record = encode(eventOf(stored), { topicPrefix: this.options.topicPrefix });
         return {
           topic: record.topic,
           key: record.key,

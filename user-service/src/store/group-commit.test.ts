@@ -44,3 +44,37 @@ test("later turns get their own transaction", async () => {
   expect(commits()).toBe(2);
   expect(rows()).toHaveLength(2);
 });
+
+test("without a failure no savepoint is taken; after one, the group runs again in savepoints", async () => {
+  const { group, insert, rows, commits } = setup();
+  const runs = { a: 0, c: 0 };
+  const [a, b, c] = await Promise.allSettled([
+    group.run(() => {
+      runs.a++;
+      insert("a")();
+    }),
+    group.run(() => {
+      throw new Error("constraint");
+    }),
+    group.run(() => {
+      runs.c++;
+      insert("c")();
+    }),
+  ]);
+  expect([a.status, b.status, c.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  // First try together (rolled back at the failure), then each in its savepoint.
+  expect(runs).toEqual({ a: 2, c: 1 });
+  expect(rows().map((row) => row.v)).toEqual(["a", "c"]);
+  expect(commits()).toBe(1);
+});
+
+test("a lone failing piece of work is rejected with its own error", async () => {
+  const { group, rows, commits } = setup();
+  await expect(
+    group.run(() => {
+      throw new Error("its own");
+    }),
+  ).rejects.toThrow("its own");
+  expect(rows()).toEqual([]);
+  expect(commits()).toBe(0);
+});

@@ -1,4 +1,4 @@
-import type { AnyMeshEvent } from "@event-mesh/contracts";
+import type { StoredEvent } from "../sink/index.ts";
 
 /** A user as the API returns it. */
 export interface User {
@@ -41,7 +41,8 @@ export interface UserPage {
 export interface OutboxRow {
   /** Commit order; the relay sends rows in this order. */
   seq: number;
-  event: AnyMeshEvent;
+  /** The event's CloudEvents JSON, as written with the change. */
+  event: StoredEvent;
 }
 
 /**

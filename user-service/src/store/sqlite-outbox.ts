@@ -1,5 +1,4 @@
 import type { Database } from "bun:sqlite";
-import { fromStructured } from "@event-mesh/contracts";
 import type { Outbox, OutboxRow } from "./index.ts";
 
 /** Counts commits and wakes whoever waits for the next one (the relay): no polling. */
@@ -35,25 +34,27 @@ export class CommitSignal {
   }
 }
 
-/** The outbox table of the users' SQLite file, as the relay reads it. */
-export function sqliteOutbox(db: Database, commits: CommitSignal): Outbox {
+/**
+ * The outbox table of the users' SQLite file, as the relay reads it. `write` runs a write in
+ * the store's group commit: under load, removing a sent batch then shares the COMMIT of the
+ * requests' transactions instead of paying for its own.
+ */
+export function sqliteOutbox(
+  db: Database,
+  commits: CommitSignal,
+  write: (work: () => void) => Promise<void>,
+): Outbox {
   return {
     async peek(limit) {
-      const rows = db
-        .query<{ seq: number; event: string }, [number]>(
-          "SELECT seq, event FROM outbox ORDER BY seq LIMIT ?",
-        )
+      // The stored JSON as it is: sinks send or map it without parsing and validating it again.
+      return db
+        .query<OutboxRow, [number]>("SELECT seq, event FROM outbox ORDER BY seq LIMIT ?")
         .all(limit);
-      return rows.map((row): OutboxRow => {
-        const decoded = fromStructured(JSON.parse(row.event));
-        // Rows are written from events makeEvent checked; failing here means the file was
-        // edited by hand. Refuse loudly (the relay retries and logs) rather than send or drop.
-        if (!decoded.ok) throw new Error(`outbox row ${row.seq}: ${decoded.error.message}`);
-        return { seq: row.seq, event: decoded.event };
-      });
     },
-    async remove(throughSeq) {
-      db.query("DELETE FROM outbox WHERE seq <= ?").run(throughSeq);
+    remove(throughSeq) {
+      return write(() => {
+        db.query("DELETE FROM outbox WHERE seq <= ?").run(throughSeq);
+      });
     },
     depth() {
       const row = db

@@ -1,7 +1,8 @@
 import { Database, SQLiteError } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type AnyMeshEvent, toStructured } from "@event-mesh/contracts";
+import type { AnyMeshEvent } from "@event-mesh/contracts";
+import { storedEvent } from "../sink/index.ts";
 import { userChanged, userDeleted } from "../users/events.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type {
@@ -93,9 +94,9 @@ export class SqliteUserStore implements UserStore {
     this.db.run("PRAGMA busy_timeout = 5000");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
-    this.outbox = sqliteOutbox(this.db, this.commits);
     // After a commit: wake the relay at once instead of letting it poll.
     this.group = new GroupCommit(this.db, () => this.commits.notify());
+    this.outbox = sqliteOutbox(this.db, this.commits, (work) => this.group.run(work));
   }
 
   async create(
@@ -247,6 +248,6 @@ export class SqliteUserStore implements UserStore {
   private append(event: AnyMeshEvent, now: number): void {
     this.db
       .query("INSERT INTO outbox (event, created_at) VALUES (?, ?)")
-      .run(JSON.stringify(toStructured(event)), now);
+      .run(storedEvent(event), now);
   }
 }

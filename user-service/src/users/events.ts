@@ -1,29 +1,38 @@
-import { type AnyMeshEvent, makeEvent } from "@event-mesh/contracts";
+import type { AnyMeshEvent } from "@event-mesh/contracts";
 import type { User } from "../store/index.ts";
 
 /** CloudEvents `source` of every event this service writes. */
 export const SOURCE = "urn:event-mesh:user-service";
 
+// These build the events directly instead of through the contracts' `makeEvent`, which checks
+// every field with valibot (about 5 % of a create under load). Each field is already known to
+// be valid here: e-mail and name passed the same contract field schemas in the route's
+// validator, the tenant id passed auth's TenantId check, ids are UUIDv7 made here, times are
+// toISOString() and versions positive integers. events.test.ts checks the result against the
+// contract's own decoder.
+
 /** `user.created` / `user.updated`: the user's whole state, in the original shape. */
 export function userChanged(type: "user.created" | "user.updated", user: User): AnyMeshEvent {
-  return makeEvent(type, {
+  const data = { id: user.id, email: user.email, name: user.name, tenantId: user.tenantId };
+  const event = {
     id: Bun.randomUUIDv7(),
-    tenantId: user.tenantId,
     source: SOURCE,
     time: user.updatedAt,
+    tenantId: user.tenantId,
     version: user.version,
-    data: { id: user.id, email: user.email, name: user.name, tenantId: user.tenantId },
-  });
+  };
+  return type === "user.created" ? { ...event, type, data } : { ...event, type, data };
 }
 
 /** `user.deleted`: only the identity; its version is one past the user's last. */
 export function userDeleted(user: User, time: string): AnyMeshEvent {
-  return makeEvent("user.deleted", {
+  return {
     id: Bun.randomUUIDv7(),
-    tenantId: user.tenantId,
+    type: "user.deleted",
     source: SOURCE,
     time,
+    tenantId: user.tenantId,
     version: user.version + 1,
     data: { id: user.id, tenantId: user.tenantId },
-  });
+  };
 }

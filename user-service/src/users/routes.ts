@@ -76,14 +76,17 @@ export function usersRoutes(store: UserStore): Hono<Env> {
       const body = c.req.valid("json");
       const key = c.req.header("idempotency-key");
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw invalidIdempotencyKey();
-      const hash = createHash("sha256")
-        .update(JSON.stringify([body.email, body.name]))
-        .digest("hex");
-      const result = await store.create(
-        tenantId,
-        body,
-        key === undefined ? undefined : { key, hash },
-      );
+      // The body's hash tells a replay from a reuse; only needed with a key.
+      const idempotency =
+        key === undefined
+          ? undefined
+          : {
+              key,
+              hash: createHash("sha256")
+                .update(JSON.stringify([body.email, body.name]))
+                .digest("hex"),
+            };
+      const result = await store.create(tenantId, body, idempotency);
       if (!result.ok) throw result.reason === "email_taken" ? emailTaken() : idempotencyKeyReused();
       if (result.replayed) c.header("Idempotent-Replayed", "true");
       return c.json(result.body, 201);
