@@ -1,6 +1,6 @@
 // Starting services for a benchmark: temporary data folders, free ports, readiness, peak RSS.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -56,7 +56,11 @@ export async function launch(
   try {
     await waitReady(service, options.readyPath ?? "/readyz", 60_000);
   } catch (error) {
-    progress(`${name} did not start; log: ${logFile}`);
+    // The log folder is removed by cleanup(): show its end now.
+    const log = [logFile, `${logFile}.err`].map((file) => readFileSync(file, "utf8")).join("");
+    progress(
+      `${name} did not start; the end of its log:\n${log.split("\n").slice(-15).join("\n")}`,
+    );
     throw error;
   }
   return service;

@@ -134,10 +134,14 @@ export function portIsFree(port: number): boolean {
 
 const handedOut = new Set<number>();
 
-/** A free port on 127.0.0.1, away from the defaults, never handed out twice by this process. */
+/**
+ * A free port on 127.0.0.1, never handed out twice by this process. Drawn from 20000–32767:
+ * away from the services' defaults and below Linux's ephemeral range (32768+), where an
+ * outgoing connection could take the port between this check and the service's bind.
+ */
 export function freePort(): number {
   for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
     if (!handedOut.has(port) && portIsFree(port)) {
       handedOut.add(port);
       return port;
