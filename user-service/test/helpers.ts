@@ -2,22 +2,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  portIsFree,
+  freePort,
   type ServiceProcess,
   startService,
   waitReady,
 } from "../../scripts/lib/service-process.ts";
 
+export { freePort, metric } from "../../scripts/lib/service-process.ts";
 export { type ServiceProcess, waitReady };
-
-/** A free port on 127.0.0.1 in a range no default uses. */
-export function freePort(): number {
-  for (let i = 0; i < 100; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if (portIsFree(port)) return port;
-  }
-  throw new Error("no free port found");
-}
 
 /** A fresh data folder. */
 export function tempDataDir(): string {
@@ -50,14 +42,6 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
-/** A value of the service's Prometheus text, e.g. `outbox_depth`. */
-export async function metric(service: ServiceProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
-  const line = text.split("\n").find((row) => row.startsWith(`${name} `));
-  if (!line) throw new Error(`metric ${name} not found`);
-  return Number(line.slice(name.length + 1));
 }
 
 /** Polls until `condition` resolves true; fails naming `what` after `deadlineMs`. */
