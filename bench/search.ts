@@ -8,9 +8,8 @@
 import type { Database } from "bun:sqlite";
 import { openDatabase } from "../ai-gateway/src/db.ts";
 import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
-import { pointId } from "../ai-gateway/src/vectors/point-id.ts";
 import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
-import { type BenchUser, rng, users, withTypo } from "../ai-gateway/test/names.ts";
+import { type BenchUser, rng, userPoint, users, withTypo } from "../ai-gateway/test/names.ts";
 import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
 import { cleanup, launch, peakRss, tempDir } from "./lib/stack.ts";
 
@@ -61,16 +60,7 @@ async function seed(
   return { seconds: (performance.now() - started) / 1000, queries };
 }
 
-function toPoint(user: BenchUser) {
-  return {
-    id: pointId("users", user.tenantId, String(user.id)),
-    tenantId: user.tenantId,
-    entityId: String(user.id),
-    version: 1,
-    vector: embedder.embedOne(`${user.name} ${user.email}`),
-    data: { ...user },
-  };
-}
+const toPoint = (user: BenchUser) => userPoint(user, embedder);
 
 interface Measured {
   latencies: number[];

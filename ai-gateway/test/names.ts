@@ -3,6 +3,11 @@
  * 100,000 users per tenant are almost all distinct) and one-typo variants for recall queries.
  */
 
+import type { HashingEmbedder } from "../src/embedders/hashing.ts";
+import { userText } from "../src/pipeline/plan.ts";
+import type { PointUpsert } from "../src/vectors/index.ts";
+import { pointId } from "../src/vectors/point-id.ts";
+
 /** mulberry32: a small seeded PRNG, identical on every machine. */
 export function rng(seed: number): () => number {
   let state = seed >>> 0;
@@ -113,4 +118,16 @@ export function withTypo(name: string, random: () => number): string {
       return before + after;
     }
   }
+}
+
+/** A generated user as the pipeline would store it: same point id, text and payload. */
+export function userPoint(user: BenchUser, embedder: HashingEmbedder): PointUpsert {
+  return {
+    id: pointId("users", user.tenantId, String(user.id)),
+    tenantId: user.tenantId,
+    entityId: String(user.id),
+    version: 1,
+    vector: embedder.embedOne(userText(user)),
+    data: { ...user },
+  };
 }

@@ -28,6 +28,11 @@ export interface BatchPlan {
   ignored: AnyMeshEvent[];
 }
 
+/** The text a user is embedded (and found) by. */
+export function userText(user: { name: string; email: string }): string {
+  return `${user.name} ${user.email}`;
+}
+
 /** How an event maps to a change of a collection, or `null` when it has none. */
 function changeOf(
   event: AnyMeshEvent,
@@ -38,7 +43,7 @@ function changeOf(
       return {
         collection: "users",
         action: "upsert",
-        text: `${event.data.name} ${event.data.email}`,
+        text: userText(event.data),
         data: { ...event.data },
       };
     case "user.deleted":

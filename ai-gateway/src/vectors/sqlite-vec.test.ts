@@ -1,10 +1,8 @@
 import { expect, test } from "bun:test";
-import { rng, users, withTypo } from "../../test/names.ts";
+import { type BenchUser, rng, userPoint, users, withTypo } from "../../test/names.ts";
 import { describeVectorStore } from "../../test/store-contract.ts";
 import { openDatabase } from "../db.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
-import type { PointUpsert } from "./index.ts";
-import { pointId } from "./point-id.ts";
 import { SqliteVecStore } from "./sqlite-vec.ts";
 
 describeVectorStore(
@@ -83,13 +81,4 @@ test("SqliteVecStore converts a file of the float32-only layout", async () => {
 const embedder = new HashingEmbedder(384);
 const query = (text: string) => embedder.embedOne(text);
 
-function toPoint(user: { id: number; name: string; email: string; tenantId: string }): PointUpsert {
-  return {
-    id: pointId("users", user.tenantId, String(user.id)),
-    tenantId: user.tenantId,
-    entityId: String(user.id),
-    version: 1,
-    vector: embedder.embedOne(`${user.name} ${user.email}`),
-    data: { ...user },
-  };
-}
+const toPoint = (user: BenchUser) => userPoint(user, embedder);
