@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { startBroker, stopBroker } from "../../scripts/kafka.ts";
 import { describeKafka, restartBlocker } from "../kafka-broker.ts";
-import { createMany, createUser, listUsers, userPoints } from "./api.ts";
-import { eventually, startStack, stopAll, tail } from "./stack.ts";
+import { createMany, createUser, listUsers } from "./api.ts";
+import { pointsReaching, startStack, stopAll, tail } from "./stack.ts";
 
 afterEach(stopAll);
 
@@ -41,14 +41,8 @@ await describeKafka("the Kafka broker stops for 10 s", (brokers) => {
 
       const expected = 200 + during;
       expect((await listUsers(users.url, tenant)).length).toBe(expected);
-      const points = await eventually(
-        `${expected} points for ${tenant}`,
-        async () => {
-          const count = await userPoints(gateway.url, tenant);
-          return count >= expected ? count : undefined;
-        },
-        120_000,
-        () => tail([users, gateway]),
+      const points = await pointsReaching(gateway.url, tenant, expected, 120_000, () =>
+        tail([users, gateway]),
       );
       expect(points).toBe(expected);
     },

@@ -5,6 +5,7 @@ import {
   eventually,
   freePort,
   metric,
+  pointsReaching,
   type Running,
   stackConfig,
   startGateway,
@@ -83,15 +84,7 @@ await describeKafka("two ai-gateways in one consumer group", (brokers) => {
       60_000,
       explain,
     );
-    const points = await eventually(
-      "1000 points",
-      async () => {
-        const count = await userPoints(second.url, tenant);
-        return count >= 1000 ? count : undefined;
-      },
-      90_000,
-      explain,
-    );
+    const points = await pointsReaching(second.url, tenant, 1000, 90_000, explain);
     expect(points).toBe(1000);
     expect((await listUsers(users.url, tenant)).length).toBe(1000);
   }, 240_000);

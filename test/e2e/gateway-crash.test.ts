@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { describeKafka } from "../kafka-broker.ts";
-import { createMany, listUsers, search, userPoints } from "./api.ts";
-import { eventually, type Running, startGateway, startStack, stopAll, tail } from "./stack.ts";
+import { createMany, listUsers, search } from "./api.ts";
+import { pointsReaching, type Running, startGateway, startStack, stopAll, tail } from "./stack.ts";
 
 afterEach(stopAll);
 
@@ -26,14 +26,8 @@ await describeKafka("ai-gateway killed with kill -9 on Kafka", (brokers) => {
     expect(restarted).not.toBeNull();
     current = await (restarted as unknown as Promise<Running>);
 
-    const points = await eventually(
-      `${TOTAL} points for ${tenant}`,
-      async () => {
-        const count = await userPoints(current.url, tenant);
-        return count >= TOTAL ? count : undefined;
-      },
-      120_000,
-      () => tail([users, current]),
+    const points = await pointsReaching(current.url, tenant, TOTAL, 120_000, () =>
+      tail([users, current]),
     );
     // One point per user that exists: none lost, none doubled.
     expect(points).toBe(TOTAL);

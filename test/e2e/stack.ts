@@ -17,6 +17,7 @@ import {
 export { freePort, metric } from "../../scripts/lib/service-process.ts";
 
 import { randomTopic } from "../kafka-broker.ts";
+import { userPoints } from "./api.ts";
 
 /** A running service with the log lines it wrote (kept for assertions and failure messages). */
 export interface Running extends ServiceProcess {
@@ -172,6 +173,28 @@ export async function eventually<T>(
   }
   const why = lastError ? ` (last error: ${String(lastError)})` : "";
   throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${why} ${explain()}`);
+}
+
+/**
+ * Polls the gateway's `GET /stats` until the tenant holds at least `expected` user points and
+ * returns the count then, so the caller can assert it is exactly `expected` (none doubled).
+ */
+export function pointsReaching(
+  gatewayUrl: string,
+  tenant: string,
+  expected: number,
+  deadlineMs: number,
+  explain: () => string,
+): Promise<number> {
+  return eventually(
+    `${expected} points for ${tenant}`,
+    async () => {
+      const count = await userPoints(gatewayUrl, tenant);
+      return count >= expected ? count : undefined;
+    },
+    deadlineMs,
+    explain,
+  );
 }
 
 /** The last log lines of some services, for failure messages. */
