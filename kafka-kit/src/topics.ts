@@ -48,9 +48,27 @@ export async function ensureTopics(options: {
     );
     for (const { topic, created } of outcomes)
       (created ? result.created : result.existing).push(topic);
+    // CreateTopics answers before every metadata cache knows the topics: a consumer joining
+    // right away could still be told "Unknown topic". Return only once metadata lists them all.
+    if (result.created.length > 0) await untilVisible(admin, wanted);
     return result;
   } finally {
     await admin.close();
+  }
+}
+
+/** Polls metadata until every topic has its partitions, for at most `deadlineMs`. */
+async function untilVisible(admin: Admin, topics: string[], deadlineMs = 10_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const metadata = await admin.metadata({ topics });
+      if (topics.every((topic) => (metadata.topics.get(topic)?.partitionsCount ?? 0) > 0)) return;
+    } catch (error) {
+      if (Date.now() > end) throw error;
+    }
+    if (Date.now() > end) throw new Error(`topics not visible after ${deadlineMs} ms: ${topics}`);
+    await Bun.sleep(100);
   }
 }
 
