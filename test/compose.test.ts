@@ -52,7 +52,7 @@ describe("compose.yaml", () => {
 
       test("publishes the port the service listens on and the Dockerfile exposes", () => {
         const port = String(service.environment.PORT);
-        expect(service.ports).toEqual([`${port}:${port}`]);
+        expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
         // The image listens on, exposes and health-checks the PORT its build argument names.
         expect(String(service.build.args.PORT)).toBe(port);
         expect(text).toMatch(/^ENV .*PORT=\$PORT/m);
@@ -66,6 +66,33 @@ describe("compose.yaml", () => {
     expect(compose.services["user-service"].environment.KAFKA_BROKERS).toBe("redpanda:9092");
     expect(gateway.KAFKA_BROKERS).toBe("redpanda:9092");
     expect(gateway.QDRANT_URL).toBe("http://qdrant:6333");
-    expect(compose.services.qdrant.ports).toContain("6333:6333");
+    expect(compose.services.qdrant.ports).toContain("127.0.0.1:6333:6333");
+  });
+
+  test("publishes every port on 127.0.0.1 only", () => {
+    const published = Object.values<{ ports?: string[] }>(compose.services).flatMap(
+      (service) => service.ports ?? [],
+    );
+    expect(published.length).toBeGreaterThan(0);
+    expect(published.filter((port) => !port.startsWith("127.0.0.1:"))).toEqual([]);
+  });
+
+  // `${NAME:?message}` makes compose refuse to start while NAME is unset or empty.
+  const required = (name: string) => new RegExp(`^\\$\\{${name}:\\?[^}]*${name}[^}]*\\}$`);
+
+  test("ships no ingest token: compose refuses to start without INGEST_TOKEN", () => {
+    const gateway = compose.services["ai-gateway"].environment;
+    expect(gateway.INGEST_TOKEN).toMatch(required("INGEST_TOKEN"));
+    expect(readFileSync(join(root, "compose.yaml"), "utf8")).not.toContain("change-me");
+  });
+
+  test("Qdrant requires an API key, which the gateway sends, and is health-checked before the gateway starts", () => {
+    const qdrant = compose.services.qdrant;
+    expect(qdrant.environment.QDRANT__SERVICE__API_KEY).toMatch(required("QDRANT_API_KEY"));
+    expect(compose.services["ai-gateway"].environment.QDRANT_API_KEY).toBe(
+      qdrant.environment.QDRANT__SERVICE__API_KEY,
+    );
+    expect(qdrant.healthcheck.test.join(" ")).toContain("/readyz");
+    expect(compose.services["ai-gateway"].depends_on.qdrant.condition).toBe("service_healthy");
   });
 });

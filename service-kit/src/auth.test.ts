@@ -155,6 +155,39 @@ describe("jwt mode with an HS256 secret", () => {
   });
 });
 
+describe("jwt mode with a maximum token age", () => {
+  const app = appWith({ mode: "jwt", secret: SECRET, maxAgeSeconds: 3600 });
+  const now = () => Math.floor(Date.now() / 1000);
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT({ tenant: "tenant-a", ...claims })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("user-1")
+      .sign(new TextEncoder().encode(SECRET));
+
+  test("accepts a token issued within the maximum age", async () => {
+    const { status } = await call(app, await sign({ iat: now() - 60, exp: now() + 300 }));
+    expect(status).toBe(200);
+  });
+
+  test("refuses a token whose exp lies centuries ahead once it is older than the bound", async () => {
+    const { status, error } = await call(app, await sign({ iat: now() - 7200, exp: 1e308 }));
+    expect(status).toBe(401);
+    expect(error?.message).toBe("token is older than the maximum token age");
+  });
+
+  test("refuses a token without iat", async () => {
+    const { status, error } = await call(app, await sign({ exp: 1e308 }));
+    expect(status).toBe(401);
+    expect(error?.message).toContain("'iat'");
+  });
+
+  test("refuses a token issued in the future", async () => {
+    const { status, error } = await call(app, await sign({ iat: now() + 3600, exp: now() + 7200 }));
+    expect(status).toBe(401);
+    expect(error?.message).toContain("'iat'");
+  });
+});
+
 describe("jwt mode with issuer and audience", () => {
   const app = appWith({ mode: "jwt", secret: SECRET, issuer: "https://id.test", audience: "mesh" });
   const sign = (issuer: string, audience: string) =>

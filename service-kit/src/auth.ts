@@ -34,6 +34,11 @@ export interface AuthOptions {
   issuer?: string | undefined;
   /** Required `aud`, when set. */
   audience?: string | undefined;
+  /**
+   * Oldest accepted token, in seconds since its `iat`; tokens without `iat` are then refused.
+   * Bounds a token whose `exp` lies centuries ahead. 0 or unset: no bound.
+   */
+  maxAgeSeconds?: number | undefined;
 }
 
 /** Signing algorithms accepted per key source; anything else (`none` included) is refused. */
@@ -75,6 +80,10 @@ function jwtVerifier(options: AuthOptions): Verify {
   const base: JWTVerifyOptions = { requiredClaims: ["exp"] };
   if (options.issuer) base.issuer = options.issuer;
   if (options.audience) base.audience = options.audience;
+  if (options.maxAgeSeconds) {
+    base.maxTokenAge = options.maxAgeSeconds;
+    base.requiredClaims = ["exp", "iat"];
+  }
 
   // The header only picks which key source to try; each source has its own allow-list.
   function verifySignature(token: string) {
@@ -110,7 +119,11 @@ function headerAlg(token: string): string | undefined {
 
 /** Turns jose's errors into a 401 that says why, without echoing the token. */
 function jwtError(error: unknown): AppError {
-  if (error instanceof errors.JWTExpired) return unauthorized("token has expired");
+  if (error instanceof errors.JWTExpired) {
+    // jose reports a token past the maximum age as expired on its `iat` claim.
+    if (error.claim === "iat") return unauthorized("token is older than the maximum token age");
+    return unauthorized("token has expired");
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     return unauthorized(`token claim '${error.claim}' is invalid (${error.reason})`);
   }

@@ -80,3 +80,13 @@ test("defaults to jwt in production, which needs a key", () => {
   const config = loadConfig(Env, { NODE_ENV: "production", JWT_JWKS_URL: "https://id.test/jwks" });
   expect(authOptions(config)).toMatchObject({ mode: "jwt", jwksUrl: "https://id.test/jwks" });
 });
+
+test("bounds token age to a day unless JWT_MAX_AGE says otherwise (0 turns it off)", () => {
+  const jwt = { AUTH_MODE: "jwt", JWT_SECRET: "x".repeat(32) };
+  expect(authOptions(loadConfig(Env, jwt)).maxAgeSeconds).toBe(86_400);
+  expect(authOptions(loadConfig(Env, { ...jwt, JWT_MAX_AGE: "900" })).maxAgeSeconds).toBe(900);
+  expect(authOptions(loadConfig(Env, { ...jwt, JWT_MAX_AGE: "0" })).maxAgeSeconds).toBe(0);
+  expect(problems({ ...jwt, JWT_MAX_AGE: "1h" })).toEqual([
+    "JWT_MAX_AGE: must be an integer from 0 to 31536000",
+  ]);
+});

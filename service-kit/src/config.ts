@@ -86,6 +86,7 @@ export function commonEnv(defaults: CommonDefaults) {
     JWT_JWKS_URL: v.optional(urlVar),
     JWT_ISSUER: v.optional(v.string()),
     JWT_AUDIENCE: v.optional(v.string()),
+    JWT_MAX_AGE: v.optional(intVar(0, 31_536_000), "86400"),
     KAFKA_BROKERS: v.optional(brokersVar),
     KAFKA_CLIENT_ID: v.optional(v.string(), defaults.clientId),
     TOPIC_PREFIX: v.optional(
@@ -107,6 +108,7 @@ interface AuthEnv {
   JWT_JWKS_URL?: string | undefined;
   JWT_ISSUER?: string | undefined;
   JWT_AUDIENCE?: string | undefined;
+  JWT_MAX_AGE: number;
 }
 
 /** AUTH_MODE, defaulting to `jwt` in production and `dev` elsewhere. */
@@ -151,6 +153,7 @@ export function authOptions(env: AuthEnv): AuthOptions {
     jwksUrl: env.JWT_JWKS_URL,
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
+    maxAgeSeconds: env.JWT_MAX_AGE,
   };
 }
 
