@@ -49,7 +49,11 @@ export function createApp(deps: AppDeps) {
   app.use(requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
   app.get("/metrics", deps.metrics.handler);
-  mountHealth(app, { probes: deps.probes, timeoutMs: deps.readyTimeoutMs });
+  mountHealth(app, {
+    probes: deps.probes,
+    timeoutMs: deps.readyTimeoutMs,
+    logger: deps.logger,
+  });
   app.route("/", searchRoutes({ ...deps, metrics: deps.gatewayMetrics }));
   app.route("/", usageRoutes(deps));
   app.route("/", statsRoutes(deps));

@@ -1,20 +1,28 @@
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
   AppError,
   ConfigError,
   conflict,
+  dependencyDown,
   describeError,
   invalidInput,
   onError,
   onNotFound,
 } from "./errors.ts";
+import { createLogger, requestLogger } from "./logger.ts";
 
 function appThrowing(error: Error) {
-  const logged: unknown[] = [];
+  const logged: Record<string, unknown>[] = [];
   const app = new Hono();
-  app.onError(onError({ error: (object) => logged.push(object) }));
+  app.onError(
+    onError({ error: (object) => logged.push(object), warn: (object) => logged.push(object) }),
+  );
   app.notFound(onNotFound);
   app.get("/boom", () => {
     throw error;
@@ -92,4 +100,102 @@ test("describeError spells out the errors a client wrapped", () => {
     "Listing topics failed. (Connection failed. (connect ECONNREFUSED 127.0.0.1:1))",
   );
   expect(describeError("plain")).toBe("plain");
+});
+
+/** A real SQLITE_FULL: a database file whose page limit is reached by one large row. */
+function sqliteFullError(): unknown {
+  const dir = mkdtempSync(join(tmpdir(), "full-"));
+  const db = new Database(join(dir, "full.db"), { create: true });
+  try {
+    db.run("CREATE TABLE t (v BLOB)");
+    const { page_count } = db.query<{ page_count: number }, []>("PRAGMA page_count").get() ?? {
+      page_count: 0,
+    };
+    db.run(`PRAGMA max_page_count = ${page_count}`);
+    db.run("INSERT INTO t VALUES (?)", [new Uint8Array(64 * 1024)]);
+    return null;
+  } catch (error) {
+    return error;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a full disk (SQLITE_FULL) is a 503 naming the store with Retry-After, not a 500", async () => {
+  const full = sqliteFullError();
+  expect(full).toMatchObject({ code: "SQLITE_FULL" });
+  const { app, logged } = appThrowing(full as Error);
+  const response = await app.request("/boom");
+  expect(response.status).toBe(503);
+  expect(response.headers.get("retry-after")).toBe("5");
+  const text = await response.text();
+  expect(JSON.parse(text)).toEqual({
+    error: {
+      code: "service_unavailable",
+      message: "store is unavailable; retry later",
+      details: { dependency: "store" },
+    },
+  });
+  expect(text).not.toContain("SQLITE");
+  expect(text).not.toContain("disk is full");
+  expect(logged).toHaveLength(1);
+});
+
+test("storage failures wrapped in another error, and busy or I/O errors, are 503 too", async () => {
+  for (const code of ["SQLITE_IOERR_WRITE", "SQLITE_BUSY", "SQLITE_READONLY", "ENOSPC"]) {
+    const inner = Object.assign(new Error("disk trouble"), { code });
+    const response = await appThrowing(new Error("create failed", { cause: inner })).app.request(
+      "/boom",
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+  }
+  const constraint = Object.assign(new Error("x"), { code: "SQLITE_CONSTRAINT_UNIQUE" });
+  expect((await appThrowing(constraint).app.request("/boom")).status).toBe(500);
+});
+
+test("a dependency failure names the dependency; what it said is logged, not sent", async () => {
+  const refused = new TypeError("fetch failed: ECONNREFUSED 10.0.0.7:11434");
+  const { app, logged } = appThrowing(dependencyDown("embedder", refused));
+  const response = await app.request("/boom");
+  expect(response.status).toBe(503);
+  expect(response.headers.get("retry-after")).toBe("1");
+  const text = await response.text();
+  expect(JSON.parse(text)).toEqual({
+    error: {
+      code: "service_unavailable",
+      message: "embedder is unavailable; retry later",
+      details: { dependency: "embedder" },
+    },
+  });
+  expect(text).not.toContain("ECONNREFUSED");
+  expect(JSON.stringify(logged)).toContain("ECONNREFUSED 10.0.0.7:11434");
+});
+
+test("every response carries X-Request-Id, and error bodies quote it", async () => {
+  const app = new Hono();
+  const logger = createLogger({ name: "test", level: "silent" });
+  app.onError(onError(logger));
+  app.notFound(onNotFound);
+  app.use(requestLogger(logger));
+  app.get("/ok", (c) => c.json({ ok: true }));
+  app.get("/boom", () => {
+    throw new Error("bug");
+  });
+  app.get("/down", () => {
+    throw dependencyDown("embedder", new Error("refused"));
+  });
+  for (const path of ["/ok", "/boom", "/down", "/nowhere"]) {
+    const response = await app.request(path);
+    const id = response.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const body = (await response.json()) as { error?: { requestId?: string } };
+    if (path !== "/ok") expect(body.error?.requestId).toBe(id ?? "");
+  }
+  const given = await app.request("/boom", { headers: { "x-request-id": "trace-42" } });
+  expect(given.headers.get("x-request-id")).toBe("trace-42");
+  expect(((await given.json()) as { error: { requestId: string } }).error.requestId).toBe(
+    "trace-42",
+  );
 });

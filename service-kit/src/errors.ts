@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { isStorageUnavailable } from "./storage-errors.ts";
 
 /** Stable, machine-readable error codes of the JSON error body. */
 export const ERROR_CODES = [
@@ -30,8 +31,17 @@ export interface FieldIssue {
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
+  /** `requestId` is the response's `X-Request-Id`: quote it when reporting the error. */
+  error: { code: ErrorCode; message: string; details?: unknown; requestId?: string };
 }
+
+/** Seconds a client is told to wait after a 503 (`Retry-After`) when a dependency is down. */
+export const RETRY_AFTER_SECONDS = 1;
+/**
+ * After a storage failure: a full disk or a lock held past the store's busy timeout rarely
+ * clears within a second, so clients are asked to wait longer.
+ */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /** The one error a handler throws to answer with a status and an error body. */
 export class AppError extends Error {
@@ -44,14 +54,26 @@ export class AppError extends Error {
     message: string,
     /** Extra, client-safe detail (e.g. field issues). */
     readonly details?: unknown,
+    options: {
+      /** What went wrong inside: logged, never sent to the client. */
+      cause?: unknown;
+      /** Sent as `Retry-After`; defaults to RETRY_AFTER_SECONDS on a 503. */
+      retryAfterSeconds?: number;
+    } = {},
   ) {
-    super(message);
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
+    this.retryAfterSeconds =
+      options.retryAfterSeconds ?? (status === 503 ? RETRY_AFTER_SECONDS : undefined);
   }
 
-  /** The JSON body of this error. */
-  toBody(): ErrorBody {
+  /** Seconds the client should wait before retrying (`Retry-After`), if any. */
+  readonly retryAfterSeconds: number | undefined;
+
+  /** The JSON body of this error, with the request id when there is one. */
+  toBody(requestId?: string): ErrorBody {
     const error: ErrorBody["error"] = { code: this.code, message: this.message };
     if (this.details !== undefined) error.details = this.details;
+    if (requestId !== undefined) error.requestId = requestId;
     return { error };
   }
 }
@@ -66,8 +88,24 @@ export const notFound = (message = "not found") => new AppError(404, "not_found"
 /** 409. */
 export const conflict = (message: string, details?: unknown) =>
   new AppError(409, "conflict", message, details);
-/** 503 when a dependency is down. */
+/** 503 when a dependency is down; `message` goes to the client as is. */
 export const unavailable = (message: string) => new AppError(503, "service_unavailable", message);
+/**
+ * 503 naming the dependency that failed (`embedder`, `store`); what it said (`cause`) is logged
+ * with the request id, never sent: it may name hosts, ports, files or SQL.
+ */
+export const dependencyDown = (
+  dependency: string,
+  cause?: unknown,
+  retryAfterSeconds = RETRY_AFTER_SECONDS,
+) =>
+  new AppError(
+    503,
+    "service_unavailable",
+    `${dependency} is unavailable; retry later`,
+    { dependency },
+    { cause, retryAfterSeconds },
+  );
 
 /** Bad configuration at start-up; the message names every bad variable, one per line. */
 export class ConfigError extends Error {
@@ -85,6 +123,22 @@ export class StartError extends Error {
 /** The minimal logger `onError` needs (pino's shape). */
 export interface ErrorLogger {
   error(object: Record<string, unknown>, message: string): void;
+  /** Dependency and storage failures (503s); without it they are logged as errors. */
+  warn?(object: Record<string, unknown>, message: string): void;
+}
+
+/** The request id `requestLogger` gave this request, if it ran. */
+export function requestIdOf(c: Context): string | undefined {
+  const id: unknown = c.get("requestId");
+  return typeof id === "string" ? id : undefined;
+}
+
+/** The JSON error response, with `Retry-After` when the error has one. */
+export function renderAppError(c: Context, error: AppError) {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined)
+    headers["Retry-After"] = String(error.retryAfterSeconds);
+  return c.json(error.toBody(requestIdOf(c)), error.status, headers);
 }
 
 /** Maps Hono's own exceptions (body limit, malformed JSON in its validator) to our codes. */
@@ -102,27 +156,34 @@ function fromHttpException(error: HTTPException): AppError {
   return new AppError(status, codes[status] ?? "internal", error.message || "request failed");
 }
 
-/** Renders every error as `{ error: { code, message, details } }`; unknown errors are a 500. */
+/**
+ * Renders every error as `{ error: { code, message, details, requestId } }`. A storage failure
+ * (full disk, I/O error, lock, read-only) is a 503 naming the `store` with `Retry-After`;
+ * anything else unknown is a 500. What went wrong inside is logged with the request id only.
+ */
 export function onError(logger: ErrorLogger): ErrorHandler {
+  const warn = (logger.warn ?? logger.error).bind(logger);
   return function renderError(error: Error, c: Context) {
-    if (error instanceof AppError) return c.json(error.toBody(), error.status);
-    if (error instanceof HTTPException) {
-      const app = fromHttpException(error);
-      return c.json(app.toBody(), app.status);
+    const where = { method: c.req.method, path: c.req.path, requestId: requestIdOf(c) };
+    if (error instanceof AppError) {
+      if (error.cause !== undefined)
+        warn({ ...where, details: error.details, err: describeError(error.cause) }, error.message);
+      return renderAppError(c, error);
     }
-    // Unknown: a bug or a dependency failure. Log it whole, tell the client nothing inside.
-    logger.error(
-      { err: error, method: c.req.method, path: c.req.path, requestId: c.get("requestId") },
-      "unhandled error",
-    );
-    return c.json(new AppError(500, "internal", "internal server error").toBody(), 500);
+    if (error instanceof HTTPException) return renderAppError(c, fromHttpException(error));
+    if (isStorageUnavailable(error)) {
+      warn({ ...where, err: error }, "storage unavailable");
+      return renderAppError(c, dependencyDown("store", undefined, STORAGE_RETRY_AFTER_SECONDS));
+    }
+    // Unknown: a bug. Log it whole, tell the client nothing inside.
+    logger.error({ ...where, err: error }, "unhandled error");
+    return renderAppError(c, new AppError(500, "internal", "internal server error"));
   };
 }
 
 /** 404 with the same JSON body for routes that do not exist. */
 export const onNotFound: NotFoundHandler = function routeNotFound(c) {
-  const error = notFound(`no route ${c.req.method} ${c.req.path}`);
-  return c.json(error.toBody(), 404);
+  return renderAppError(c, notFound(`no route ${c.req.method} ${c.req.path}`));
 };
 
 /** The message of an error and of the errors inside it (clients wrap ECONNREFUSED & co.). */

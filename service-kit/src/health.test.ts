@@ -27,14 +27,16 @@ test("readyz answers ready when every probe passes", async () => {
   });
 });
 
-test("readyz answers 503 naming the failed and the hung probe", async () => {
+test("readyz answers 503 naming the failed and the hung probe; why goes to the log only", async () => {
   let aborted = false;
+  const logged: Record<string, unknown>[] = [];
   const app = mountHealth(new Hono(), {
     timeoutMs: 50,
+    logger: { warn: (object) => logged.push(object) },
     probes: {
       store: async () => {},
       sink: async () => {
-        throw new Error("connection refused");
+        throw new Error("SQLITE_CANTOPEN: unable to open /srv/data/users.db");
       },
       search: (signal) =>
         new Promise(() => {
@@ -46,14 +48,18 @@ test("readyz answers 503 naming the failed and the hung probe", async () => {
   });
   const response = await app.request("/readyz");
   expect(response.status).toBe(503);
-  expect(await response.json()).toEqual({
+  expect(response.headers.get("retry-after")).toBe("1");
+  const text = await response.text();
+  expect(JSON.parse(text)).toEqual({
     status: "not_ready",
-    checks: {
-      store: { status: "ok" },
-      sink: { status: "failed", error: "connection refused" },
-      search: { status: "failed", error: "timed out after 50 ms" },
-    },
+    checks: { store: { status: "ok" }, sink: { status: "failed" }, search: { status: "failed" } },
     error: { code: "service_unavailable", message: "not ready: sink, search" },
   });
+  expect(text).not.toContain("SQLITE");
+  expect(text).not.toContain("/srv/data");
+  expect(logged).toMatchObject([
+    { probe: "sink", err: "SQLITE_CANTOPEN: unable to open /srv/data/users.db" },
+    { probe: "search", err: "timed out after 50 ms" },
+  ]);
   expect(aborted).toBe(true);
 });

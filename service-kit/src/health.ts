@@ -1,5 +1,6 @@
 import type { Env, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import { describeError, type ErrorLogger, RETRY_AFTER_SECONDS, requestIdOf } from "./errors.ts";
 
 /** A readiness probe: resolves when the dependency answers, rejects (or times out) when not. */
 export type Probe = (signal: AbortSignal) => Promise<unknown>;
@@ -8,7 +9,7 @@ export type Probe = (signal: AbortSignal) => Promise<unknown>;
 export interface CheckResult {
   /** `ok` or `failed`. */
   status: "ok" | "failed";
-  /** Why it failed. */
+  /** Why it failed (for the log: `/readyz` sends only the status). */
   error?: string;
 }
 
@@ -18,6 +19,8 @@ export interface HealthOptions {
   probes: Record<string, Probe>;
   /** Time each probe gets, in ms. Default 2000. */
   timeoutMs?: number | undefined;
+  /** Where failed probes are logged with their reason; `/readyz` is unauthenticated. */
+  logger?: Required<Pick<ErrorLogger, "warn">> | undefined;
 }
 
 /** Runs every probe with its own timeout; never throws. */
@@ -49,7 +52,7 @@ async function runProbe(probe: Probe, timeoutMs: number): Promise<CheckResult> {
     await Promise.race([probe(controller.signal), timeout]);
     return { status: "ok" };
   } catch (error) {
-    return { status: "failed", error: error instanceof Error ? error.message : String(error) };
+    return { status: "failed", error: describeError(error) };
   } finally {
     clearTimeout(timer);
   }
@@ -57,7 +60,8 @@ async function runProbe(probe: Probe, timeoutMs: number): Promise<CheckResult> {
 
 /**
  * `/healthz`: the process is alive (never touches a dependency).
- * `/readyz`: every probe passed, else 503 naming the failed ones.
+ * `/readyz`: every probe passed, else 503 naming the failed ones. Why a probe failed goes to the
+ * log only: its text (SQL errors, file paths, hosts) is not for an unauthenticated caller.
  */
 export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions): Hono<E> {
   const timeoutMs = options.timeoutMs ?? 2000;
@@ -79,15 +83,26 @@ export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions)
     }),
     async (c) => {
       const { ready, checks } = await runProbes(options.probes, timeoutMs);
-      if (ready) return c.json({ status: "ready", checks });
+      const statuses = Object.fromEntries(
+        Object.entries(checks).map(([name, check]) => [name, { status: check.status }]),
+      );
+      if (ready) return c.json({ status: "ready", checks: statuses });
       const failed = Object.keys(checks).filter((name) => checks[name]?.status === "failed");
+      const requestId = requestIdOf(c);
+      for (const name of failed)
+        options.logger?.warn({ probe: name, requestId, err: checks[name]?.error }, "probe failed");
       return c.json(
         {
           status: "not_ready",
-          checks,
-          error: { code: "service_unavailable", message: `not ready: ${failed.join(", ")}` },
+          checks: statuses,
+          error: {
+            code: "service_unavailable",
+            message: `not ready: ${failed.join(", ")}`,
+            ...(requestId === undefined ? {} : { requestId }),
+          },
         },
         503,
+        { "Retry-After": String(RETRY_AFTER_SECONDS) },
       );
     },
   );

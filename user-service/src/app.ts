@@ -38,6 +38,7 @@ export function createApp(deps: AppDeps) {
 
   mountHealth(app, {
     timeoutMs: deps.probeTimeoutMs,
+    logger: deps.logger,
     probes: {
       store: () => deps.store.probeWrite(),
       sink: (signal) => deps.sink.probe(signal),
