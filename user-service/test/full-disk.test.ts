@@ -1,0 +1,91 @@
+// A real full disk: the service's data folder is a small tmpfs that the test fills with a
+// filler file. Mounting needs root; elsewhere the test is skipped with a message.
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
+import { mountSmallDisk } from "@event-mesh/service-kit";
+import {
+  call,
+  idOf,
+  metric,
+  type ServiceProcess,
+  spawnService,
+  waitFor,
+  waitReady,
+} from "./helpers.ts";
+
+const disk = mountSmallDisk(2048);
+if (!disk) console.warn("full-disk tests skipped: cannot mount a tmpfs here (needs root)");
+afterAll(() => disk?.close());
+
+const running: ServiceProcess[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  for (const service of running.splice(0)) await service.stop(5_000);
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** The gateway's ingest as a real server that records the events it is sent. */
+function gateway() {
+  const events: AnyMeshEvent[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(request) {
+      if (new URL(request.url).pathname === "/healthz") return Response.json({ status: "ok" });
+      const decoded = decodeHttp({ headers: request.headers, body: await request.text() });
+      if (!decoded.ok) return new Response(null, { status: 400 });
+      for (const result of decoded.results) if (result.ok) events.push(result.event);
+      return new Response(null, { status: 202 });
+    },
+  });
+  cleanups.push(() => server.stop(true));
+  return { events, url: `http://127.0.0.1:${server.port}` };
+}
+
+describe.skipIf(!disk)("on a full disk", () => {
+  test("create answers 503 with Retry-After, stores nothing, and succeeds once space is back", async () => {
+    if (!disk) return;
+    const ingest = gateway();
+    const { service, lines } = spawnService({ DATA_DIR: disk.dir, GATEWAY_URL: ingest.url });
+    running.push(service);
+    await waitReady(service);
+    const alice = { email: "alice@a.dev", name: "Alice" };
+
+    disk.fill();
+    const refused = await fetch(`${service.url}/users`, {
+      method: "POST",
+      headers: { authorization: "Bearer tenant-a:user-1", "content-type": "application/json" },
+      body: JSON.stringify(alice),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    const requestId = refused.headers.get("x-request-id");
+    const text = await refused.text();
+    expect(JSON.parse(text)).toEqual({
+      error: {
+        code: "service_unavailable",
+        message: "store is unavailable; retry later",
+        details: { dependency: "store" },
+        requestId,
+      },
+    });
+    expect(text).not.toContain("SQLITE");
+    // The details went to the log, under the same request id.
+    await waitFor("the storage warning", () =>
+      lines.some((line) => line.includes("SQLITE_FULL") && line.includes(String(requestId))),
+    );
+
+    disk.free();
+    const created = await call(service, "POST", "/users", alice);
+    expect(created.status).toBe(201);
+    const id = idOf(created.json);
+    // Nothing partial from the refused attempt: one user, one event.
+    const listed = await call(service, "GET", "/users");
+    expect(listed.json).toMatchObject({ users: [{ id, email: "alice@a.dev" }] });
+    // The outbox drains in order, so an event left by the refused attempt would come first.
+    await waitFor("the outbox to drain", async () => (await metric(service, "outbox_depth")) === 0);
+    expect(ingest.events.map((event) => [event.type, "id" in event.data && event.data.id])).toEqual(
+      [["user.created", id]],
+    );
+  }, 60_000);
+});
