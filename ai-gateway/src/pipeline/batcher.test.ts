@@ -63,6 +63,22 @@ describe("Batcher", () => {
     expect(admitted).toBe(true);
   });
 
+  test("one large submit never queues more than maxQueued items", async () => {
+    const seenQueued: number[] = [];
+    const handled: number[] = [];
+    const batcher = new Batcher<number>(
+      async (items) => {
+        seenQueued.push(batcher.queued);
+        handled.push(...items);
+      },
+      { maxBatch: 4, waitMs: 1, maxQueued: 8 },
+    );
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    await batcher.submit(items);
+    expect(handled).toEqual(items);
+    expect(Math.max(...seenQueued)).toBeLessThanOrEqual(8);
+  });
+
   test("close handles what is queued, then refuses new items", async () => {
     const seen: number[] = [];
     const batcher = new Batcher<number>(

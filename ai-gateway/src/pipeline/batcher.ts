@@ -56,7 +56,11 @@ export class Batcher<T> {
     if (this.#closed) throw new BatcherClosedError("batcher closed");
   }
 
-  /** Queues items (waiting for room first); resolves once every one of them was handled. */
+  /**
+   * Queues items, never more than there is room for: a large submit (one HTTP request of
+   * thousands of events) goes in as batches free room, so it cannot push the queue past
+   * `maxQueued`. Resolves once every item was handled.
+   */
   async submit(items: readonly T[]): Promise<void> {
     await this.ready();
     if (items.length === 0) return;
@@ -66,14 +70,27 @@ export class Batcher<T> {
       error: undefined,
       settle: (error) => (error === undefined ? resolve() : reject(error)),
     };
-    const at = performance.now();
-    for (const item of items) this.#queue.push({ item, at, group });
-    this.#wake?.();
-    this.#running ??= this.#run().finally(() => {
-      this.#running = null;
-      // Items may have arrived between the loop's last check and its end.
-      if (this.#queue.length > 0) this.#running = this.#run();
-    });
+    for (let next = 0; next < items.length; ) {
+      if (next > 0) {
+        try {
+          await this.ready();
+        } catch (error) {
+          // Closed halfway: the queued part is still handled; this caller is told to retry.
+          promise.catch(() => {});
+          throw error;
+        }
+      }
+      const room = Math.max(1, this.options.maxQueued - this.#queue.length);
+      const at = performance.now();
+      for (const item of items.slice(next, next + room)) this.#queue.push({ item, at, group });
+      next += room;
+      this.#wake?.();
+      this.#running ??= this.#run().finally(() => {
+        this.#running = null;
+        // Items may have arrived between the loop's last check and its end.
+        if (this.#queue.length > 0) this.#running = this.#run();
+      });
+    }
     return promise;
   }
 
