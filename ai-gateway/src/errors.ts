@@ -33,3 +33,17 @@ export function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** The dependency a client is told failed (`embedder is unavailable`), by error code. */
+const DEPENDENCY_OF: Record<GatewayErrorCode, string> = {
+  embedder_failed: "embedder",
+  embedder_bad_response: "embedder",
+  store_failed: "vector store",
+  dead_letter_failed: "dead-letter store",
+  shutting_down: "ingest pipeline",
+};
+
+/** Which dependency `error` says failed; `fallback` for anything else. */
+export function dependencyOf(error: unknown, fallback: string): string {
+  return error instanceof GatewayError ? DEPENDENCY_OF[error.code] : fallback;
+}

@@ -61,6 +61,12 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ["topic", "partition"] as const,
       registers,
     }),
+    usageFailures: new Counter({
+      name: "gateway_usage_record_failures_total",
+      help: "Usage increments that could not be recorded (the search was still answered), by metric.",
+      labelNames: ["metric"] as const,
+      registers,
+    }),
     searchSeconds: new Histogram({
       name: "gateway_search_seconds",
       help: "Time to answer a search (embed + query), by collection.",

@@ -2,9 +2,11 @@ import {
   type AuthOptions,
   type AuthVariables,
   auth,
+  dependencyDown,
+  describeError,
   errorResponse,
   jsonBody,
-  unavailable,
+  type Logger,
   validate,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
@@ -55,6 +57,7 @@ export interface SearchDeps {
   store: VectorStore;
   usage: UsageMeter;
   metrics: GatewayMetrics;
+  logger: Logger;
 }
 
 const docs = (method: string) =>
@@ -65,7 +68,9 @@ const docs = (method: string) =>
       200: { description: "`{ hits: [{ id, type, score, data }], tookMs }`, best first" },
       400: errorResponse("A parameter is invalid; `details` names it"),
       401: errorResponse("No or bad token"),
-      503: errorResponse("Embedder or vector store unavailable"),
+      503: errorResponse(
+        "Embedder or vector store unavailable; `details.dependency` names it, `Retry-After` says when to retry",
+      ),
     },
   });
 
@@ -77,15 +82,27 @@ export function searchRoutes(deps: SearchDeps) {
     input: { q: string; type: Collection; limit: number },
   ) => {
     const started = performance.now();
+    let vector: Float32Array | undefined;
+    try {
+      [vector] = await deps.embedder.embed([input.q]);
+      if (!vector) throw new Error("embedder returned no vector");
+    } catch (error) {
+      throw dependencyDown("embedder", error);
+    }
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
-      const [vector] = await deps.embedder.embed([input.q]);
-      if (!vector) throw new Error("embedder returned no vector");
       hits = await deps.store.search(input.type, tenantId, vector, input.limit);
     } catch (error) {
-      throw unavailable(`search failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw dependencyDown("vector store", error);
     }
-    await deps.usage.record([{ tenantId, metric: "searches", amount: 1 }]);
+    // Metering must not take away an answer that is ready: a failed record (full disk, Kafka
+    // down) is logged and counted, and the search is answered.
+    try {
+      await deps.usage.record([{ tenantId, metric: "searches", amount: 1 }]);
+    } catch (error) {
+      deps.metrics.usageFailures.inc({ metric: "searches" });
+      deps.logger.warn({ tenantId, err: describeError(error) }, "recording search usage failed");
+    }
     const tookMs = Math.round((performance.now() - started) * 100) / 100;
     deps.metrics.searchSeconds.observe({ collection: input.type }, tookMs / 1000);
     return {

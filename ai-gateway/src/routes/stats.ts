@@ -2,8 +2,8 @@ import {
   type AuthOptions,
   type AuthVariables,
   auth,
+  dependencyDown,
   errorResponse,
-  unavailable,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
@@ -35,9 +35,7 @@ export function statsRoutes(deps: { auth: AuthOptions; store: VectorStore }) {
           points[collection] = await deps.store.count(collection, tenantId);
         }
       } catch (error) {
-        throw unavailable(
-          `count failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw dependencyDown("vector store", error);
       }
       return c.json({ tenantId, points });
     },
