@@ -1,60 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent, toStructured } from "@event-mesh/contracts";
-import { createLogger, createMetrics } from "@event-mesh/service-kit";
-import { createApp } from "./app.ts";
-import { openDatabase } from "./db.ts";
-import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
-import { HashingEmbedder } from "./embedders/hashing.ts";
-import { createGatewayMetrics } from "./metrics.ts";
-import { Batcher } from "./pipeline/batcher.ts";
-import { type Incoming, Pipeline } from "./pipeline/pipeline.ts";
-import { TenantLog } from "./tenants.ts";
-import { SqliteUsage } from "./usage/sqlite.ts";
-import { SqliteVecStore } from "./vectors/sqlite-vec.ts";
+import { testGateway } from "../test/app-fixture.ts";
 
 const BASE = "http://localhost";
 const source = "urn:test";
 
 async function gateway(token: string | null = "ingest-secret") {
-  const ingestToken = token ?? undefined;
-  const db = openDatabase(":memory:");
-  const store = new SqliteVecStore(db);
-  await store.init(384);
-  const embedder = new HashingEmbedder(384);
-  const usage = new SqliteUsage(db);
-  const deadLetters = new SqliteDeadLetters(db);
-  const logger = createLogger({ name: "test", level: "silent" });
-  const metrics = createMetrics();
-  const gatewayMetrics = createGatewayMetrics(metrics.registry);
-  const pipeline = new Pipeline({
-    embedder,
-    store,
-    deadLetters,
-    usage,
-    tenants: new TenantLog(db),
-    metrics: gatewayMetrics,
-    logger,
-    topicPrefix: "",
-  });
-  const batcher = new Batcher<Incoming>(async (items) => void (await pipeline.process(items)), {
-    maxBatch: 256,
-    waitMs: 2,
-    maxQueued: 512,
-  });
-  const app = createApp({
-    logger,
-    metrics,
-    gatewayMetrics,
-    auth: { mode: "dev" },
-    embedder,
-    store,
-    usage,
-    ingestToken,
-    ingestMaxBytes: 1024 * 1024,
-    ingest: (items) => batcher.submit(items),
-    probes: { store: () => store.ping() },
-  });
-  return { app, store, deadLetters };
+  return testGateway({ token });
 }
 
 const user = (tenantId: string, id: number, name: string) =>
@@ -207,7 +159,12 @@ describe("POST /events", () => {
       body: JSON.stringify(toStructured(user("tenant-a", 1, "Structured Sam"))),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ accepted: 1, stored: 1, deadLettered: [] });
+    expect(await response.json()).toEqual({
+      accepted: 1,
+      stored: 1,
+      deadLetteredCount: 0,
+      deadLettered: [],
+    });
     expect(await store.count("users", "tenant-a")).toBe(1);
   });
 

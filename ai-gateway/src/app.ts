@@ -34,6 +34,8 @@ export interface AppDeps {
   /** INGEST_TOKEN; unset → `POST /events` is off. */
   ingestToken: string | undefined;
   ingestMaxBytes: number;
+  /** INGEST_MAX_EVENTS: most events per `POST /events`. */
+  ingestMaxEvents: number;
   /** Hands items to the pipeline; resolves once they are stored. */
   ingest: (items: Incoming[]) => Promise<void>;
   /** `/readyz` probes. */
@@ -59,7 +61,12 @@ export function createApp(deps: AppDeps) {
   app.route("/", statsRoutes(deps));
   app.route(
     "/",
-    ingestRoutes({ token: deps.ingestToken, maxBytes: deps.ingestMaxBytes, ingest: deps.ingest }),
+    ingestRoutes({
+      token: deps.ingestToken,
+      maxBytes: deps.ingestMaxBytes,
+      maxEvents: deps.ingestMaxEvents,
+      ingest: deps.ingest,
+    }),
   );
   app.get(
     "/asyncapi.json",

@@ -12,6 +12,12 @@ export const GatewayEnv = serviceEnv(
     INGEST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
     /** Largest ingest body, bytes. */
     INGEST_MAX_BYTES: v.optional(intVar(1024, 64 * 1024 * 1024), String(8 * 1024 * 1024)),
+    /** Most events in one ingest request; more is a 413. At least the relay's RELAY_BATCH_MAX. */
+    INGEST_MAX_EVENTS: v.optional(intVar(1, 100_000), "10000"),
+    /** Dead letters kept in the SQLite table (HTTP ingest): the newest this many... */
+    DLQ_MAX_ROWS: v.optional(intVar(1, 100_000_000), "100000"),
+    /** ...and none older than this many days. */
+    DLQ_MAX_AGE_DAYS: v.optional(intVar(1, 3650), "30"),
     KAFKA_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1)), "ai-gateway"),
     BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
     BATCH_WAIT_MS: v.optional(intVar(0, 60_000), "20"),

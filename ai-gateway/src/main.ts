@@ -98,7 +98,10 @@ export async function startGateway(
   const brokers = config.KAFKA_BROKERS;
   const prefix = config.TOPIC_PREFIX;
   const localUsage = new SqliteUsage(db);
-  const httpLetters = new SqliteDeadLetters(db);
+  const httpLetters = new SqliteDeadLetters(db, {
+    maxRows: config.DLQ_MAX_ROWS,
+    maxAgeDays: config.DLQ_MAX_AGE_DAYS,
+  });
   let producer: MeshProducer | null = null;
   let usage: UsageMeter = localUsage;
   if (brokers) {
@@ -201,6 +204,7 @@ export async function startGateway(
     usage,
     ingestToken: config.INGEST_TOKEN,
     ingestMaxBytes: config.INGEST_MAX_BYTES,
+    ingestMaxEvents: config.INGEST_MAX_EVENTS,
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     probes: {

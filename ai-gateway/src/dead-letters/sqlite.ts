@@ -12,13 +12,45 @@ export interface StoredDeadLetter {
   value: string | null;
 }
 
-/** Dead letters in the gateway's SQLite file (HTTP ingest, embedded mode). */
+/** How many dead letters the table keeps (DLQ_MAX_ROWS, DLQ_MAX_AGE_DAYS). */
+export interface DeadLetterRetention {
+  maxRows: number;
+  maxAgeDays: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Dead letters in the gateway's SQLite file (HTTP ingest, embedded mode). The table is bounded:
+ * every write also drops what is past the row count or the age, so a flood of bad events cannot
+ * fill the disk. Both deletes walk an index from its low end, so pruning costs what it removes.
+ */
 export class SqliteDeadLetters implements DeadLetterSink {
-  constructor(private readonly db: Database) {
+  readonly #retention: DeadLetterRetention;
+
+  constructor(
+    private readonly db: Database,
+    retention: DeadLetterRetention = { maxRows: 100_000, maxAgeDays: 30 },
+  ) {
+    this.#retention = retention;
     db.run(`CREATE TABLE IF NOT EXISTS dead_letters (
       id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL, source TEXT NOT NULL,
       code TEXT NOT NULL, reason TEXT NOT NULL, topic TEXT, partition INTEGER, offset TEXT,
       key BLOB, value BLOB, headers TEXT NOT NULL)`);
+    db.run("CREATE INDEX IF NOT EXISTS dead_letters_received_at ON dead_letters (received_at)");
+    this.prune();
+  }
+
+  /** Drops dead letters beyond the newest `maxRows` and those older than `maxAgeDays`. */
+  prune(now = Date.now()): void {
+    const cutoff = new Date(now - this.#retention.maxAgeDays * DAY_MS).toISOString();
+    this.db.transaction(() => {
+      // Ids only grow (AUTOINCREMENT), so the newest maxRows are the top of the id range.
+      this.db
+        .query("DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - ?")
+        .run(this.#retention.maxRows);
+      this.db.query("DELETE FROM dead_letters WHERE received_at < ?").run(cutoff);
+    })();
   }
 
   async write(letters: readonly DeadLetter[]): Promise<void> {
@@ -46,6 +78,7 @@ export class SqliteDeadLetters implements DeadLetterSink {
           JSON.stringify(headers),
         );
       }
+      this.prune();
     })();
   }
 

@@ -7,29 +7,36 @@ import {
 } from "@event-mesh/contracts";
 import {
   AppError,
+  dependencyDown,
   errorResponse,
   invalidInput,
   notFound,
   unauthorized,
-  unavailable,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
+import { dependencyOf } from "../errors.ts";
 import type { Incoming } from "../pipeline/pipeline.ts";
+
+/** Dead letters listed in an ingest answer; `deadLetteredCount` counts all of them. */
+export const LISTED_DEAD_LETTERS = 100;
 
 /** What the ingest route needs. */
 export interface IngestDeps {
   /** INGEST_TOKEN; unset → the endpoint answers 404. */
   token: string | undefined;
   maxBytes: number;
+  /** INGEST_MAX_EVENTS: more events in one request is a 413. */
+  maxEvents: number;
   /** Resolves once the items are stored (the batcher's `submit`). */
   ingest: (items: Incoming[]) => Promise<void>;
 }
 
 /**
  * `POST /events`: CloudEvents over HTTP (structured, batch, binary). Answers 2xx only once the
- * valid events are stored; invalid ones are dead-lettered and listed by their index.
+ * valid events are stored; invalid ones are dead-lettered, counted, and the first
+ * LISTED_DEAD_LETTERS listed by their index (the answer stays small whatever was sent).
  */
 export function ingestRoutes(deps: IngestDeps) {
   const app = new Hono();
@@ -43,13 +50,16 @@ export function ingestRoutes(deps: IngestDeps) {
         "Guarded by `Authorization: Bearer $INGEST_TOKEN`; off (404) when no token is configured.",
       responses: {
         200: {
-          description: "`{ accepted, stored, deadLettered: [{ index, id, code, message }] }`",
+          description:
+            "`{ accepted, stored, deadLetteredCount, deadLettered: [{ index, id, code, message }] }`; `deadLettered` lists the first 100",
         },
         400: errorResponse("The body cannot be read as CloudEvents at all"),
         401: errorResponse("Missing or wrong ingest token"),
         404: errorResponse("Ingest is off (no INGEST_TOKEN)"),
-        413: errorResponse("Body too large"),
-        503: errorResponse("Shutting down; retry"),
+        413: errorResponse(
+          "Body larger than INGEST_MAX_BYTES or more events than INGEST_MAX_EVENTS",
+        ),
+        503: errorResponse("Shutting down; retry after `Retry-After` seconds"),
       },
     }),
     async function checkToken(c, next) {
@@ -68,6 +78,16 @@ export function ingestRoutes(deps: IngestDeps) {
     }),
     async function ingest(c) {
       const body = new Uint8Array(await c.req.arrayBuffer());
+      // Counted before decoding: a flood of items costs a parse, not a decode and a dead letter each.
+      const raws = rawItems(c.req.raw.headers, body);
+      if (raws.length > deps.maxEvents) {
+        throw new AppError(
+          413,
+          "payload_too_large",
+          `${raws.length} events in one request; at most ${deps.maxEvents} (INGEST_MAX_EVENTS)`,
+          { limit: deps.maxEvents, events: raws.length },
+        );
+      }
       const decoded = decodeHttp({ headers: c.req.raw.headers, body });
       if (!decoded.ok) {
         throw invalidInput(
@@ -75,7 +95,6 @@ export function ingestRoutes(deps: IngestDeps) {
           "body is not CloudEvents",
         );
       }
-      const raws = rawItems(c.req.raw.headers, body);
       const items: Incoming[] = decoded.results.map((result, i) => ({
         source: "http",
         result,
@@ -84,16 +103,19 @@ export function ingestRoutes(deps: IngestDeps) {
       try {
         await deps.ingest(items);
       } catch (error) {
-        throw unavailable(
-          `not stored, retry: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw dependencyDown(dependencyOf(error, "ingest pipeline"), error);
       }
-      const deadLettered = decoded.results.flatMap((result, index) =>
-        result.ok ? [] : [listed(index, result, raws[index])],
-      );
+      let deadLetteredCount = 0;
+      const deadLettered: ReturnType<typeof listed>[] = [];
+      decoded.results.forEach((result, index) => {
+        if (result.ok) return;
+        if (++deadLetteredCount <= LISTED_DEAD_LETTERS)
+          deadLettered.push(listed(index, result, raws[index]));
+      });
       return c.json({
         accepted: items.length,
-        stored: items.length - deadLettered.length,
+        stored: items.length - deadLetteredCount,
+        deadLetteredCount,
         deadLettered,
       });
     },

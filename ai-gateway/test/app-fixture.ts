@@ -1,0 +1,75 @@
+import { createLogger, createMetrics, type Logger } from "@event-mesh/service-kit";
+import { createApp } from "../src/app.ts";
+import { openDatabase } from "../src/db.ts";
+import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
+import { HashingEmbedder } from "../src/embedders/hashing.ts";
+import type { Embedder } from "../src/embedders/index.ts";
+import { createGatewayMetrics } from "../src/metrics.ts";
+import { Batcher } from "../src/pipeline/batcher.ts";
+import { type Incoming, Pipeline } from "../src/pipeline/pipeline.ts";
+import { TenantLog } from "../src/tenants.ts";
+import type { UsageMeter } from "../src/usage/index.ts";
+import { SqliteUsage } from "../src/usage/sqlite.ts";
+import { SqliteVecStore } from "../src/vectors/sqlite-vec.ts";
+
+/** What a test may change in the gateway it gets. */
+export interface TestGatewayOptions {
+  /** INGEST_TOKEN; null turns ingest off. Default `ingest-secret`. */
+  token?: string | null;
+  /** DATA_DIR; default an in-memory database. */
+  dataDir?: string;
+  /** INGEST_MAX_EVENTS; default 1000. */
+  maxEvents?: number;
+  /** Default the hashing embedder (384 dimensions). */
+  embedder?: Embedder;
+  /** The usage meter; default SQLite in the same database. */
+  usage?: UsageMeter;
+  logger?: Logger;
+  retention?: DeadLetterRetention;
+}
+
+/**
+ * The gateway's HTTP app in embedded mode (sqlite-vec, hashing embedder, HTTP ingest through
+ * the real batcher and pipeline), without a server: tests call `app.request`.
+ */
+export async function testGateway(options: TestGatewayOptions = {}) {
+  const db = openDatabase(options.dataDir ?? ":memory:");
+  const store = new SqliteVecStore(db);
+  await store.init(384);
+  const embedder = options.embedder ?? new HashingEmbedder(384);
+  const usage = options.usage ?? new SqliteUsage(db);
+  const deadLetters = new SqliteDeadLetters(db, options.retention);
+  const logger = options.logger ?? createLogger({ name: "test", level: "silent" });
+  const metrics = createMetrics();
+  const gatewayMetrics = createGatewayMetrics(metrics.registry);
+  const pipeline = new Pipeline({
+    embedder,
+    store,
+    deadLetters,
+    usage,
+    tenants: new TenantLog(db),
+    metrics: gatewayMetrics,
+    logger,
+    topicPrefix: "",
+  });
+  const batcher = new Batcher<Incoming>(async (items) => void (await pipeline.process(items)), {
+    maxBatch: 256,
+    waitMs: 2,
+    maxQueued: 512,
+  });
+  const app = createApp({
+    logger,
+    metrics,
+    gatewayMetrics,
+    auth: { mode: "dev" },
+    embedder,
+    store,
+    usage,
+    ingestToken: options.token === null ? undefined : (options.token ?? "ingest-secret"),
+    ingestMaxBytes: 1024 * 1024,
+    ingestMaxEvents: options.maxEvents ?? 1000,
+    ingest: (items) => batcher.submit(items),
+    probes: { store: () => store.ping() },
+  });
+  return { app, db, store, deadLetters, metrics };
+}
