@@ -265,4 +265,21 @@ describe("jwt mode with a JWKS URL", () => {
   test("refuses an HS256 token when only a JWKS is configured", async () => {
     expect((await call(app, await hs256({ tenant: "tenant-b" }))).status).toBe(401);
   });
+
+  test("an unreachable JWKS is a 503 naming it, without the connection error", async () => {
+    const closed = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
+    const url = `http://127.0.0.1:${closed.port}/jwks.json`;
+    closed.stop(true);
+    const down = appWith({ mode: "jwt", jwksUrl: url });
+    const response = await down.request("/me", {
+      headers: { authorization: `Bearer ${await sign(rsa.privateKey, "RS256", "rsa-1")}` },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect(await readError(response)).toEqual({
+      code: "service_unavailable",
+      message: "JWKS is unavailable; retry later",
+      details: { dependency: "JWKS" },
+    });
+  });
 });

@@ -9,7 +9,7 @@ import {
   jwtVerify,
 } from "jose";
 import * as v from "valibot";
-import { AppError, unauthorized } from "./errors.ts";
+import { type AppError, dependencyDown, unauthorized } from "./errors.ts";
 
 /** Who is calling: taken from the token, never from the request body or query. */
 export interface Principal {
@@ -137,9 +137,9 @@ function jwtError(error: unknown): AppError {
     return unauthorized("token is signed with an unknown key");
   }
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return new AppError(503, "service_unavailable", "signing keys are unavailable");
+    return dependencyDown("JWKS", error);
   }
   if (error instanceof errors.JOSEError) return unauthorized("token is malformed");
   // Fetching the JWKS failed (network): not the caller's fault.
-  return new AppError(503, "service_unavailable", "signing keys are unavailable");
+  return dependencyDown("JWKS", error);
 }
