@@ -8,6 +8,7 @@ import {
   type Serializer,
 } from "@platformatic/kafka";
 import { javaPartitioner } from "./partitioner.ts";
+import { subscribedRoundRobin } from "./subscribed-round-robin.ts";
 
 /** A producer that takes strings (as `encode` returns them) or raw bytes (DLQ copies). */
 export type MeshProducer = Producer<Bytes, Bytes, Bytes, Bytes>;
@@ -101,7 +102,9 @@ export function producerOptions(
 
 /**
  * Group consumer with manual commits: commit only after the batch is stored. A dead member is
- * noticed after 10 s instead of the library's 60 s (the broker's minimum is 6 s).
+ * noticed after 10 s instead of the library's 60 s (the broker's minimum is 6 s). Partitions
+ * are assigned by `subscribedRoundRobin`: the library's assigner gives every member the
+ * leader's topics, so members that read different topics stall each other.
  */
 export function createConsumer(
   options: ClientOptions & {
@@ -116,6 +119,7 @@ export function createConsumer(
     autocommit: false,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
+    partitionAssigner: subscribedRoundRobin,
     ...options.extra,
   });
 }

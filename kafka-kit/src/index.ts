@@ -8,6 +8,7 @@ export {
   type MeshProducer,
 } from "./clients.ts";
 export { type ProbeResult, probeBrokers } from "./probe.ts";
+export { subscribedRoundRobin } from "./subscribed-round-robin.ts";
 export {
   contractTopics,
   type EnsureTopicsResult,
