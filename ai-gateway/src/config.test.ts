@@ -16,6 +16,14 @@ test("defaults: port 3001, embedded mode, batches of 256 or 20 ms, 384 dimension
   expect(config.INGEST_TOKEN).toBeUndefined();
 });
 
+test("the default consumer group carries the topic prefix; KAFKA_GROUP_ID wins when set", () => {
+  expect(readConfig({ TOPIC_PREFIX: "staging." }).KAFKA_GROUP_ID).toBe("staging.ai-gateway");
+  expect(readConfig({ TOPIC_PREFIX: "prod." }).KAFKA_GROUP_ID).toBe("prod.ai-gateway");
+  expect(readConfig({ TOPIC_PREFIX: "staging.", KAFKA_GROUP_ID: "shared" }).KAFKA_GROUP_ID).toBe(
+    "shared",
+  );
+});
+
 test("a bad value names the variable", () => {
   expect(() => readConfig({ BATCH_MAX: "lots", QDRANT_URL: "nope" })).toThrow(ConfigError);
   try {

@@ -18,7 +18,8 @@ export const GatewayEnv = serviceEnv(
     DLQ_MAX_ROWS: v.optional(intVar(1, 100_000_000), "100000"),
     /** ...and none older than this many days. */
     DLQ_MAX_AGE_DAYS: v.optional(intVar(1, 3650), "30"),
-    KAFKA_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1)), "ai-gateway"),
+    /** Consumer group; unset → `${TOPIC_PREFIX}ai-gateway` (see readConfig). */
+    KAFKA_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1))),
     BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
     BATCH_WAIT_MS: v.optional(intVar(0, 60_000), "20"),
     /** Batches that may wait beside the one being stored before sources are paused. */
@@ -37,10 +38,17 @@ export const GatewayEnv = serviceEnv(
   },
 );
 
-/** The parsed configuration. */
-export type GatewayConfig = v.InferOutput<typeof GatewayEnv>;
+/** The parsed configuration, with the group id resolved. */
+export type GatewayConfig = Omit<v.InferOutput<typeof GatewayEnv>, "KAFKA_GROUP_ID"> & {
+  KAFKA_GROUP_ID: string;
+};
 
-/** Parses `env`; throws `ConfigError` naming every bad variable. */
+/**
+ * Parses `env`; throws `ConfigError` naming every bad variable. The default group id carries
+ * the topic prefix: two deployments on one broker (different prefixes) then form two groups
+ * instead of one group whose members read different topics.
+ */
 export function readConfig(env: Env): GatewayConfig {
-  return loadConfig(GatewayEnv, env);
+  const parsed = loadConfig(GatewayEnv, env);
+  return { ...parsed, KAFKA_GROUP_ID: parsed.KAFKA_GROUP_ID ?? `${parsed.TOPIC_PREFIX}ai-gateway` };
 }
