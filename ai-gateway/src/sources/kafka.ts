@@ -4,6 +4,7 @@ import type { MessagesStream } from "@platformatic/kafka";
 import { describe } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Incoming, KafkaIncoming } from "../pipeline/pipeline.ts";
+import { foreignPartitions } from "./foreign-partitions.ts";
 import type { Source } from "./index.ts";
 
 /** Where and what `KafkaSource` consumes, and where it hands messages. */
@@ -58,9 +59,13 @@ export class KafkaSource implements Source {
   /** Next offset to process per `topic/partition`, from batches this process stored. */
   readonly #storedUpTo = new Map<string, bigint>();
   readonly #messages = new WeakMap<Incoming, { message: MeshMessage; consumer: MeshConsumer }>();
+  readonly #subscribed: ReadonlySet<string>;
+  /** Partitions of topics this source does not read, held since the last join (`/readyz`). */
+  #foreign: string[] = [];
 
   constructor(options: KafkaSourceOptions) {
     this.#options = options;
+    this.#subscribed = new Set(options.topics);
   }
 
   async start(): Promise<void> {
@@ -84,17 +89,32 @@ export class KafkaSource implements Source {
     consumer.on("consumer:group:rebalance", () =>
       logger.info({ groupId }, "consumer group rebalancing"),
     );
-    consumer.on("consumer:group:join", (payload) =>
+    consumer.on("consumer:group:join", (payload) => {
+      const assignments = payload.assignments ?? [];
       logger.info(
-        {
-          groupId,
-          assignments: payload.assignments?.map((a) => `${a.topic}:${a.partitions.join(",")}`),
-        },
+        { groupId, assignments: assignments.map((a) => `${a.topic}:${a.partitions.join(",")}`) },
         "joined consumer group",
-      ),
-    );
+      );
+      this.#noteForeign(assignments);
+    });
     consumer.startLagMonitoring({ topics }, 5_000);
     return consumer;
+  }
+
+  /** Logs partitions of topics this source does not read; `/readyz` fails while it holds any. */
+  #noteForeign(assignments: readonly { topic: string; partitions: number[] }[]): void {
+    this.#foreign = foreignPartitions(assignments, this.#subscribed);
+    if (this.#foreign.length === 0) return;
+    this.#options.logger.error(
+      {
+        groupId: this.#options.groupId,
+        foreign: this.#foreign,
+        subscribed: [...this.#subscribed],
+      },
+      "assigned partitions of topics this gateway does not consume; they stay unread while the " +
+        "group's leader ignores subscriptions (another deployment sharing KAFKA_GROUP_ID, or an " +
+        "older gateway leading the group)",
+    );
   }
 
   /**
@@ -139,6 +159,9 @@ export class KafkaSource implements Source {
         for await (const message of stream) {
           if (this.#stopping) break;
           attempt = 0;
+          // Not ours (see foreign-partitions.ts): dead-lettering or committing it would move
+          // another deployment's partition past a message that deployment never stored.
+          if (!this.#subscribed.has(message.topic)) continue;
           const key = `${message.topic}/${message.partition}`;
           if (message.offset < (this.#storedUpTo.get(key) ?? -1n)) continue;
           await this.#options.ready();
@@ -208,6 +231,11 @@ export class KafkaSource implements Source {
   async probe(): Promise<void> {
     if (!this.#consumer?.isActive()) throw new Error("kafka consumer is not active");
     if (!this.#stream) throw new Error("kafka stream is reopening");
+    if (this.#foreign.length > 0)
+      throw new Error(
+        `group ${this.#options.groupId} assigned partitions of topics this gateway does not ` +
+          `consume: ${this.#foreign.join(" ")}`,
+      );
   }
 
   /** Closes the connection without committing anything: what a crash looks like (tests only). */
