@@ -31,8 +31,14 @@ export const GatewayEnv = serviceEnv(
     EMBEDDINGS_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), "text-embedding-3-small"),
     EMBEDDINGS_API_KEY: v.optional(v.string()),
     EMBEDDINGS_BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
+    /** Time one embeddings request gets, ms; a request that takes longer is split in two. */
+    EMBEDDINGS_TIMEOUT_MS: v.optional(intVar(10, 600_000), "30000"),
+    /** Longest text sent to the embeddings server, characters; longer ones are cut. */
+    EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),
     QDRANT_URL: v.optional(urlVar),
     QDRANT_API_KEY: v.optional(v.string()),
+    /** On SIGTERM: bound for finishing requests, and for finishing the batches in hand, ms. */
+    SHUTDOWN_TIMEOUT_MS: v.optional(intVar(100, 600_000), "10000"),
     /** Time each `/readyz` probe gets, ms. */
     READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
   },

@@ -6,6 +6,7 @@
 export const GATEWAY_ERROR_CODES = [
   "embedder_failed",
   "embedder_bad_response",
+  "embedder_wrong_dims",
   "store_failed",
   "dead_letter_failed",
   "shutting_down",
@@ -24,6 +25,20 @@ export class GatewayError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * The embeddings server returns vectors of another size than EMBEDDING_DIMS: a configuration
+ * error no retry can fix (the model or EMBEDDING_DIMS has to change).
+ */
+export class WrongDimsError extends GatewayError {
+  override name = "WrongDimsError";
+  constructor(
+    readonly got: number,
+    readonly expected: number,
+  ) {
+    super("embedder_wrong_dims", `embeddings response: ${got} dimensions, expected ${expected}`);
   }
 }
 

@@ -22,15 +22,15 @@ import { openDatabase } from "./db.ts";
 import { routeDeadLetters } from "./dead-letters/index.ts";
 import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
 import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
-import { HashingEmbedder } from "./embedders/hashing.ts";
-import type { Embedder } from "./embedders/index.ts";
-import { OpenAiEmbedder } from "./embedders/openai.ts";
+import { startEmbedder } from "./embedders/create.ts";
+import { embedderProbe } from "./embedders/probe.ts";
 import { GatewayError } from "./errors.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { AckChain } from "./pipeline/ack-chain.ts";
 import { Batcher } from "./pipeline/batcher.ts";
 import { type Incoming, Pipeline } from "./pipeline/pipeline.ts";
 import { KafkaSource } from "./sources/kafka.ts";
+import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import { KafkaUsage } from "./usage/kafka.ts";
@@ -44,19 +44,6 @@ import { startCheckpointer } from "./wal-checkpointer.ts";
 export interface GatewayHooks {
   /** Runs after a batch is stored and before its offsets are committed. */
   beforeCommit?: (items: readonly Incoming[]) => Promise<void>;
-}
-
-/**
- * Runs a start-up step that needs a dependency; a failure becomes one `StartError` line (what
- * failed, why, what to do) instead of a client library's stack trace.
- */
-async function startStep(step: () => Promise<unknown>, what: string, hint: string) {
-  try {
-    await step();
-  } catch (error) {
-    if (error instanceof StartError) throw error;
-    throw new StartError(`${what}: ${describeError(error)}; ${hint}`);
-  }
 }
 
 /** The one place that picks adapters from configuration and wires them. */
@@ -77,15 +64,8 @@ export async function startGateway(
   const metrics = createMetrics({ processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
 
-  const embedder: Embedder = config.EMBEDDINGS_URL
-    ? new OpenAiEmbedder({
-        url: config.EMBEDDINGS_URL,
-        model: config.EMBEDDINGS_MODEL,
-        apiKey: config.EMBEDDINGS_API_KEY,
-        dims: config.EMBEDDING_DIMS,
-        batchMax: config.EMBEDDINGS_BATCH_MAX,
-      })
-    : new HashingEmbedder(config.EMBEDDING_DIMS);
+  // Before the store: a collection must not be created with a size the model does not give.
+  const embedder = await startEmbedder(config, logger);
   const store: VectorStore = config.QDRANT_URL
     ? new QdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
     : new SqliteVecStore(db);
@@ -215,14 +195,20 @@ export async function startGateway(
           throw new Error(`${health.step} failing since ${health.since}: ${health.error}`);
       },
       ...(source ? { kafka: () => (source as KafkaSource).probe() } : {}),
+      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(embedder, { logger }) } : {}),
     },
   });
 
+  // From the signal, a dependency still down at 80 % of the bound will not come back in time:
+  // stop retrying, abandon requests in flight, so waiting ingest calls still get their 503.
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
+  const stopping = () => {
+    giveUp ??= setTimeout(() => pipeline.stop(), Math.floor(config.SHUTDOWN_TIMEOUT_MS * 0.8));
+  };
   /** SIGTERM: stop reading, finish and commit the batches in hand, close everything. */
   const drain = async () => {
+    stopping();
     await source?.stop();
-    // A dependency still down after a while will not come back in time: stop retrying.
-    const giveUp = setTimeout(() => pipeline.stop(), 8_000);
     await batcher.close();
     clearTimeout(giveUp);
     // Every stored batch's commit, before the consumer leaves its group.
@@ -238,7 +224,9 @@ export async function startGateway(
     port: config.PORT,
     hostname: config.HOST,
     logger,
+    onStopping: stopping,
     onShutdown: drain,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     handleSignals: options.handleSignals ?? true,
     exit: options.exit,
   });

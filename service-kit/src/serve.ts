@@ -12,6 +12,11 @@ export interface ServeOptions {
   hostname: string;
   /** Where start and stop are logged. */
   logger: Logger;
+  /**
+   * Runs as soon as shutdown begins, before in-flight requests are drained: lets long work
+   * give up in time for those requests to be answered within the bound.
+   */
+  onStopping?: (() => void) | undefined;
   /** Runs after the last in-flight request finished (flush, close clients). */
   onShutdown?: (() => Promise<void>) | undefined;
   /** Bound for draining requests and for `onShutdown`, each; default 10000 ms. */
@@ -69,6 +74,7 @@ export function serve(options: ServeOptions): Running {
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ reason }, "shutting down");
+      options.onStopping?.();
       // `stop(false)` refuses new connections at once and resolves when in-flight ones end.
       if (!(await within(server.stop(false), timeoutMs))) {
         logger.warn({ timeoutMs }, "in-flight requests did not finish; closing them");

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { GatewayError } from "../errors.ts";
-import { OpenAiEmbedder } from "./openai.ts";
+import { EmbeddingsServer } from "../../test/embeddings-server.ts";
+import { GatewayError, WrongDimsError } from "../errors.ts";
+import { Refused } from "./index.ts";
+import { cut, OpenAiEmbedder } from "./openai.ts";
 
 interface Seen {
   auth: string | null;
@@ -67,7 +69,9 @@ describe("OpenAiEmbedder", () => {
       input: ["a", "bbb", "cc"],
       encoding_format: "float",
     });
-    expect(vectors.map((vector) => vector[0])).toEqual([1, 3, 2]);
+    expect(vectors.map((vector) => (vector instanceof Float32Array ? vector[0] : -1))).toEqual([
+      1, 3, 2,
+    ]);
   });
 
   test("splits a batch larger than the configured maximum", async () => {
@@ -87,6 +91,15 @@ describe("OpenAiEmbedder", () => {
     expect(vectors).toHaveLength(1);
   });
 
+  test("a wrong vector size is a WrongDimsError naming both sizes", async () => {
+    mode = "wrong-dims";
+    const error = await embedder()
+      .embed(["a"])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WrongDimsError);
+    expect(error).toMatchObject({ got: 3, expected: 4 });
+  });
+
   for (const [bad, why] of [
     ["wrong-dims", /3 dimensions, expected 4/],
     ["nan", /not \{ data/],
@@ -102,4 +115,102 @@ describe("OpenAiEmbedder", () => {
       expect(String((error as Error).message)).toMatch(why);
     });
   }
+});
+
+describe("OpenAiEmbedder against a slow or refusing server", () => {
+  const server = new EmbeddingsServer(8);
+  afterAll(() => server.stop());
+  const make = (options: { model?: string; maxChars?: number } = {}) =>
+    new OpenAiEmbedder({
+      url: server.url,
+      model: options.model ?? "all-minilm",
+      dims: 8,
+      timeoutMs: 150,
+      ...(options.maxChars ? { maxChars: options.maxChars } : {}),
+    });
+  const reset = () => {
+    server.requests.length = 0;
+    server.hangs = () => false;
+    server.tooLarge = () => false;
+  };
+
+  test("halves a request that times out, down to the one text at fault, which is refused", async () => {
+    reset();
+    server.hangs = (input) => input.includes("stuck");
+    const texts = ["a", "b", "c", "stuck", "e", "f", "g", "h"];
+    const out = await make().embed(texts);
+    expect(out.map((item) => (item instanceof Refused ? "refused" : "vector"))).toEqual([
+      "vector",
+      "vector",
+      "vector",
+      "refused",
+      "vector",
+      "vector",
+      "vector",
+      "vector",
+    ]);
+    expect(String((out[3] as Refused).reason)).toMatch(/took over 150 ms/);
+    // 8 → 4 + 4 → the first 4 as 2 + 2 → "c" and "stuck" alone.
+    expect(server.requests.map((r) => r.input.length)).toEqual([8, 4, 2, 2, 1, 1, 4]);
+  });
+
+  test("halves a request answered 413 until the parts fit; nothing is refused", async () => {
+    reset();
+    server.tooLarge = (input) => input.length > 2;
+    const out = await make().embed(["a", "b", "c", "d", "e"]);
+    expect(out.every((item) => item instanceof Float32Array)).toBe(true);
+    expect(server.requests.map((r) => r.input.length)).toEqual([5, 3, 2, 1, 2]);
+  });
+
+  test("one text answered 413 on its own is refused, even when nothing else passed", async () => {
+    reset();
+    server.tooLarge = (input) => input.includes("huge");
+    const [only] = await make().embed(["huge"]);
+    expect(only).toBeInstanceOf(Refused);
+    expect(String((only as Refused).reason)).toMatch(/413/);
+  });
+
+  test("a server that answers nothing fails the call instead of refusing every text", async () => {
+    reset();
+    server.hangs = () => true;
+    const error = await make()
+      .embed(["a", "b", "c", "d"])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(String((error as Error).message)).toMatch(/took over 150 ms/);
+  });
+
+  test("a lone slow text is refused when a tiny probe text still passes", async () => {
+    reset();
+    server.hangs = (input) => input.includes("stuck");
+    const [only] = await make().embed(["stuck"]);
+    expect(only).toBeInstanceOf(Refused);
+    expect(server.requests.map((r) => r.input)).toEqual([["stuck"], ["probe"]]);
+  });
+
+  test("an abort (shutdown) abandons the request in flight at once", async () => {
+    reset();
+    server.hangs = () => true;
+    const controller = new AbortController();
+    const slow = new OpenAiEmbedder({ url: server.url, model: "m", dims: 8, timeoutMs: 60_000 });
+    const pending = slow.embed(["a", "b"], controller.signal).catch((e: unknown) => e);
+    while (server.requests.length === 0) await Bun.sleep(5);
+    controller.abort();
+    expect(await pending).toMatchObject({ code: "shutting_down" });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("cuts every text to maxChars before sending it", async () => {
+    reset();
+    await make({ maxChars: 100 }).embed(["x".repeat(5000), "short"]);
+    expect(server.requests[0]?.input.map((text) => text.length)).toEqual([100, 5]);
+    expect(cut("ab😀", 3)).toBe("ab");
+  });
+
+  test("sends `dimensions` to text-embedding-3 models only", async () => {
+    reset();
+    await make({ model: "text-embedding-3-small" }).embed(["a"]);
+    await make({ model: "all-minilm" }).embed(["a"]);
+    expect(server.requests.map((r) => r.body.dimensions)).toEqual([8, undefined]);
+  });
 });

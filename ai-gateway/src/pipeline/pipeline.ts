@@ -1,14 +1,9 @@
-import {
-  type AnyMeshEvent,
-  type DecodeResult,
-  decode,
-  type MeshEvent,
-} from "@event-mesh/contracts";
+import type { DecodeResult, MeshEvent } from "@event-mesh/contracts";
 import type { MeshMessage } from "@event-mesh/kafka-kit";
 import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
-import type { Embedder } from "../embedders/index.ts";
-import { describe, GatewayError } from "../errors.ts";
+import { type Embedder, Refused } from "../embedders/index.ts";
+import { describe, GatewayError, WrongDimsError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageIncrement, UsageMeter } from "../usage/index.ts";
 import {
@@ -17,6 +12,7 @@ import {
   type PointUpsert,
   type VectorStore,
 } from "../vectors/index.ts";
+import { decodeItems, letterOf } from "./decode.ts";
 import { type EntityChange, planBatch } from "./plan.ts";
 
 /** A message from Kafka, still to decode (the fields the pipeline reads). */
@@ -71,7 +67,8 @@ export type PipelineHealth =
   | { ok: false; step: string; error: string; since: string };
 
 /**
- * decode → dead-letter → coalesce → embed (one call) → one bulk write per collection → meter.
+ * decode → dead-letter → coalesce → embed (one call; texts refused for good are dead-lettered)
+ * → one bulk write per collection → meter.
  * Every step with a dependency retries with capped, jittered backoff until it succeeds or the
  * pipeline is stopped; the caller acknowledges (commits, answers 2xx) only after `process`.
  */
@@ -94,35 +91,30 @@ export class Pipeline {
   }
 
   async process(items: readonly Incoming[]): Promise<BatchOutcome> {
-    const { metrics, embedder, store } = this.#deps;
+    const { metrics, store } = this.#deps;
     metrics.batchSize.observe(items.length);
-    const { events, letters } = this.#decode(items);
-    if (letters.length > 0) {
-      await this.#retrying("dead_letters", () => this.#deps.deadLetters.write(letters));
-      for (const letter of letters)
-        metrics.deadLetters.inc({ code: letter.code, source: letter.source });
-      this.#deps.logger.warn(
-        {
-          count: letters.length,
-          reasons: letters.slice(0, 5).map((l) => `${l.code}: ${l.reason}`),
-        },
-        "dead-lettered undecodable messages",
-      );
-    }
+    const { events, letters } = decodeItems(items, this.#deps.topicPrefix);
+    await this.#deadLetter(letters, "dead-lettered undecodable messages");
 
     const plan = planBatch(events.map((e) => e.event));
-    const upserts = plan.changes.filter((change) => change.action === "upsert");
-    let vectors: Float32Array[] = [];
-    if (upserts.length > 0) {
-      const started = performance.now();
-      vectors = await this.#retrying("embed", () => embedder.embed(upserts.map((c) => c.text)));
-      metrics.embedSeconds.observe((performance.now() - started) / 1000);
-    }
-    const vectorOf = new Map(upserts.map((change, i) => [change, vectors[i]]));
+    const { vectorOf, refused } = await this.#embed(
+      plan.changes.filter((change) => change.action === "upsert"),
+    );
+    const itemOf = new Map(events.map(({ event, item }) => [event, item]));
+    await this.#deadLetter(
+      refused.map(({ change, reason }) => {
+        const item = itemOf.get(change.event);
+        if (!item) throw new Error("a planned change has no incoming item");
+        return letterOf(item, "embedding_refused", reason);
+      }),
+      "dead-lettered events the embedder refused",
+    );
+    // A refused upsert is not written: the entity keeps its previous state.
+    const changes = plan.changes.filter((c) => c.action === "delete" || vectorOf.has(c));
 
     let stale = 0;
     for (const collection of COLLECTIONS) {
-      const mine = plan.changes.filter((change) => change.collection === collection);
+      const mine = changes.filter((change) => change.collection === collection);
       if (mine.length === 0) continue;
       const ops = {
         upserts: mine.filter((c) => c.action === "upsert").map((c) => toUpsert(c, vectorOf.get(c))),
@@ -137,7 +129,7 @@ export class Pipeline {
     if (plan.tenants.length > 0)
       await this.#retrying("tenants", () => this.#deps.tenants.record(plan.tenants));
 
-    const increments = meter(upserts);
+    const increments = meter([...vectorOf.keys()]);
     if (increments.length > 0)
       await this.#retrying("usage", () => this.#deps.usage.record(increments));
 
@@ -148,43 +140,49 @@ export class Pipeline {
       if (Number.isFinite(age))
         metrics.freshnessSeconds.observe({ type: event.type }, Math.max(0, age));
     }
-    return { stored: plan.changes.length - stale, deadLettered: letters.length, stale };
+    const deadLettered = letters.length + refused.length;
+    return { stored: changes.length - stale, deadLettered, stale };
   }
 
-  #decode(items: readonly Incoming[]) {
-    const events: { event: AnyMeshEvent; source: Incoming["source"] }[] = [];
-    const letters: DeadLetter[] = [];
-    for (const item of items) {
-      if (item.source === "http") {
-        if (item.result.ok) events.push({ event: item.result.event, source: "http" });
-        else {
-          const { code, message } = item.result.error;
-          letters.push({ source: "http", code, reason: message, value: item.raw, headers: [] });
-        }
-        continue;
-      }
-      const { message } = item;
-      const result = decode(message, { topicPrefix: this.#deps.topicPrefix });
-      if (result.ok) {
-        events.push({ event: result.event, source: "kafka" });
-        continue;
-      }
-      letters.push({
-        source: "kafka",
-        code: result.error.code,
-        reason: result.error.message,
-        topic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-        key: message.key ?? null,
-        value: message.value ?? null,
-        headers: [...message.headers.entries()].map(([name, value]) => [
-          name.toString("utf8"),
-          value,
-        ]),
-      });
+  /** Embeds every upsert in one call; texts the embedder refuses for good come back apart. */
+  async #embed(upserts: readonly EntityChange[]) {
+    const vectorOf = new Map<EntityChange, Float32Array>();
+    const refused: { change: EntityChange; reason: string }[] = [];
+    if (upserts.length === 0) return { vectorOf, refused };
+    const texts = upserts.map((change) => change.text);
+    const started = performance.now();
+    const embedded = await this.#retrying("embed", () =>
+      this.#deps.embedder.embed(texts, this.#stop.signal).catch((error: unknown) => {
+        // A wrong vector size is configuration, not bad luck: no retry can fix it, and
+        // retrying would hold the partition. Every text is refused with the reason.
+        if (error instanceof WrongDimsError) return texts.map(() => new Refused(error.message));
+        throw error;
+      }),
+    );
+    this.#deps.metrics.embedSeconds.observe((performance.now() - started) / 1000);
+    for (const [i, change] of upserts.entries()) {
+      const item = embedded[i];
+      if (item instanceof Refused) refused.push({ change, reason: item.reason });
+      else if (item) vectorOf.set(change, item);
+      else
+        throw new GatewayError(
+          "embedder_bad_response",
+          "embedder returned fewer vectors than texts",
+        );
     }
-    return { events, letters };
+    return { vectorOf, refused };
+  }
+
+  /** Writes dead letters (retrying), counts and logs them. */
+  async #deadLetter(letters: readonly DeadLetter[], what: string): Promise<void> {
+    if (letters.length === 0) return;
+    await this.#retrying("dead_letters", () => this.#deps.deadLetters.write(letters));
+    for (const letter of letters)
+      this.#deps.metrics.deadLetters.inc({ code: letter.code, source: letter.source });
+    this.#deps.logger.warn(
+      { count: letters.length, reasons: letters.slice(0, 5).map((l) => `${l.code}: ${l.reason}`) },
+      what,
+    );
   }
 
   /** Runs `work` until it succeeds; while it fails, `/readyz` says which step and why. */

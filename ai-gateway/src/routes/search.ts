@@ -12,7 +12,7 @@ import {
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
-import type { Embedder } from "../embedders/index.ts";
+import { type Embedder, embedAll } from "../embedders/index.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
 import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
@@ -84,7 +84,7 @@ export function searchRoutes(deps: SearchDeps) {
     const started = performance.now();
     let vector: Float32Array | undefined;
     try {
-      [vector] = await deps.embedder.embed([input.q]);
+      [vector] = await embedAll(deps.embedder, [input.q]);
       if (!vector) throw new Error("embedder returned no vector");
     } catch (error) {
       throw dependencyDown("embedder", error);
