@@ -10,6 +10,10 @@ test("defaults: port 3001, embedded mode, batches of 256 or 20 ms, 384 dimension
     BATCH_WAIT_MS: 20,
     EMBEDDING_DIMS: 384,
     KAFKA_GROUP_ID: "ai-gateway",
+    EMBEDDINGS_MODEL: "text-embedding-3-small",
+    EMBEDDINGS_TIMEOUT_MS: 30_000,
+    EMBEDDINGS_MAX_CHARS: 2048,
+    SHUTDOWN_TIMEOUT_MS: 10_000,
   });
   expect(config.KAFKA_BROKERS).toBeUndefined();
   expect(config.QDRANT_URL).toBeUndefined();

@@ -6,6 +6,8 @@ import { openDatabase } from "../db.ts";
 import type { DeadLetter } from "../dead-letters/index.ts";
 import { SqliteDeadLetters } from "../dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
+import { type Embedded, Refused } from "../embedders/index.ts";
+import { WrongDimsError } from "../errors.ts";
 import { createGatewayMetrics } from "../metrics.ts";
 import { TenantLog } from "../tenants.ts";
 import { SqliteUsage } from "../usage/sqlite.ts";
@@ -22,7 +24,12 @@ const user = (id: number, name: string, tenantId = "tenant-a") => ({
   tenantId,
 });
 
-async function setup(options: { wrapStore?: (store: VectorStore) => VectorStore } = {}) {
+async function setup(
+  options: {
+    wrapStore?: (store: VectorStore) => VectorStore;
+    embed?: (texts: readonly string[]) => Promise<Embedded[]>;
+  } = {},
+) {
   const db = openDatabase(":memory:");
   const sqlite = new SqliteVecStore(db);
   await sqlite.init(384);
@@ -32,7 +39,7 @@ async function setup(options: { wrapStore?: (store: VectorStore) => VectorStore 
   const usage = new SqliteUsage(db);
   const embedder = new HashingEmbedder(384);
   const pipeline = new Pipeline({
-    embedder,
+    embedder: options.embed ? { name: "test", dims: 384, embed: options.embed } : embedder,
     store,
     deadLetters: {
       write: async (letters) => {
@@ -183,6 +190,54 @@ describe("Pipeline with SqliteVecStore", () => {
     expect(String(kafkaLetters[0]?.value)).toBe("{not json");
     expect(kafkaLetters[0]?.headers).toEqual([["ce_type", Buffer.from("user.created")]]);
     expect((await search("Dora Valid")).map((hit) => hit.id)).toEqual(["4"]);
+  });
+
+  test("a Kafka message whose text the embedder refuses is dead-lettered with its origin; the rest is stored", async () => {
+    const hashing = new HashingEmbedder(384);
+    const { pipeline, kafkaLetters, search, usage } = await setup({
+      embed: async (texts) =>
+        texts.map((text) =>
+          text.includes("Refused")
+            ? new Refused("took over 200 ms (alone)")
+            : hashing.embedOne(text),
+        ),
+    });
+    const refused = encode(
+      makeEvent("user.created", { tenantId: "tenant-a", source, data: user(21, "Refused Ron") }),
+    );
+    const kept = encode(
+      makeEvent("user.created", { tenantId: "tenant-a", source, data: user(22, "Kept Kim") }),
+    );
+    const outcome = await pipeline.process([
+      kafka(refused.value, refused.headers),
+      kafka(kept.value, kept.headers),
+    ]);
+    expect(outcome).toMatchObject({ stored: 1, deadLettered: 1 });
+    expect(kafkaLetters).toMatchObject([
+      { code: "embedding_refused", reason: "took over 200 ms (alone)", topic: "user.events" },
+    ]);
+    expect(String(kafkaLetters[0]?.value)).toBe(String(refused.value));
+    expect((await search("Kept Kim")).map((hit) => hit.id)).toEqual(["22"]);
+    expect(await usage.totals("tenant-a")).toEqual({ embeddings: 1, searches: 0 });
+  });
+
+  test("a wrong vector size is not retried: every upsert of the batch is dead-lettered", async () => {
+    let calls = 0;
+    const { pipeline, httpLetters, sqlite } = await setup({
+      embed: () => {
+        calls++;
+        return Promise.reject(new WrongDimsError(512, 384));
+      },
+    });
+    const outcome = await pipeline.process([
+      http(makeEvent("user.created", { tenantId: "tenant-a", source, data: user(23, "Wes") })),
+    ]);
+    expect(calls).toBe(1);
+    expect(outcome).toMatchObject({ stored: 0, deadLettered: 1 });
+    expect(httpLetters.list()).toMatchObject([
+      { code: "embedding_refused", reason: "embeddings response: 512 dimensions, expected 384" },
+    ]);
+    expect(await sqlite.count("users")).toBe(0);
   });
 
   test("invalid HTTP events land in the dead-letter table", async () => {

@@ -1,0 +1,114 @@
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encode, makeEvent } from "@event-mesh/contracts";
+import { createConsumer, createProducer, type MeshMessage } from "@event-mesh/kafka-kit";
+import { createLogger } from "@event-mesh/service-kit";
+import { Consumer } from "@platformatic/kafka";
+import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
+import { readConfig } from "../src/config.ts";
+import { startGateway } from "../src/main.ts";
+import { EmbeddingsServer } from "./embeddings-server.ts";
+
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
+});
+
+/** Polls `check` until it returns a value (the deadline only ends a hang; nothing is timed). */
+async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await Bun.sleep(200);
+  }
+}
+
+async function committed(brokers: string[], group: string, topic: string): Promise<bigint> {
+  const consumer = new Consumer({
+    groupId: group,
+    clientId: "offset-check",
+    bootstrapBrokers: brokers,
+  });
+  try {
+    const offsets = await consumer.listCommittedOffsets({ topics: [{ topic, partitions: [0] }] });
+    return (offsets.get(topic) ?? []).reduce((sum, o) => sum + (o > 0n ? o : 0n), 0n);
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+await describeKafka("ai-gateway with a stalling embeddings server, on Kafka", (brokers) => {
+  test("the message the server cannot embed goes to the DLQ with its reason; the partition moves on", async () => {
+    const server = new EmbeddingsServer(384);
+    cleanups.push(() => server.stop());
+    server.hangs = (input) => input.some((text) => text.includes("Stuck"));
+    const prefix = `${randomTopic("gw-emb")}.`;
+    const group = randomTopic("gw-emb-group");
+    const config = readConfig({
+      DATA_DIR: mkdtempSync(join(tmpdir(), "gw-emb-kafka-")),
+      KAFKA_BROKERS: brokers.join(","),
+      TOPIC_PREFIX: prefix,
+      TOPIC_PARTITIONS: "1",
+      KAFKA_GROUP_ID: group,
+      BATCH_WAIT_MS: "50",
+      EMBEDDINGS_URL: server.url,
+      EMBEDDINGS_MODEL: "all-minilm",
+      EMBEDDINGS_TIMEOUT_MS: "200",
+      LOG_LEVEL: "silent",
+    });
+    const gw = await startGateway(
+      { ...config, PORT: 0 },
+      {
+        handleSignals: false,
+        exit: () => {},
+        logger: createLogger({ name: "test", level: "silent" }),
+      },
+    );
+    cleanups.push(() => gw.shutdown("test end"));
+    const producer = createProducer({ brokers, clientId: "test-producer" });
+    cleanups.push(() => producer.close());
+    const topic = `${prefix}user.events`;
+    const names = ["Kept Karla", "Stuck Stan", "Kept Kurt"];
+    await producer.send({
+      messages: names.map((name, i) => {
+        const { key, value, headers } = encode(
+          makeEvent("user.created", {
+            tenantId: "tenant-a",
+            source: "urn:test",
+            data: { id: i + 1, name, email: `u${i + 1}@a.dev`, tenantId: "tenant-a" },
+          }),
+          { topicPrefix: prefix },
+        );
+        return { topic, key, value, headers: new Map(Object.entries(headers)) };
+      }),
+    });
+
+    await eventually(
+      async () => ((await committed(brokers, group, topic)) === 3n ? true : undefined),
+      "offsets committed past all 3 messages",
+    );
+    const search = await gw.app.request("http://localhost/stats", {
+      headers: { authorization: "Bearer tenant-a:u1" },
+    });
+    expect(await search.json()).toMatchObject({ points: { users: 2 } });
+
+    const dlq = createConsumer({ brokers, clientId: "dlq-reader", groupId: randomTopic("dlq") });
+    cleanups.push(() => dlq.close(true));
+    const stream = await dlq.consume({ topics: [`${topic}.dlq`], mode: "earliest" });
+    let letter: MeshMessage | undefined;
+    for await (const message of stream) {
+      letter = message;
+      break;
+    }
+    await stream.close();
+    const header = (name: string) =>
+      [...(letter?.headers ?? [])].find(([k]) => k.toString() === name)?.[1].toString();
+    expect(header("dlq_code")).toBe("embedding_refused");
+    expect(header("dlq_reason")).toMatch(/took over 200 ms/);
+    expect(JSON.parse(String(letter?.value)).name).toBe("Stuck Stan");
+  }, 90_000);
+});

@@ -1,0 +1,254 @@
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
+import { createLogger } from "@event-mesh/service-kit";
+import { freePort } from "../../scripts/lib/service-process.ts";
+import { readConfig } from "../src/config.ts";
+import { startGateway } from "../src/main.ts";
+import { EmbeddingsServer } from "./embeddings-server.ts";
+
+const MAIN = join(import.meta.dir, "../src/main.ts");
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+function embeddingsServer(dims = 384): EmbeddingsServer {
+  const server = new EmbeddingsServer(dims);
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+/** The real gateway, in this process, on a free port, against `server`. */
+async function gateway(server: EmbeddingsServer, env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "gw-embedder-"));
+  const config = readConfig({
+    DATA_DIR: dataDir,
+    EMBEDDINGS_URL: server.url,
+    EMBEDDINGS_MODEL: "all-minilm",
+    EMBEDDINGS_TIMEOUT_MS: "200",
+    INGEST_TOKEN: "t0ken",
+    BATCH_WAIT_MS: "5",
+    RETRY_BASE_MS: "1",
+    RETRY_MAX_MS: "20",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const gw = await startGateway(
+    { ...config, PORT: 0 },
+    {
+      handleSignals: false,
+      exit: () => {},
+      logger: createLogger({ name: "ai-gateway-test", level: "silent" }),
+    },
+  );
+  cleanups.push(() => gw.shutdown("test end"));
+  return { ...gw, dataDir };
+}
+
+function post(url: string, events: AnyMeshEvent[]) {
+  const batch = encodeHttpBatch(events);
+  return fetch(`${url}/events`, {
+    method: "POST",
+    headers: { authorization: "Bearer t0ken", "content-type": batch.contentType },
+    body: batch.body,
+  });
+}
+
+const task = (id: number, description: string) =>
+  makeEvent("task.created", {
+    tenantId: "tenant-a",
+    source: "urn:test",
+    data: { id: `t-${id}`, tenantId: "tenant-a", title: `Task ${id}`, description, status: "open" },
+  });
+const user = (id: number) =>
+  makeEvent("user.created", {
+    tenantId: "tenant-a",
+    source: "urn:test",
+    data: { id, name: `Person ${id}`, email: `p${id}@a.dev`, tenantId: "tenant-a" },
+  });
+
+function deadLetters(dataDir: string) {
+  const db = new Database(join(dataDir, "ai-gateway.sqlite"), { readonly: true });
+  try {
+    return db
+      .query<{ code: string; reason: string; value: string }, []>(
+        "SELECT code, reason, CAST(value AS TEXT) AS value FROM dead_letters ORDER BY id",
+      )
+      .all();
+  } finally {
+    db.close();
+  }
+}
+
+async function points(url: string): Promise<Record<string, number>> {
+  const response = await fetch(`${url}/stats`, {
+    headers: { authorization: "Bearer tenant-a:u1" },
+  });
+  return ((await response.json()) as { points: Record<string, number> }).points;
+}
+
+/** Polls until `check` returns a value (no timing is asserted; the deadline only ends a hang). */
+async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await Bun.sleep(100);
+  }
+}
+
+const readyz = (url: string) =>
+  fetch(`${url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() }));
+
+describe("gateway with an OpenAI-compatible embeddings server", () => {
+  test("/readyz says the embedder is failing while its server is down, and ready once it is back", async () => {
+    const server = embeddingsServer();
+    const gw = await gateway(server);
+    expect((await readyz(gw.url)).status).toBe(200);
+
+    server.stop();
+    const down = await eventually(
+      async () => ((await readyz(gw.url)).status === 503 ? readyz(gw.url) : undefined),
+      "/readyz to answer 503",
+    );
+    const checks = (JSON.parse(down.body) as { checks: Record<string, { status: string }> }).checks;
+    expect(checks.embedder?.status).not.toBe("ok");
+    expect(checks.store?.status).toBe("ok");
+    // Only the dependency's name and state: no address, no client error text.
+    expect(JSON.stringify(checks.embedder)).not.toMatch(/127\.0\.0\.1|connect|refused/i);
+
+    server.start();
+    await eventually(
+      async () => ((await readyz(gw.url)).status === 200 ? true : undefined),
+      "/readyz to answer 200 again",
+    );
+  }, 60_000);
+
+  test("a text the server cannot embed in time, or at all, is dead-lettered; the rest is stored", async () => {
+    const server = embeddingsServer();
+    server.hangs = (input) => input.some((text) => text.includes("STUCK"));
+    server.tooLarge = (input) => input.some((text) => text.includes("HUGE"));
+    const gw = await gateway(server, { EMBEDDINGS_MAX_CHARS: "1000" });
+    const events = Array.from({ length: 20 }, (_, i) =>
+      task(i + 1, i === 4 ? "STUCK here" : i === 8 ? "HUGE one" : "x".repeat(i === 11 ? 4000 : 10)),
+    );
+
+    const response = await post(gw.url, events);
+    expect(response.status).toBe(200);
+    expect(await points(gw.url)).toMatchObject({ tasks: 18 });
+    const letters = deadLetters(gw.dataDir);
+    expect(letters.map((letter) => letter.code)).toEqual([
+      "embedding_refused",
+      "embedding_refused",
+    ]);
+    expect(letters.map((letter) => JSON.parse(letter.value).data.id).sort()).toEqual([
+      "t-5",
+      "t-9",
+    ]);
+    expect(letters.map((l) => l.reason).join("\n")).toMatch(/took over 200 ms/);
+    expect(letters.map((l) => l.reason).join("\n")).toMatch(/413/);
+    // The 4,000-character description was cut before it was sent.
+    expect(Math.max(...server.texts.map((text) => text.length))).toBe(1000);
+  }, 60_000);
+
+  test("a vector size that changes at run time is not retried: the events are dead-lettered", async () => {
+    const server = embeddingsServer();
+    const gw = await gateway(server);
+    server.dims = 512;
+    server.requests.length = 0;
+
+    const response = await post(gw.url, [user(1), user(2), user(3)]);
+    expect(response.status).toBe(200);
+    expect(server.requests).toHaveLength(1);
+    const letters = deadLetters(gw.dataDir);
+    expect(letters).toHaveLength(3);
+    expect(letters[0]?.reason).toMatch(/512 dimensions, expected 384/);
+    expect(await points(gw.url)).toMatchObject({ users: 0 });
+    await eventually(
+      async () => ((await readyz(gw.url)).status === 503 ? true : undefined),
+      "/readyz to answer 503",
+    );
+  }, 60_000);
+
+  test("the default model is asked for EMBEDDING_DIMS through `dimensions`", async () => {
+    const server = embeddingsServer();
+    await gateway(server, { EMBEDDINGS_MODEL: "" });
+    expect(server.requests[0]?.body).toMatchObject({
+      model: "text-embedding-3-small",
+      dimensions: 384,
+    });
+  });
+});
+
+/** Spawns the gateway; resolves with its exit code, or "started" once /healthz answers. */
+async function spawnGateway(env: Record<string, string>) {
+  const port = freePort();
+  const child = Bun.spawn(["bun", MAIN], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: "",
+      QDRANT_URL: "",
+      PORT: String(port),
+      DATA_DIR: mkdtempSync(join(tmpdir(), "gw-embedder-proc-")),
+      INGEST_TOKEN: "t0ken",
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  cleanups.push(() => child.kill(9));
+  const url = `http://127.0.0.1:${port}`;
+  const started = (async () => {
+    for (;;) {
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return "started" as const;
+      await Bun.sleep(100);
+    }
+  })();
+  return { child, url, outcome: Promise.race([child.exited, started]) };
+}
+
+describe("gateway process", () => {
+  test("EMBEDDING_DIMS the model does not give stops start-up with one line naming both sizes", async () => {
+    const server = embeddingsServer(384);
+    const gw = await spawnGateway({ EMBEDDINGS_URL: server.url, EMBEDDING_DIMS: "512" });
+    expect(await gw.outcome).toBe(1);
+    const lines = (await new Response(gw.child.stderr).text()).trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("384");
+    expect(lines[0]).toContain("512");
+  }, 30_000);
+
+  test("SIGTERM while a batch waits on a stalled embedder: the ingest gets 503, exit 0 within the bound", async () => {
+    const server = embeddingsServer();
+    server.hangs = (input) => input.some((text) => text.includes("STUCK"));
+    const gw = await spawnGateway({
+      EMBEDDINGS_URL: server.url,
+      EMBEDDINGS_MODEL: "all-minilm",
+      EMBEDDINGS_TIMEOUT_MS: "600000",
+      SHUTDOWN_TIMEOUT_MS: "1000",
+    });
+    expect(await gw.outcome).toBe("started");
+    const ingest = post(gw.url, [task(1, "STUCK forever")]);
+    await eventually(
+      async () => (server.texts.some((text) => text.includes("STUCK")) ? true : undefined),
+      "the batch to reach the embeddings server",
+    );
+    gw.child.kill("SIGTERM");
+    const response = await ingest;
+    expect(response.status).toBe(503);
+    expect(await gw.child.exited).toBe(0);
+    expect(await new Response(gw.child.stdout).text()).not.toContain("did not finish");
+  }, 30_000);
+});
