@@ -230,6 +230,17 @@ describe("gateway process", () => {
     expect(lines[0]).toContain("512");
   }, 30_000);
 
+  test("an embeddings server that does not answer stops start-up, without printing credentials", async () => {
+    const server = embeddingsServer();
+    const url = server.url.replace("http://", "http://user:s3cret@");
+    server.stop();
+    const gw = await spawnGateway({ EMBEDDINGS_URL: url });
+    expect(await gw.outcome).toBe(1);
+    const stderr = await new Response(gw.child.stderr).text();
+    expect(stderr).toContain("fix EMBEDDINGS_URL");
+    expect(stderr).not.toContain("s3cret");
+  }, 30_000);
+
   test("SIGTERM while a batch waits on a stalled embedder: the ingest gets 503, exit 0 within the bound", async () => {
     const server = embeddingsServer();
     server.hangs = (input) => input.some((text) => text.includes("STUCK"));

@@ -23,6 +23,12 @@ export function createEmbedder(config: GatewayConfig, logger: Logger): Embedder 
 /** `createEmbedder`, then a one-text probe of the server (a `StartError` when it fails). */
 export async function startEmbedder(config: GatewayConfig, logger: Logger): Promise<Embedder> {
   const embedder = createEmbedder(config, logger);
-  if (config.EMBEDDINGS_URL) await checkEmbedder(embedder, config.EMBEDDINGS_URL);
+  if (config.EMBEDDINGS_URL) await checkEmbedder(embedder, withoutSecrets(config.EMBEDDINGS_URL));
   return embedder;
+}
+
+/** The URL without user info or query: start-up lines are printed, and must not leak a key. */
+function withoutSecrets(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }

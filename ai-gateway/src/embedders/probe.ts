@@ -21,7 +21,7 @@ export function embedderProbe(
   const check = async (signal: AbortSignal): Promise<string | null> => {
     const error = await embedAll(embedder, [PROBE_TEXT], signal).then(
       () => null,
-      (e: unknown) => describe(e),
+      (e: unknown) => (signal.aborted ? "no answer within READY_TIMEOUT_MS" : describe(e)),
     );
     if (error !== last?.error) {
       if (error)
