@@ -53,6 +53,7 @@ export function describe(error: unknown): string {
 const DEPENDENCY_OF: Record<GatewayErrorCode, string> = {
   embedder_failed: "embedder",
   embedder_bad_response: "embedder",
+  embedder_wrong_dims: "embedder",
   store_failed: "vector store",
   dead_letter_failed: "dead-letter store",
   shutting_down: "ingest pipeline",

@@ -195,7 +195,7 @@ export async function startGateway(
           throw new Error(`${health.step} failing since ${health.since}: ${health.error}`);
       },
       ...(source ? { kafka: () => (source as KafkaSource).probe() } : {}),
-      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(embedder, { logger }) } : {}),
+      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(embedder) } : {}),
     },
   });
 

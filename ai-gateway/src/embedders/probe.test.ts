@@ -1,26 +1,24 @@
 import { afterAll, expect, test } from "bun:test";
-import { createLogger } from "@event-mesh/service-kit";
 import { EmbeddingsServer } from "../../test/embeddings-server.ts";
 import { OpenAiEmbedder } from "./openai.ts";
 import { embedderProbe } from "./probe.ts";
 
 const server = new EmbeddingsServer(8);
 afterAll(() => server.stop());
-const logger = createLogger({ name: "test", level: "silent" });
 
 test("readiness polls share one probe request and reuse its outcome", async () => {
   const embedder = new OpenAiEmbedder({ url: server.url, model: "m", dims: 8 });
-  const probe = embedderProbe(embedder, { logger });
+  const probe = embedderProbe(embedder);
   const signal = new AbortController().signal;
   await Promise.all([probe(signal), probe(signal), probe(signal)]);
   await probe(signal);
   expect(server.requests).toHaveLength(1);
 });
 
-test("a wrong vector size fails the probe with no detail in the error", async () => {
+test("a wrong vector size fails the probe, naming both sizes for the log", async () => {
   const embedder = new OpenAiEmbedder({ url: server.url, model: "m", dims: 16 });
-  const error = await embedderProbe(embedder, { logger })(new AbortController().signal).catch(
+  const error = await embedderProbe(embedder)(new AbortController().signal).catch(
     (e: unknown) => e,
   );
-  expect(String(error)).toBe("Error: failing");
+  expect(String(error)).toMatch(/8 dimensions, expected 16/);
 });

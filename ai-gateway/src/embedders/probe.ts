@@ -1,4 +1,4 @@
-import { type Logger, type Probe, StartError } from "@event-mesh/service-kit";
+import { type Probe, StartError } from "@event-mesh/service-kit";
 import { describe, WrongDimsError } from "../errors.ts";
 import { type Embedder, embedAll } from "./index.ts";
 import { PROBE_TEXT } from "./openai.ts";
@@ -8,13 +8,10 @@ export const PROBE_CACHE_MS = 5_000;
 
 /**
  * The `/readyz` check of the embedder: embeds one short text, and keeps the outcome for
- * `cacheMs` (concurrent polls share one request). A failure is reported as `failing` only;
- * the reason goes to the log, once per change of state.
+ * `cacheMs` (concurrent polls share one request). `/readyz` sends only `failed`; the reason this
+ * throws goes to its log.
  */
-export function embedderProbe(
-  embedder: Embedder,
-  options: { logger: Logger; cacheMs?: number },
-): Probe {
+export function embedderProbe(embedder: Embedder, options: { cacheMs?: number } = {}): Probe {
   const cacheMs = options.cacheMs ?? PROBE_CACHE_MS;
   let last: { at: number; error: string | null } | null = null;
   let pending: Promise<string | null> | null = null;
@@ -23,12 +20,6 @@ export function embedderProbe(
       () => null,
       (e: unknown) => (signal.aborted ? "no answer within READY_TIMEOUT_MS" : describe(e)),
     );
-    if (error !== last?.error) {
-      if (error)
-        options.logger.warn({ embedder: embedder.name, err: error }, "embedder probe failed");
-      else if (last)
-        options.logger.info({ embedder: embedder.name }, "embedder probe passes again");
-    }
     last = { at: Date.now(), error };
     return error;
   };
@@ -40,7 +31,7 @@ export function embedderProbe(
       });
       error = await pending;
     }
-    if (error !== null) throw new Error("failing");
+    if (error !== null) throw new Error(`${embedder.name}: ${error}`);
   };
 }
 
