@@ -94,6 +94,27 @@ describe("search", () => {
     ).toEqual(["1"]);
   });
 
+  test("leaves out hits below the score floor: a typo finds Alice, not Bob", async () => {
+    const { app } = await gateway();
+    await postBatch(
+      app,
+      [user("tenant-a", 1, "Alice A"), user("tenant-a", 2, "Bob B")].map(toStructured),
+    );
+    const search = async (query: string) => {
+      const response = await app.request(`${BASE}/search?${query}`, {
+        headers: bearer("tenant-a:u"),
+      });
+      return ((await response.json()) as { hits: { id: string; score: number }[] }).hits;
+    };
+    const floored = await search("q=alise");
+    expect(floored.map((hit) => hit.id)).toEqual(["1"]);
+    // The request's own floor wins: -1 lets every hit through, best first.
+    const all = await search("q=alise&minScore=-1");
+    expect(all.map((hit) => hit.id)).toEqual(["1", "2"]);
+    expect(all[1]?.score).toBeLessThan(0.1);
+    expect(await search("q=alise&minScore=0.99")).toEqual([]);
+  });
+
   for (const [query, field] of [
     ["", "q"],
     ["q=", "q"],
@@ -102,6 +123,8 @@ describe("search", () => {
     ["q=a&limit=101", "limit"],
     ["q=a&limit=ten", "limit"],
     ["q=a&type=orders", "type"],
+    ["q=a&minScore=2", "minScore"],
+    ["q=a&minScore=high", "minScore"],
   ] as const) {
     test(`GET /search?${query.slice(0, 20)} is a 400 naming ${field}`, async () => {
       const { app } = await gateway();

@@ -41,6 +41,8 @@ export interface AppDeps {
   /** `/readyz` probes. */
   probes: Record<string, Probe>;
   readyTimeoutMs?: number;
+  /** SEARCH_MIN_SCORE: hits below it are left out unless a search sets `minScore`. */
+  searchMinScore?: number;
 }
 
 /** The gateway's HTTP app. */
@@ -56,7 +58,10 @@ export function createApp(deps: AppDeps) {
     timeoutMs: deps.readyTimeoutMs,
     logger: deps.logger,
   });
-  app.route("/", searchRoutes({ ...deps, metrics: deps.gatewayMetrics }));
+  app.route(
+    "/",
+    searchRoutes({ ...deps, metrics: deps.gatewayMetrics, minScore: deps.searchMinScore }),
+  );
   app.route("/", usageRoutes(deps));
   app.route("/", statsRoutes(deps));
   app.route(

@@ -40,6 +40,16 @@ export const GatewayEnv = serviceEnv(
     /** On SIGTERM: bound for finishing requests, and for finishing the batches in hand, ms. */
     SHUTDOWN_TIMEOUT_MS: v.optional(intVar(100, 600_000), "10000"),
     /** Time each `/readyz` probe gets, ms. */
+    SEARCH_MIN_SCORE: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^-?[0-9](\.[0-9]{1,6})?$/, "must be a number from -1 to 1"),
+        v.transform(Number),
+        v.minValue(-1, "must be a number from -1 to 1"),
+        v.maxValue(1, "must be a number from -1 to 1"),
+      ),
+      "0.1",
+    ),
     READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
   },
 );

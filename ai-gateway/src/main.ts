@@ -187,6 +187,7 @@ export async function startGateway(
     ingestMaxEvents: config.INGEST_MAX_EVENTS,
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
+    searchMinScore: config.SEARCH_MIN_SCORE,
     probes: {
       store: () => store.ping(),
       pipeline: async () => {

@@ -24,6 +24,19 @@ const Q = v.pipe(
 );
 const Type = v.optional(v.picklist(COLLECTIONS, "must be users or tasks"), "users");
 const LIMIT = "must be an integer from 1 to 100";
+const MIN_SCORE = "must be a number from -1 to 1";
+
+/**
+ * Hits scoring below this are left out unless the request sets `minScore`. Scores are cosine
+ * similarities: with the hashing embedder 0 means no shared word or trigram, so 0.1 keeps a
+ * typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below).
+ */
+export const DEFAULT_MIN_SCORE = 0.1;
+const MinScoreNumber = v.pipe(
+  v.number(MIN_SCORE),
+  v.minValue(-1, MIN_SCORE),
+  v.maxValue(1, MIN_SCORE),
+);
 
 // Unknown keys (a `tenantId`, say) are dropped, never used: the tenant comes from the token only.
 const SearchQuery = v.object({
@@ -40,6 +53,14 @@ const SearchQuery = v.object({
     ),
     "10",
   ),
+  minScore: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^-?[0-9]{1,2}(\.[0-9]{1,6})?$/, MIN_SCORE),
+      v.transform(Number),
+      MinScoreNumber,
+    ),
+  ),
 });
 const SearchBody = v.object({
   q: Q,
@@ -48,6 +69,7 @@ const SearchBody = v.object({
     v.pipe(v.number(LIMIT), v.integer(LIMIT), v.minValue(1, LIMIT), v.maxValue(100, LIMIT)),
     10,
   ),
+  minScore: v.optional(MinScoreNumber),
 });
 
 /** What the search routes need. */
@@ -58,6 +80,8 @@ export interface SearchDeps {
   usage: UsageMeter;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** SEARCH_MIN_SCORE: the floor when a request sets none; default `DEFAULT_MIN_SCORE`. */
+  minScore?: number | undefined;
 }
 
 const docs = (method: string) =>
@@ -65,7 +89,10 @@ const docs = (method: string) =>
     tags: ["search"],
     summary: `Semantic search in the caller's tenant (${method})`,
     responses: {
-      200: { description: "`{ hits: [{ id, type, score, data }], tookMs }`, best first" },
+      200: {
+        description:
+          "`{ hits: [{ id, type, score, data }], tookMs }`, best first, none scoring below `minScore`",
+      },
       400: errorResponse("A parameter is invalid; `details` names it"),
       401: errorResponse("No or bad token"),
       503: errorResponse(
@@ -79,7 +106,7 @@ export function searchRoutes(deps: SearchDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   const search = async (
     tenantId: string,
-    input: { q: string; type: Collection; limit: number },
+    input: { q: string; type: Collection; limit: number; minScore?: number | undefined },
   ) => {
     const started = performance.now();
     let vector: Float32Array | undefined;
@@ -105,8 +132,12 @@ export function searchRoutes(deps: SearchDeps) {
     }
     const tookMs = Math.round((performance.now() - started) * 100) / 100;
     deps.metrics.searchSeconds.observe({ collection: input.type }, tookMs / 1000);
+    // Hits come best first, so filtering the top `limit` loses nothing above the floor.
+    const floor = input.minScore ?? deps.minScore ?? DEFAULT_MIN_SCORE;
     return {
-      hits: hits.map((hit) => ({ id: hit.id, type: input.type, score: hit.score, data: hit.data })),
+      hits: hits
+        .filter((hit) => hit.score >= floor)
+        .map((hit) => ({ id: hit.id, type: input.type, score: hit.score, data: hit.data })),
       tookMs,
     };
   };
