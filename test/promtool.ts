@@ -1,0 +1,33 @@
+/**
+ * Prometheus' own linter for the exposition format (`promtool check metrics`, Debian package
+ * `prometheus`). Missing locally, the checks skip with one line; under CI=true they fail, since
+ * .ci/run installs it.
+ */
+
+/** Why promtool checks cannot run here, or null when they can. Throws under CI=true. */
+export function promtoolSkipReason(): string | null {
+  if (Bun.which("promtool")) return null;
+  const reason = "promtool not found (apt-get install prometheus); metrics lint skipped";
+  if (process.env.CI === "true") throw new Error(`CI=true but ${reason}`);
+  return reason;
+}
+
+/** Runs `promtool check metrics` on an exposition text; its output lists every problem. */
+export async function promtool(exposition: string): Promise<{ exitCode: number; output: string }> {
+  const child = Bun.spawn(["promtool", "check", "metrics"], {
+    stdin: new TextEncoder().encode(exposition),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { exitCode, output: (stdout + stderr).trim() };
+}
+
+/** The metric family names of an exposition text, from its `# TYPE` lines, sorted. */
+export function metricNamesOf(exposition: string): string[] {
+  return [...exposition.matchAll(/^# TYPE (\S+) \S+$/gm)].map((match) => match[1] ?? "").sort();
+}
