@@ -4,12 +4,19 @@
  * .ci/run installs it.
  */
 
-/** Why promtool checks cannot run here, or null when they can. Throws under CI=true. */
-export function promtoolSkipReason(): string | null {
-  if (Bun.which("promtool")) return null;
+let noted = false;
+
+/**
+ * True when promtool checks can run. Without promtool: false, with one line printed once per
+ * run; under CI=true it throws instead, failing the test.
+ */
+export function promtoolAvailable(): boolean {
+  if (Bun.which("promtool")) return true;
   const reason = "promtool not found (apt-get install prometheus); metrics lint skipped";
   if (process.env.CI === "true") throw new Error(`CI=true but ${reason}`);
-  return reason;
+  if (!noted) console.warn(`[promtool] ${reason}`);
+  noted = true;
+  return false;
 }
 
 /** Runs `promtool check metrics` on an exposition text; its output lists every problem. */
