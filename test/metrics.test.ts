@@ -8,7 +8,7 @@ import { PROCESS_METRICS } from "../service-kit/src/metrics.ts";
 import { createUser, deleteUser, renameUser, search } from "./e2e/api.ts";
 import { eventually, pointsReaching, type Running, startStack, stopAll } from "./e2e/stack.ts";
 import { kafkaBrokers } from "./kafka-broker.ts";
-import { metricNamesOf, promtool, promtoolAvailable } from "./promtool.ts";
+import { metricNamesOf, promtool, promtoolAvailable, promtoolCheckQueries } from "./promtool.ts";
 
 const root = join(import.meta.dir, "..");
 const scraped: Record<"user-service" | "ai-gateway", string> = {
@@ -152,6 +152,13 @@ describe("docs/grafana/event-mesh.json", () => {
     const used = [...new Set(expressions.flatMap(metricsInExpression))];
     expect(used.length).toBeGreaterThan(10);
     expect(used.filter((name) => !exposed.has(name))).toEqual([]);
+  });
+
+  test("every expression is valid PromQL (promtool check rules)", async () => {
+    if (!promtoolAvailable()) return;
+    const { exitCode, output } = await promtoolCheckQueries(expressions);
+    expect(output).toContain(`SUCCESS: ${expressions.length} rules found`);
+    expect(exitCode).toBe(0);
   });
 
   test("the metric finder sees names inside functions and skips labels, keywords and strings", () => {

@@ -4,6 +4,10 @@
  * .ci/run installs it.
  */
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 let noted = false;
 
 /**
@@ -32,6 +36,44 @@ export async function promtool(exposition: string): Promise<{ exitCode: number; 
     child.exited,
   ]);
   return { exitCode, output: (stdout + stderr).trim() };
+}
+
+/**
+ * Checks PromQL expressions with `promtool check rules`, each as a recording rule; Grafana's
+ * `$__rate_interval` becomes `5m` first. Its output names the expression that does not parse.
+ */
+export async function promtoolCheckQueries(
+  expressions: string[],
+): Promise<{ exitCode: number; output: string }> {
+  const rules = {
+    groups: [
+      {
+        name: "dashboard",
+        rules: expressions.map((expr, i) => ({
+          record: `dashboard:query_${i}`,
+          expr: expr.replaceAll("$__rate_interval", "5m"),
+        })),
+      },
+    ],
+  };
+  const dir = mkdtempSync(join(tmpdir(), "promtool-"));
+  try {
+    const file = join(dir, "rules.json");
+    // YAML is a superset of JSON, so promtool reads this file as it is.
+    writeFileSync(file, JSON.stringify(rules));
+    const child = Bun.spawn(["promtool", "check", "rules", file], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, exitCode] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    return { exitCode, output: (stdout + stderr).trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The metric family names of an exposition text, from its `# TYPE` lines, sorted. */
