@@ -112,11 +112,14 @@ try {
       },
     ],
   );
+  // Every raw sample (µs precision), so that bench:charts can draw the distribution again.
+  const raw = (values: number[]) => values.map((value) => Math.round(value * 1000) / 1000);
   writeResult("e2e", {
     loadBefore: before,
     samplingEvery: SAMPLE_EVERY,
     pollMs: POLL_MS,
     ...result,
+    samples: { createMs: raw(createMs), visibleMs: raw(visibleMs) },
   });
 } finally {
   await cleanup();

@@ -35,7 +35,7 @@ const run = `${Date.now().toString(36)}`;
 async function storedAll(gateway: ServiceProcess, count: number, source: string) {
   let first = Number.NaN;
   for (;;) {
-    const stored = await metric(gateway, "gateway_events_total", { source });
+    const stored = await metric(gateway, "ai_gateway_events_total", { source });
     if (stored > 0 && Number.isNaN(first)) first = performance.now();
     if (stored >= count) return { first, last: performance.now() };
     await Bun.sleep(50);
@@ -45,9 +45,9 @@ async function storedAll(gateway: ServiceProcess, count: number, source: string)
 /** Where the gateway's time went: seconds spent embedding and storing, and the batches. */
 async function stages(gateway: ServiceProcess) {
   return {
-    batches: await metric(gateway, "gateway_batch_size_count"),
-    embedSeconds: await metric(gateway, "gateway_embed_seconds_sum"),
-    storeSeconds: await metric(gateway, "gateway_store_seconds_sum"),
+    batches: await metric(gateway, "ai_gateway_batch_size_messages_count"),
+    embedSeconds: await metric(gateway, "ai_gateway_embed_seconds_sum"),
+    storeSeconds: await metric(gateway, "ai_gateway_store_seconds_sum"),
   };
 }
 

@@ -300,15 +300,15 @@ describe("operations", () => {
     ).toBe("ready");
     const metrics = await (await app.request(`${BASE}/metrics`)).text();
     for (const name of [
-      "gateway_batch_size",
-      "gateway_embed_seconds",
-      "gateway_store_seconds",
-      "gateway_freshness_seconds",
-      "gateway_events_total",
+      "ai_gateway_batch_size_messages",
+      "ai_gateway_embed_seconds",
+      "ai_gateway_store_seconds",
+      "ai_gateway_freshness_seconds",
+      "ai_gateway_events_total",
     ]) {
       expect(metrics).toContain(name);
     }
-    expect(metrics).toContain('gateway_events_total{type="user.created",source="http"} 1');
+    expect(metrics).toContain('ai_gateway_events_total{type="user.created",source="http"} 1');
     const openapi = (await (await app.request(`${BASE}/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };

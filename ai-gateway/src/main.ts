@@ -25,7 +25,7 @@ import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
 import { GatewayError } from "./errors.ts";
-import { createGatewayMetrics } from "./metrics.ts";
+import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { AckChain } from "./pipeline/ack-chain.ts";
 import { Batcher } from "./pipeline/batcher.ts";
 import { type Incoming, Pipeline } from "./pipeline/pipeline.ts";
@@ -61,7 +61,7 @@ export async function startGateway(
     config.DATA_DIR === ":memory:" ? ":memory:" : prepareDataDir(config.DATA_DIR),
   );
   const checkpointer = config.DATA_DIR === ":memory:" ? null : startCheckpointer(db.filename);
-  const metrics = createMetrics({ processMetrics: true });
+  const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
 
   // Before the store: a collection must not be created with a size the model does not give.

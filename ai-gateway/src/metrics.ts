@@ -1,74 +1,77 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
+/** Prefix of every gateway metric (see createMetrics' namespace). */
+export const NAMESPACE = "ai_gateway";
+
 /** The gateway's own metrics, registered on the service's registry. */
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
   const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
   return {
     events: new Counter({
-      name: "gateway_events_total",
+      name: "ai_gateway_events_total",
       help: "Events decoded, by type and source (kafka, http).",
       labelNames: ["type", "source"] as const,
       registers,
     }),
     deadLetters: new Counter({
-      name: "gateway_dead_letters_total",
+      name: "ai_gateway_dead_letters_total",
       help: "Messages that could not be decoded and went to the dead letters, by reason code and source.",
       labelNames: ["code", "source"] as const,
       registers,
     }),
     stale: new Counter({
-      name: "gateway_stale_writes_total",
+      name: "ai_gateway_stale_writes_total",
       help: "Upserts and deletes dropped because the store holds a newer version, by collection.",
       labelNames: ["collection"] as const,
       registers,
     }),
     batchSize: new Histogram({
-      name: "gateway_batch_size",
+      name: "ai_gateway_batch_size_messages",
       help: "Messages per processed batch.",
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
       registers,
     }),
     embedSeconds: new Histogram({
-      name: "gateway_embed_seconds",
+      name: "ai_gateway_embed_seconds",
       help: "Time to embed one batch.",
       buckets: seconds,
       registers,
     }),
     storeSeconds: new Histogram({
-      name: "gateway_store_seconds",
+      name: "ai_gateway_store_seconds",
       help: "Time for the vector store to acknowledge one bulk write, by collection.",
       labelNames: ["collection"] as const,
       buckets: seconds,
       registers,
     }),
     freshnessSeconds: new Histogram({
-      name: "gateway_freshness_seconds",
+      name: "ai_gateway_freshness_seconds",
       help: "Time from the event's time (ce_time) to its vector being stored, by event type.",
       labelNames: ["type"] as const,
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
     retries: new Counter({
-      name: "gateway_retries_total",
+      name: "ai_gateway_retries_total",
       help: "Retried pipeline steps after a dependency failure, by step.",
       labelNames: ["step"] as const,
       registers,
     }),
     consumerLag: new Gauge({
-      name: "gateway_consumer_lag",
+      name: "ai_gateway_consumer_lag_messages",
       help: "Kafka consumer lag in messages, by topic and partition.",
       labelNames: ["topic", "partition"] as const,
       registers,
     }),
     usageFailures: new Counter({
-      name: "gateway_usage_record_failures_total",
+      name: "ai_gateway_usage_record_failures_total",
       help: "Usage increments that could not be recorded (the search was still answered), by metric.",
       labelNames: ["metric"] as const,
       registers,
     }),
     searchSeconds: new Histogram({
-      name: "gateway_search_seconds",
+      name: "ai_gateway_search_seconds",
       help: "Time to answer a search (embed + query), by collection.",
       labelNames: ["collection"] as const,
       buckets: seconds,

@@ -40,7 +40,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
   const usage = options.usage ?? new SqliteUsage(db);
   const deadLetters = new SqliteDeadLetters(db, options.retention);
   const logger = options.logger ?? createLogger({ name: "test", level: "silent" });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ namespace: "ai_gateway" });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const pipeline = new Pipeline({
     embedder,

@@ -35,8 +35,8 @@ describe.skipIf(!disk)("on a full disk", () => {
     expect(search.status).toBe(200);
     expect(await search.json()).toMatchObject({ hits: [{ id: "1", type: "users" }] });
     expect(
-      await metrics.registry.getSingleMetricAsString("gateway_usage_record_failures_total"),
-    ).toContain('gateway_usage_record_failures_total{metric="searches"} 1');
+      await metrics.registry.getSingleMetricAsString("ai_gateway_usage_record_failures_total"),
+    ).toContain('ai_gateway_usage_record_failures_total{metric="searches"} 1');
 
     disk.free();
     expect((await app.request("http://localhost/search?q=Maria", { headers: A })).status).toBe(200);

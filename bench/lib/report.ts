@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 /** The repository root. */
 import { ROOT } from "../../scripts/lib/service-process.ts";
+import { writeCharts } from "./result-charts.ts";
 
 export { ROOT };
 
@@ -63,7 +64,10 @@ export function printTable(title: string, rows: readonly Row[]): void {
   console.log(`\n${title}\n\n${lines.join("\n")}\n`);
 }
 
-/** Writes `bench/results/<name>.json` with the machine, the time and `result`. */
+/**
+ * Writes `bench/results/<name>.json` with the machine, the time and `result`, and its SVG charts
+ * beside it (bench/lib/result-charts.ts).
+ */
 export function writeResult(name: string, result: Record<string, unknown>): string {
   const dir = join(ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
@@ -71,6 +75,7 @@ export function writeResult(name: string, result: Record<string, unknown>): stri
   const body = { benchmark: name, at: new Date().toISOString(), machine: machine(), ...result };
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
   console.log(`wrote ${path}`);
+  for (const chart of writeCharts(path)) console.log(`wrote ${chart}`);
   return path;
 }
 

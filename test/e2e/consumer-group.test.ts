@@ -34,7 +34,7 @@ function assignedUserPartitions(gateway: Running, topic: string): number[] | und
 }
 
 const indexed = (gateway: Running) =>
-  metric(gateway, "gateway_events_total", { type: "user.created", source: "kafka" });
+  metric(gateway, "ai_gateway_events_total", { type: "user.created", source: "kafka" });
 
 await describeKafka("two ai-gateways in one consumer group", (brokers) => {
   test("share the partitions, index every user once, and one finishes alone when the other dies", async () => {

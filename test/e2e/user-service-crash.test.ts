@@ -27,7 +27,7 @@ await describeKafka("user-service killed with kill -9 on Kafka", (brokers) => {
     const nowhere = `127.0.0.1:${freePort()}`;
     const first = await startUserService(config, { KAFKA_BROKERS: nowhere }, "/healthz");
     await createMany(first.url, tenant, 300);
-    expect(await metric(first, "outbox_depth")).toBe(300);
+    expect(await metric(first, "user_service_outbox_depth_events")).toBe(300);
     await first.kill9();
 
     // Second life, on the real broker: the outbox drains; more users arrive meanwhile, and the
@@ -44,7 +44,7 @@ await describeKafka("user-service killed with kill -9 on Kafka", (brokers) => {
     );
     expect(points).toBe(expected);
     await eventually("an empty outbox", async () =>
-      (await metric(third, "outbox_depth")) === 0 ? true : undefined,
+      (await metric(third, "user_service_outbox_depth_events")) === 0 ? true : undefined,
     );
   }, 180_000);
 });

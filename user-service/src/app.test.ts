@@ -33,7 +33,7 @@ beforeEach(() => {
       },
     },
     logger: createLogger({ name: "test", level: "silent" }),
-    metrics: createMetrics(),
+    metrics: createMetrics({ namespace: "user_service" }),
     auth: { mode: "dev" },
   });
 });
@@ -402,7 +402,7 @@ describe("auth", () => {
         store,
         sink: { name: "test", probe: async () => {} },
         logger: createLogger({ name: "test", level: "silent" }),
-        metrics: createMetrics(),
+        metrics: createMetrics({ namespace: "user_service" }),
         auth: { mode: "jwt", secret: SECRET },
       });
     });
@@ -483,9 +483,15 @@ describe("operations", () => {
     await send("GET", `/users/${user.id}`, { auth: A });
     await send("GET", "/users/nope", { auth: A });
     const text = await (await send("GET", "/metrics")).text();
-    expect(text).toContain('http_requests_total{method="POST",route="/users",status="201"} 1');
-    expect(text).toContain('http_requests_total{method="GET",route="/users/:id",status="200"} 1');
-    expect(text).toContain('http_requests_total{method="GET",route="/users/:id",status="404"} 1');
+    expect(text).toContain(
+      'user_service_http_requests_total{method="POST",route="/users",status="201"} 1',
+    );
+    expect(text).toContain(
+      'user_service_http_requests_total{method="GET",route="/users/:id",status="200"} 1',
+    );
+    expect(text).toContain(
+      'user_service_http_requests_total{method="GET",route="/users/:id",status="404"} 1',
+    );
   });
 
   test("serves an OpenAPI document of every route, and the docs page", async () => {

@@ -10,7 +10,7 @@ import {
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { readConfig } from "./config.ts";
-import { registerRelayMetrics } from "./metrics.ts";
+import { NAMESPACE, registerRelayMetrics } from "./metrics.ts";
 import { Relay } from "./relay.ts";
 import { HttpSink } from "./sink/http.ts";
 import type { EventSink } from "./sink/index.ts";
@@ -30,7 +30,7 @@ function start(): void {
         compression: config.KAFKA_COMPRESSION,
       })
     : new HttpSink({ gatewayUrl: config.GATEWAY_URL, token: config.INGEST_TOKEN });
-  const metrics = createMetrics({ processMetrics: true });
+  const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
   const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox);
   const relay = new Relay({
     outbox: store.outbox,

@@ -1,6 +1,9 @@
 import { Counter, Gauge, type Registry } from "@event-mesh/service-kit";
 import type { Outbox } from "./store/index.ts";
 
+/** Prefix of every user-service metric (see createMetrics' namespace). */
+export const NAMESPACE = "user_service";
+
 /** The relay's counters; the outbox gauges are read from the store at each scrape. */
 export interface RelayMetrics {
   published: Counter;
@@ -10,7 +13,7 @@ export interface RelayMetrics {
 /** Registers the outbox and relay metrics on the service's registry. */
 export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayMetrics {
   new Gauge({
-    name: "outbox_depth",
+    name: "user_service_outbox_depth_events",
     help: "Events written but not yet acknowledged by the sink.",
     registers: [registry],
     collect() {
@@ -18,7 +21,7 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     },
   });
   new Gauge({
-    name: "outbox_oldest_age_seconds",
+    name: "user_service_outbox_oldest_age_seconds",
     help: "Age of the oldest event waiting in the outbox; 0 when empty.",
     registers: [registry],
     collect() {
@@ -28,12 +31,12 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
   });
   return {
     published: new Counter({
-      name: "events_published_total",
+      name: "user_service_events_published_total",
       help: "Events acknowledged by the sink.",
       registers: [registry],
     }),
     publishErrors: new Counter({
-      name: "event_publish_errors_total",
+      name: "user_service_event_publish_errors_total",
       help: "Failed sink calls (each is retried).",
       registers: [registry],
     }),

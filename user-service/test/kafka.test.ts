@@ -115,8 +115,11 @@ await describeKafka("user-service on Kafka", (brokers) => {
     const id = idOf(created.json);
     expect((await call(service, "PATCH", `/users/${id}`, { name: "Alice B" })).status).toBe(200);
     expect((await call(service, "DELETE", `/users/${id}`)).status).toBe(204);
-    await waitFor("an empty outbox", async () => (await metric(service, "outbox_depth")) === 0);
-    expect(await metric(service, "events_published_total")).toBe(3);
+    await waitFor(
+      "an empty outbox",
+      async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
+    );
+    expect(await metric(service, "user_service_events_published_total")).toBe(3);
 
     const messages = await readAll(brokers, `${prefix}user.events`, 3);
     expect(messages.map((message) => message.key?.toString())).toEqual(
@@ -159,17 +162,20 @@ await describeKafka("user-service on Kafka", (brokers) => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ checks: { sink: { status: "failed" } } });
     expect((await fetch(`${down.service.url}/healthz`)).status).toBe(200);
-    expect(await metric(down.service, "outbox_depth")).toBe(50);
+    expect(await metric(down.service, "user_service_outbox_depth_events")).toBe(50);
     await waitFor(
       "a failed publish",
-      async () => (await metric(down.service, "event_publish_errors_total")) > 0,
+      async () => (await metric(down.service, "user_service_event_publish_errors_total")) > 0,
     );
     // SIGTERM with a full outbox: a bounded flush attempt, then a clean exit; nothing is lost.
     expect(await down.service.stop()).toBe(0);
 
     const up = kafkaService(brokerList, prefix, dataDir, { TOPIC_PARTITIONS: "1" });
     await waitReady(up.service);
-    await waitFor("an empty outbox", async () => (await metric(up.service, "outbox_depth")) === 0);
+    await waitFor(
+      "an empty outbox",
+      async () => (await metric(up.service, "user_service_outbox_depth_events")) === 0,
+    );
     const messages = await readAll(brokers, `${prefix}user.events`, 50);
     const events = messages.map((message) => decoded(message, prefix));
     expect(events.map((event) => ("id" in event.data ? event.data.id : ""))).toEqual(ids);
@@ -188,7 +194,10 @@ await describeKafka("user-service on Kafka", (brokers) => {
     const up = kafkaService(brokerList, prefix, dataDir, { TOPIC_PARTITIONS: "1" });
     await waitReady(up.service);
     const more = await createUsers(up.service, 5, "after");
-    await waitFor("an empty outbox", async () => (await metric(up.service, "outbox_depth")) === 0);
+    await waitFor(
+      "an empty outbox",
+      async () => (await metric(up.service, "user_service_outbox_depth_events")) === 0,
+    );
     const messages = await readAll(brokers, `${prefix}user.events`, 25);
     expect(
       messages
@@ -206,7 +215,10 @@ await describeKafka("user-service on Kafka", (brokers) => {
     const { service } = kafkaService(brokerList, prefix, dataDir, { TOPIC_PARTITIONS: "1" });
     await waitReady(service);
     const before = await createUsers(service, 1, "before");
-    await waitFor("the first event", async () => (await metric(service, "outbox_depth")) === 0);
+    await waitFor(
+      "the first event",
+      async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
+    );
 
     await stopBroker();
     let ids: string[] = [];
@@ -222,7 +234,7 @@ await describeKafka("user-service on Kafka", (brokers) => {
     await waitReady(service, "/readyz", 120_000);
     await waitFor(
       "an empty outbox",
-      async () => (await metric(service, "outbox_depth")) === 0,
+      async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
       120_000,
     );
     const messages = await readAll(brokers, `${prefix}user.events`, 51);

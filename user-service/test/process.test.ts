@@ -88,7 +88,7 @@ test("SIGTERM delivers what the outbox still holds, then exits 0", async () => {
     ids.push(idOf(created.json));
   }
   await waitFor("a refused delivery", () => ingest.state.refused > 0);
-  expect(await metric(service, "outbox_depth")).toBe(20);
+  expect(await metric(service, "user_service_outbox_depth_events")).toBe(20);
 
   ingest.state.up = true;
   expect(await service.stop()).toBe(0);
@@ -99,7 +99,7 @@ test("SIGTERM delivers what the outbox still holds, then exits 0", async () => {
   const again = spawnService({ DATA_DIR: dir, GATEWAY_URL: ingest.url });
   running.push(again.service);
   await waitReady(again.service);
-  expect(await metric(again.service, "outbox_depth")).toBe(0);
+  expect(await metric(again.service, "user_service_outbox_depth_events")).toBe(0);
 }, 60_000);
 
 test("logs one JSON line per request, without tokens or e-mail addresses", async () => {

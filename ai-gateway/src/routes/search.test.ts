@@ -71,7 +71,7 @@ test("a search is answered when recording its usage fails, and the failure is co
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({ hits: [] });
   expect(
-    await metrics.registry.getSingleMetricAsString("gateway_usage_record_failures_total"),
-  ).toContain('gateway_usage_record_failures_total{metric="searches"} 1');
+    await metrics.registry.getSingleMetricAsString("ai_gateway_usage_record_failures_total"),
+  ).toContain('ai_gateway_usage_record_failures_total{metric="searches"} 1');
   expect(lines.some((line) => line.includes("recording search usage failed"))).toBe(true);
 });

@@ -1,0 +1,82 @@
+/**
+ * Prometheus' own linter for the exposition format (`promtool check metrics`, Debian package
+ * `prometheus`). Missing locally, the checks skip with one line; under CI=true they fail, since
+ * .ci/run installs it.
+ */
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+let noted = false;
+
+/**
+ * True when promtool checks can run. Without promtool: false, with one line printed once per
+ * run; under CI=true it throws instead, failing the test.
+ */
+export function promtoolAvailable(): boolean {
+  if (Bun.which("promtool")) return true;
+  const reason = "promtool not found (apt-get install prometheus); metrics lint skipped";
+  if (process.env.CI === "true") throw new Error(`CI=true but ${reason}`);
+  if (!noted) console.warn(`[promtool] ${reason}`);
+  noted = true;
+  return false;
+}
+
+/** Runs `promtool check metrics` on an exposition text; its output lists every problem. */
+export async function promtool(exposition: string): Promise<{ exitCode: number; output: string }> {
+  const child = Bun.spawn(["promtool", "check", "metrics"], {
+    stdin: new TextEncoder().encode(exposition),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { exitCode, output: (stdout + stderr).trim() };
+}
+
+/**
+ * Checks PromQL expressions with `promtool check rules`, each as a recording rule; Grafana's
+ * `$__rate_interval` becomes `5m` first. Its output names the expression that does not parse.
+ */
+export async function promtoolCheckQueries(
+  expressions: string[],
+): Promise<{ exitCode: number; output: string }> {
+  const rules = {
+    groups: [
+      {
+        name: "dashboard",
+        rules: expressions.map((expr, i) => ({
+          record: `dashboard:query_${i}`,
+          expr: expr.replaceAll("$__rate_interval", "5m"),
+        })),
+      },
+    ],
+  };
+  const dir = mkdtempSync(join(tmpdir(), "promtool-"));
+  try {
+    const file = join(dir, "rules.json");
+    // YAML is a superset of JSON, so promtool reads this file as it is.
+    writeFileSync(file, JSON.stringify(rules));
+    const child = Bun.spawn(["promtool", "check", "rules", file], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, exitCode] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    return { exitCode, output: (stdout + stderr).trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The metric family names of an exposition text, from its `# TYPE` lines, sorted. */
+export function metricNamesOf(exposition: string): string[] {
+  return [...exposition.matchAll(/^# TYPE (\S+) \S+$/gm)].map((match) => match[1] ?? "").sort();
+}
