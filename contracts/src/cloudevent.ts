@@ -107,19 +107,30 @@ export function decodeHttp(
   if (byteLength(message.body) > MAX_EVENT_BYTES) {
     return whole("too_large", `body: more than ${MAX_EVENT_BYTES} bytes`);
   }
-  const attributes: Record<string, unknown> = {};
-  headers.forEach((value, name) => {
-    if (name.startsWith("ce-")) attributes[name.slice(3)] = value;
-  });
+  // fromEntries defines own keys: a `ce-__proto__` header stays a (refused) attribute.
+  const attributes: Record<string, unknown> = Object.fromEntries(
+    [...headers].flatMap(([name, value]) =>
+      name.startsWith("ce-") ? [[name.slice(3), value]] : [],
+    ),
+  );
   attributes.entityversion = parseVersion(attributes.entityversion);
-  return { ok: true, results: [buildEvent(attributes, json.value)] };
+  return { ok: true, results: [guarded(() => buildEvent(attributes, json.value))] };
 }
 
 function checkedSize(item: unknown, read: (item: unknown) => DecodeResult): DecodeResult {
   const size = byteLength(JSON.stringify(item) ?? "");
   if (size > MAX_EVENT_BYTES)
     return fail("too_large", `event: ${size} bytes, more than ${MAX_EVENT_BYTES}`);
-  return read(item);
+  return guarded(() => read(item));
+}
+
+/** Defensive, as `decode` is for Kafka: a bug on one event must not fail its whole batch. */
+function guarded(read: () => DecodeResult): DecodeResult {
+  try {
+    return read();
+  } catch (error) {
+    return fail("invalid_attributes", `undecodable event: ${String(error)}`);
+  }
 }
 
 /** Encodes events as one CloudEvents batch request (`application/cloudevents-batch+json`). */

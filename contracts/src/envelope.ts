@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { EVENT_SCHEMAS, type EventData, type EventType } from "./events.ts";
+import { EVENT_SCHEMAS, type EventData, type EventType, isEventType } from "./events.ts";
 import { TenantId, Timestamp, Version } from "./fields.ts";
 
 /** A domain event: CloudEvents context attributes plus the data of its type. */
@@ -90,13 +90,14 @@ export function buildEvent(attributes: Record<string, unknown>, data: unknown): 
     return fail("invalid_attributes", describeIssues("attributes", context.issues));
   }
   const { type, tenantid } = context.output;
-  if (!(type in EVENT_SCHEMAS)) return fail("unknown_type", `unknown event type "${type}"`);
+  // Own keys only: `type in EVENT_SCHEMAS` also finds `constructor`, `__proto__`, `toString`.
+  if (!isEventType(type)) return fail("unknown_type", `unknown event type "${type}"`);
   const dataTenant =
     typeof data === "object" && data !== null && "tenantId" in data ? data.tenantId : undefined;
   if (tenantid === undefined && dataTenant === undefined) {
     return fail("missing_tenant", "no tenant: neither a tenantid attribute nor data.tenantId");
   }
-  const parsed = v.safeParse(EVENT_SCHEMAS[type as EventType], data);
+  const parsed = v.safeParse(EVENT_SCHEMAS[type], data);
   if (!parsed.success) return fail("invalid_data", describeIssues("data", parsed.issues));
   const tenantId = tenantid ?? parsed.output.tenantId;
   if (parsed.output.tenantId !== tenantId) {

@@ -145,10 +145,12 @@ function readHeaders(input: KafkaMessageInput["headers"]): HeaderRead {
 }
 
 function attributesFromHeaders(headers: Map<string, string>): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
-  for (const [name, value] of headers) {
-    if (name.startsWith("ce_")) attributes[name.slice(3)] = value;
-  }
+  // fromEntries defines own keys: a `ce___proto__` header stays a (refused) attribute.
+  const attributes: Record<string, unknown> = Object.fromEntries(
+    [...headers].flatMap(([name, value]) =>
+      name.startsWith("ce_") ? [[name.slice(3), value]] : [],
+    ),
+  );
   if (typeof attributes.entityversion === "string") {
     attributes.entityversion = parseVersion(attributes.entityversion);
   }

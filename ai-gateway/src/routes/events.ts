@@ -144,10 +144,8 @@ function rawItems(headers: Headers, body: Uint8Array): string[] {
     return [];
   }
   if (type.startsWith(CLOUDEVENTS_JSON)) return [text];
-  const attributes: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (name.startsWith("ce-")) attributes[name] = value;
-  });
+  // fromEntries defines own keys, so a `ce-__proto__` header is kept in the dead letter too.
+  const attributes = Object.fromEntries([...headers].filter(([name]) => name.startsWith("ce-")));
   return [JSON.stringify({ headers: attributes, body: text })];
 }
 
