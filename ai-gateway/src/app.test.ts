@@ -236,6 +236,40 @@ describe("POST /events", () => {
     expect(deadLetters.list()).toMatchObject([{ source: "http", code: "invalid_data" }]);
   });
 
+  test("an event typed __proto__ is dead-lettered as unknown_type; the rest of its batch is stored", async () => {
+    const { app, store, deadLetters } = await gateway();
+    const response = await postBatch(app, [
+      toStructured(user("tenant-a", 1, "Good")),
+      { ...toStructured(user("tenant-a", 2, "Odd")), id: "evt-proto", type: "__proto__" },
+      { ...toStructured(user("tenant-a", 3, "Odd")), id: "evt-ctor", type: "constructor" },
+      toStructured(user("tenant-a", 4, "Fine")),
+    ]);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      accepted: 4,
+      stored: 2,
+      deadLettered: [
+        {
+          index: 1,
+          id: "evt-proto",
+          code: "unknown_type",
+          message: 'unknown event type "__proto__"',
+        },
+        {
+          index: 2,
+          id: "evt-ctor",
+          code: "unknown_type",
+          message: 'unknown event type "constructor"',
+        },
+      ],
+    });
+    expect(await store.count("users", "tenant-a")).toBe(2);
+    expect(deadLetters.list()).toMatchObject([
+      { source: "http", code: "unknown_type" },
+      { source: "http", code: "unknown_type" },
+    ]);
+  });
+
   test("a missing or wrong token is a 401", async () => {
     const { app } = await gateway();
     const noToken = await app.request(`${BASE}/events`, {
