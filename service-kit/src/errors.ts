@@ -7,6 +7,7 @@ import { isStorageUnavailable } from "./storage-errors.ts";
 export const ERROR_CODES = [
   "invalid_input",
   "invalid_json",
+  "invalid_utf8",
   "unauthorized",
   "forbidden",
   "not_found",

@@ -42,6 +42,31 @@ test("answers 400 invalid_json for malformed JSON", async () => {
   });
 });
 
+test("answers 400 invalid_utf8 for bytes that are not UTF-8, and passes multi-byte UTF-8", async () => {
+  const body = (value: number[]) =>
+    Uint8Array.of(...new TextEncoder().encode('{"email":"a@b.co","x":"'), ...value, 0x22, 0x7d);
+  const send = (bytes: Uint8Array) =>
+    app.request("/echo", {
+      method: "POST",
+      body: bytes,
+      headers: { "content-type": "application/json" },
+    });
+  // A lone continuation byte, a truncated sequence, an encoded surrogate, an overlong "/".
+  for (const bad of [[0x80], [0xe6, 0x9d], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+    const response = await send(body(bad));
+    expect(response.status).toBe(400);
+    expect(await readError(response)).toEqual({
+      code: "invalid_utf8",
+      message: "body is not valid UTF-8",
+    });
+  }
+  // Multi-byte UTF-8 reaches the validator intact (it quotes the value it refuses).
+  const good = await send(new TextEncoder().encode('{"email":"a@b.co","age":"東京 ü 🙂"}'));
+  expect((await readError(good)).details).toEqual([
+    { path: "age", message: 'must be number (got "東京 ü 🙂")' },
+  ]);
+});
+
 test("answers 413 for a body one byte over 16 KiB, and accepts exactly 16 KiB", async () => {
   const exact = JSON.stringify({ email: "a@b.co", pad: "" });
   const fits = exact.replace('"pad":""', `"pad":"${"x".repeat(16 * 1024 - exact.length)}"`);

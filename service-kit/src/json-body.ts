@@ -8,13 +8,15 @@ export interface JsonBodyOptions {
   maxBytes?: number | undefined;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** `application/json` or `application/<x>+json`, parameters allowed. */
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
  * Guards a route that takes a JSON body: 413 over the limit, 415 when the content type is not
- * JSON, 400 when the body is not valid JSON. The parsed body is cached, so the validator after
- * it does not read the stream twice.
+ * JSON, 400 `invalid_utf8` when its bytes are not UTF-8, 400 `invalid_json` when it is not JSON.
+ * The body's text is cached, so the validator after it does not read the stream twice.
  */
 export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
   const maxBytes = options.maxBytes ?? 16 * 1024;
@@ -36,12 +38,25 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
       );
     }
     const parse = async () => {
+      // Decoded here, strictly: `Request.text()` (and so `c.req.json()`) turns invalid bytes
+      // into U+FFFD, which would then be stored as if the client had sent it.
+      let text: string;
       try {
-        await c.req.json();
+        text = strictUtf8.decode(await c.req.arrayBuffer());
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        throw new AppError(400, "invalid_utf8", "body is not valid UTF-8");
+      }
+      try {
+        JSON.parse(text);
       } catch (error) {
         if (!(error instanceof SyntaxError)) throw error;
         throw new AppError(400, "invalid_json", "body is not valid JSON");
       }
+      // The validator after this reads `c.req.json()`, which parses the cached text: hand it
+      // the checked text rather than have it decode the bytes again. Hono caches promises
+      // there (its type says plain values).
+      Object.assign(c.req.bodyCache, { text: Promise.resolve(text) });
       await next();
     };
     // With a Content-Length (and no Transfer-Encoding, which would win over it), the size is

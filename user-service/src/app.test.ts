@@ -184,6 +184,37 @@ describe("POST /users and /users/create", () => {
     expect((await readError(response)).code).toBe("invalid_json");
   });
 
+  test("answers 400 invalid_utf8 for a body that is not UTF-8, and stores nothing", async () => {
+    // "Zo\xEB": Latin-1, not UTF-8. Decoded leniently it was stored as "Zo\uFFFD".
+    const bytes = (name: number[]) =>
+      Uint8Array.of(
+        ...new TextEncoder().encode('{"email":"zoe@a.dev","name":"'),
+        ...name,
+        ...new TextEncoder().encode('"}'),
+      );
+    const post = (body: Uint8Array) =>
+      app.request("/users", {
+        method: "POST",
+        headers: { authorization: A, "content-type": "application/json" },
+        body,
+      });
+    for (const name of [[0x5a, 0x6f, 0xeb], [0xc3], [0xed, 0xa0, 0x80], [0xff, 0xfe]]) {
+      const response = await post(bytes(name));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: { code: "invalid_utf8", message: "body is not valid UTF-8" },
+      });
+    }
+    expect(outboxEvents()).toEqual([]);
+    const list = await send("GET", "/users", { auth: A });
+    expect(((await list.json()) as { users: unknown[] }).users).toEqual([]);
+
+    // The same name in UTF-8 is stored as sent.
+    const ok = await post(bytes([0x5a, 0x6f, 0xc3, 0xab]));
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as { name: string }).name).toBe("Zoë");
+  });
+
   test("a failed transaction leaves neither the user nor its event", async () => {
     // A real SQLite failure inside the transaction: the outbox insert aborts.
     const db = new Database(join(dir, "user-service.sqlite"));
