@@ -25,10 +25,11 @@ const attributes = (type: string) => ({
 });
 
 /** What the decoders must answer for a type outside the catalog. */
-const unknown = (type: string) => ({
-  ok: false,
-  error: { code: "unknown_type", message: `unknown event type "${type}"` },
-});
+const unknown = (type: string) =>
+  ({
+    ok: false,
+    error: { code: "unknown_type", message: `unknown event type "${type}"` },
+  }) as const;
 
 describe("an event type outside the catalog", () => {
   test("inherited names are not event types", () => {
