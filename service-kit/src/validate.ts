@@ -3,15 +3,27 @@ import type { Env, ValidationTargets } from "hono";
 import { validator } from "hono-openapi";
 import { type FieldIssue, invalidInput } from "./errors.ts";
 
+const TYPE = "Invalid type: Expected ";
+const RECEIVED = " but received ";
+
 /**
  * valibot's generic messages, made readable for API clients: a strict object's unknown key,
  * a missing key, a wrong type.
  */
 function readable(message: string): string {
-  if (/^Invalid key: Expected never/.test(message)) return "is not a known field";
-  if (/^Invalid key: .* but received undefined$/.test(message)) return "is required";
-  const type = /^Invalid type: Expected (.+) but received (.+)$/.exec(message);
-  if (type) return `must be ${type[1]} (got ${type[2]})`;
+  if (message.startsWith("Invalid key: Expected never")) return "is not a known field";
+  if (message.startsWith("Invalid key: ") && message.endsWith(" but received undefined")) {
+    return "is required";
+  }
+  // String search, not `/^Invalid type: Expected (.+) but received (.+)$/`: the received part
+  // quotes the client's value, which may repeat the separator and hold newlines, and that
+  // pattern backtracked over it in quadratic time.
+  if (message.startsWith(TYPE)) {
+    const at = message.indexOf(RECEIVED, TYPE.length + 1);
+    if (at !== -1) {
+      return `must be ${message.slice(TYPE.length, at)} (got ${message.slice(at + RECEIVED.length)})`;
+    }
+  }
   return message;
 }
 
@@ -25,6 +37,15 @@ export function toFieldIssues(issues: readonly StandardSchemaV1.Issue[]): FieldI
   }));
 }
 
+/** The key under which `validate` keeps its target and schema on the middleware it returns. */
+export const ROUTE_SCHEMA = Symbol.for("event-mesh.route-schema");
+
+/** What `validate` keeps on its middleware: lets a test find every route's schema. */
+export interface RouteSchema {
+  target: keyof ValidationTargets;
+  schema: StandardSchemaV1;
+}
+
 /**
  * hono-openapi's validator (so the schema lands in /openapi.json) with our error body:
  * 400 `invalid_input` naming each field at fault.
@@ -35,7 +56,7 @@ export function validate<
   E extends Env = Env,
   P extends string = string,
 >(target: T, schema: S) {
-  return validator<S, T, E, P>(target, schema, (result) => {
+  const middleware = validator<S, T, E, P>(target, schema, (result) => {
     if (!result.success) {
       throw invalidInput(
         toFieldIssues(result.error),
@@ -43,4 +64,25 @@ export function validate<
       );
     }
   });
+  const kept: RouteSchema = { target, schema };
+  return Object.assign(middleware, { [ROUTE_SCHEMA]: kept });
+}
+
+/**
+ * Every `validate` schema of an app's routes, sub-apps included (`app.route` wraps their
+ * handlers; Hono keeps the original under `__COMPOSED_HANDLER`).
+ */
+export function routeSchemas(app: {
+  routes: readonly { method: string; path: string; handler: unknown }[];
+}): ({ method: string; path: string } & RouteSchema)[] {
+  const found: ({ method: string; path: string } & RouteSchema)[] = [];
+  for (const route of app.routes) {
+    let handler: unknown = route.handler;
+    while (typeof handler === "function" && "__COMPOSED_HANDLER" in handler) {
+      handler = handler.__COMPOSED_HANDLER;
+    }
+    const kept = typeof handler === "function" ? Reflect.get(handler, ROUTE_SCHEMA) : undefined;
+    if (kept) found.push({ method: route.method, path: route.path, ...(kept as RouteSchema) });
+  }
+  return found;
 }
