@@ -9,12 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { check } from "recheck";
-import { createApp as createGateway } from "../ai-gateway/src/app.ts";
-import { openDatabase } from "../ai-gateway/src/db.ts";
-import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
-import { createGatewayMetrics } from "../ai-gateway/src/metrics.ts";
-import { SqliteUsage } from "../ai-gateway/src/usage/sqlite.ts";
-import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
+import { testGateway } from "../ai-gateway/test/app-fixture.ts";
 import {
   ContextAttributes,
   decode,
@@ -38,40 +33,25 @@ const logger = createLogger({ name: "patterns", level: "silent" });
 
 const dir = mkdtempSync(join(tmpdir(), "patterns-"));
 const users = new SqliteUserStore(join(dir, "users.sqlite"));
-const db = openDatabase(":memory:");
 afterAll(() => {
   users.close();
-  db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Both services' apps as main.ts builds them (handlers never run here). */
-function apps() {
+async function apps() {
   const userService = createUserService({
     store: users,
     sink: { name: "test", probe: async () => {} },
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ namespace: "user_service" }),
     auth: { mode: "dev" },
   });
-  const metrics = createMetrics();
-  const gateway = createGateway({
-    logger,
-    metrics,
-    gatewayMetrics: createGatewayMetrics(metrics.registry),
-    auth: { mode: "dev" },
-    embedder: new HashingEmbedder(8),
-    store: new SqliteVecStore(db),
-    usage: new SqliteUsage(db),
-    ingestToken: "secret",
-    ingestMaxBytes: 1024 * 1024,
-    ingest: async () => {},
-    probes: {},
-  });
-  return { "user-service": userService, "ai-gateway": gateway };
+  const gateway = await testGateway();
+  return { "user-service": userService, "ai-gateway": gateway.app };
 }
 
-const routes = Object.entries(apps()).flatMap(([service, app]) =>
+const routes = Object.entries(await apps()).flatMap(([service, app]) =>
   routeSchemas(app).map((route) => ({
     ...route,
     name: `${service} ${route.method} ${route.path} ${route.target}`,

@@ -248,6 +248,7 @@ describe("POST /events", () => {
     expect(await response.json()).toEqual({
       accepted: 4,
       stored: 2,
+      deadLetteredCount: 2,
       deadLettered: [
         {
           index: 1,

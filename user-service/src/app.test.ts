@@ -201,8 +201,9 @@ describe("POST /users and /users/create", () => {
     for (const name of [[0x5a, 0x6f, 0xeb], [0xc3], [0xed, 0xa0, 0x80], [0xff, 0xfe]]) {
       const response = await post(bytes(name));
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({
-        error: { code: "invalid_utf8", message: "body is not valid UTF-8" },
+      expect(await readError(response)).toMatchObject({
+        code: "invalid_utf8",
+        message: "body is not valid UTF-8",
       });
     }
     expect(outboxEvents()).toEqual([]);
