@@ -67,7 +67,13 @@ async function allPatterns(): Promise<Map<string, { regex: RegExp; where: string
   for (const type of EVENT_TYPES) for (const r of regexesIn(EVENT_SCHEMAS[type])) add(r, type);
   for (const r of regexesIn(ContextAttributes)) add(r, "CloudEvents attributes");
   for (const route of routes) for (const r of regexesIn(route.schema)) add(r, route.name);
-  const sources = ["contracts/src", "service-kit/src", "user-service/src", "ai-gateway/src/routes"];
+  const sources = [
+    "contracts/src",
+    "service-kit/src",
+    "kafka-kit/src",
+    "user-service/src",
+    "ai-gateway/src",
+  ];
   for (const { regex, file } of await regexLiterals(ROOT, sources)) add(regex, file);
   return found;
 }

@@ -12,4 +12,5 @@ export * from "./serve.ts";
 export * from "./small-disk.ts";
 export * from "./storage-errors.ts";
 export * from "./testing.ts";
+export * from "./url.ts";
 export * from "./validate.ts";

@@ -1,4 +1,4 @@
-import { type Logger, sleep } from "@event-mesh/service-kit";
+import { type Logger, sleep, trimTrailingSlashes } from "@event-mesh/service-kit";
 import { GatewayError } from "../errors.ts";
 import { type Embedded, type Embedder, Refused } from "./index.ts";
 import { readEmbeddings } from "./openai-response.ts";
@@ -58,7 +58,7 @@ export class OpenAiEmbedder implements Embedder {
   constructor(options: OpenAiEmbedderOptions) {
     this.dims = options.dims;
     this.name = `openai:${options.model}`;
-    const base = options.url.replace(/\/+$/, "");
+    const base = trimTrailingSlashes(options.url);
     this.#endpoint = base.endsWith("/embeddings") ? base : `${base}/embeddings`;
     this.#options = {
       url: options.url,

@@ -1,4 +1,5 @@
 import { CLOUDEVENTS_BATCH_JSON } from "@event-mesh/contracts";
+import { trimTrailingSlashes } from "@event-mesh/service-kit";
 import type { EventSink, StoredEvent } from "./index.ts";
 
 /** HTTP sink options. */
@@ -19,11 +20,7 @@ export class HttpSink implements EventSink {
 
   constructor(private readonly options: HttpSinkOptions) {
     // Appended, not resolved: a gateway behind a path prefix (http://host/gw) keeps it.
-    // Trailing slashes cut by hand: `/\/+$/` is quadratic on a long run of slashes.
-    const url = options.gatewayUrl;
-    let end = url.length;
-    while (end > 0 && url[end - 1] === "/") end--;
-    const base = url.slice(0, end);
+    const base = trimTrailingSlashes(options.gatewayUrl);
     this.eventsUrl = `${base}/events`;
     this.healthUrl = `${base}/healthz`;
   }
