@@ -22,7 +22,9 @@ const ERRNO_CODES = new Set(["ENOSPC", "EDQUOT", "EIO", "EROFS", "EBUSY"]);
 // and deadlock (safe to retry), 55P03 lock not available, 25006 read-only transaction.
 const POSTGRES_STATES = /^(08|53|57P0[1-4]$|58030$|40001$|40P01$|55P03$|25006$)/;
 // Bun's own Postgres client codes when the server is unreachable.
-const POSTGRES_CLIENT = /^ERR_POSTGRES_(CONNECTION|.*TIMEOUT)/;
+const isPostgresClientDown = (code: string) =>
+  code.startsWith("ERR_POSTGRES_CONNECTION") ||
+  (code.startsWith("ERR_POSTGRES_") && code.includes("TIMEOUT"));
 
 function field(error: object, name: string): string | undefined {
   const value: unknown = Reflect.get(error, name);
@@ -34,7 +36,7 @@ export function isStorageUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 5) return false;
   const code = field(error, "code") ?? "";
   if (SQLITE_CODES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))) return true;
-  if (ERRNO_CODES.has(code) || POSTGRES_CLIENT.test(code)) return true;
+  if (ERRNO_CODES.has(code) || isPostgresClientDown(code)) return true;
   if (code.startsWith("ERR_POSTGRES") && POSTGRES_STATES.test(field(error, "errno") ?? ""))
     return true;
   return isStorageUnavailable(Reflect.get(error, "cause"), depth + 1);

@@ -129,8 +129,15 @@ export async function listUsers(usersUrl: string, tenant: string): Promise<User[
 }
 
 /** GET /search in the tenant's users. */
-export async function search(gatewayUrl: string, tenant: string, q: string, limit = 5) {
-  const url = `${gatewayUrl}/search?type=users&limit=${limit}&q=${encodeURIComponent(q)}`;
+export async function search(
+  gatewayUrl: string,
+  tenant: string,
+  q: string,
+  limit = 5,
+  minScore?: number,
+) {
+  const floor = minScore === undefined ? "" : `&minScore=${minScore}`;
+  const url = `${gatewayUrl}/search?type=users&limit=${limit}&q=${encodeURIComponent(q)}${floor}`;
   const { status, json } = await request("GET", url, tenant);
   const hits = (json as { hits?: unknown } | null)?.hits;
   if (status !== 200 || !Array.isArray(hits)) {
