@@ -11,6 +11,8 @@ export const UserServiceEnv = serviceEnv(
     INGEST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
     /** Most outbox rows per sink call. */
     RELAY_BATCH_MAX: v.optional(intVar(1, 10_000), "500"),
+    /** /readyz answers 503 once the oldest outbox event waits longer than this (ms). */
+    OUTBOX_MAX_AGE_MS: v.optional(intVar(1, 86_400_000), "60000"),
     /** Bound for draining requests and flushing the outbox at shutdown. */
     SHUTDOWN_TIMEOUT_MS: v.optional(intVar(0, 600_000), "10000"),
     /** Kafka record-batch compression. */

@@ -38,9 +38,20 @@ function start(): void {
     logger,
     batchMax: config.RELAY_BATCH_MAX,
     onSent: (count) => relayMetrics.published.inc(count),
-    onError: () => relayMetrics.publishErrors.inc(),
+    onError: (step) => {
+      relayMetrics.stepErrors.inc({ step });
+      if (step === "send") relayMetrics.publishErrors.inc();
+    },
   });
-  const app = createApp({ store, sink, logger, metrics, auth: authOptions(config) });
+  const app = createApp({
+    store,
+    sink,
+    relay,
+    outboxMaxAgeMs: config.OUTBOX_MAX_AGE_MS,
+    logger,
+    metrics,
+    auth: authOptions(config),
+  });
 
   serve({
     fetch: app.fetch,
@@ -50,7 +61,7 @@ function start(): void {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onShutdown: async () => {
       const flushed = await relay.stop(config.SHUTDOWN_TIMEOUT_MS);
-      const left = store.outbox.depth().count;
+      const left = (await store.outbox.depth().catch(() => ({ count: -1 }))).count;
       if (!flushed)
         logger.warn({ pending: left }, "outbox not empty at shutdown; sent at next start");
       await sink

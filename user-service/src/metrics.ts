@@ -8,6 +8,7 @@ export const NAMESPACE = "user_service";
 export interface RelayMetrics {
   published: Counter;
   publishErrors: Counter;
+  stepErrors: Counter<"step">;
 }
 
 /** Registers the outbox and relay metrics on the service's registry. */
@@ -16,16 +17,16 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     name: "user_service_outbox_depth_events",
     help: "Events written but not yet acknowledged by the sink.",
     registers: [registry],
-    collect() {
-      this.set(outbox.depth().count);
+    async collect() {
+      this.set((await outbox.depth()).count);
     },
   });
   new Gauge({
     name: "user_service_outbox_oldest_age_seconds",
     help: "Age of the oldest event waiting in the outbox; 0 when empty.",
     registers: [registry],
-    collect() {
-      const { oldestAt } = outbox.depth();
+    async collect() {
+      const { oldestAt } = await outbox.depth();
       this.set(oldestAt === undefined ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
     },
   });
@@ -38,6 +39,12 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     publishErrors: new Counter({
       name: "user_service_event_publish_errors_total",
       help: "Failed sink calls (each is retried).",
+      registers: [registry],
+    }),
+    stepErrors: new Counter({
+      name: "relay_step_errors_total",
+      help: "Failed relay steps (peek, send, remove, wait); each is retried.",
+      labelNames: ["step"],
       registers: [registry],
     }),
   };

@@ -52,10 +52,10 @@ export interface OutboxRow {
 export interface Outbox {
   /** Up to `limit` oldest rows, in sequence order. */
   peek(limit: number): Promise<OutboxRow[]>;
-  /** Removes every row up to and including `seq`. */
-  remove(throughSeq: number): Promise<void>;
+  /** Removes rows the sink acknowledged (a batch `peek` returned). */
+  remove(rows: readonly OutboxRow[]): Promise<void>;
   /** How many rows wait, and when the oldest was written (ms since epoch). */
-  depth(): { count: number; oldestAt: number | undefined };
+  depth(): Promise<{ count: number; oldestAt: number | undefined }>;
   /** Resolves once a row is committed after `since` (a value of `version()`), or on abort. */
   changed(since: number, signal: AbortSignal): Promise<void>;
   /** Counter bumped after every commit that wrote outbox rows. */

@@ -51,12 +51,14 @@ export function sqliteOutbox(
         .query<OutboxRow, [number]>("SELECT seq, event FROM outbox ORDER BY seq LIMIT ?")
         .all(limit);
     },
-    remove(throughSeq) {
+    remove(rows) {
+      // One relay per file, and rows are peeked oldest first: the batch is a prefix.
+      const throughSeq = rows.at(-1)?.seq ?? 0;
       return write(() => {
         db.query("DELETE FROM outbox WHERE seq <= ?").run(throughSeq);
       });
     },
-    depth() {
+    async depth() {
       const row = db
         .query<{ count: number; oldest: number | null }, []>(
           "SELECT count(*) AS count, min(created_at) AS oldest FROM outbox",
