@@ -1,3 +1,4 @@
+import type { EventSink, RelayStatus } from "@event-mesh/outbox-kit";
 import {
   type AuthOptions,
   type AuthVariables,
@@ -12,8 +13,6 @@ import {
   requestLogger,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
-import type { RelayStatus } from "./relay.ts";
-import type { EventSink } from "./sink/index.ts";
 import type { UserStore } from "./store/index.ts";
 import { usersRoutes } from "./users/routes.ts";
 

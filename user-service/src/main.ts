@@ -1,5 +1,13 @@
 import { join } from "node:path";
 import {
+  type EventSink,
+  HttpSink,
+  KafkaSink,
+  NAMESPACE,
+  Relay,
+  registerRelayMetrics,
+} from "@event-mesh/outbox-kit";
+import {
   authOptions,
   ConfigError,
   createLogger,
@@ -10,11 +18,6 @@ import {
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { readConfig } from "./config.ts";
-import { NAMESPACE, registerRelayMetrics } from "./metrics.ts";
-import { Relay } from "./relay.ts";
-import { HttpSink } from "./sink/http.ts";
-import type { EventSink } from "./sink/index.ts";
-import { KafkaSink } from "./sink/kafka.ts";
 import { SqliteUserStore } from "./store/sqlite.ts";
 
 function start(): void {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RelayStatus } from "@event-mesh/outbox-kit";
 import { createLogger, createMetrics } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
-import type { RelayStatus } from "./relay.ts";
 import { SqliteUserStore } from "./store/sqlite.ts";
 
 let dir: string;

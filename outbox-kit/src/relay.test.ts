@@ -1,13 +1,15 @@
+import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
+import { CommitSignal } from "./commit-signal.ts";
+import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
 import { HttpSink } from "./sink/http.ts";
-import type { Outbox } from "./store/index.ts";
-import { SqliteUserStore } from "./store/sqlite.ts";
+import { appendSqlite, SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./sqlite/outbox.ts";
 
 /** A stand-in for the gateway's ingest: records accepted batches; can be switched to fail. */
 function fakeGateway(port = 0) {
@@ -56,13 +58,25 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
 
 const logger = createLogger({ name: "relay-test", level: "silent" });
 let dir: string;
-let store: SqliteUserStore;
+let db: Database;
+let commits: CommitSignal;
+let store: { outbox: Outbox };
 let gateway: ReturnType<typeof fakeGateway>;
 let relays: Relay[];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "relay-"));
-  store = new SqliteUserStore(join(dir, "user-service.sqlite"));
+  // A producer of its own: one SQLite file with the outbox table, written in transactions.
+  db = new Database(join(dir, "producer.sqlite"), { strict: true });
+  db.run("PRAGMA journal_mode = WAL");
+  db.run(SQLITE_OUTBOX_SCHEMA);
+  commits = new CommitSignal();
+  store = {
+    outbox: sqliteOutbox(db, commits, async (work) => {
+      db.transaction(work)();
+      commits.notify();
+    }),
+  };
   gateway = fakeGateway();
   relays = [];
 });
@@ -70,7 +84,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const relay of relays) await relay.stop(0);
   gateway.server.stop(true);
-  store.close();
+  db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -90,22 +104,27 @@ function relay(batchMax = 500, outbox: Outbox = store.outbox) {
   return { relay: instance, sent, failures };
 }
 
+/** Writes `user.<type>` events as a producer would, one committed transaction each. */
+function write(type: "user.created" | "user.updated", id: string, version: number, email: string) {
+  const event: AnyMeshEvent = {
+    id: Bun.randomUUIDv7(),
+    type,
+    source: "urn:test",
+    time: new Date().toISOString(),
+    tenantId: "tenant-a",
+    version,
+    data: { id, email, name: `User ${email}`, tenantId: "tenant-a" },
+  };
+  db.transaction(() => appendSqlite(db, event))();
+  commits.notify();
+}
+
 async function createUsers(count: number, prefix = "u"): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const result = await store.create("tenant-a", {
-      email: `${prefix}${i}@a.dev`,
-      name: `User ${i}`,
-    });
-    if (
-      !result.ok ||
-      typeof result.body !== "object" ||
-      result.body === null ||
-      !("id" in result.body)
-    ) {
-      throw new Error("create failed");
-    }
-    ids.push(String(result.body.id));
+    const id = Bun.randomUUIDv7();
+    write("user.created", id, 1, `${prefix}${i}@a.dev`);
+    ids.push(id);
   }
   return ids;
 }
@@ -134,7 +153,7 @@ test("wakes as soon as a change is committed", async () => {
   const [id] = await createUsers(1);
   await waitFor("the event", () => received().length === 1);
   expect(receivedIds()).toEqual([id ?? ""]);
-  await store.update("tenant-a", id ?? "", { name: "Renamed" });
+  write("user.updated", id ?? "", 2, "renamed@a.dev");
   await waitFor("the update", () => received().length === 2);
   expect(received().map((event) => [event.type, event.version])).toEqual([
     ["user.created", 1],

@@ -1,6 +1,6 @@
 import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import type { Outbox, OutboxRow } from "./outbox.ts";
 import type { EventSink } from "./sink/index.ts";
-import type { Outbox, OutboxRow } from "./store/index.ts";
 
 /** A step of the relay loop, named in logs and metrics when it fails. */
 export type RelayStep = "peek" | "send" | "remove" | "wait";

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from "@event-mesh/service-kit";
-import type { Outbox } from "./store/index.ts";
+import type { Outbox } from "./outbox.ts";
 
 /** Prefix of every user-service metric (see createMetrics' namespace). */
 export const NAMESPACE = "user_service";

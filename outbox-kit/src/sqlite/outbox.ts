@@ -1,41 +1,25 @@
 import type { Database } from "bun:sqlite";
-import type { Outbox, OutboxRow } from "./index.ts";
+import type { AnyMeshEvent } from "@event-mesh/contracts";
+import type { CommitSignal } from "../commit-signal.ts";
+import type { Outbox, OutboxRow } from "../outbox.ts";
+import { storedEvent } from "../sink/index.ts";
 
-/** Counts commits and wakes whoever waits for the next one (the relay): no polling. */
-export class CommitSignal {
-  private count = 0;
-  private readonly waiters = new Set<() => void>();
+/** The outbox table of a producer's SQLite file; run it with the producer's own schema. */
+export const SQLITE_OUTBOX_SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  event      TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`;
 
-  /** Commits so far. */
-  get version(): number {
-    return this.count;
-  }
-
-  /** Called after every commit. */
-  notify(): void {
-    this.count++;
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiting) wake();
-  }
-
-  /** Resolves once a commit happened after `since`, or on abort. */
-  changed(since: number, signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.count !== since || signal.aborted) return resolve();
-      const wake = () => {
-        this.waiters.delete(wake);
-        signal.removeEventListener("abort", wake);
-        resolve();
-      };
-      this.waiters.add(wake);
-      signal.addEventListener("abort", wake, { once: true });
-    });
-  }
+/** Writes `event` to the outbox; call inside the transaction of the change it describes. */
+export function appendSqlite(db: Database, event: AnyMeshEvent, now = Date.now()): void {
+  db.query("INSERT INTO outbox (event, created_at) VALUES (?, ?)").run(storedEvent(event), now);
 }
 
 /**
- * The outbox table of the users' SQLite file, as the relay reads it. `write` runs a write in
+ * The outbox table of a producer's SQLite file, as the relay reads it. `write` runs a write in
  * the store's group commit: under load, removing a sent batch then shares the COMMIT of the
  * requests' transactions instead of paying for its own.
  */
