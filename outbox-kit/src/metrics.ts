@@ -18,7 +18,9 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     help: "Events written but not yet acknowledged by the sink.",
     registers: [registry],
     async collect() {
-      this.set((await outbox.depth()).count);
+      // A store that is down keeps the last value: /metrics must answer while it is down.
+      const depth = await outbox.depth().catch(() => undefined);
+      if (depth) this.set(depth.count);
     },
   });
   new Gauge({
@@ -26,8 +28,18 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     help: "Age of the oldest event waiting in the outbox; 0 when empty.",
     registers: [registry],
     async collect() {
-      const { oldestAt } = await outbox.depth();
+      const depth = await outbox.depth().catch(() => undefined);
+      if (!depth) return;
+      const { oldestAt } = depth;
       this.set(oldestAt === undefined ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
+    },
+  });
+  new Gauge({
+    name: "outbox_shards_held",
+    help: "Outbox shards this relay sends (Postgres: its share of all relays; SQLite: 1).",
+    registers: [registry],
+    collect() {
+      this.set(outbox.shardsHeld?.() ?? 1);
     },
   });
   return {

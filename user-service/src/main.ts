@@ -12,18 +12,37 @@ import {
   ConfigError,
   createLogger,
   createMetrics,
+  describeError,
   prepareDataDir,
   StartError,
   serve,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
-import { readConfig } from "./config.ts";
+import { type Config, readConfig } from "./config.ts";
+import type { UserStore } from "./store/index.ts";
+import { PostgresUserStore } from "./store/postgres.ts";
 import { SqliteUserStore } from "./store/sqlite.ts";
 
-function start(): void {
+/** Postgres when DATABASE_URL is set (migrated at start), else the SQLite file. */
+async function openStore(config: Config): Promise<UserStore> {
+  if (!config.DATABASE_URL) {
+    return new SqliteUserStore(join(prepareDataDir(config.DATA_DIR), "user-service.sqlite"));
+  }
+  try {
+    return await PostgresUserStore.open({
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      rebalanceMs: config.RELAY_REBALANCE_MS,
+    });
+  } catch (error) {
+    throw new StartError(`DATABASE_URL: cannot connect and migrate: ${describeError(error)}`);
+  }
+}
+
+async function start(): Promise<void> {
   const config = readConfig(process.env);
   const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL });
-  const store = new SqliteUserStore(join(prepareDataDir(config.DATA_DIR), "user-service.sqlite"));
+  const store = await openStore(config);
   const sink: EventSink = config.KAFKA_BROKERS
     ? new KafkaSink({
         brokers: config.KAFKA_BROKERS,
@@ -70,7 +89,7 @@ function start(): void {
       await sink
         .close()
         .catch((error: unknown) => logger.warn({ err: error }, "closing sink failed"));
-      store.close();
+      await store.close();
     },
   });
   relay.start();
@@ -80,13 +99,18 @@ function start(): void {
     );
   }
   logger.info(
-    { sink: sink.name, authMode: authOptions(config).mode, dataDir: config.DATA_DIR },
+    {
+      sink: sink.name,
+      store: config.DATABASE_URL ? "postgres" : "sqlite",
+      authMode: authOptions(config).mode,
+      dataDir: config.DATA_DIR,
+    },
     "user-service started",
   );
 }
 
 try {
-  start();
+  await start();
 } catch (error) {
   if (error instanceof ConfigError || error instanceof StartError) {
     console.error(error.message);

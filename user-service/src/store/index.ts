@@ -61,5 +61,5 @@ export interface UserStore {
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;
-  close(): void;
+  close(): void | Promise<void>;
 }
