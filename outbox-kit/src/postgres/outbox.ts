@@ -19,6 +19,9 @@ export interface PostgresOutboxOptions {
 export interface PostgresOutbox extends Outbox {
   /** Bumps the version after a local commit (wakes this relay without a round trip). */
   notify(): void;
+  shardsHeld(): number;
+  /** Backend pid of the session holding this relay's shard locks, if one is open. */
+  lockPid(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutbox {
     },
     shardsHeld: () => leases.count,
     notify: () => commits.notify(),
+    lockPid: () => leases.pid,
     async close() {
       await unlisten?.().catch(() => {});
       await leases.close();

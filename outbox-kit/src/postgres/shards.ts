@@ -23,7 +23,7 @@ export interface ShardLeaseOptions {
 export class ShardLeases {
   private client: SQL | undefined;
   /** Backend pid of the session that holds `held`; another pid means the locks are gone. */
-  private pid: number | undefined;
+  pid: number | undefined;
   private readonly held = new Set<number>();
   private nextRebalance = 0;
 
