@@ -1,4 +1,12 @@
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { SQL } from "bun";
@@ -109,7 +117,11 @@ export async function startPg(options: PgOptions = {}): Promise<PgStart> {
     const bin = await binaries();
     const owner = serverUser();
     mkdirSync(paths.data, { recursive: true, mode: 0o700 });
-    if (owner) chownSync(paths.data, owner.uid, owner.gid);
+    if (owner) {
+      // The server's user must reach its data folder: a 0700 temp folder of root would stop it.
+      chmodSync(paths.root, 0o755);
+      chownSync(paths.data, owner.uid, owner.gid);
+    }
     if (!existsSync(join(paths.data, "PG_VERSION"))) {
       log(`Initializing a database cluster in ${paths.data} ...`);
       if (readdirSync(paths.data).length > 0)

@@ -6,6 +6,8 @@
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { pointId } from "../../ai-gateway/src/vectors/point-id.ts";
+import { listUsers } from "./api.ts";
+import { eventually } from "./stack.ts";
 
 /** A user point as stored: its version, and a tombstone flag. */
 export interface StoredPoint {
@@ -67,4 +69,30 @@ export function watchVersions(gatewayDir: string, tenant: string, everyMs = 200)
       await loop;
     },
   };
+}
+
+/** The gateway matches the source: every user at its latest version, no other live point. */
+export async function gatewayMatchesSource(
+  gatewayDir: string,
+  usersUrl: string,
+  tenant: string,
+  explain: () => string,
+): Promise<number> {
+  const source = await listUsers(usersUrl, tenant);
+  const expected = new Map(source.map((user) => [userPointId(tenant, user.id), user.version]));
+  await eventually(
+    "the gateway to match the source",
+    async () => {
+      const stored = storedUsers(gatewayDir, tenant);
+      for (const [id, version] of expected) {
+        const point = stored.get(id);
+        if (!point || point.deleted || point.version !== version) return undefined;
+      }
+      for (const [id, point] of stored) if (!point.deleted && !expected.has(id)) return undefined;
+      return true;
+    },
+    120_000,
+    explain,
+  );
+  return source.length;
 }

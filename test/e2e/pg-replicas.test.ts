@@ -6,8 +6,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { describeKafka } from "../kafka-broker.ts";
 import { describePostgres, freshDatabase, postgresUrl } from "../pg-server.ts";
-import { listUsers } from "./api.ts";
-import { storedUsers, userPointId, watchVersions } from "./gateway-view.ts";
+import { gatewayMatchesSource, watchVersions } from "./gateway-view.ts";
 import {
   eventually,
   freePort,
@@ -26,32 +25,6 @@ afterEach(async () => {
   await stopAll();
   for (const drop of drops.splice(0)) await drop();
 });
-
-/** The gateway matches the source: every user at its latest version, no other live point. */
-export async function gatewayMatchesSource(
-  gatewayDir: string,
-  usersUrl: string,
-  tenant: string,
-  explain: () => string,
-): Promise<number> {
-  const source = await listUsers(usersUrl, tenant);
-  const expected = new Map(source.map((user) => [userPointId(tenant, user.id), user.version]));
-  await eventually(
-    "the gateway to match the source",
-    async () => {
-      const stored = storedUsers(gatewayDir, tenant);
-      for (const [id, version] of expected) {
-        const point = stored.get(id);
-        if (!point || point.deleted || point.version !== version) return undefined;
-      }
-      for (const [id, point] of stored) if (!point.deleted && !expected.has(id)) return undefined;
-      return true;
-    },
-    120_000,
-    explain,
-  );
-  return source.length;
-}
 
 const serverUrl = await postgresUrl();
 if (serverUrl === null) {
