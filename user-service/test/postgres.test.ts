@@ -15,7 +15,7 @@ import {
 const running: ServiceProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const service of running.splice(0)) await service.stop(5_000);
+  await Promise.all(running.splice(0).map((service) => service.stop(5_000)));
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
@@ -43,6 +43,8 @@ await describePostgres("user-service on Postgres", (url) => {
       DATABASE_URL: db.url,
       GATEWAY_URL: `http://127.0.0.1:${freePort()}`,
       INGEST_TOKEN: "t",
+      // Nothing can be flushed at shutdown: do not wait for it.
+      SHUTDOWN_TIMEOUT_MS: "200",
     };
     const [one, two] = [
       spawnService({ ...env, DATA_DIR: dataDir() }),

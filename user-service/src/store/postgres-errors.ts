@@ -1,4 +1,4 @@
-import { unavailable } from "@event-mesh/service-kit";
+import { dependencyDown, STORAGE_RETRY_AFTER_SECONDS } from "@event-mesh/service-kit";
 import { SQL } from "bun";
 
 /** SQLSTATE classes that mean "the database cannot serve now", not "this request is wrong". */
@@ -23,12 +23,15 @@ export function isUnavailable(error: unknown): boolean {
   return typeof code === "string" && /^E[A-Z]+$/.test(code);
 }
 
-/** Runs `work`; a database that is down becomes a 503 for the client, other errors stay. */
+/**
+ * Runs `work`; a database that is down becomes a 503 naming the store, with Retry-After, as a
+ * full SQLite disk does (the cause is logged, not sent). Other errors stay what they are.
+ */
 export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isUnavailable(error)) throw unavailable("the database is unavailable; retry later");
+    if (isUnavailable(error)) throw dependencyDown("store", error, STORAGE_RETRY_AFTER_SECONDS);
     throw error;
   }
 }
