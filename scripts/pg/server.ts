@@ -119,7 +119,7 @@ export async function startPg(options: PgOptions = {}): Promise<PgStart> {
     mkdirSync(paths.data, { recursive: true, mode: 0o700 });
     if (owner) {
       // The server's user must reach its data folder: a 0700 temp folder of root would stop it.
-      chmodSync(paths.root, 0o755);
+      chmodSync(dirname(paths.data), 0o755);
       chownSync(paths.data, owner.uid, owner.gid);
     }
     if (!existsSync(join(paths.data, "PG_VERSION"))) {
