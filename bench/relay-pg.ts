@@ -7,15 +7,13 @@
 // RELAY_BATCH_MAX (500).
 
 import { SQL } from "bun";
-import { entityIdOf, partitionKey } from "../contracts/src/index.ts";
 import {
   KafkaSink,
   migrate,
   OUTBOX_MIGRATIONS,
+  outboxRow,
   postgresOutbox,
   Relay,
-  shardOf,
-  storedEvent,
 } from "../outbox-kit/src/index.ts";
 import { createLogger } from "../service-kit/src/index.ts";
 import { userCreatedEvents } from "./lib/events.ts";
@@ -106,10 +104,7 @@ if (process.argv[2] === "--relay") {
   try {
     const brokers = await kafkaBrokers();
     progress(`preparing ${EVENTS} events`);
-    const rows = userCreatedEvents(EVENTS, 10).map((event) => {
-      const key = partitionKey(event.tenantId, entityIdOf(event.type, event.data));
-      return { shard: shardOf(key), partition_key: key, event: storedEvent(event) };
-    });
+    const rows = userCreatedEvents(EVENTS, 10).map(outboxRow);
     const results = [];
     for (const relays of RELAYS) results.push(await runCase(relays, brokers, rows));
     printTable(

@@ -8,7 +8,7 @@ import { storedEvent } from "../sink/index.ts";
  */
 export const OUTBOX_SHARDS = 32;
 
-/** NOTIFY channel that wakes the relays after a commit that wrote outbox rows. */
+/** NOTIFY channel that wakes the relays after commits that wrote outbox rows. */
 export const OUTBOX_CHANNEL = "outbox";
 
 /** The shard of a partition key. */
@@ -16,15 +16,22 @@ export function shardOf(key: string): number {
   return Bun.hash.crc32(key) % OUTBOX_SHARDS;
 }
 
+/** An outbox row of `event`, ready for an INSERT (several at once with `sql(rows)`). */
+export function outboxRow(event: AnyMeshEvent): {
+  shard: number;
+  partition_key: string;
+  event: string;
+} {
+  const key = partitionKey(event.tenantId, entityIdOf(event.type, event.data));
+  return { shard: shardOf(key), partition_key: key, event: storedEvent(event) };
+}
+
 /**
  * Writes `event` to the outbox; call with the transaction of the change it describes. Write it
  * after the entity's row: the row lock then orders two transactions on one entity, so their
- * seq order is their commit order. The NOTIFY is sent at commit, or not at all.
+ * seq order is their commit order. After the commit, call the outbox's `notify()` to wake the
+ * relays at once (they also wake every rebalance period on their own).
  */
 export async function appendPostgres(tx: SQL, event: AnyMeshEvent): Promise<void> {
-  const key = partitionKey(event.tenantId, entityIdOf(event.type, event.data));
-  const shard = shardOf(key);
-  await tx`INSERT INTO outbox (shard, partition_key, event)
-           VALUES (${shard}, ${key}, ${storedEvent(event)})`;
-  await tx`SELECT pg_notify(${OUTBOX_CHANNEL}, ${String(shard)})`;
+  await tx`INSERT INTO outbox ${tx(outboxRow(event))}`;
 }

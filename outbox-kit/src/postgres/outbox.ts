@@ -17,7 +17,11 @@ export interface PostgresOutboxOptions {
 
 /** A Postgres outbox as one relay sees it, plus what its owner must start and close. */
 export interface PostgresOutbox extends Outbox {
-  /** Bumps the version after a local commit (wakes this relay without a round trip). */
+  /**
+   * Call after a commit that wrote outbox rows: wakes this relay at once, and the other
+   * replicas' relays by one NOTIFY per event-loop turn, sent after the commit rather than
+   * inside it (a NOTIFY in a transaction serializes every such COMMIT on a global lock).
+   */
   notify(): void;
   shardsHeld(): number;
   /** Backend pid of the session holding this relay's shard locks, if one is open. */
@@ -37,6 +41,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutbox {
   const leases = new ShardLeases({ url: options.url, rebalanceMs });
   const commits = new CommitSignal();
   let subscribed = false;
+  let notifying = false;
   let unlisten: (() => Promise<void>) | undefined;
 
   const listen = () => {
@@ -102,7 +107,16 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutbox {
       timeout.abort();
     },
     shardsHeld: () => leases.count,
-    notify: () => commits.notify(),
+    notify() {
+      commits.notify();
+      if (notifying) return;
+      notifying = true;
+      setImmediate(() => {
+        notifying = false;
+        // Lost when the database is down: the relays then wake at their next rebalance.
+        sql.notify(OUTBOX_CHANNEL, "").catch(() => {});
+      });
+    },
     lockPid: () => leases.pid,
     async close() {
       await unlisten?.().catch(() => {});

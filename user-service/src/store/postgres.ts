@@ -3,6 +3,7 @@ import {
   appendPostgres,
   migrate,
   OUTBOX_MIGRATIONS,
+  outboxRow,
   type PostgresOutbox,
   postgresOutbox,
 } from "@event-mesh/outbox-kit";
@@ -16,6 +17,7 @@ import type {
   UserPage,
   UserStore,
 } from "./index.ts";
+import { CreateBatcher } from "./postgres-batch.ts";
 import { isUniqueViolation, orUnavailable } from "./postgres-errors.ts";
 
 /** user-service's migrations, applied after the outbox's. */
@@ -47,6 +49,20 @@ const toUser = (row: UserRow): User => ({
   version: row.version,
 });
 
+/** A new user, version 1, with a UUIDv7 id (creation order). */
+function newUser(tenantId: string, input: { email: string; name: string }): User {
+  const time = new Date().toISOString();
+  return {
+    id: Bun.randomUUIDv7(),
+    tenantId,
+    email: input.email,
+    name: input.name,
+    createdAt: time,
+    updatedAt: time,
+    version: 1,
+  };
+}
+
 /** Postgres store options. */
 export interface PostgresStoreOptions {
   url: string;
@@ -63,9 +79,11 @@ export interface PostgresStoreOptions {
 export class PostgresUserStore implements UserStore {
   readonly outbox: PostgresOutbox;
   private readonly sql: SQL;
+  private readonly batcher: CreateBatcher;
 
   private constructor(options: PostgresStoreOptions) {
     this.sql = new SQL({ url: options.url, max: options.poolMax, connectionTimeout: 5 });
+    this.batcher = new CreateBatcher(this.sql, (user) => this.insertOne(user));
     this.outbox = postgresOutbox({
       sql: this.sql,
       url: options.url,
@@ -90,6 +108,7 @@ export class PostgresUserStore implements UserStore {
     input: { email: string; name: string },
     idempotency?: IdempotentRequest,
   ): Promise<CreateResult> {
+    if (!idempotency) return this.createOnce(tenantId, input);
     return this.write(async (tx): Promise<CreateResult> => {
       if (idempotency) {
         // Two requests with one key wait for each other here instead of both creating.
@@ -104,18 +123,10 @@ export class PostgresUserStore implements UserStore {
           return { ok: true, status: seen.status, body: JSON.parse(seen.body), replayed: true };
         }
       }
-      const time = new Date().toISOString();
-      const user: User = {
-        id: Bun.randomUUIDv7(),
-        tenantId,
-        email: input.email,
-        name: input.name,
-        createdAt: time,
-        updatedAt: time,
-        version: 1,
-      };
+      const user = newUser(tenantId, input);
       await tx`INSERT INTO users (tenant_id, id, email, name, created_at, updated_at, version)
-               VALUES (${tenantId}, ${user.id}, ${user.email}, ${user.name}, ${time}, ${time}, 1)`;
+               VALUES (${tenantId}, ${user.id}, ${user.email}, ${user.name}, ${user.createdAt},
+                       ${user.updatedAt}, 1)`;
       await appendPostgres(tx, userChanged("user.created", user));
       if (idempotency) {
         await tx`INSERT INTO idempotency (tenant_id, key, hash, status, body)
@@ -127,6 +138,36 @@ export class PostgresUserStore implements UserStore {
       if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" } as const;
       throw error;
     });
+  }
+
+  /**
+   * A create without an Idempotency-Key: the user row and its outbox row in one statement,
+   * which Postgres runs as one transaction — one round trip instead of four (BEGIN, two
+   * INSERTs, COMMIT). A taken e-mail fails the whole statement: neither row is written.
+   */
+  private async createOnce(
+    tenantId: string,
+    input: { email: string; name: string },
+  ): Promise<CreateResult> {
+    const user = newUser(tenantId, input);
+    try {
+      await orUnavailable(() => this.batcher.add(user));
+    } catch (error) {
+      if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
+      throw error;
+    }
+    this.outbox.notify();
+    return { ok: true, status: 201, body: user, replayed: false };
+  }
+
+  private async insertOne(user: User): Promise<void> {
+    await this.sql`
+          WITH created AS (
+            INSERT INTO users (tenant_id, id, email, name, created_at, updated_at, version)
+            VALUES (${user.tenantId}, ${user.id}, ${user.email}, ${user.name}, ${user.createdAt},
+                    ${user.updatedAt}, 1)
+          )
+          INSERT INTO outbox ${this.sql(outboxRow(userChanged("user.created", user)))}`;
   }
 
   get(tenantId: string, id: string): Promise<User | undefined> {

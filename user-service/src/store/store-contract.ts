@@ -128,6 +128,20 @@ export function storeContract(open: OpenStore): void {
     expect((await store.outbox.depth()).count).toBe(1);
   });
 
+  test("concurrent creates: one per taken e-mail wins, the others are refused, the rest stored", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.create("tenant-a", { email: i % 2 ? `same@a.dev` : `own${i}@a.dev`, name: "C" }),
+      ),
+    );
+    expect(results.filter((result) => result.ok).length).toBe(11);
+    expect(results.filter((result) => !result.ok)).toEqual(
+      Array.from({ length: 9 }, () => ({ ok: false, reason: "email_taken" })),
+    );
+    expect((await store.list("tenant-a", { limit: 100 })).users.length).toBe(11);
+    expect((await store.outbox.depth()).count).toBe(11);
+  });
+
   test("concurrent changes of one user get consecutive versions and events in that order", async () => {
     const user = await create("tenant-a", "c@a.dev");
     await Promise.all(
