@@ -48,6 +48,9 @@ export class ShardLeases {
     try {
       const [row] = await client<{ pid: number }[]>`
         SELECT pg_backend_pid() AS pid, pg_advisory_lock_shared(${LOCK_NAMESPACE}, ${MEMBER})`;
+      // This session only deletes sent rows: a delete lost in a crash means those rows are sent
+      // again, which at-least-once allows, so it need not wait for the WAL flush.
+      await client`SET synchronous_commit = off`;
       this.client = client;
       this.pid = row?.pid;
       this.nextRebalance = 0;
