@@ -1,9 +1,6 @@
 import { Counter, Gauge, type Registry } from "@event-mesh/service-kit";
 import type { Outbox } from "./outbox.ts";
 
-/** Prefix of every user-service metric (see createMetrics' namespace). */
-export const NAMESPACE = "user_service";
-
 /** The relay's counters; the outbox gauges are read from the store at each scrape. */
 export interface RelayMetrics {
   published: Counter;
@@ -11,10 +8,17 @@ export interface RelayMetrics {
   stepErrors: Counter<"step">;
 }
 
-/** Registers the outbox and relay metrics on the service's registry. */
-export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayMetrics {
+/**
+ * Registers the outbox and relay metrics on the producer's registry, named after its metrics
+ * namespace like the rest of its metrics (`user_service` → `user_service_outbox_depth_events`).
+ */
+export function registerRelayMetrics(
+  registry: Registry,
+  outbox: Outbox,
+  namespace: string,
+): RelayMetrics {
   new Gauge({
-    name: "user_service_outbox_depth_events",
+    name: `${namespace}_outbox_depth_events`,
     help: "Events written but not yet acknowledged by the sink.",
     registers: [registry],
     async collect() {
@@ -24,7 +28,7 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     },
   });
   new Gauge({
-    name: "user_service_outbox_oldest_age_seconds",
+    name: `${namespace}_outbox_oldest_age_seconds`,
     help: "Age of the oldest event waiting in the outbox; 0 when empty.",
     registers: [registry],
     async collect() {
@@ -35,7 +39,7 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
     },
   });
   new Gauge({
-    name: "outbox_shards_held",
+    name: `${namespace}_outbox_shards_held`,
     help: "Outbox shards this relay sends (Postgres: its share of all relays; SQLite: 1).",
     registers: [registry],
     collect() {
@@ -44,17 +48,17 @@ export function registerRelayMetrics(registry: Registry, outbox: Outbox): RelayM
   });
   return {
     published: new Counter({
-      name: "user_service_events_published_total",
+      name: `${namespace}_events_published_total`,
       help: "Events acknowledged by the sink.",
       registers: [registry],
     }),
     publishErrors: new Counter({
-      name: "user_service_event_publish_errors_total",
+      name: `${namespace}_event_publish_errors_total`,
       help: "Failed sink calls (each is retried).",
       registers: [registry],
     }),
     stepErrors: new Counter({
-      name: "relay_step_errors_total",
+      name: `${namespace}_relay_step_errors_total`,
       help: "Failed relay steps (peek, send, remove, wait); each is retried.",
       labelNames: ["step"],
       registers: [registry],

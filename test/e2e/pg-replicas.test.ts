@@ -51,8 +51,8 @@ if (serverUrl === null) {
       ]);
       const services: Running[] = [one, two, gateway];
       await eventually("both relays to hold shards", async () =>
-        (await metric(one, "outbox_shards_held")) > 0 &&
-        (await metric(two, "outbox_shards_held")) > 0
+        (await metric(one, "user_service_outbox_shards_held")) > 0 &&
+        (await metric(two, "user_service_outbox_shards_held")) > 0
           ? true
           : undefined,
       );
@@ -66,8 +66,8 @@ if (serverUrl === null) {
         onProgress: async (done) => {
           if (done !== 450 || killedWith) return;
           killedWith = {
-            depth: await metric(two, "outbox_depth"),
-            shards: await metric(two, "outbox_shards_held"),
+            depth: await metric(two, "user_service_outbox_depth_events"),
+            shards: await metric(two, "user_service_outbox_shards_held"),
           };
           replicas.drop(two.url);
           await two.kill9();
@@ -78,14 +78,14 @@ if (serverUrl === null) {
       expect([...written.refused.keys()].filter((status) => status !== 404)).toEqual([]);
 
       await eventually("the survivor to hold every shard", async () =>
-        (await metric(one, "outbox_shards_held")) === 32 ? true : undefined,
+        (await metric(one, "user_service_outbox_shards_held")) === 32 ? true : undefined,
       );
       const count = await gatewayMatchesSource(config.gatewayDir, one.url, tenant, () =>
         tail(services),
       );
       expect(count).toBe(written.live.size);
       await eventually("an empty outbox", async () =>
-        (await metric(one, "outbox_depth")) === 0 ? true : undefined,
+        (await metric(one, "user_service_outbox_depth_events")) === 0 ? true : undefined,
       );
       await versions.stop();
       expect(versions.samples()).toBeGreaterThan(0);

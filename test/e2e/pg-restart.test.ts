@@ -83,7 +83,7 @@ if (shared === null) {
       );
       await gatewayMatchesSource(config.gatewayDir, users.url, tenant, () => tail(services));
       await eventually("an empty outbox", async () =>
-        (await metric(users, "outbox_depth")) === 0 ? true : undefined,
+        (await metric(users, "user_service_outbox_depth_events")) === 0 ? true : undefined,
       );
       await versions.stop();
       expect(versions.regressions).toEqual([]);

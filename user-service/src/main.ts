@@ -3,7 +3,6 @@ import {
   type EventSink,
   HttpSink,
   KafkaSink,
-  NAMESPACE,
   Relay,
   registerRelayMetrics,
 } from "@event-mesh/outbox-kit";
@@ -18,6 +17,10 @@ import {
   serve,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
+
+/** Prefix of every user-service metric (see createMetrics' namespace). */
+const NAMESPACE = "user_service";
+
 import { type Config, readConfig } from "./config.ts";
 import type { UserStore } from "./store/index.ts";
 import { PostgresUserStore } from "./store/postgres.ts";
@@ -53,7 +56,7 @@ async function start(): Promise<void> {
       })
     : new HttpSink({ gatewayUrl: config.GATEWAY_URL, token: config.INGEST_TOKEN });
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
-  const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox);
+  const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox, NAMESPACE);
   const relay = new Relay({
     outbox: store.outbox,
     sink,

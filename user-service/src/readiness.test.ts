@@ -36,7 +36,7 @@ function app(outboxMaxAgeMs: number) {
         logged.push(String(object.err));
       },
     }),
-    metrics: createMetrics(),
+    metrics: createMetrics({ namespace: "user_service" }),
     auth: { mode: "dev" },
   });
 }

@@ -63,7 +63,7 @@ await describePostgres("user-service on Postgres", (url) => {
     expect((await call(two.service, "PATCH", `/users/${id}`, { name: "A2" })).json).toMatchObject({
       version: 2,
     });
-    expect(await metric(one.service, "outbox_depth")).toBe(2);
+    expect(await metric(one.service, "user_service_outbox_depth_events")).toBe(2);
     const sql = new Bun.SQL({ url: db.url, max: 1 });
     const applied = await sql`SELECT name FROM schema_migrations ORDER BY name`;
     await sql.close();
