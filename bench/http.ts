@@ -1,15 +1,27 @@
-// bench:http — POST /users/create on user-service (embedded mode) under wrk, beside a bare
-// Hono-on-Bun handler answering the same 201 JSON without storage, in the same run.
-// `bun run bench:http` (needs `wrk`: apt-get install wrk). Env: CONNECTIONS (64), DURATION (10).
+// bench:http — POST /users/create on user-service under wrk: on SQLite (embedded mode) and on
+// Postgres (DATABASE_URL, or the local server of pg:start), beside a bare Hono-on-Bun handler
+// answering the same 201 JSON without storage, in the same run. On Postgres with pools of 1 and
+// DATABASE_POOL_MAX connections (default 10): how much running transactions side by side gives.
+// `bun run bench:http` (needs `wrk`: apt-get install wrk). Env: CONNECTIONS (64), DURATION (10),
+// PG_POOLS ("1,10"), NO_PG=1 to leave Postgres out.
 
 import { join } from "node:path";
 import { waitReady } from "../scripts/lib/service-process.ts";
 import { fmt, machine, printTable, progress, ROOT, writeResult } from "./lib/report.ts";
-import { cleanup, freePort, launch, onCleanup, peakRss, tempDir } from "./lib/stack.ts";
+import {
+  cleanup,
+  freePort,
+  launch,
+  onCleanup,
+  peakRss,
+  postgresDatabase,
+  tempDir,
+} from "./lib/stack.ts";
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.DURATION ?? 10);
 const WARMUP_S = 3;
+const PG_POOLS = (process.env.PG_POOLS ?? "1,10").split(",").map(Number);
 const SCRIPT = join(import.meta.dir, "http", "create-user.lua");
 
 interface WrkResult {
@@ -104,17 +116,29 @@ try {
   });
 
   const rows = [];
-  const targets = [
+  const targets: Array<readonly [string, string, number]> = [
     ["bare Hono (baseline)", `http://127.0.0.1:${barePort}/users/create`, bare.pid],
     ["user-service", `${service.url}/users/create`, service.proc.pid],
-  ] as const;
+  ];
+  // The same service on Postgres, one database per pool size; its relay drains to the same sink.
+  for (const pool of process.env.NO_PG ? [] : PG_POOLS) {
+    const pg = await launch("user-service", {
+      DATA_DIR: tempDir("http-users-pg"),
+      DATABASE_URL: await postgresDatabase(`http_pool${pool}`),
+      DATABASE_POOL_MAX: String(pool),
+      GATEWAY_URL: `http://127.0.0.1:${sinkPort}`,
+      INGEST_TOKEN: "bench",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    });
+    targets.push([`user-service on Postgres, pool ${pool}`, `${pg.url}/users/create`, pg.proc.pid]);
+  }
   for (const [name, url, pid] of process.env.ONLY_SERVICE ? targets.slice(1) : targets) {
     progress(`${name}: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
     await wrk(url, WARMUP_S, "warmup");
     const result = await wrk(url, DURATION_S, "measured");
     rows.push(summarize(name, result, peakRss({ proc: { pid } } as Parameters<typeof peakRss>[0])));
   }
-  const [baseline, measured] = process.env.ONLY_SERVICE ? [rows[0], rows[0]] : rows;
+  const [baseline, measured, ...postgres] = process.env.ONLY_SERVICE ? [rows[0], rows[0]] : rows;
   if (!baseline || !measured) throw new Error("missing results");
   const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
   printTable(
@@ -129,6 +153,12 @@ try {
     })),
   );
   console.log(`user-service / bare Hono = ${fmt(ratio * 100)} % (aim ≥ 50 %); relayed ${relayed}`);
+  for (const row of postgres) {
+    if (!row) continue;
+    console.log(
+      `${row.target} / SQLite = ${fmt((row.requestsPerSecond / measured.requestsPerSecond) * 100)} %`,
+    );
+  }
   writeResult("http", {
     settings: {
       connections: CONNECTIONS,
@@ -139,6 +169,7 @@ try {
     loadBefore: before,
     baseline,
     userService: measured,
+    postgres,
     ratio,
     relayedEvents: relayed,
   });

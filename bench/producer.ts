@@ -9,10 +9,8 @@
 import { join } from "node:path";
 import { encode } from "../contracts/src/index.ts";
 import { ensureTopics } from "../kafka-kit/src/index.ts";
+import { KafkaSink, Relay, storedEvent } from "../outbox-kit/src/index.ts";
 import { createLogger } from "../service-kit/src/index.ts";
-import { Relay } from "../user-service/src/relay.ts";
-import { storedEvent } from "../user-service/src/sink/index.ts";
-import { KafkaSink } from "../user-service/src/sink/kafka.ts";
 import { SqliteUserStore } from "../user-service/src/store/sqlite.ts";
 import { userCreatedEvents } from "./lib/events.ts";
 import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";

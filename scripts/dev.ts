@@ -1,6 +1,7 @@
 // `bun run dev`: both services on one machine, embedded defaults (SQLite, sqlite-vec, HTTP
 // delivery), or on Kafka/Qdrant when KAFKA_BROKERS/QDRANT_URL are set. `--kafka` starts the
-// local broker first (`bun run dev:kafka`).
+// local broker first (`bun run dev:kafka`); `--pg` starts the local Postgres and keeps the users
+// and the outbox there (`bun run dev:pg`).
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
@@ -117,7 +118,19 @@ if (process.argv.includes("--kafka")) {
     fatal(error instanceof KafkaSetupError ? error.message : String(error));
   }
 }
+if (process.argv.includes("--pg")) {
+  const { pgPaths, PgSetupError, startPg } = await import("./pg.ts");
+  try {
+    const pg = await startPg({ log: (line) => console.log(`postgres     | ${line}`) });
+    // Started for a person, like `bun run pg:start`: no test run may stop it at its end.
+    rmSync(pgPaths().testOwned, { force: true });
+    process.env.DATABASE_URL = pg.url;
+  } catch (error) {
+    fatal(error instanceof PgSetupError ? error.message : String(error));
+  }
+}
 const mode = [
+  process.env.DATABASE_URL ? "users on Postgres" : "users on SQLite",
   process.env.KAFKA_BROKERS ? `Kafka at ${process.env.KAFKA_BROKERS}` : "HTTP delivery",
   process.env.QDRANT_URL ? `Qdrant at ${process.env.QDRANT_URL}` : "sqlite-vec",
 ].join(", ");
@@ -147,9 +160,12 @@ async function stopAll(code: number): Promise<never> {
   // user-service first: in embedded mode its last outbox flush goes to the gateway.
   for (const service of [...services].reverse()) await service.stop();
   if (code === 0) {
-    const broker = process.argv.includes("--kafka")
-      ? "; the Kafka broker keeps running (bun run kafka:stop)"
-      : "";
+    const broker = [
+      process.argv.includes("--kafka")
+        ? "; the Kafka broker keeps running (bun run kafka:stop)"
+        : "",
+      process.argv.includes("--pg") ? "; Postgres keeps running (bun run pg:stop)" : "",
+    ].join("");
     console.log(`dev: both services stopped; data kept in ${dataDir}${broker}`);
   }
   process.exit(code);

@@ -18,9 +18,17 @@ const readsEnv = {
 };
 
 describe("compose.yaml", () => {
-  test("parses and runs Redpanda, its console, Qdrant 1.19 and both services", () => {
+  test("parses and runs Redpanda, its console, Qdrant 1.19, Postgres and the services", () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ["ai-gateway", "console", "qdrant", "redpanda", "user-service"].sort(),
+      [
+        "ai-gateway",
+        "console",
+        "postgres",
+        "qdrant",
+        "redpanda",
+        "user-service",
+        "user-service-2",
+      ].sort(),
     );
     expect(compose.services.qdrant.image).toMatch(/^qdrant\/qdrant:v1\.19\./);
     expect(compose.services.redpanda.command.join(" ")).toContain("--mode=dev-container");
@@ -141,5 +149,20 @@ describe("compose.yaml", () => {
     );
     expect(qdrant.healthcheck.test.join(" ")).toContain("/readyz");
     expect(compose.services["ai-gateway"].depends_on.qdrant.condition).toBe("service_healthy");
+  });
+
+  test("two user-service replicas share one Postgres, pinned by exact tag", () => {
+    expect(compose.services.postgres.image).toMatch(/^postgres:\d+\.\d+$/);
+    const [one, two] = [compose.services["user-service"], compose.services["user-service-2"]];
+    expect(one.environment.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+    expect(two.environment).toEqual(one.environment);
+    expect(two.build).toEqual(one.build);
+    expect(two.ports).toEqual(["127.0.0.1:3002:3000"]);
+    expect(compose.services.postgres.environment.POSTGRES_PASSWORD).toMatch(
+      required("POSTGRES_PASSWORD"),
+    );
+    for (const replica of [one, two]) {
+      expect(replica.depends_on.postgres.condition).toBe("service_healthy");
+    }
   });
 });

@@ -5,10 +5,10 @@ import { runEndTasks } from "./run-end.ts";
 // a preload, the default applies to every test file. Kafka and process tests wait on real I/O.
 setDefaultTimeout(60_000);
 
-// KAFKA_BROKERS and QDRANT_URL given to `bun test` are for the tests (test/kafka-broker.ts,
-// the live Qdrant tests), not for the services they spawn: a service that inherited them would
+// KAFKA_BROKERS, QDRANT_URL and DATABASE_URL given to `bun test` are for the tests (test/kafka-broker.ts,
+// the live Qdrant tests, test/pg-server.ts), not for the services they spawn: a service that inherited them would
 // silently switch to Kafka or Qdrant mode. Keep them under TEST_* names and clear the originals.
-for (const name of ["KAFKA_BROKERS", "QDRANT_URL", "QDRANT_API_KEY"]) {
+for (const name of ["KAFKA_BROKERS", "QDRANT_URL", "QDRANT_API_KEY", "DATABASE_URL"]) {
   const value = process.env[name];
   if (value !== undefined) process.env[`TEST_${name}`] ??= value;
   delete process.env[name];

@@ -88,3 +88,28 @@ export async function kafkaBrokers(): Promise<string> {
   }
   return brokers;
 }
+
+/**
+ * A fresh database for one benchmark, dropped by `cleanup()`: on DATABASE_URL's server when
+ * set, else on the local server of `bun run pg:start` (started, or reused, here).
+ */
+export async function postgresDatabase(label: string): Promise<string> {
+  const { SQL } = await import("bun");
+  let server = process.env.DATABASE_URL;
+  if (!server) {
+    const { startPg } = await import("../../scripts/pg/server.ts");
+    server = (await startPg({ log: progress })).url;
+  }
+  const name = `bench_${label}_${Date.now().toString(36)}`;
+  const admin = new SQL({ url: server, max: 1 });
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  await admin.close();
+  cleanups.push(async () => {
+    const sql = new SQL({ url: server, max: 1 });
+    await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await sql.close();
+  });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -498,7 +498,7 @@ describe("operations", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: "ready",
-      checks: { store: { status: "ok" }, sink: { status: "ok" } },
+      checks: { store: { status: "ok" }, sink: { status: "ok" }, relay: { status: "ok" } },
     });
     sinkUp = false;
     const down = await send("GET", "/readyz");

@@ -1,3 +1,4 @@
+import type { EventSink, RelayStatus } from "@event-mesh/outbox-kit";
 import {
   type AuthOptions,
   type AuthVariables,
@@ -12,7 +13,6 @@ import {
   requestLogger,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
-import type { EventSink } from "./sink/index.ts";
 import type { UserStore } from "./store/index.ts";
 import { usersRoutes } from "./users/routes.ts";
 
@@ -24,6 +24,10 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   auth: AuthOptions;
+  /** The relay, when one runs: /readyz fails while it is failing. */
+  relay?: { status(): RelayStatus } | undefined;
+  /** /readyz fails when the oldest outbox row is older than this; default 60000 ms. */
+  outboxMaxAgeMs?: number | undefined;
   /** Time each readiness probe gets; default 2000 ms. */
   probeTimeoutMs?: number | undefined;
 }
@@ -42,6 +46,7 @@ export function createApp(deps: AppDeps) {
     probes: {
       store: () => deps.store.probeWrite(),
       sink: (signal) => deps.sink.probe(signal),
+      relay: () => relayProbe(deps),
     },
   });
   app.get("/metrics", deps.metrics.handler);
@@ -57,4 +62,19 @@ export function createApp(deps: AppDeps) {
     description:
       "Owns the users of every tenant. Each change is stored with its event (user.created, user.updated, user.deleted) in one transaction and relayed to Kafka or the ai-gateway.",
   });
+}
+
+/**
+ * The relay is ready when it is not failing and the outbox is not stuck: a relay that cannot
+ * read or remove rows, or rows older than the bound, mean events are not reaching consumers.
+ */
+async function relayProbe(deps: AppDeps): Promise<void> {
+  const status = deps.relay?.status();
+  if (status?.failing) throw new Error(`relay failing: ${status.error ?? "unknown error"}`);
+  const { oldestAt } = await deps.store.outbox.depth();
+  const maxAgeMs = deps.outboxMaxAgeMs ?? 60_000;
+  if (oldestAt !== undefined && Date.now() - oldestAt > maxAgeMs) {
+    const seconds = Math.round((Date.now() - oldestAt) / 1000);
+    throw new Error(`oldest outbox event is ${seconds} s old (bound ${maxAgeMs / 1000} s)`);
+  }
 }

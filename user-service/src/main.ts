@@ -1,26 +1,51 @@
 import { join } from "node:path";
 import {
+  type EventSink,
+  HttpSink,
+  KafkaSink,
+  Relay,
+  registerRelayMetrics,
+} from "@event-mesh/outbox-kit";
+import {
   authOptions,
   ConfigError,
   createLogger,
   createMetrics,
+  describeError,
   prepareDataDir,
   StartError,
   serve,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
-import { readConfig } from "./config.ts";
-import { NAMESPACE, registerRelayMetrics } from "./metrics.ts";
-import { Relay } from "./relay.ts";
-import { HttpSink } from "./sink/http.ts";
-import type { EventSink } from "./sink/index.ts";
-import { KafkaSink } from "./sink/kafka.ts";
+
+/** Prefix of every user-service metric (see createMetrics' namespace). */
+const NAMESPACE = "user_service";
+
+import { type Config, readConfig } from "./config.ts";
+import type { UserStore } from "./store/index.ts";
+import { PostgresUserStore } from "./store/postgres.ts";
 import { SqliteUserStore } from "./store/sqlite.ts";
 
-function start(): void {
+/** Postgres when DATABASE_URL is set (migrated at start), else the SQLite file. */
+async function openStore(config: Config): Promise<UserStore> {
+  if (!config.DATABASE_URL) {
+    return new SqliteUserStore(join(prepareDataDir(config.DATA_DIR), "user-service.sqlite"));
+  }
+  try {
+    return await PostgresUserStore.open({
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      rebalanceMs: config.RELAY_REBALANCE_MS,
+    });
+  } catch (error) {
+    throw new StartError(`DATABASE_URL: cannot connect and migrate: ${describeError(error)}`);
+  }
+}
+
+async function start(): Promise<void> {
   const config = readConfig(process.env);
   const logger = createLogger({ name: "user-service", level: config.LOG_LEVEL });
-  const store = new SqliteUserStore(join(prepareDataDir(config.DATA_DIR), "user-service.sqlite"));
+  const store = await openStore(config);
   const sink: EventSink = config.KAFKA_BROKERS
     ? new KafkaSink({
         brokers: config.KAFKA_BROKERS,
@@ -31,16 +56,27 @@ function start(): void {
       })
     : new HttpSink({ gatewayUrl: config.GATEWAY_URL, token: config.INGEST_TOKEN });
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
-  const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox);
+  const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox, NAMESPACE);
   const relay = new Relay({
     outbox: store.outbox,
     sink,
     logger,
     batchMax: config.RELAY_BATCH_MAX,
     onSent: (count) => relayMetrics.published.inc(count),
-    onError: () => relayMetrics.publishErrors.inc(),
+    onError: (step) => {
+      relayMetrics.stepErrors.inc({ step });
+      if (step === "send") relayMetrics.publishErrors.inc();
+    },
   });
-  const app = createApp({ store, sink, logger, metrics, auth: authOptions(config) });
+  const app = createApp({
+    store,
+    sink,
+    relay,
+    outboxMaxAgeMs: config.OUTBOX_MAX_AGE_MS,
+    logger,
+    metrics,
+    auth: authOptions(config),
+  });
 
   serve({
     fetch: app.fetch,
@@ -50,13 +86,13 @@ function start(): void {
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onShutdown: async () => {
       const flushed = await relay.stop(config.SHUTDOWN_TIMEOUT_MS);
-      const left = store.outbox.depth().count;
+      const left = (await store.outbox.depth().catch(() => ({ count: -1 }))).count;
       if (!flushed)
         logger.warn({ pending: left }, "outbox not empty at shutdown; sent at next start");
       await sink
         .close()
         .catch((error: unknown) => logger.warn({ err: error }, "closing sink failed"));
-      store.close();
+      await store.close();
     },
   });
   relay.start();
@@ -66,13 +102,18 @@ function start(): void {
     );
   }
   logger.info(
-    { sink: sink.name, authMode: authOptions(config).mode, dataDir: config.DATA_DIR },
+    {
+      sink: sink.name,
+      store: config.DATABASE_URL ? "postgres" : "sqlite",
+      authMode: authOptions(config).mode,
+      dataDir: config.DATA_DIR,
+    },
     "user-service started",
   );
 }
 
 try {
-  start();
+  await start();
 } catch (error) {
   if (error instanceof ConfigError || error instanceof StartError) {
     console.error(error.message);

@@ -83,7 +83,10 @@ describe.skipIf(!disk)("on a full disk", () => {
     const listed = await call(service, "GET", "/users");
     expect(listed.json).toMatchObject({ users: [{ id, email: "alice@a.dev" }] });
     // The outbox drains in order, so an event left by the refused attempt would come first.
-    await waitFor("the outbox to drain", async () => (await metric(service, "outbox_depth")) === 0);
+    await waitFor(
+      "the outbox to drain",
+      async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
+    );
     expect(ingest.events.map((event) => [event.type, "id" in event.data && event.data.id])).toEqual(
       [["user.created", id]],
     );

@@ -1,4 +1,6 @@
-import type { StoredEvent } from "../sink/index.ts";
+import type { Outbox } from "@event-mesh/outbox-kit";
+
+export type { Outbox } from "@event-mesh/outbox-kit";
 
 /** A user as the API returns it. */
 export interface User {
@@ -37,31 +39,6 @@ export interface UserPage {
   lastId: string | undefined;
 }
 
-/** An outbox row: an event waiting for the sink. */
-export interface OutboxRow {
-  /** Commit order; the relay sends rows in this order. */
-  seq: number;
-  /** The event's CloudEvents JSON, as written with the change. */
-  event: StoredEvent;
-}
-
-/**
- * The transactional outbox: events written with their change, read and removed by the relay
- * only after the sink acknowledged them.
- */
-export interface Outbox {
-  /** Up to `limit` oldest rows, in sequence order. */
-  peek(limit: number): Promise<OutboxRow[]>;
-  /** Removes every row up to and including `seq`. */
-  remove(throughSeq: number): Promise<void>;
-  /** How many rows wait, and when the oldest was written (ms since epoch). */
-  depth(): { count: number; oldestAt: number | undefined };
-  /** Resolves once a row is committed after `since` (a value of `version()`), or on abort. */
-  changed(since: number, signal: AbortSignal): Promise<void>;
-  /** Counter bumped after every commit that wrote outbox rows. */
-  version(): number;
-}
-
 /**
  * The users of every tenant. Every change writes the user and its event in one transaction;
  * a failed transaction leaves neither.
@@ -84,5 +61,5 @@ export interface UserStore {
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;
-  close(): void;
+  close(): void | Promise<void>;
 }

@@ -2,7 +2,12 @@ import { Database, SQLiteError } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { AnyMeshEvent } from "@event-mesh/contracts";
-import { storedEvent } from "../sink/index.ts";
+import {
+  appendSqlite,
+  CommitSignal,
+  SQLITE_OUTBOX_SCHEMA,
+  sqliteOutbox,
+} from "@event-mesh/outbox-kit";
 import { userChanged, userDeleted } from "../users/events.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type {
@@ -14,7 +19,6 @@ import type {
   UserPage,
   UserStore,
 } from "./index.ts";
-import { CommitSignal, sqliteOutbox } from "./sqlite-outbox.ts";
 
 /** How long an Idempotency-Key is remembered. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -32,11 +36,6 @@ CREATE TABLE IF NOT EXISTS users (
   PRIMARY KEY (tenant_id, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (tenant_id, email_key);
-CREATE TABLE IF NOT EXISTS outbox (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-  event      TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS idempotency (
   tenant_id  TEXT NOT NULL,
   key        TEXT NOT NULL,
@@ -94,6 +93,7 @@ export class SqliteUserStore implements UserStore {
     this.db.run("PRAGMA busy_timeout = 5000");
     this.db.run("PRAGMA synchronous = NORMAL");
     this.db.run(SCHEMA);
+    this.db.run(SQLITE_OUTBOX_SCHEMA);
     // After a commit: wake the relay at once instead of letting it poll.
     this.group = new GroupCommit(this.db, () => this.commits.notify());
     this.outbox = sqliteOutbox(this.db, this.commits, (work) => this.group.run(work));
@@ -246,8 +246,6 @@ export class SqliteUserStore implements UserStore {
   }
 
   private append(event: AnyMeshEvent, now: number): void {
-    this.db
-      .query("INSERT INTO outbox (event, created_at) VALUES (?, ?)")
-      .run(storedEvent(event), now);
+    appendSqlite(this.db, event, now);
   }
 }

@@ -1,12 +1,15 @@
+import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
+import { CommitSignal } from "./commit-signal.ts";
+import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
 import { HttpSink } from "./sink/http.ts";
-import { SqliteUserStore } from "./store/sqlite.ts";
+import { appendSqlite, SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./sqlite/outbox.ts";
 
 /** A stand-in for the gateway's ingest: records accepted batches; can be switched to fail. */
 function fakeGateway(port = 0) {
@@ -45,9 +48,9 @@ function fakeGateway(port = 0) {
 }
 
 /** Waits (polling) until `condition` holds; fails the test with `what` after 10 s. */
-async function waitFor(what: string, condition: () => boolean): Promise<void> {
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(5);
   }
@@ -55,13 +58,25 @@ async function waitFor(what: string, condition: () => boolean): Promise<void> {
 
 const logger = createLogger({ name: "relay-test", level: "silent" });
 let dir: string;
-let store: SqliteUserStore;
+let db: Database;
+let commits: CommitSignal;
+let store: { outbox: Outbox };
 let gateway: ReturnType<typeof fakeGateway>;
 let relays: Relay[];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "relay-"));
-  store = new SqliteUserStore(join(dir, "user-service.sqlite"));
+  // A producer of its own: one SQLite file with the outbox table, written in transactions.
+  db = new Database(join(dir, "producer.sqlite"), { strict: true });
+  db.run("PRAGMA journal_mode = WAL");
+  db.run(SQLITE_OUTBOX_SCHEMA);
+  commits = new CommitSignal();
+  store = {
+    outbox: sqliteOutbox(db, commits, async (work) => {
+      db.transaction(work)();
+      commits.notify();
+    }),
+  };
   gateway = fakeGateway();
   relays = [];
 });
@@ -69,15 +84,15 @@ beforeEach(() => {
 afterEach(async () => {
   for (const relay of relays) await relay.stop(0);
   gateway.server.stop(true);
-  store.close();
+  db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function relay(batchMax = 500) {
+function relay(batchMax = 500, outbox: Outbox = store.outbox) {
   const sent: number[] = [];
   const failures = { count: 0 };
   const instance = new Relay({
-    outbox: store.outbox,
+    outbox,
     sink: new HttpSink({ gatewayUrl: gateway.url, token: "ingest-secret" }),
     logger,
     batchMax,
@@ -89,22 +104,27 @@ function relay(batchMax = 500) {
   return { relay: instance, sent, failures };
 }
 
+/** Writes `user.<type>` events as a producer would, one committed transaction each. */
+function write(type: "user.created" | "user.updated", id: string, version: number, email: string) {
+  const event: AnyMeshEvent = {
+    id: Bun.randomUUIDv7(),
+    type,
+    source: "urn:test",
+    time: new Date().toISOString(),
+    tenantId: "tenant-a",
+    version,
+    data: { id, email, name: `User ${email}`, tenantId: "tenant-a" },
+  };
+  db.transaction(() => appendSqlite(db, event))();
+  commits.notify();
+}
+
 async function createUsers(count: number, prefix = "u"): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const result = await store.create("tenant-a", {
-      email: `${prefix}${i}@a.dev`,
-      name: `User ${i}`,
-    });
-    if (
-      !result.ok ||
-      typeof result.body !== "object" ||
-      result.body === null ||
-      !("id" in result.body)
-    ) {
-      throw new Error("create failed");
-    }
-    ids.push(String(result.body.id));
+    const id = Bun.randomUUIDv7();
+    write("user.created", id, 1, `${prefix}${i}@a.dev`);
+    ids.push(id);
   }
   return ids;
 }
@@ -123,7 +143,7 @@ test("sends waiting rows in order, in batches of at most RELAY_BATCH_MAX", async
   expect(receivedIds()).toEqual(ids);
   expect(received().every((event) => event.type === "user.created")).toBe(true);
   expect(sent).toEqual([3, 3, 1]);
-  expect(store.outbox.depth().count).toBe(0);
+  expect((await store.outbox.depth()).count).toBe(0);
   expect([...gateway.state.authorizations]).toEqual(["Bearer ingest-secret"]);
 });
 
@@ -133,7 +153,7 @@ test("wakes as soon as a change is committed", async () => {
   const [id] = await createUsers(1);
   await waitFor("the event", () => received().length === 1);
   expect(receivedIds()).toEqual([id ?? ""]);
-  await store.update("tenant-a", id ?? "", { name: "Renamed" });
+  write("user.updated", id ?? "", 2, "renamed@a.dev");
   await waitFor("the update", () => received().length === 2);
   expect(received().map((event) => [event.type, event.version])).toEqual([
     ["user.created", 1],
@@ -148,10 +168,13 @@ test("keeps retrying while the gateway is down, then delivers everything once, i
   const ids = await createUsers(10);
   await waitFor("a few refused attempts", () => gateway.state.refused >= 3);
   expect(received()).toEqual([]);
-  expect(store.outbox.depth().count).toBe(10);
+  expect((await store.outbox.depth()).count).toBe(10);
 
   gateway.state.up = true;
-  await waitFor("all 10 events", () => received().length >= 10 && store.outbox.depth().count === 0);
+  await waitFor(
+    "all 10 events",
+    async () => received().length >= 10 && (await store.outbox.depth()).count === 0,
+  );
   expect(receivedIds()).toEqual(ids);
 });
 
@@ -162,9 +185,9 @@ test("delivers to a gateway that was not listening at first (connection refused)
   r.start();
   const ids = await createUsers(3);
   await waitFor("failed attempts", () => failures.count >= 2);
-  expect(store.outbox.depth().count).toBe(3);
+  expect((await store.outbox.depth()).count).toBe(3);
   gateway = fakeGateway(port);
-  await waitFor("the 3 events", () => store.outbox.depth().count === 0);
+  await waitFor("the 3 events", async () => (await store.outbox.depth()).count === 0);
   expect(receivedIds()).toEqual(ids);
 });
 
@@ -175,11 +198,66 @@ test("stop flushes what is left, and a stop while down keeps the rows for the ne
   const ids = await createUsers(5);
   await waitFor("a refused attempt", () => gateway.state.refused >= 1);
   expect(await first.relay.stop(50)).toBe(false);
-  expect(store.outbox.depth().count).toBe(5);
+  expect((await store.outbox.depth()).count).toBe(5);
 
   gateway.state.up = true;
   const second = relay();
   second.relay.start();
   expect(await second.relay.stop(10_000)).toBe(true);
   expect(receivedIds()).toEqual(ids);
+});
+
+/** The store's outbox whose `peek` and `remove` fail while their counters are above zero. */
+function faultyOutbox(faults: { peek: number; remove: number }): Outbox {
+  const real = store.outbox;
+  const full = () => Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+  return {
+    ...real,
+    version: () => real.version(),
+    changed: (since, signal) => real.changed(since, signal),
+    depth: () => real.depth(),
+    async peek(limit) {
+      if (faults.peek > 0 && faults.peek--) throw full();
+      return real.peek(limit);
+    },
+    async remove(rows) {
+      if (faults.remove > 0 && faults.remove--) throw full();
+      return real.remove(rows);
+    },
+  };
+}
+
+test("survives failing outbox reads and removals (a full disk), then delivers every event once, in order", async () => {
+  const faults = { peek: 3, remove: 0 };
+  const { relay: r } = relay(4, faultyOutbox(faults));
+  const first = await createUsers(6, "a");
+  r.start();
+  await waitFor("the failing reads to pass", () => faults.peek === 0);
+  await waitFor("the first 6 events", () => received().length === 6);
+
+  // The sink takes the next batch, but removing it fails: it must be removed, not sent again.
+  faults.remove = 3;
+  const second = await createUsers(5, "b");
+  await waitFor("the failing removals to pass", () => faults.remove === 0);
+  await waitFor("an empty outbox", async () => (await store.outbox.depth()).count === 0);
+  expect(receivedIds()).toEqual([...first, ...second]);
+  expect(r.status().failing).toBe(false);
+
+  // And a later failure of the reads still leaves the relay running.
+  faults.peek = 2;
+  const third = await createUsers(2, "c");
+  await waitFor("the last 2 events", () => received().length === 13);
+  expect(receivedIds()).toEqual([...first, ...second, ...third]);
+});
+
+test("reports failing while a step fails, and healthy again after", async () => {
+  const faults = { peek: 1_000_000, remove: 0 };
+  const { relay: r } = relay(4, faultyOutbox(faults));
+  r.start();
+  await waitFor("a failing status", () => r.status().failing);
+  expect(r.status().error).toContain("peek");
+  faults.peek = 0;
+  await createUsers(1);
+  await waitFor("the event", () => received().length === 1);
+  await waitFor("a healthy status", () => !r.status().failing);
 });

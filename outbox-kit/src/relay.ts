@@ -1,0 +1,173 @@
+import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import type { Outbox, OutboxRow } from "./outbox.ts";
+import type { EventSink } from "./sink/index.ts";
+
+/** A step of the relay loop, named in logs and metrics when it fails. */
+export type RelayStep = "peek" | "send" | "remove" | "wait";
+
+/** Relay options. */
+export interface RelayOptions {
+  outbox: Outbox;
+  sink: EventSink;
+  logger: Logger;
+  /** Most rows per sink call. */
+  batchMax: number;
+  /** Retry delays while a step fails. */
+  backoff?: { baseMs: number; maxMs: number } | undefined;
+  /** Told about each acknowledged batch and each failure (metrics). */
+  onSent?: ((count: number) => void) | undefined;
+  onError?: ((step: RelayStep) => void) | undefined;
+}
+
+/** What readiness needs to know about the relay. */
+export interface RelayStatus {
+  /** The last attempt of some step failed and no step has succeeded since. */
+  failing: boolean;
+  /** The failing step and its error. */
+  error?: string | undefined;
+}
+
+class StepError extends Error {
+  constructor(
+    readonly step: RelayStep,
+    error: unknown,
+  ) {
+    super(describeError(error), { cause: error });
+  }
+}
+
+/** Runs `work`; a rejection becomes a `StepError` naming `step`. */
+async function step<T>(name: RelayStep, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new StepError(name, error);
+  }
+}
+
+/**
+ * Drains the outbox to the sink: oldest rows first, in batches, removing rows only after the
+ * sink acknowledged them. Every step (reading the outbox, sending, removing, waiting for a
+ * commit) is retried with the same capped, jittered backoff: a store error (a full disk) or a
+ * sink error never ends the loop, so nothing is dropped, reordered or left behind until a
+ * restart. A batch that was sent but not yet removed is only removed on retry, never sent again.
+ * It sleeps until the store signals a commit: no polling.
+ */
+export class Relay {
+  private readonly stopController = new AbortController();
+  private draining = false;
+  private loop: Promise<void> | undefined;
+  private lastError: string | undefined;
+  private current: RelayStatus = { failing: false };
+  /** Rows the sink acknowledged whose removal failed; removed before anything else is read. */
+  private sent: OutboxRow[] | undefined;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  start(): void {
+    // run() catches every step's error itself; this only guards against a bug in the loop.
+    this.loop ??= this.run().catch((error: unknown) => {
+      this.current = { failing: true, error: describeError(error) };
+      this.options.logger.error({ err: describeError(error) }, "relay stopped by an error");
+    });
+  }
+
+  /** Whether the relay is failing now (readiness). */
+  status(): RelayStatus {
+    return this.current;
+  }
+
+  /**
+   * Sends what is left (without waiting for new rows) for up to `timeoutMs`, then stops.
+   * Resolves true when the outbox was empty at the end.
+   */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.draining = true;
+    this.wake();
+    if (this.loop) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.stopController.abort();
+          resolve();
+        }, timeoutMs);
+      });
+      // A send that hangs past the bound is abandoned; its rows stay and go out next start.
+      await Promise.race([this.loop, expired]);
+      clearTimeout(timer);
+    }
+    this.stopController.abort();
+    try {
+      return (await this.options.outbox.depth()).count === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { logger, sink } = this.options;
+    const backoff = this.options.backoff ?? { baseMs: 100, maxMs: 10_000 };
+    const signal = this.stopController.signal;
+    let attempt = 0;
+    while (!signal.aborted) {
+      try {
+        if ((await this.cycle(signal)) === "done") return;
+        if (this.lastError) logger.info({ sink: sink.name }, "relay recovered");
+        this.lastError = undefined;
+        this.current = { failing: false };
+        attempt = 0;
+      } catch (error) {
+        const failed = error instanceof StepError ? error : new StepError("peek", error);
+        this.options.onError?.(failed.step);
+        const message = `${failed.step}: ${failed.message}`;
+        this.current = { failing: true, error: message };
+        const delayMs = nextDelay(attempt++, backoff);
+        // Log the first failure and every change of reason, not one line per retry.
+        if (message !== this.lastError) {
+          logger.warn(
+            { sink: sink.name, step: failed.step, err: failed.message, delayMs },
+            "relay step failed; retrying",
+          );
+          this.lastError = message;
+        }
+        await sleep(delayMs, this.interruptible(signal));
+      }
+    }
+  }
+
+  /** One turn: finish a pending removal, or read, send and remove a batch, or wait. */
+  private async cycle(signal: AbortSignal): Promise<"progress" | "idle" | "done"> {
+    const { outbox, sink, batchMax } = this.options;
+    if (this.sent) {
+      await this.removeSent(this.sent);
+      return "progress";
+    }
+    const seen = outbox.version();
+    const rows = await step("peek", () => outbox.peek(batchMax));
+    if (rows.length === 0) {
+      if (this.draining) return "done";
+      await step("wait", () => outbox.changed(seen, this.interruptible(signal)));
+      return "idle";
+    }
+    await step("send", () => sink.send(rows.map((row) => row.event)));
+    this.sent = rows;
+    await this.removeSent(rows);
+    return "progress";
+  }
+
+  private async removeSent(rows: OutboxRow[]): Promise<void> {
+    await step("remove", () => this.options.outbox.remove(rows));
+    this.sent = undefined;
+    this.options.onSent?.(rows.length);
+  }
+
+  /** `signal`, or a drain starting: an idle or backing-off loop reacts to `stop()` at once. */
+  private interruptible(signal: AbortSignal): AbortSignal {
+    if (this.draining) return signal;
+    const controller = new AbortController();
+    this.wake = () => controller.abort();
+    return AbortSignal.any([signal, controller.signal]);
+  }
+
+  private wake: () => void = () => {};
+}
