@@ -22,7 +22,6 @@ export function statsRoutes(deps: { auth: AuthOptions; store: VectorStore }) {
       summary: "Points stored for the caller's tenant, per collection",
       responses: {
         200: { description: "`{ tenantId, points: { users, tasks } }`" },
-        401: errorResponse("No or bad token"),
         503: errorResponse("Vector store unavailable"),
       },
     }),

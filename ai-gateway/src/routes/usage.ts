@@ -1,4 +1,4 @@
-import { type AuthOptions, type AuthVariables, auth, errorResponse } from "@event-mesh/service-kit";
+import { type AuthOptions, type AuthVariables, auth } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import type { UsageMeter } from "../usage/index.ts";
@@ -13,7 +13,6 @@ export function usageRoutes(deps: { auth: AuthOptions; usage: UsageMeter }) {
       summary: "The caller tenant's usage totals",
       responses: {
         200: { description: "`{ tenantId, usage: { embeddings, searches } }`" },
-        401: errorResponse("No or bad token"),
       },
     }),
     auth(deps.auth),
