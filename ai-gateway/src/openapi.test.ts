@@ -27,6 +27,7 @@ beforeAll(async () => {
     usage: new SqliteUsage(db),
     ingestToken: "ingest-secret",
     ingestMaxBytes: 1024 * 1024,
+    ingestMaxEvents: 1000,
     ingest: async () => {},
     probes: {},
   });
