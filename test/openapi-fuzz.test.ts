@@ -127,6 +127,6 @@ suite(`Schemathesis ${SCHEMATHESIS_VERSION} against /openapi.json, every check`,
       expect(output).toMatch(/\d+ generated, \d+ passed/);
       expect(output).not.toMatch(/\d+ failures? in/);
       expect(code).toBe(0);
-    }, 60_000);
+    }, 120_000);
   }
 });

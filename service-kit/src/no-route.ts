@@ -1,5 +1,5 @@
 import type { Env, Hono, NotFoundHandler } from "hono";
-import { AppError, notFound } from "./errors.ts";
+import { AppError, notFound, renderAppError } from "./errors.ts";
 
 /** Methods a route can be registered for; HEAD is answered by every GET route. */
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
@@ -41,6 +41,6 @@ export function onNoRoute<E extends Env>(app: Hono<E>): NotFoundHandler<E> {
             `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(", ")}`,
           );
     if (allowed.length > 0) c.header("Allow", allowed.join(", "));
-    return c.json(error.toBody(), error.status);
+    return renderAppError(c, error);
   };
 }

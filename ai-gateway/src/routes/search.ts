@@ -6,6 +6,7 @@ import {
   describeError,
   errorResponse,
   jsonBody,
+  jsonContent,
   type Logger,
   validate,
 } from "@event-mesh/service-kit";
@@ -56,7 +57,9 @@ const SearchQuery = v.object({
   minScore: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^-?[0-9]{1,2}(\.[0-9]{1,6})?$/, MIN_SCORE),
+      // -1 to 1 as up to 2 digits and 6 decimals: the range in the pattern, so that
+      // /openapi.json states exactly what is accepted (the number check after it agrees).
+      v.regex(/^-?(?:0{1,2}(?:\.[0-9]{1,6})?|0?1(?:\.0{1,6})?)$/, MIN_SCORE),
       v.transform(Number),
       MinScoreNumber,
     ),
@@ -70,6 +73,19 @@ const SearchBody = v.object({
     10,
   ),
   minScore: v.optional(MinScoreNumber),
+});
+
+/** The answer: the best hits first, with the stored event data of each. */
+const SearchResult = v.object({
+  hits: v.array(
+    v.object({
+      id: v.string(),
+      type: v.picklist(COLLECTIONS),
+      score: v.number(),
+      data: v.record(v.string(), v.unknown()),
+    }),
+  ),
+  tookMs: v.number(),
 });
 
 /** What the search routes need. */
@@ -90,8 +106,8 @@ const docs = (method: string) =>
     summary: `Semantic search in the caller's tenant (${method})`,
     responses: {
       200: {
-        description:
-          "`{ hits: [{ id, type, score, data }], tookMs }`, best first, none scoring below `minScore`",
+        description: "The hits, best first, none scoring below `minScore`",
+        content: jsonContent(SearchResult),
       },
       400: errorResponse("A parameter is invalid; `details` names it"),
       503: errorResponse(

@@ -25,6 +25,9 @@ type Env = { Variables: AuthVariables & RequestVariables };
 
 // 401 and the security requirement come from the auth middleware, 400/413/415 from `jsonBody`
 // and the validators: each route lists only what its own handler answers.
+const storeDown = errorResponse(
+  "The store is unavailable (full disk, I/O error, locked); retry after `Retry-After` seconds",
+);
 
 /** The users resource. The tenant always comes from the token, never from the request. */
 export function usersRoutes(store: UserStore): Hono<Env> {
@@ -39,6 +42,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
       201: { description: "Created", content: jsonContent(UserSchema) },
       409: errorResponse("E-mail already used in this tenant (case-insensitive)"),
       422: errorResponse("Idempotency-Key reused with another body"),
+      503: storeDown,
     },
   });
   // One handler chain for the original route and the REST one.
@@ -75,7 +79,10 @@ export function usersRoutes(store: UserStore): Hono<Env> {
     describeRoute({
       tags: ["users"],
       summary: "List the tenant's users, oldest first",
-      responses: { 200: { description: "A page", content: jsonContent(UserPageSchema) } },
+      responses: {
+        200: { description: "A page", content: jsonContent(UserPageSchema) },
+        503: storeDown,
+      },
     }),
     validate("query", ListUsersQuery),
     async (c) => {
@@ -96,6 +103,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
       responses: {
         200: { description: "The user", content: jsonContent(UserSchema) },
         404: notFoundResponse,
+        503: storeDown,
       },
     }),
     async (c) => {
@@ -114,6 +122,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
         200: { description: "The changed user", content: jsonContent(UserSchema) },
         404: notFoundResponse,
         409: errorResponse("E-mail already used in this tenant"),
+        503: storeDown,
       },
     }),
     jsonBody(),
@@ -134,7 +143,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
     describeRoute({
       tags: ["users"],
       summary: "Delete a user",
-      responses: { 204: { description: "Deleted" }, 404: notFoundResponse },
+      responses: { 204: { description: "Deleted" }, 404: notFoundResponse, 503: storeDown },
     }),
     async (c) => {
       if (!(await store.delete(c.get("auth").tenantId, c.req.param("id")))) throw userNotFound();
