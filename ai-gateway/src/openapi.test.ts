@@ -1,36 +1,14 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { createLogger, createMetrics, readError } from "@event-mesh/service-kit";
-import { createApp } from "./app.ts";
-import { openDatabase } from "./db.ts";
-import { HashingEmbedder } from "./embedders/hashing.ts";
-import { createGatewayMetrics } from "./metrics.ts";
-import { SqliteUsage } from "./usage/sqlite.ts";
-import { SqliteVecStore } from "./vectors/sqlite-vec.ts";
+import { readError } from "@event-mesh/service-kit";
+import { testGateway } from "../test/app-fixture.ts";
 
 // What the contract fuzzer (test/openapi-fuzz.test.ts) found, pinned at the app level.
 
 const A = { authorization: "Bearer tenant-a:user-1" };
-let app: ReturnType<typeof createApp>;
+let app: Awaited<ReturnType<typeof testGateway>>["app"];
 
 beforeAll(async () => {
-  const db = openDatabase(":memory:");
-  const store = new SqliteVecStore(db);
-  await store.init(384);
-  const metrics = createMetrics();
-  app = createApp({
-    logger: createLogger({ name: "test", level: "silent" }),
-    metrics,
-    gatewayMetrics: createGatewayMetrics(metrics.registry),
-    auth: { mode: "dev" },
-    embedder: new HashingEmbedder(384),
-    store,
-    usage: new SqliteUsage(db),
-    ingestToken: "ingest-secret",
-    ingestMaxBytes: 1024 * 1024,
-    ingestMaxEvents: 1000,
-    ingest: async () => {},
-    probes: {},
-  });
+  app = (await testGateway()).app;
 });
 
 interface Operation {

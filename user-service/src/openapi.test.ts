@@ -20,7 +20,7 @@ beforeEach(() => {
     store,
     sink: { name: "test", probe: async () => {} },
     logger: createLogger({ name: "test", level: "silent" }),
-    metrics: createMetrics(),
+    metrics: createMetrics({ namespace: "user_service" }),
     auth: { mode: "dev" },
   });
 });
