@@ -37,6 +37,10 @@ export const ERROR_BODY_SCHEMA = {
         details: {
           description: "For invalid input: the fields at fault, `[{ path, message }]`.",
         },
+        requestId: {
+          type: "string" as const,
+          description: "The request's `X-Request-Id`, as in the service's log lines.",
+        },
       },
     },
   },
