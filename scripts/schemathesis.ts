@@ -36,6 +36,11 @@ export function ensureSchemathesis(): Schemathesis {
       "install",
       "--quiet",
       "--disable-pip-version-check",
+      // Where PyPI is out of reach, say so within a minute instead of retrying for minutes.
+      "--retries",
+      "2",
+      "--timeout",
+      "20",
       `schemathesis==${SCHEMATHESIS_VERSION}`,
     ],
   ];
