@@ -31,7 +31,7 @@ export function portablePattern(source: string): string {
   return out;
 }
 
-/** Schemas whose `pattern` is an e-mail action's regex (a later `regex` action may replace it). */
+/** Schemas whose `pattern` is an e-mail action's regex (a later `regex` action joins it). */
 const fromEmail = new WeakSet<JsonSchema>();
 
 /**
@@ -51,10 +51,11 @@ function overrideAction({ valibotAction, jsonSchema, errors }: OverrideActionCon
     return undefined;
   }
   if (type === "regex" && requirement instanceof RegExp && fromEmail.has(jsonSchema)) {
-    // An explicit regex after `email` is the stricter rule: it wins, and is no conflict.
+    // JSON Schema has one pattern per string: both rules, the e-mail one as a lookahead.
     if (errors?.every((error) => error.includes("in combination"))) {
       fromEmail.delete(jsonSchema);
-      return { ...jsonSchema, pattern: portablePattern(requirement.source) };
+      const pattern = `(?=${jsonSchema.pattern})${portablePattern(requirement.source)}`;
+      return { ...jsonSchema, pattern };
     }
   }
   if (typeof jsonSchema.pattern === "string")
