@@ -6,7 +6,7 @@ import {
   mountDocs,
   mountHealth,
   onError,
-  onNotFound,
+  onNoRoute,
   type Probe,
   requestLogger,
 } from "@event-mesh/service-kit";
@@ -49,7 +49,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.onError(onError(deps.logger));
-  app.notFound(onNotFound);
+  app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
   app.get("/metrics", deps.metrics.handler);
@@ -87,6 +87,13 @@ export function createApp(deps: AppDeps) {
     version: "0.1.0",
     description:
       "Consumes mesh events, embeds them in batches, and serves tenant-scoped semantic search.",
+    securitySchemes: {
+      ingest: {
+        type: "http",
+        scheme: "bearer",
+        description: "INGEST_TOKEN, the producers' service token (POST /events only).",
+      },
+    },
   });
   return app;
 }

@@ -283,3 +283,31 @@ describe("jwt mode with a JWKS URL", () => {
     });
   });
 });
+
+describe("the 401 challenge (RFC 9110 §11.6.1, RFC 6750 §3)", () => {
+  const app = appWith({ mode: "jwt", secret: SECRET });
+  const challenge = async (headers: Record<string, string>) => {
+    const response = await app.request("/me", { headers });
+    expect(response.status).toBe(401);
+    return response.headers.get("www-authenticate");
+  };
+
+  test("without a token: WWW-Authenticate: Bearer", async () => {
+    expect(await challenge({})).toBe("Bearer");
+    expect(await challenge({ authorization: "Basic abc" })).toBe("Bearer");
+  });
+
+  test("with a rejected token: Bearer error=invalid_token", async () => {
+    const forged = unsigned({ tenant: "tenant-a", sub: "u", exp: 9_999_999_999 });
+    expect(await challenge({ authorization: `Bearer ${forged}` })).toBe(
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  test("none on a success", async () => {
+    const token = await hs256({ tenant: "tenant-a" });
+    const response = await app.request("/me", { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("www-authenticate")).toBeNull();
+  });
+});

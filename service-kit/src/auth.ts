@@ -1,5 +1,5 @@
 import { TenantId } from "@event-mesh/contracts";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -9,7 +9,8 @@ import {
   jwtVerify,
 } from "jose";
 import * as v from "valibot";
-import { type AppError, dependencyDown, unauthorized } from "./errors.ts";
+import { documented, errorResponse } from "./docs.ts";
+import { AppError, dependencyDown, unauthorized } from "./errors.ts";
 
 /** Who is calling: taken from the token, never from the request body or query. */
 export interface Principal {
@@ -50,17 +51,42 @@ const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(255));
 
 type Verify = (token: string) => Promise<Principal>;
 
+/**
+ * A 401 for a missing or rejected bearer token, with the `WWW-Authenticate: Bearer` challenge
+ * RFC 9110 §11.6.1 requires on every 401 (RFC 6750 §3: `error="invalid_token"` when one was sent).
+ */
+export function bearerChallenge(c: Context, message: string, tokenSent: boolean): AppError {
+  c.header("WWW-Authenticate", tokenSent ? 'Bearer error="invalid_token"' : "Bearer");
+  return unauthorized(message);
+}
+
 /** Reads the bearer token and puts the caller's `{ tenantId, userId }` on the context. */
 export function auth(options: AuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
   const verify = options.mode === "dev" ? verifyDev : jwtVerifier(options);
-  return async function authenticate(c, next) {
+  const authenticate: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => {
     const header = c.req.header("authorization");
-    if (!header) throw unauthorized("missing Authorization header");
+    if (!header) throw bearerChallenge(c, "missing Authorization header", false);
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw unauthorized("Authorization header must be 'Bearer <token>'");
-    c.set("auth", await verify(match[1]));
+    if (!match?.[1]) {
+      throw bearerChallenge(c, "Authorization header must be 'Bearer <token>'", false);
+    }
+    let principal: Principal;
+    try {
+      principal = await verify(match[1]);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) {
+        throw bearerChallenge(c, error.message, true);
+      }
+      throw error;
+    }
+    c.set("auth", principal);
     await next();
   };
+  const responses: Record<number, ReturnType<typeof errorResponse>> = {
+    401: errorResponse("Missing or invalid token (`WWW-Authenticate: Bearer`)"),
+  };
+  if (options.jwksUrl) responses[503] = errorResponse("The JWKS cannot be fetched");
+  return documented(authenticate, { security: [{ bearer: [] }], responses });
 }
 
 async function verifyDev(token: string): Promise<Principal> {

@@ -1,7 +1,15 @@
 import { Scalar } from "@scalar/hono-api-reference";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Env, Hono } from "hono";
-import { openAPIRouteHandler } from "hono-openapi";
+import {
+  type DescribeRouteOptions,
+  describeRoute,
+  generateSpecs,
+  resolver,
+  uniqueSymbol,
+} from "hono-openapi";
 import { ERROR_CODES } from "./errors.ts";
+import { RESPONSE_SCHEMA_OPTIONS } from "./json-schema.ts";
 
 /** What the OpenAPI document says about the service. */
 export interface DocsOptions {
@@ -11,6 +19,8 @@ export interface DocsOptions {
   version: string;
   /** One paragraph on what the service does. */
   description?: string | undefined;
+  /** Security schemes besides `bearer` (the caller's token), e.g. a service token. */
+  securitySchemes?: Record<string, { type: "http"; scheme: "bearer"; description: string }>;
 }
 
 /** OpenAPI schema of the JSON error body, `{ error: { code, message, details } }`. */
@@ -27,6 +37,10 @@ export const ERROR_BODY_SCHEMA = {
         details: {
           description: "For invalid input: the fields at fault, `[{ path, message }]`.",
         },
+        requestId: {
+          type: "string" as const,
+          description: "The request's `X-Request-Id`, as in the service's log lines.",
+        },
       },
     },
   },
@@ -37,9 +51,41 @@ export function errorResponse(description: string) {
   return { description, content: { "application/json": { schema: ERROR_BODY_SCHEMA } } };
 }
 
+/** A JSON response body documented from the valibot schema of what the route sends. */
+export function jsonContent(schema: StandardSchemaV1) {
+  return { "application/json": { schema: resolver(schema, RESPONSE_SCHEMA_OPTIONS) } };
+}
+
 /**
- * `/openapi.json`, generated from the routes' `describeRoute` and `validate` schemas, and
- * `/docs`, the Scalar API reference reading it. Mount after every documented route.
+ * Attaches OpenAPI to a middleware or handler, so that each piece documents what it can answer
+ * (the auth middleware its 401 and security, the JSON body guard its 413 and 415) on every
+ * route it guards. hono-openapi merges the specs of a route's handlers into one operation.
+ */
+export function documented<H extends object>(handler: H, spec: DescribeRouteOptions): H {
+  return Object.assign(handler, { [uniqueSymbol]: { spec } });
+}
+
+type Operation = { security?: Record<string, string[]>[] } & Record<string, unknown>;
+
+/**
+ * Operations with no security requirement are public: say so with `security: []` rather than
+ * leave it to a default. A requirement added by two middlewares on one path is listed once.
+ */
+function markSecurity(paths: Record<string, Record<string, Operation | undefined>>) {
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      if (!operation) continue;
+      const unique = new Map(
+        (operation.security ?? []).map((item) => [JSON.stringify(item), item]),
+      );
+      operation.security = [...unique.values()];
+    }
+  }
+}
+
+/**
+ * `/openapi.json`, generated from the routes' `describeRoute`, `validate` and `documented`
+ * specs, and `/docs`, the Scalar API reference reading it. Mount after every documented route.
  */
 export function mountDocs<E extends Env>(app: Hono<E>, options: DocsOptions): Hono<E> {
   const documentation = {
@@ -55,18 +101,36 @@ export function mountDocs<E extends Env>(app: Hono<E>, options: DocsOptions): Ho
           scheme: "bearer",
           description: "`tenant:user` in AUTH_MODE=dev, a JWT in AUTH_MODE=jwt.",
         },
+        ...options.securitySchemes,
       },
     },
-    security: [{ bearer: [] }],
   };
+  const publicPage = (summary: string, type: string) =>
+    describeRoute({
+      tags: ["docs"],
+      summary,
+      responses: { 200: { description: summary, content: { [type]: { schema: {} } } } },
+    });
+  let spec: Awaited<ReturnType<typeof generateSpecs>> | undefined;
   app.get(
     "/openapi.json",
-    openAPIRouteHandler(app, {
-      documentation,
-      exclude: ["/openapi.json", "/docs"],
-      defaultValidationErrorResponse: errorResponse("Invalid input: the fields at fault"),
-    }),
+    publicPage("This OpenAPI 3.1 document", "application/json"),
+    async (c) => {
+      if (!spec) {
+        spec = await generateSpecs(app, {
+          documentation,
+          excludeStaticFile: false,
+          defaultValidationErrorResponse: errorResponse("Invalid input: the fields at fault"),
+        });
+        markSecurity(spec.paths as Parameters<typeof markSecurity>[0]);
+      }
+      return c.json(spec);
+    },
   );
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: options.title }));
+  app.get(
+    "/docs",
+    publicPage("API reference page (Scalar) reading /openapi.json", "text/html"),
+    Scalar({ url: "/openapi.json", pageTitle: options.title }),
+  );
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Env, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import { ERROR_BODY_SCHEMA } from "./docs.ts";
 import { describeError, type ErrorLogger, RETRY_AFTER_SECONDS, requestIdOf } from "./errors.ts";
 
 /** A readiness probe: resolves when the dependency answers, rejects (or times out) when not. */
@@ -58,6 +59,17 @@ async function runProbe(probe: Probe, timeoutMs: number): Promise<CheckResult> {
   }
 }
 
+const CHECKS_SCHEMA = {
+  type: "object" as const,
+  description: "Each probe by name: `{ status: ok|failed }` (why one failed is logged).",
+  additionalProperties: {
+    type: "object" as const,
+    required: ["status"],
+    properties: { status: { type: "string" as const, enum: ["ok", "failed"] } },
+  },
+};
+const json = (schema: object) => ({ "application/json": { schema } });
+
 /**
  * `/healthz`: the process is alive (never touches a dependency).
  * `/readyz`: every probe passed, else 503 naming the failed ones. Why a probe failed goes to the
@@ -70,7 +82,16 @@ export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions)
     describeRoute({
       tags: ["ops"],
       summary: "Liveness",
-      responses: { 200: { description: "alive" } },
+      responses: {
+        200: {
+          description: "alive",
+          content: json({
+            type: "object",
+            required: ["status"],
+            properties: { status: { const: "ok" } },
+          }),
+        },
+      },
     }),
     (c) => c.json({ status: "ok" }),
   );
@@ -79,7 +100,28 @@ export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions)
     describeRoute({
       tags: ["ops"],
       summary: "Readiness: probes every dependency",
-      responses: { 200: { description: "ready" }, 503: { description: "a dependency is down" } },
+      responses: {
+        200: {
+          description: "ready",
+          content: json({
+            type: "object",
+            required: ["status", "checks"],
+            properties: { status: { const: "ready" }, checks: CHECKS_SCHEMA },
+          }),
+        },
+        503: {
+          description: "a dependency is down; `error.message` names it",
+          content: json({
+            type: "object",
+            required: ["status", "checks", "error"],
+            properties: {
+              status: { const: "not_ready" },
+              checks: CHECKS_SCHEMA,
+              error: ERROR_BODY_SCHEMA.properties.error,
+            },
+          }),
+        },
+      },
     }),
     async (c) => {
       const { ready, checks } = await runProbes(options.probes, timeoutMs);

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { documented, errorResponse } from "./docs.ts";
 import { AppError } from "./errors.ts";
 
 /** JSON body options. */
@@ -28,7 +29,7 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
       throw tooLarge();
     },
   });
-  return async function parseJsonBody(c, next) {
+  const parseJsonBody: MiddlewareHandler = async (c, next) => {
     const type = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(type)) {
       throw new AppError(
@@ -69,4 +70,11 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
     }
     return limit(c, parse);
   };
+  return documented(parseJsonBody, {
+    responses: {
+      400: errorResponse("Invalid input: malformed JSON, or the fields at fault"),
+      413: errorResponse(`Body larger than ${maxBytes} bytes`),
+      415: errorResponse("Body is not application/json"),
+    },
+  });
 }

@@ -1,5 +1,6 @@
 import type { Handler, MiddlewareHandler } from "hono";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { documented } from "./docs.ts";
 import { routeOf } from "./logger.ts";
 
 /** prom-client's metric classes, so services register their own without another dependency. */
@@ -92,8 +93,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
       requests.inc(labels);
       latency.observe(labels, (performance.now() - started) / 1000);
     },
-    handler: async function serveMetrics(c) {
-      return c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType });
-    },
+    handler: documented(
+      async function serveMetrics(c) {
+        return c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType });
+      } satisfies Handler,
+      {
+        tags: ["ops"],
+        summary: "Prometheus metrics",
+        responses: {
+          200: {
+            description: "Prometheus text exposition",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+        },
+      },
+    ),
   };
 }

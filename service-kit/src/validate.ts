@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Env, ValidationTargets } from "hono";
 import { validator } from "hono-openapi";
 import { type FieldIssue, invalidInput } from "./errors.ts";
+import { REQUEST_SCHEMA_OPTIONS } from "./json-schema.ts";
 
 const TYPE = "Invalid type: Expected ";
 const RECEIVED = " but received ";
@@ -56,14 +57,19 @@ export function validate<
   E extends Env = Env,
   P extends string = string,
 >(target: T, schema: S) {
-  const middleware = validator<S, T, E, P>(target, schema, (result) => {
-    if (!result.success) {
-      throw invalidInput(
-        toFieldIssues(result.error),
-        `invalid ${target === "json" ? "body" : target}`,
-      );
-    }
-  });
+  const middleware = validator<S, T, E, P>(
+    target,
+    schema,
+    (result) => {
+      if (!result.success) {
+        throw invalidInput(
+          toFieldIssues(result.error),
+          `invalid ${target === "json" ? "body" : target}`,
+        );
+      }
+    },
+    REQUEST_SCHEMA_OPTIONS,
+  );
   const kept: RouteSchema = { target, schema };
   return Object.assign(middleware, { [ROUTE_SCHEMA]: kept });
 }

@@ -276,7 +276,7 @@ describe("Idempotency-Key", () => {
     const response = await post("x".repeat(256), { email: "m@a.dev", name: "M" });
     expect(response.status).toBe(400);
     expect((await readError(response)).details).toEqual([
-      { path: "Idempotency-Key", message: "must be 1–255 printable ASCII characters" },
+      { path: "idempotency-key", message: "must be 1–255 printable ASCII characters" },
     ]);
   });
 });

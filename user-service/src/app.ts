@@ -8,7 +8,7 @@ import {
   mountDocs,
   mountHealth,
   onError,
-  onNotFound,
+  onNoRoute,
   type RequestVariables,
   requestLogger,
 } from "@event-mesh/service-kit";
@@ -36,7 +36,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const app = new Hono<{ Variables: AuthVariables & RequestVariables }>();
   app.onError(onError(deps.logger));
-  app.notFound(onNotFound);
+  app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
 

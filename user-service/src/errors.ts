@@ -15,15 +15,3 @@ export const idempotencyKeyReused = () =>
     "idempotency_key_reused",
     "this Idempotency-Key was already used with a different request body",
   );
-
-/** 400: a cursor this service did not hand out. */
-export const invalidCursor = () =>
-  new AppError(400, "invalid_input", "invalid query", [
-    { path: "cursor", message: "is not a valid cursor" },
-  ]);
-
-/** 400: an Idempotency-Key that is empty, too long or not printable ASCII. */
-export const invalidIdempotencyKey = () =>
-  new AppError(400, "invalid_input", "invalid header", [
-    { path: "Idempotency-Key", message: "must be 1–255 printable ASCII characters" },
-  ]);

@@ -7,20 +7,36 @@ import {
 } from "@event-mesh/contracts";
 import {
   AppError,
+  bearerChallenge,
   dependencyDown,
   errorResponse,
   invalidInput,
+  jsonContent,
   notFound,
-  unauthorized,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { dependencyOf } from "../errors.ts";
 import type { Incoming } from "../pipeline/pipeline.ts";
 
 /** Dead letters listed in an ingest answer; `deadLetteredCount` counts all of them. */
 export const LISTED_DEAD_LETTERS = 100;
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The answer: how many were taken and stored, and the first dead-lettered ones by index. */
+const IngestResult = v.object({
+  accepted: Count,
+  stored: Count,
+  deadLetteredCount: Count,
+  deadLettered: v.pipe(
+    v.array(
+      v.object({ index: Count, id: v.nullable(v.string()), code: v.string(), message: v.string() }),
+    ),
+    v.maxLength(LISTED_DEAD_LETTERS),
+  ),
+});
 
 /** What the ingest route needs. */
 export interface IngestDeps {
@@ -48,10 +64,22 @@ export function ingestRoutes(deps: IngestDeps) {
       summary: "Ingest CloudEvents (structured, batch or binary mode)",
       description:
         "Guarded by `Authorization: Bearer $INGEST_TOKEN`; off (404) when no token is configured.",
+      security: [{ ingest: [] }],
+      // Any JSON is taken: an event that is not a valid CloudEvent is dead-lettered and listed
+      // in the answer, not refused. Binary mode (`ce-*` headers) takes any content type.
+      requestBody: {
+        required: true,
+        content: {
+          [CLOUDEVENTS_JSON]: { schema: { description: "One CloudEvent (structured mode)" } },
+          [CLOUDEVENTS_BATCH_JSON]: {
+            schema: { type: "array", items: {}, description: "CloudEvents (batch mode)" },
+          },
+        },
+      },
       responses: {
         200: {
-          description:
-            "`{ accepted, stored, deadLetteredCount, deadLettered: [{ index, id, code, message }] }`; `deadLettered` lists the first 100",
+          description: `Stored; invalid events are dead-lettered, counted, and the first ${LISTED_DEAD_LETTERS} listed`,
+          content: jsonContent(IngestResult),
         },
         400: errorResponse("The body cannot be read as CloudEvents at all"),
         401: errorResponse("Missing or wrong ingest token"),
@@ -65,9 +93,16 @@ export function ingestRoutes(deps: IngestDeps) {
     async function checkToken(c, next) {
       if (!expected) throw notFound("ingest is off: set INGEST_TOKEN to enable POST /events");
       const match = /^Bearer[ ]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-      if (!match?.[1])
-        throw unauthorized("missing ingest token: Authorization: Bearer <INGEST_TOKEN>");
-      if (!timingSafeEqual(digest(match[1]), expected)) throw unauthorized("wrong ingest token");
+      if (!match?.[1]) {
+        throw bearerChallenge(
+          c,
+          "missing ingest token: Authorization: Bearer <INGEST_TOKEN>",
+          false,
+        );
+      }
+      if (!timingSafeEqual(digest(match[1]), expected)) {
+        throw bearerChallenge(c, "wrong ingest token", true);
+      }
       await next();
     },
     bodyLimit({

@@ -6,6 +6,7 @@ import {
   describeError,
   errorResponse,
   jsonBody,
+  jsonContent,
   type Logger,
   validate,
 } from "@event-mesh/service-kit";
@@ -45,18 +46,20 @@ const SearchQuery = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^[0-9]{1,3}$/, LIMIT),
+      // 1–100 written with at most 3 digits ("007" too): the whole rule in one pattern, so
+      // that /openapi.json states exactly what is accepted.
+      v.regex(/^(?:0{0,2}[1-9]|0?[1-9][0-9]|100)$/, LIMIT),
+      v.description("An integer from 1 to 100."),
       v.transform(Number),
-      v.number(),
-      v.minValue(1, LIMIT),
-      v.maxValue(100, LIMIT),
     ),
     "10",
   ),
   minScore: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^-?[0-9]{1,2}(\.[0-9]{1,6})?$/, MIN_SCORE),
+      // -1 to 1 as up to 2 digits and 6 decimals: the range in the pattern, so that
+      // /openapi.json states exactly what is accepted (the number check after it agrees).
+      v.regex(/^-?(?:0{1,2}(?:\.[0-9]{1,6})?|0?1(?:\.0{1,6})?)$/, MIN_SCORE),
       v.transform(Number),
       MinScoreNumber,
     ),
@@ -70,6 +73,19 @@ const SearchBody = v.object({
     10,
   ),
   minScore: v.optional(MinScoreNumber),
+});
+
+/** The answer: the best hits first, with the stored event data of each. */
+const SearchResult = v.object({
+  hits: v.array(
+    v.object({
+      id: v.string(),
+      type: v.picklist(COLLECTIONS),
+      score: v.number(),
+      data: v.record(v.string(), v.unknown()),
+    }),
+  ),
+  tookMs: v.number(),
 });
 
 /** What the search routes need. */
@@ -90,11 +106,10 @@ const docs = (method: string) =>
     summary: `Semantic search in the caller's tenant (${method})`,
     responses: {
       200: {
-        description:
-          "`{ hits: [{ id, type, score, data }], tookMs }`, best first, none scoring below `minScore`",
+        description: "The hits, best first, none scoring below `minScore`",
+        content: jsonContent(SearchResult),
       },
       400: errorResponse("A parameter is invalid; `details` names it"),
-      401: errorResponse("No or bad token"),
       503: errorResponse(
         "Embedder or vector store unavailable; `details.dependency` names it, `Retry-After` says when to retry",
       ),

@@ -4,10 +4,19 @@ import {
   auth,
   dependencyDown,
   errorResponse,
+  jsonContent,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The answer: the caller's tenant and its points in each collection. */
+const StatsResult = v.object({
+  tenantId: v.string(),
+  points: v.object(Object.fromEntries(COLLECTIONS.map((name) => [name, Count]))),
+});
 
 /**
  * `GET /stats`: how many points the caller's tenant has in each collection. Lets an operator
@@ -21,8 +30,7 @@ export function statsRoutes(deps: { auth: AuthOptions; store: VectorStore }) {
       tags: ["search"],
       summary: "Points stored for the caller's tenant, per collection",
       responses: {
-        200: { description: "`{ tenantId, points: { users, tasks } }`" },
-        401: errorResponse("No or bad token"),
+        200: { description: "Points per collection", content: jsonContent(StatsResult) },
         503: errorResponse("Vector store unavailable"),
       },
     }),
