@@ -1,7 +1,7 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import type { Env, Hono } from "hono";
 import { openAPIRouteHandler } from "hono-openapi";
 import { ERROR_CODES } from "./errors.ts";
+import { mountApiReference } from "./reference-pages.ts";
 
 /** What the OpenAPI document says about the service. */
 export interface DocsOptions {
@@ -67,6 +67,6 @@ export function mountDocs<E extends Env>(app: Hono<E>, options: DocsOptions): Ho
       defaultValidationErrorResponse: errorResponse("Invalid input: the fields at fault"),
     }),
   );
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: options.title }));
+  mountApiReference(app, options.title);
   return app;
 }

@@ -8,6 +8,7 @@ export * from "./health.ts";
 export * from "./json-body.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
+export * from "./reference-pages.ts";
 export * from "./serve.ts";
 export * from "./small-disk.ts";
 export * from "./storage-errors.ts";

@@ -1,9 +1,11 @@
+import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import {
   type AuthOptions,
   type AuthVariables,
   auth,
   type Logger,
   type Metrics,
+  mountAsyncApi,
   mountDocs,
   mountHealth,
   onError,
@@ -50,6 +52,9 @@ export function createApp(deps: AppDeps) {
   app.use("/users", authenticate);
   app.use("/users/*", authenticate);
   app.route("/", usersRoutes(deps.store));
+  // The whole mesh's contract, the same document as the gateway's: its operations say which
+  // service sends and which receives each topic (user-service sends user.events).
+  mountAsyncApi(app, { title: "user-service", document: asyncapi });
 
   return mountDocs(app, {
     title: "user-service",
