@@ -97,6 +97,8 @@ export function mountApiReference<E extends Env>(app: Hono<E>, title: string): v
       // Scalar's default fonts come from its own servers; the system fonts work offline.
       withDefaultFonts: false,
       telemetry: false,
+      // The services have a handful of operations each: list them all in the sidebar.
+      defaultOpenAllTags: true,
     }),
   );
 }
