@@ -31,7 +31,15 @@ const PAGES = [
   ...(["user-service", "ai-gateway"] as const).map((service) => ({
     service,
     path: "/asyncapi",
-    shows: [/Event Mesh/, /user\.events/, /billing\.events/, /user\.created/, /task\.completed/],
+    shows: [
+      /Event Mesh/,
+      /user\.events/,
+      /billing\.events/,
+      /user\.created/,
+      /task\.completed/,
+      // Was "the key is /.": the description's <tenantId> read as an HTML tag.
+      /the key is <tenantId>\/<entityId>\./,
+    ],
   })),
 ];
 
