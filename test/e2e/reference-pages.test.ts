@@ -38,7 +38,7 @@ const PAGES = [
       /user\.created/,
       /task\.completed/,
       // Was "the key is /.": the description's <tenantId> read as an HTML tag.
-      /the key is <tenantId>\/<entityId>\./,
+      /the key is <tenantId>\/<entityId> ?\./,
     ],
   })),
 ];
