@@ -78,7 +78,11 @@ export async function render(
       proc.exited,
     ]);
     clearTimeout(timer);
-    if (code !== 0) throw new Error(`chromium exited with ${code}: ${errors.slice(-2_000)}`);
+    if (code !== 0 || dom.trim() === "") {
+      throw new Error(
+        `chromium exited with ${code}, DOM ${dom.length} bytes: ${errors.slice(-3_000)}`,
+      );
+    }
     return { dom, text: visibleText(dom), screenshot: screenshotPath };
   } finally {
     rmSync(profile, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // README.md's requests work as pasted: `bun scripts/dev.ts` (what `bun run dev` runs) on free
 // ports with a fresh DATA_DIR, then the "Try it" block and the HTTP API examples run with bash,
 // every curl answering 2xx. The banner dev printed is the one README shows.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,39 +78,48 @@ async function runBash(script: string) {
   return { out, err, code, statuses };
 }
 
-describe("README.md against `bun run dev`", () => {
-  beforeAll(async () => {
-    dev = Bun.spawn(["bun", "scripts/dev.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        USER_SERVICE_PORT: String(userPort),
-        AI_GATEWAY_PORT: String(gatewayPort),
-        DATA_DIR: dataDir,
-        INGEST_TOKEN: "",
-        LOG_LEVEL: "info",
-      },
-      stdout: "pipe",
-      stderr: "pipe",
-      stdin: "ignore",
-    });
-    const decoder = new TextDecoder();
-    let buffered = "";
-    const deadline = Date.now() + 60_000;
-    const reader = (dev.stdout as ReadableStream<Uint8Array>).getReader();
-    while (!buffered.includes("Ctrl-C stops both")) {
-      if (Date.now() > deadline) throw new Error(`dev printed no banner:\n${buffered}`);
-      const { value, done } = await reader.read();
-      if (done) {
-        const err = await new Response(dev.stderr as ReadableStream).text();
-        throw new Error(`dev exited:\n${buffered}\n${err}`);
-      }
-      buffered += decoder.decode(value, { stream: true });
-    }
-    reader.releaseLock();
-    printed.push(...buffered.split("\n"));
+/**
+ * Starts dev and reads its output up to the banner's end. Called while the file loads, not in
+ * beforeAll: when any test of the file times out, Bun 1.4.5 SIGTERMs every process the file's
+ * hooks and tests spawned (oven-sh/bun#39657), and dev would be gone for the tests after it.
+ */
+async function startDev() {
+  dev = Bun.spawn(["bun", "scripts/dev.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      USER_SERVICE_PORT: String(userPort),
+      AI_GATEWAY_PORT: String(gatewayPort),
+      DATA_DIR: dataDir,
+      INGEST_TOKEN: "",
+      LOG_LEVEL: "info",
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
   });
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const deadline = Date.now() + 60_000;
+  const reader = (dev.stdout as ReadableStream<Uint8Array>).getReader();
+  while (!buffered.includes("Ctrl-C stops both")) {
+    if (Date.now() > deadline) {
+      dev.kill("SIGTERM");
+      throw new Error(`dev printed no banner:\n${buffered}`);
+    }
+    const { value, done } = await reader.read();
+    if (done) {
+      const err = await new Response(dev.stderr as ReadableStream).text();
+      throw new Error(`dev exited:\n${buffered}\n${err}`);
+    }
+    buffered += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  printed.push(...buffered.split("\n"));
+}
+await startDev();
 
+describe("README.md against `bun run dev`", () => {
   afterAll(async () => {
     dev?.kill("SIGTERM");
     await dev?.exited;
@@ -164,7 +173,7 @@ describe("README.md against `bun run dev`", () => {
     expect(run.code, run.err).toBe(0);
     expect(run.statuses).toHaveLength(script.match(/\bcurl -/g)?.length ?? 0);
     for (const status of run.statuses) expect(status).toMatch(/^status 2\d\d /);
-  });
+  }, 60_000);
 
   test("every request of README's HTTP API examples answers 2xx", async () => {
     const script = onPorts(httpApiBlock(), users, gateway);
@@ -176,5 +185,6 @@ describe("README.md against `bun run dev`", () => {
     for (const status of run.statuses) expect(status, run.err).toMatch(/^status 2\d\d /);
     // The ingest example stored its event: the gateway's answer is in the output.
     expect(run.out).toContain('{"accepted":1,"stored":1,');
-  });
+    // Explicit: in a run of many files the preload's default timeout did not apply (5 s).
+  }, 60_000);
 });
