@@ -139,7 +139,10 @@ export function routeOf(c: Context): string {
  * client that put one in a URL) censored like an `email` field.
  */
 function loggablePath(path: string): string {
-  const censored = path.replace(/[^/]*@[^/]*/g, CENSOR);
+  const censored = path
+    .split("/")
+    .map((segment) => (segment.includes("@") ? CENSOR : segment))
+    .join("/");
   return censored.length > 200 ? `${censored.slice(0, 200)}…` : censored;
 }
 
