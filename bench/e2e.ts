@@ -5,6 +5,7 @@
 // `bun run bench:e2e`. Env: RATE (500), DURATION (30), SAMPLE_EVERY (10), POLL_MS (10).
 
 import { users } from "../ai-gateway/test/names.ts";
+import { outOf, whileRunning } from "./lib/progress.ts";
 import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
 import { cleanup, launch, peakRss, tempDir } from "./lib/stack.ts";
 
@@ -71,12 +72,15 @@ try {
   progress(`${RATE} creates/s for ${SECONDS} s; following 1 in ${SAMPLE_EVERY}`);
   const creates: Promise<void>[] = [];
   const started = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await Bun.sleep(wait);
-    creates.push(create(i));
-  }
+  const send = async () => {
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await Bun.sleep(wait);
+      creates.push(create(i));
+    }
+  };
+  await whileRunning("creating users", send(), () => `${outOf(creates.length, total)} sent`);
   await Promise.all(creates);
   const sendSeconds = (performance.now() - started) / 1000;
   await Promise.all(follows);

@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { waitReady } from "../scripts/lib/service-process.ts";
+import { whileRunning } from "./lib/progress.ts";
 import { fmt, machine, printTable, progress, ROOT, writeResult } from "./lib/report.ts";
 import {
   cleanup,
@@ -134,8 +135,12 @@ try {
   }
   for (const [name, url, pid] of process.env.ONLY_SERVICE ? targets.slice(1) : targets) {
     progress(`${name}: warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${CONNECTIONS} connections`);
-    await wrk(url, WARMUP_S, "warmup");
-    const result = await wrk(url, DURATION_S, "measured");
+    await whileRunning(`${name} warm-up`, wrk(url, WARMUP_S, "warmup"), () => `of ${WARMUP_S} s`);
+    const result = await whileRunning(
+      `${name} measured`,
+      wrk(url, DURATION_S, "measured"),
+      () => `of ${DURATION_S} s`,
+    );
     rows.push(summarize(name, result, peakRss({ proc: { pid } } as Parameters<typeof peakRss>[0])));
   }
   const [baseline, measured, ...postgres] = process.env.ONLY_SERVICE ? [rows[0], rows[0]] : rows;

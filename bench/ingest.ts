@@ -9,6 +9,7 @@ import { readConfig } from "../ai-gateway/src/config.ts";
 import { encode, encodeHttpBatch } from "../contracts/src/index.ts";
 import { contractTopics, createProducer, ensureTopics } from "../kafka-kit/src/index.ts";
 import { userCreatedEvents } from "./lib/events.ts";
+import { outOf, whileRunning } from "./lib/progress.ts";
 import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
 import {
   cleanup,
@@ -32,14 +33,18 @@ const TENANTS = 10;
 const run = `${Date.now().toString(36)}`;
 
 /** Polls the gateway's stored-event counter until it reaches `count`: when the first and the last were stored. */
-async function storedAll(gateway: ServiceProcess, count: number, source: string) {
+async function storedAll(gateway: ServiceProcess, count: number, source: string, label: string) {
   let first = Number.NaN;
-  for (;;) {
-    const stored = await metric(gateway, "ai_gateway_events_total", { source });
-    if (stored > 0 && Number.isNaN(first)) first = performance.now();
-    if (stored >= count) return { first, last: performance.now() };
-    await Bun.sleep(50);
-  }
+  let stored = 0;
+  const poll = async () => {
+    for (;;) {
+      stored = await metric(gateway, "ai_gateway_events_total", { source });
+      if (stored > 0 && Number.isNaN(first)) first = performance.now();
+      if (stored >= count) return { first, last: performance.now() };
+      await Bun.sleep(50);
+    }
+  };
+  return whileRunning(label, poll(), () => `${outOf(stored, count)} events stored`);
 }
 
 /** Where the gateway's time went: seconds spent embedding and storing, and the batches. */
@@ -58,11 +63,17 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
   const producer = createProducer({ brokers: [brokers], clientId: "bench-ingest" });
   const events = userCreatedEvents(count, TENANTS);
   const producedAt = performance.now();
-  for (let i = 0; i < events.length; i += 1_000) {
-    await producer.send({
-      messages: events.slice(i, i + 1_000).map((event) => encode(event, { topicPrefix: prefix })),
-    });
-  }
+  let produced = 0;
+  const produce = async () => {
+    for (let i = 0; i < events.length; i += 1_000) {
+      const messages = events.slice(i, i + 1_000).map((e) => encode(e, { topicPrefix: prefix }));
+      await producer.send({ messages });
+      produced += messages.length;
+    }
+  };
+  await whileRunning(`producing for BATCH_MAX=${batchMax}`, produce(), () =>
+    outOf(produced, count),
+  );
   await producer.close();
   progress(
     `produced ${count} events in ${((performance.now() - producedAt) / 1000).toFixed(1)} s; starting the gateway (BATCH_MAX=${batchMax})`,
@@ -76,7 +87,7 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
     BATCH_MAX: String(batchMax),
   });
   const ready = performance.now();
-  const { first, last } = await storedAll(gateway, count, "kafka");
+  const { first, last } = await storedAll(gateway, count, "kafka", `Kafka, BATCH_MAX=${batchMax}`);
   const seconds = (last - ready) / 1000;
   const result = {
     case: `Kafka, BATCH_MAX=${batchMax}`,
@@ -117,7 +128,9 @@ async function httpCase(count: number) {
       await response.arrayBuffer();
     }
   };
-  await Promise.all([worker(), worker()]);
+  await whileRunning("HTTP POST /events", Promise.all([worker(), worker()]), () =>
+    outOf(Math.min(next, bodies.length) * HTTP_BATCH, count),
+  );
   const seconds = (performance.now() - started) / 1000;
   const result = {
     case: `HTTP POST /events, ${HTTP_BATCH} per request, 2 in flight`,

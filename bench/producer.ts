@@ -13,6 +13,7 @@ import { KafkaSink, Relay, storedEvent } from "../outbox-kit/src/index.ts";
 import { createLogger } from "../service-kit/src/index.ts";
 import { SqliteUserStore } from "../user-service/src/store/sqlite.ts";
 import { userCreatedEvents } from "./lib/events.ts";
+import { outOf, whileRunning } from "./lib/progress.ts";
 import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
 import { cleanup, kafkaBrokers, tempDir } from "./lib/stack.ts";
 
@@ -59,7 +60,10 @@ async function relayCase(brokers: string) {
   });
   const started = performance.now();
   relay.start();
-  while (sent < MESSAGES) await Bun.sleep(5);
+  const drained = async () => {
+    while (sent < MESSAGES) await Bun.sleep(5);
+  };
+  await whileRunning("relay draining the outbox", drained(), () => outOf(sent, MESSAGES));
   const seconds = (performance.now() - started) / 1000;
   await relay.stop(5_000);
   await kafka.close();
@@ -73,7 +77,11 @@ async function clientCase(brokers: string, records: ReturnType<typeof userCreate
   await kafka.send([]);
   const stored = records.map(storedEvent);
   const started = performance.now();
-  for (let i = 0; i < records.length; i += BATCH) await kafka.send(stored.slice(i, i + BATCH));
+  let done = 0;
+  const sendAll = async () => {
+    for (; done < records.length; done += BATCH) await kafka.send(stored.slice(done, done + BATCH));
+  };
+  await whileRunning("KafkaSink.send", sendAll(), () => outOf(done, records.length));
   const seconds = (performance.now() - started) / 1000;
   await kafka.close();
   return {

@@ -2,12 +2,13 @@
 // delivery), or on Kafka/Qdrant when KAFKA_BROKERS/QDRANT_URL are set. `--kafka` starts the
 // local broker first (`bun run dev:kafka`); `--pg` starts the local Postgres and keeps the users
 // and the outbox there (`bun run dev:pg`).
-import { rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
 import { prepareDataDir } from "../service-kit/src/data-dir.ts";
 import { ConfigError, StartError } from "../service-kit/src/errors.ts";
 import { readConfig as readUserServiceConfig } from "../user-service/src/config.ts";
+import { banner } from "./lib/banner.ts";
 import {
   portIsFree,
   ROOT,
@@ -59,6 +60,10 @@ try {
 
 // Embedded mode delivers events over HTTP; both services share a token made for this run.
 const ingestToken = process.env.INGEST_TOKEN || crypto.randomUUID();
+// The banner shows it; the file is for scripts and for README's examples
+// (`$(cat .data/ingest-token)`). Only the owner may read it.
+const tokenFile = join(dataDir, "ingest-token");
+writeFileSync(tokenFile, `${ingestToken}\n`, { mode: 0o600 });
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
 const gatewayEnv = { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken };
 const userServiceEnv = { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken, GATEWAY_URL: gatewayUrl };
@@ -205,17 +210,13 @@ try {
 }
 
 const [gateway, users] = services as [ServiceProcess, ServiceProcess];
-console.log(`
-Event Mesh is running (${mode}); data in ${dataDir}
-
-  user-service  ${users.url}    docs ${users.url}/docs
-  ai-gateway    ${gateway.url}    docs ${gateway.url}/docs
-
-Try it:
-  curl -s -X POST ${users.url}/users/create -H 'Authorization: Bearer tenant-a:user-123' \\
-    -H 'Content-Type: application/json' -d '{"email":"alice@tenant-a.dev","name":"Alice A"}'
-  curl -s '${gateway.url}/search?q=alice&type=users' -H 'Authorization: Bearer tenant-a:user-123'
-  curl -s ${users.url}/users -H 'Authorization: Bearer tenant-a:user-123'
-
-Ctrl-C stops both. \`bun run demo\` walks through the whole flow.
-`);
+console.log(
+  banner({
+    mode,
+    dataDir,
+    usersUrl: users.url,
+    gatewayUrl: gateway.url,
+    ingestToken,
+    tokenFile,
+  }),
+);

@@ -3,6 +3,7 @@ import {
   type AuthOptions,
   type Logger,
   type Metrics,
+  mountAsyncApi,
   mountDocs,
   mountHealth,
   onError,
@@ -11,7 +12,6 @@ import {
   requestLogger,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
-import { describeRoute } from "hono-openapi";
 import type { Embedder } from "./embedders/index.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
@@ -73,15 +73,7 @@ export function createApp(deps: AppDeps) {
       ingest: deps.ingest,
     }),
   );
-  app.get(
-    "/asyncapi.json",
-    describeRoute({
-      tags: ["docs"],
-      summary: "AsyncAPI 3.0 document of the events",
-      responses: { 200: { description: "AsyncAPI" } },
-    }),
-    (c) => c.json(asyncapi),
-  );
+  mountAsyncApi(app, { title: "ai-gateway", document: asyncapi });
   mountDocs(app, {
     title: "ai-gateway",
     version: "0.1.0",

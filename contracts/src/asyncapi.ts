@@ -67,7 +67,8 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
           key: {
             type: "string",
             pattern: "^[a-z0-9-]{1,63}/.+$",
-            description: "<tenantId>/<entityId>",
+            // Descriptions are CommonMark: bare <tenantId> would be an HTML tag, shown as nothing.
+            description: "`<tenantId>/<entityId>`",
           },
           bindingVersion: "0.5.0",
         },
@@ -116,8 +117,8 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
       version,
       description:
         "Domain events of Event Mesh. CloudEvents 1.0, Kafka protocol binding, binary content " +
-        "mode: the value is the event data JSON, attributes travel in ce_* headers, the key is " +
-        "<tenantId>/<entityId>.",
+        "mode: the value is the event data JSON, attributes travel in `ce_*` headers, the key is " +
+        "`<tenantId>/<entityId>`.",
     },
     defaultContentType: "application/json",
     servers: {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { BrokerPaths } from "./config.ts";
+import { downloadProgress, megabytes } from "./maven-progress.ts";
 
 /** Why the local broker cannot run here; the message names what to install. */
 export class KafkaSetupError extends Error {
@@ -57,10 +58,11 @@ export async function ensureJars(paths: BrokerPaths, log: (line: string) => void
     const started = performance.now();
     // A half-copied folder from an interrupted run would give a broken classpath.
     rmSync(paths.libs, { recursive: true, force: true });
+    // Not `-q`: Maven's "Downloaded from" lines are the progress (a line per jar, see
+    // maven-progress.ts); the rest of its output is kept for the message if it fails.
     const mvn = Bun.spawn(
       [
         "mvn",
-        "-q",
         "-B",
         "-Dstyle.color=never",
         "-f",
@@ -71,21 +73,46 @@ export async function ensureJars(paths: BrokerPaths, log: (line: string) => void
       ],
       { stdout: "pipe", stderr: "pipe" },
     );
-    const [code, out, err] = await Promise.all([
+    const progress = downloadProgress(log);
+    const output: string[] = [];
+    const onLine = (line: string) => {
+      output.push(line);
+      if (output.length > 200) output.splice(0, 100);
+      progress.line(line);
+    };
+    const [code] = await Promise.all([
       mvn.exited,
-      new Response(mvn.stdout).text(),
-      new Response(mvn.stderr).text(),
+      eachLine(mvn.stdout, onLine),
+      eachLine(mvn.stderr, onLine),
     ]);
     if (code !== 0) {
-      const detail = `${out}${err}`.trim().split("\n").slice(-15).join("\n");
+      const detail = output
+        .filter((line) => !line.includes("Download"))
+        .slice(-15)
+        .join("\n");
       throw new KafkaSetupError("download_failed", `Maven failed (exit ${code}):\n${detail}`);
     }
     writeFileSync(paths.complete, `${new Date().toISOString()}\n`);
-    log(`Jars ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    const { bytes } = progress.total();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log(`Jars ready in ${seconds} s (${megabytes(bytes)} downloaded).`);
   }
   // Sorted and explicit (not libs/*) so the class-data archive sees the same classpath each run.
   const jars = readdirSync(paths.libs)
     .filter((name) => name.endsWith(".jar"))
     .sort();
   return jars.map((name) => join(paths.libs, name)).join(delimiter);
+}
+
+/** Calls `onLine` for each line of `stream`, without terminal colour codes. */
+async function eachLine(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) onLine(Bun.stripANSI(line));
+  }
+  if (buffered) onLine(buffered);
 }

@@ -1,4 +1,3 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Env, Hono } from "hono";
 import {
@@ -10,6 +9,7 @@ import {
 } from "hono-openapi";
 import { ERROR_CODES } from "./errors.ts";
 import { RESPONSE_SCHEMA_OPTIONS } from "./json-schema.ts";
+import { mountApiReference } from "./reference-pages.ts";
 
 /** What the OpenAPI document says about the service. */
 export interface DocsOptions {
@@ -127,10 +127,10 @@ export function mountDocs<E extends Env>(app: Hono<E>, options: DocsOptions): Ho
       return c.json(spec);
     },
   );
-  app.get(
-    "/docs",
+  mountApiReference(
+    app,
+    options.title,
     publicPage("API reference page (Scalar) reading /openapi.json", "text/html"),
-    Scalar({ url: "/openapi.json", pageTitle: options.title }),
   );
   return app;
 }

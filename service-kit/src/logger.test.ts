@@ -1,12 +1,19 @@
 import { expect, test } from "bun:test";
 import { tracingChannel } from "node:diagnostics_channel";
 import { Hono } from "hono";
-import { createLogger, type RequestVariables, requestLogger } from "./logger.ts";
+import {
+  createLogger,
+  type LogLevel,
+  PROBE_ROUTES,
+  type RequestVariables,
+  requestLogger,
+} from "./logger.ts";
 
-function appLogging() {
+function appLogging(level: LogLevel = "info") {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({
     name: "test",
+    level,
     destination: { write: (line: string) => lines.push(JSON.parse(line)) },
   });
   const app = new Hono<{ Variables: RequestVariables }>();
@@ -54,11 +61,55 @@ test("makes a request id when the client sends none or an unusable one", async (
   expect(await first.json()).toEqual({ requestId: ids[0] });
 });
 
-test("logs 404s as unmatched, not the raw path", async () => {
+test("logs a 404 with its method and path, an e-mail address in the path censored", async () => {
   const { app, lines } = appLogging();
-  await app.request("/secret/path/of/alice@example.com");
-  expect(lines[0]).toMatchObject({ route: "unmatched", status: 404 });
+  await app.request("/userz/42?token=query-secret-42", { method: "DELETE" });
+  await app.request("/secret/path/of/alice@example.com/x");
+  expect(lines).toMatchObject([
+    { level: "info", route: "unmatched", method: "DELETE", path: "/userz/42", status: 404 },
+    { route: "unmatched", method: "GET", path: "/secret/path/of/[redacted]/x", status: 404 },
+  ]);
   expect(JSON.stringify(lines)).not.toContain("alice@");
+  expect(JSON.stringify(lines)).not.toContain("query-secret-42");
+});
+
+test("a matched route's line has its pattern and no path", async () => {
+  const { app, lines } = appLogging();
+  await app.request("/users/alice@example.com", { method: "POST" });
+  expect(lines[0]).toMatchObject({ route: "/users/:id", status: 201 });
+  expect(lines[0]).not.toHaveProperty("path");
+});
+
+function probedApp(level: LogLevel) {
+  const { app, lines } = appLogging(level);
+  for (const route of PROBE_ROUTES) app.get(route, (c) => c.text("ok"));
+  return { app, lines };
+}
+
+test("probes and reference pages log at debug: nothing at the default level", async () => {
+  const { app, lines } = probedApp("info");
+  for (const path of ["/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/asyncapi"]) {
+    expect((await app.request(path)).status).toBe(200);
+  }
+  for (const path of ["/asyncapi.json", "/docs/scalar.js", "/asyncapi/asyncapi.js"]) {
+    expect((await app.request(path)).status).toBe(200);
+  }
+  expect(lines).toEqual([]);
+  await app.request("/users/1", { method: "POST" });
+  expect(lines).toMatchObject([{ level: "info", route: "/users/:id" }]);
+});
+
+test("a readiness probe answering 503 still logs at warn", async () => {
+  const { app, lines } = appLogging("info");
+  app.get("/readyz", (c) => c.text("store down", 503));
+  await app.request("/readyz");
+  expect(lines).toMatchObject([{ level: "warn", route: "/readyz", status: 503 }]);
+});
+
+test("at LOG_LEVEL=debug a probe's line is there, at debug", async () => {
+  const { app, lines } = probedApp("debug");
+  await app.request("/readyz");
+  expect(lines).toMatchObject([{ level: "debug", route: "/readyz", status: 200 }]);
 });
 
 test("redacts e-mails, tokens and secrets that a caller logs by mistake", () => {

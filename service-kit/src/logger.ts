@@ -135,8 +135,40 @@ export function routeOf(c: Context): string {
 }
 
 /**
+ * A path for a log line: at most 200 characters, and a segment holding an e-mail address (a
+ * client that put one in a URL) censored like an `email` field.
+ */
+function loggablePath(path: string): string {
+  const censored = path
+    .split("/")
+    .map((segment) => (segment.includes("@") ? CENSOR : segment))
+    .join("/");
+  return censored.length > 200 ? `${censored.slice(0, 200)}…` : censored;
+}
+
+/**
+ * Routes that platforms, scrapers and browsers poll or fetch, not business requests: their
+ * lines are debug, so that at the default level the log shows what users did. A probe that
+ * fails (a 503 from /readyz) still logs at warn.
+ */
+export const PROBE_ROUTES: ReadonlySet<string> = new Set([
+  "/healthz",
+  "/readyz",
+  "/metrics",
+  "/openapi.json",
+  "/docs",
+  "/docs/scalar.js",
+  "/asyncapi",
+  "/asyncapi.json",
+  "/asyncapi/asyncapi.js",
+  "/asyncapi/asyncapi.css",
+]);
+
+/**
  * One log line per request: request id (taken from `X-Request-Id` or made, and echoed),
- * method, route, status and duration. Never headers or bodies, so no token or e-mail.
+ * method, route, status and duration; for a request no route matched (404), its path too,
+ * since `route` then says only `unmatched`. Never headers, query or bodies, so no token or
+ * e-mail. Probes (PROBE_ROUTES) log at debug.
  */
 export function requestLogger(logger: Logger): MiddlewareHandler<{ Variables: RequestVariables }> {
   return async function logRequest(c, next) {
@@ -151,16 +183,19 @@ export function requestLogger(logger: Logger): MiddlewareHandler<{ Variables: Re
     // A handler that returned its own Response object did not get it.
     if (!c.res.headers.has("x-request-id")) c.header("X-Request-Id", requestId);
     const status = c.res.status;
+    const route = routeOf(c);
     const line = {
       requestId,
       method: c.req.method,
-      route: routeOf(c),
+      route,
+      ...(route === "unmatched" ? { path: loggablePath(c.req.path) } : {}),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     };
     // 503 is a dependency being down (readiness polls it often): a warning, not a bug.
     if (status >= 500 && status !== 503) logger.error(line, "request");
     else if (status === 503) logger.warn(line, "request");
+    else if (PROBE_ROUTES.has(route)) logger.debug(line, "request");
     else logger.info(line, "request");
   };
 }

@@ -1,3 +1,4 @@
+import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import type { EventSink, RelayStatus } from "@event-mesh/outbox-kit";
 import {
   type AuthOptions,
@@ -5,6 +6,7 @@ import {
   auth,
   type Logger,
   type Metrics,
+  mountAsyncApi,
   mountDocs,
   mountHealth,
   onError,
@@ -55,6 +57,9 @@ export function createApp(deps: AppDeps) {
   app.use("/users", authenticate);
   app.use("/users/*", authenticate);
   app.route("/", usersRoutes(deps.store));
+  // The whole mesh's contract, the same document as the gateway's: its operations say which
+  // service sends and which receives each topic (user-service sends user.events).
+  mountAsyncApi(app, { title: "user-service", document: asyncapi });
 
   return mountDocs(app, {
     title: "user-service",

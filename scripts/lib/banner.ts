@@ -1,0 +1,38 @@
+// What `bun run dev` prints once both services answer /readyz: where they are, their reference
+// pages, the ingest token, and requests to paste. README.md shows it as printed (a test
+// compares the two).
+
+/** What the banner tells. */
+export interface BannerInfo {
+  /** `HTTP delivery, sqlite-vec` or the Kafka/Qdrant addresses. */
+  mode: string;
+  dataDir: string;
+  usersUrl: string;
+  gatewayUrl: string;
+  /** The gateway's INGEST_TOKEN for `POST /events`. */
+  ingestToken: string;
+  /** Where dev wrote the token, for scripts. */
+  tokenFile: string;
+}
+
+/** The banner text, with a leading and a trailing blank line. */
+export function banner(info: BannerInfo): string {
+  const { usersUrl: u, gatewayUrl: g } = info;
+  return `
+Event Mesh is running (${info.mode}); data in ${info.dataDir}
+
+  user-service  ${u}    docs ${u}/docs    events ${u}/asyncapi
+  ai-gateway    ${g}    docs ${g}/docs    events ${g}/asyncapi
+
+  INGEST_TOKEN  ${info.ingestToken}
+                (POST ${g}/events needs it; also in ${info.tokenFile})
+
+Try it:
+  curl -s -X POST ${u}/users/create -H 'Authorization: Bearer tenant-a:user-123' \\
+    -H 'Content-Type: application/json' -d '{"email":"alice@tenant-a.dev","name":"Alice A"}'
+  curl -s '${g}/search?q=alice&type=users' -H 'Authorization: Bearer tenant-a:user-123'
+  curl -s ${u}/users -H 'Authorization: Bearer tenant-a:user-123'
+
+Ctrl-C stops both. \`bun run demo\` walks through the whole flow.
+`;
+}
