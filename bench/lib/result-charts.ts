@@ -20,10 +20,10 @@ const str = (object: Json, key: string, fallback: string): string => {
 };
 const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
 /** When and on what the figures were measured, under each chart's title. */
-function measured(result: Json): string {
+function measured(result: Json, name = str(result, "benchmark", "?")): string {
   const machine = isObject(result.machine) ? result.machine : {};
   const when = `${str(result, "at", "").slice(0, 16).replace("T", " ")} UTC`;
-  return `bench/results/${str(result, "benchmark", "?")}.json, ${when}, ${num(machine, "cores")} cores, Bun ${str(machine, "bun", "?")}`;
+  return `bench/results/${name}.json, ${when}, ${num(machine, "cores")} cores, Bun ${str(machine, "bun", "?")}`;
 }
 
 /** Nearest-rank percentile, as bench/lib/report.ts computes it. */
@@ -40,12 +40,15 @@ const latencyBars = (label: string, object: Json, keys: [string, string][]): Bar
   bars: keys.map(([series, key]) => ({ series, value: num(object, key) })),
 });
 
-function http(result: Json): Record<string, string> {
-  const groups = ["baseline", "userService"].map((key) => result[key]).filter(isObject);
+function http(result: Json, name: string): Record<string, string> {
+  const groups = [
+    ...["baseline", "userService"].map((key) => result[key]).filter(isObject),
+    ...objects(result.postgres),
+  ];
   return {
-    "http.svg": barChart({
+    [`${name}.svg`]: barChart({
       title: `bench:http — POST /users/create latency, wrk -c64`,
-      subtitle: measured(result),
+      subtitle: measured(result, name),
       unit: "ms",
       groups: groups.map((target) =>
         latencyBars(
@@ -152,10 +155,13 @@ function throughput(result: Json, title: string, keys: string[], rate: string, u
 }
 
 /** The charts of one results JSON, file name → SVG; none for an unknown benchmark. */
-export function chartsOf(result: Json): Record<string, string> {
+export function chartsOf(
+  result: Json,
+  name = str(result, "benchmark", "?"),
+): Record<string, string> {
   switch (result.benchmark) {
     case "http":
-      return http(result);
+      return http(result, name);
     case "search":
       return search(result);
     case "e2e":
@@ -189,7 +195,7 @@ export function chartsOf(result: Json): Record<string, string> {
 export function writeCharts(jsonPath: string): string[] {
   const result: unknown = JSON.parse(readFileSync(jsonPath, "utf8"));
   if (!isObject(result)) throw new Error(`${basename(jsonPath)} is not a results object`);
-  return Object.entries(chartsOf(result)).map(([file, svg]) => {
+  return Object.entries(chartsOf(result, basename(jsonPath, ".json"))).map(([file, svg]) => {
     const path = join(dirname(jsonPath), file);
     writeFileSync(path, svg);
     return path;
