@@ -68,6 +68,14 @@ await describeKafka("two ai-gateways in one consumer group", (brokers) => {
       explain,
     );
     expect(await userPoints(second.url, tenant)).toBe(600);
+    // The counters move just after a batch is stored: wait for them to account for all 600.
+    const counted = async () => (await indexed(first)) + (await indexed(second));
+    await eventually(
+      "the gateways' counters to reach 600",
+      async () => ((await counted()) >= 600 ? true : undefined),
+      30_000,
+      explain,
+    );
     const [byFirst, bySecond] = [await indexed(first), await indexed(second)];
     expect(byFirst).toBeGreaterThan(0);
     expect(bySecond).toBeGreaterThan(0);
