@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent, toStructured } from "@event-mesh/contracts";
+import { readError } from "@event-mesh/service-kit";
 import { testGateway } from "../test/app-fixture.ts";
 
 const BASE = "http://localhost";
@@ -132,11 +133,9 @@ describe("search", () => {
         headers: bearer("tenant-a:u"),
       });
       expect(response.status).toBe(400);
-      const body = (await response.json()) as {
-        error: { code: string; details: { path: string }[] };
-      };
-      expect(body.error.code).toBe("invalid_input");
-      expect(body.error.details.map((d) => d.path)).toContain(field);
+      const error = await readError(response);
+      expect(error.code).toBe("invalid_input");
+      expect((error.details as { path: string }[]).map((d) => d.path)).toContain(field);
     });
   }
 
@@ -279,7 +278,7 @@ describe("POST /events", () => {
       headers: { "content-type": "application/cloudevents-batch+json" },
     });
     expect(noToken.status).toBe(401);
-    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    expect((await readError(noToken)).code).toBe("unauthorized");
     expect((await postBatch(app, [], "wrong")).status).toBe(401);
     expect((await postBatch(app, [], "tenant-a:user-1")).status).toBe(401);
   });
@@ -288,9 +287,7 @@ describe("POST /events", () => {
     const { app } = await gateway(null);
     const response = await postBatch(app, [toStructured(user("tenant-a", 1, "Off"))]);
     expect(response.status).toBe(404);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
-      "INGEST_TOKEN",
-    );
+    expect((await readError(response)).message).toContain("INGEST_TOKEN");
   });
 
   test("a body that is not CloudEvents at all is a 400", async () => {

@@ -289,10 +289,12 @@ describe("the 401 challenge (RFC 9110 §11.6.1, RFC 6750 §3)", () => {
   const challenge = async (headers: Record<string, string>) => {
     const response = await app.request("/me", { headers });
     expect(response.status).toBe(401);
+    // The challenge comes with the same problem document as every other error.
+    expect((await readError(response)).code).toBe("unauthorized");
     return response.headers.get("www-authenticate");
   };
 
-  test("without a token: WWW-Authenticate: Bearer", async () => {
+  test("without a token: WWW-Authenticate: Bearer, and a problem document", async () => {
     expect(await challenge({})).toBe("Bearer");
     expect(await challenge({ authorization: "Basic abc" })).toBe("Bearer");
   });

@@ -74,7 +74,13 @@ test("serves an OpenAPI document generated from the route schemas", async () => 
           },
           responses: {
             201: { description: "created" },
-            400: { content: { "application/json": { schema: { required: ["error"] } } } },
+            400: {
+              content: {
+                "application/problem+json": {
+                  schema: { required: ["type", "title", "status", "detail", "instance", "code"] },
+                },
+              },
+            },
             409: { description: "already exists" },
           },
         },

@@ -7,8 +7,8 @@ import {
   resolver,
   uniqueSymbol,
 } from "hono-openapi";
-import { ERROR_CODES } from "./errors.ts";
 import { RESPONSE_SCHEMA_OPTIONS } from "./json-schema.ts";
+import { ERROR_CODES, PROBLEM_JSON, PROBLEM_TYPE_BASE } from "./problem.ts";
 import { mountApiReference } from "./reference-pages.ts";
 
 /** What the OpenAPI document says about the service. */
@@ -23,32 +23,35 @@ export interface DocsOptions {
   securitySchemes?: Record<string, { type: "http"; scheme: "bearer"; description: string }>;
 }
 
-/** OpenAPI schema of the JSON error body, `{ error: { code, message, details } }`. */
+/** OpenAPI schema of the error body: an RFC 9457 problem document with `code`, `details`, `requestId`. */
 export const ERROR_BODY_SCHEMA = {
   type: "object" as const,
-  required: ["error"],
+  required: ["type", "title", "status", "detail", "instance", "code"],
   properties: {
-    error: {
-      type: "object" as const,
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string" as const, enum: [...ERROR_CODES] },
-        message: { type: "string" as const },
-        details: {
-          description: "For invalid input: the fields at fault, `[{ path, message }]`.",
-        },
-        requestId: {
-          type: "string" as const,
-          description: "The request's `X-Request-Id`, as in the service's log lines.",
-        },
-      },
+    type: {
+      type: "string" as const,
+      format: "uri",
+      description: `The problem type, \`${PROBLEM_TYPE_BASE}<code>\`.`,
+    },
+    title: { type: "string" as const, description: "Short summary, fixed per `code`." },
+    status: { type: "integer" as const, minimum: 400, maximum: 599, description: "HTTP status." },
+    detail: { type: "string" as const, description: "What went wrong in this request." },
+    instance: { type: "string" as const, description: "The request's path." },
+    code: { type: "string" as const, enum: [...ERROR_CODES] },
+    details: {
+      description:
+        "For invalid input: the fields at fault, `[{ path, message }]`; for a 503: `{ dependency }`.",
+    },
+    requestId: {
+      type: "string" as const,
+      description: "The request's `X-Request-Id`, as in the service's log lines.",
     },
   },
 };
 
 /** A documented error response for `describeRoute({ responses: { 404: errorResponse("…") } })`. */
 export function errorResponse(description: string) {
-  return { description, content: { "application/json": { schema: ERROR_BODY_SCHEMA } } };
+  return { description, content: { [PROBLEM_JSON]: { schema: ERROR_BODY_SCHEMA } } };
 }
 
 /** A JSON response body documented from the valibot schema of what the route sends. */

@@ -16,6 +16,15 @@ import {
   onNotFound,
 } from "./errors.ts";
 import { createLogger, requestLogger } from "./logger.ts";
+import { ERROR_CODES, ERROR_TITLES } from "./problem.ts";
+
+const problem = (code: string) => `https://event-mesh.dev/problems/${code}`;
+
+/** The problem document of `response`, after checking its RFC 9457 media type. */
+async function problemOf(response: Response): Promise<unknown> {
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
+  return response.json();
+}
 
 function appThrowing(error: Error) {
   const logged: Record<string, unknown>[] = [];
@@ -30,16 +39,18 @@ function appThrowing(error: Error) {
   return { app, logged };
 }
 
-test("renders an AppError with its status, code, message and details", async () => {
+test("renders an AppError as an RFC 9457 problem document, code and details as extensions", async () => {
   const { app, logged } = appThrowing(invalidInput([{ path: "email", message: "bad" }]));
-  const response = await app.request("/boom");
+  const response = await app.request("/boom?q=secret");
   expect(response.status).toBe(400);
-  expect(await response.json()).toEqual({
-    error: {
-      code: "invalid_input",
-      message: "invalid input",
-      details: [{ path: "email", message: "bad" }],
-    },
+  expect(await problemOf(response)).toEqual({
+    type: problem("invalid_input"),
+    title: "Invalid input",
+    status: 400,
+    detail: "invalid input",
+    instance: "/boom",
+    code: "invalid_input",
+    details: [{ path: "email", message: "bad" }],
   });
   expect(logged).toEqual([]);
 });
@@ -47,36 +58,80 @@ test("renders an AppError with its status, code, message and details", async () 
 test("leaves details out when there are none", async () => {
   const response = await appThrowing(conflict("taken")).app.request("/boom");
   expect(response.status).toBe(409);
-  expect(await response.json()).toEqual({ error: { code: "conflict", message: "taken" } });
+  expect(await problemOf(response)).toEqual({
+    type: problem("conflict"),
+    title: "Conflict",
+    status: 409,
+    detail: "taken",
+    instance: "/boom",
+    code: "conflict",
+  });
+});
+
+test("every code has its own type URI and a fixed, non-empty title", () => {
+  expect(Object.keys(ERROR_TITLES)).toEqual(ERROR_CODES);
+  for (const code of ERROR_CODES) expect(ERROR_TITLES[code].length).toBeGreaterThan(0);
+  expect(new Set(Object.values(ERROR_TITLES)).size).toBe(ERROR_CODES.length);
+});
+
+test("instance is the path as the client sent it, percent-encoded, without the query", async () => {
+  const { app } = appThrowing(new Error());
+  const response = await app.request("/caf%C3%A9%20menu?x=1");
+  expect(await problemOf(response)).toMatchObject({ status: 404, instance: "/caf%C3%A9%20menu" });
 });
 
 test("answers an unknown error with a bare 500 and logs it", async () => {
   const { app, logged } = appThrowing(new Error("db password is hunter2"));
   const response = await app.request("/boom");
   expect(response.status).toBe(500);
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
   const text = await response.text();
   expect(JSON.parse(text)).toEqual({
-    error: { code: "internal", message: "internal server error" },
+    type: problem("internal"),
+    title: "Internal server error",
+    status: 500,
+    detail: "internal server error",
+    instance: "/boom",
+    code: "internal",
   });
   expect(text).not.toContain("hunter2");
   expect(logged).toHaveLength(1);
 });
 
-test("maps Hono's own exceptions to the error body", async () => {
+test("maps Hono's own exceptions to problem documents", async () => {
   const response = await appThrowing(new HTTPException(413, { message: "too big" })).app.request(
     "/boom",
   );
   expect(response.status).toBe(413);
-  expect(await response.json()).toEqual({
-    error: { code: "payload_too_large", message: "too big" },
+  expect(await problemOf(response)).toEqual({
+    type: problem("payload_too_large"),
+    title: "Payload too large",
+    status: 413,
+    detail: "too big",
+    instance: "/boom",
+    code: "payload_too_large",
+  });
+  const limited = await appThrowing(new HTTPException(429, { message: "slow down" })).app.request(
+    "/boom",
+  );
+  expect(limited.status).toBe(429);
+  expect(await problemOf(limited)).toMatchObject({
+    type: problem("too_many_requests"),
+    status: 429,
+    code: "too_many_requests",
   });
 });
 
-test("answers unknown routes with a 404 error body", async () => {
+test("answers unknown routes with a 404 problem document", async () => {
   const response = await appThrowing(new Error()).app.request("/nowhere", { method: "POST" });
   expect(response.status).toBe(404);
-  expect(await response.json()).toEqual({
-    error: { code: "not_found", message: "no route POST /nowhere" },
+  expect(await problemOf(response)).toEqual({
+    type: problem("not_found"),
+    title: "Not found",
+    status: 404,
+    detail: "no route POST /nowhere",
+    instance: "/nowhere",
+    code: "not_found",
   });
 });
 
@@ -131,11 +186,13 @@ test("a full disk (SQLITE_FULL) is a 503 naming the store with Retry-After, not 
   expect(response.headers.get("retry-after")).toBe("5");
   const text = await response.text();
   expect(JSON.parse(text)).toEqual({
-    error: {
-      code: "service_unavailable",
-      message: "store is unavailable; retry later",
-      details: { dependency: "store" },
-    },
+    type: problem("service_unavailable"),
+    title: "Service unavailable",
+    status: 503,
+    detail: "store is unavailable; retry later",
+    instance: "/boom",
+    code: "service_unavailable",
+    details: { dependency: "store" },
   });
   expect(text).not.toContain("SQLITE");
   expect(text).not.toContain("disk is full");
@@ -163,11 +220,13 @@ test("a dependency failure names the dependency; what it said is logged, not sen
   expect(response.headers.get("retry-after")).toBe("1");
   const text = await response.text();
   expect(JSON.parse(text)).toEqual({
-    error: {
-      code: "service_unavailable",
-      message: "embedder is unavailable; retry later",
-      details: { dependency: "embedder" },
-    },
+    type: problem("service_unavailable"),
+    title: "Service unavailable",
+    status: 503,
+    detail: "embedder is unavailable; retry later",
+    instance: "/boom",
+    code: "service_unavailable",
+    details: { dependency: "embedder" },
   });
   expect(text).not.toContain("ECONNREFUSED");
   expect(JSON.stringify(logged)).toContain("ECONNREFUSED 10.0.0.7:11434");
@@ -190,12 +249,10 @@ test("every response carries X-Request-Id, and error bodies quote it", async () 
     const response = await app.request(path);
     const id = response.headers.get("x-request-id");
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const body = (await response.json()) as { error?: { requestId?: string } };
-    if (path !== "/ok") expect(body.error?.requestId).toBe(id ?? "");
+    const body = (await response.json()) as { requestId?: string };
+    if (path !== "/ok") expect(body.requestId).toBe(id ?? "");
   }
   const given = await app.request("/boom", { headers: { "x-request-id": "trace-42" } });
   expect(given.headers.get("x-request-id")).toBe("trace-42");
-  expect(((await given.json()) as { error: { requestId: string } }).error.requestId).toBe(
-    "trace-42",
-  );
+  expect(((await given.json()) as { requestId: string }).requestId).toBe("trace-42");
 });

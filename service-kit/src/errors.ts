@@ -1,27 +1,14 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  ERROR_TITLES,
+  type ErrorCode,
+  PROBLEM_JSON,
+  type ProblemDetails,
+  problemType,
+} from "./problem.ts";
 import { isStorageUnavailable } from "./storage-errors.ts";
-
-/** Stable, machine-readable error codes of the JSON error body. */
-export const ERROR_CODES = [
-  "invalid_input",
-  "invalid_json",
-  "invalid_utf8",
-  "unauthorized",
-  "forbidden",
-  "not_found",
-  "method_not_allowed",
-  "conflict",
-  "payload_too_large",
-  "unsupported_media_type",
-  "idempotency_key_reused",
-  "service_unavailable",
-  "internal",
-] as const;
-
-/** One of the error codes. */
-export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A field-level problem, named by its dot path (`email`, `items.0.name`). */
 export interface FieldIssue {
@@ -29,12 +16,6 @@ export interface FieldIssue {
   path: string;
   /** What is wrong with it. */
   message: string;
-}
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  /** `requestId` is the response's `X-Request-Id`: quote it when reporting the error. */
-  error: { code: ErrorCode; message: string; details?: unknown; requestId?: string };
 }
 
 /** Seconds a client is told to wait after a 503 (`Retry-After`) when a dependency is down. */
@@ -71,12 +52,19 @@ export class AppError extends Error {
   /** Seconds the client should wait before retrying (`Retry-After`), if any. */
   readonly retryAfterSeconds: number | undefined;
 
-  /** The JSON body of this error, with the request id when there is one. */
-  toBody(requestId?: string): ErrorBody {
-    const error: ErrorBody["error"] = { code: this.code, message: this.message };
-    if (this.details !== undefined) error.details = this.details;
-    if (requestId !== undefined) error.requestId = requestId;
-    return { error };
+  /** This error as an RFC 9457 problem document about `instance` (the request path). */
+  toProblem(instance: string, requestId?: string): ProblemDetails {
+    const problem: ProblemDetails = {
+      type: problemType(this.code),
+      title: ERROR_TITLES[this.code],
+      status: this.status,
+      detail: this.message,
+      instance,
+      code: this.code,
+    };
+    if (this.details !== undefined) problem.details = this.details;
+    if (requestId !== undefined) problem.requestId = requestId;
+    return problem;
   }
 }
 
@@ -135,12 +123,20 @@ export function requestIdOf(c: Context): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
-/** The JSON error response, with `Retry-After` when the error has one. */
-export function renderAppError(c: Context, error: AppError) {
-  const headers: Record<string, string> = {};
+/**
+ * The problem document of `error` in this request: `instance` is the request's path as sent
+ * (percent-encoded, without the query, which may hold search terms), `requestId` its id.
+ */
+export function problemOf(c: Context, error: AppError): ProblemDetails {
+  return error.toProblem(new URL(c.req.url).pathname, requestIdOf(c));
+}
+
+/** The `application/problem+json` response, with `Retry-After` when the error has one. */
+export function renderAppError(c: Context, error: AppError, extra?: Record<string, unknown>) {
+  const headers: Record<string, string> = { "Content-Type": PROBLEM_JSON };
   if (error.retryAfterSeconds !== undefined)
     headers["Retry-After"] = String(error.retryAfterSeconds);
-  return c.json(error.toBody(requestIdOf(c)), error.status, headers);
+  return c.body(JSON.stringify({ ...problemOf(c, error), ...extra }), error.status, headers);
 }
 
 /** Maps Hono's own exceptions (body limit, malformed JSON in its validator) to our codes. */
@@ -151,15 +147,18 @@ function fromHttpException(error: HTTPException): AppError {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
     503: "service_unavailable",
   };
   return new AppError(status, codes[status] ?? "internal", error.message || "request failed");
 }
 
 /**
- * Renders every error as `{ error: { code, message, details, requestId } }`. A storage failure
+ * Renders every error as an RFC 9457 problem document (`application/problem+json`: `type`,
+ * `title`, `status`, `detail`, `instance`, plus `code`, `details`, `requestId`). A storage failure
  * (full disk, I/O error, lock, read-only) is a 503 naming the `store` with `Retry-After`;
  * anything else unknown is a 500. What went wrong inside is logged with the request id only.
  */
@@ -183,7 +182,7 @@ export function onError(logger: ErrorLogger): ErrorHandler {
   };
 }
 
-/** 404 with the same JSON body for routes that do not exist. */
+/** 404 with the same problem document for routes that do not exist. */
 export const onNotFound: NotFoundHandler = function routeNotFound(c) {
   return renderAppError(c, notFound(`no route ${c.req.method} ${c.req.path}`));
 };

@@ -50,10 +50,15 @@ test("readyz answers 503 naming the failed and the hung probe; why goes to the l
   expect(response.status).toBe(503);
   expect(response.headers.get("retry-after")).toBe("1");
   const text = await response.text();
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
   expect(JSON.parse(text)).toEqual({
-    status: "not_ready",
+    type: "https://event-mesh.dev/problems/service_unavailable",
+    title: "Service unavailable",
+    status: 503,
+    detail: "not ready: sink, search",
+    instance: "/readyz",
+    code: "service_unavailable",
     checks: { store: { status: "ok" }, sink: { status: "failed" }, search: { status: "failed" } },
-    error: { code: "service_unavailable", message: "not ready: sink, search" },
   });
   expect(text).not.toContain("SQLITE");
   expect(text).not.toContain("/srv/data");

@@ -1,7 +1,14 @@
 import type { Env, Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import { ERROR_BODY_SCHEMA } from "./docs.ts";
-import { describeError, type ErrorLogger, RETRY_AFTER_SECONDS, requestIdOf } from "./errors.ts";
+import {
+  describeError,
+  type ErrorLogger,
+  renderAppError,
+  requestIdOf,
+  unavailable,
+} from "./errors.ts";
+import { PROBLEM_JSON } from "./problem.ts";
 
 /** A readiness probe: resolves when the dependency answers, rejects (or times out) when not. */
 export type Probe = (signal: AbortSignal) => Promise<unknown>;
@@ -110,16 +117,16 @@ export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions)
           }),
         },
         503: {
-          description: "a dependency is down; `error.message` names it",
-          content: json({
-            type: "object",
-            required: ["status", "checks", "error"],
-            properties: {
-              status: { const: "not_ready" },
-              checks: CHECKS_SCHEMA,
-              error: ERROR_BODY_SCHEMA.properties.error,
+          description: "a dependency is down: a problem document whose `detail` names it",
+          content: {
+            [PROBLEM_JSON]: {
+              schema: {
+                ...ERROR_BODY_SCHEMA,
+                required: [...ERROR_BODY_SCHEMA.required, "checks"],
+                properties: { ...ERROR_BODY_SCHEMA.properties, checks: CHECKS_SCHEMA },
+              },
             },
-          }),
+          },
         },
       },
     }),
@@ -133,19 +140,9 @@ export function mountHealth<E extends Env>(app: Hono<E>, options: HealthOptions)
       const requestId = requestIdOf(c);
       for (const name of failed)
         options.logger?.warn({ probe: name, requestId, err: checks[name]?.error }, "probe failed");
-      return c.json(
-        {
-          status: "not_ready",
-          checks: statuses,
-          error: {
-            code: "service_unavailable",
-            message: `not ready: ${failed.join(", ")}`,
-            ...(requestId === undefined ? {} : { requestId }),
-          },
-        },
-        503,
-        { "Retry-After": String(RETRY_AFTER_SECONDS) },
-      );
+      return renderAppError(c, unavailable(`not ready: ${failed.join(", ")}`), {
+        checks: statuses,
+      });
     },
   );
   return app;

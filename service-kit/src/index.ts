@@ -9,6 +9,7 @@ export * from "./json-body.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./no-route.ts";
+export * from "./problem.ts";
 export * from "./reference-pages.ts";
 export * from "./serve.ts";
 export * from "./small-disk.ts";

@@ -26,8 +26,8 @@ export function allowedMethods<E extends Env>(app: Hono<E>, path: string): strin
 
 /**
  * The handler for requests no route answers: 405 with `Allow` when the path exists for other
- * methods (RFC 9110 §15.5.6 makes `Allow` mandatory there), else 404. Both with the JSON error
- * body. Reads the routes at request time, so it can be set before they are added.
+ * methods (RFC 9110 §15.5.6 makes `Allow` mandatory there), else 404. Both as problem documents.
+ * Reads the routes at request time, so it can be set before they are added.
  */
 export function onNoRoute<E extends Env>(app: Hono<E>): NotFoundHandler<E> {
   return function noRoute(c) {

@@ -1,25 +1,48 @@
 import * as v from "valibot";
+import { ERROR_CODES, ERROR_TITLES, PROBLEM_JSON, problemType } from "./problem.ts";
 
-const ErrorBodySchema = v.object({
-  error: v.object({
-    code: v.string(),
-    message: v.string(),
-    details: v.optional(v.unknown()),
-    requestId: v.optional(v.string()),
-  }),
+const ProblemSchema = v.object({
+  type: v.string(),
+  title: v.string(),
+  status: v.number(),
+  detail: v.string(),
+  instance: v.string(),
+  code: v.picklist(ERROR_CODES),
+  details: v.optional(v.unknown()),
+  requestId: v.optional(v.string()),
 });
 
+/** What tests assert of an error: its code, its message (the problem's `detail`), its details. */
+export interface ReadError {
+  /** The problem's `code`. */
+  code: string;
+  /** The problem's `detail`. */
+  message: string;
+  /** The problem's `details`, when it has them. */
+  details?: unknown;
+}
+
 /**
- * Test helper: the `{ code, message, details }` of an error response, checked on the way. The
- * body's `requestId`, when there is one, must be the response's `X-Request-Id`; it is left out
- * of the result since it differs per request.
+ * Test helper: the `{ code, message, details }` of an error response, after checking that it is
+ * an RFC 9457 problem document: `application/problem+json`, the code's `type` URI and title,
+ * `status` equal to the response's, `instance` the request path (`/…`), and `requestId`, when
+ * there is one, equal to the response's `X-Request-Id`. Throws on any mismatch.
  */
-export async function readError(
-  response: Response,
-): Promise<Omit<v.InferOutput<typeof ErrorBodySchema>["error"], "requestId">> {
-  const { requestId, ...error } = v.parse(ErrorBodySchema, await response.json()).error;
+export async function readError(response: Response): Promise<ReadError> {
+  const type = response.headers.get("content-type");
+  if (type !== PROBLEM_JSON) throw new Error(`error content-type is ${type}, not ${PROBLEM_JSON}`);
+  const problem = v.parse(ProblemSchema, await response.json());
+  const expected = { type: problemType(problem.code), title: ERROR_TITLES[problem.code] };
+  for (const [key, value] of Object.entries(expected))
+    if (Reflect.get(problem, key) !== value) throw new Error(`problem ${key} is not ${value}`);
+  if (problem.status !== response.status)
+    throw new Error(`problem status ${problem.status} is not the response's ${response.status}`);
+  if (!problem.instance.startsWith("/"))
+    throw new Error(`problem instance ${problem.instance} is not a path`);
   const header = response.headers.get("x-request-id");
-  if (requestId !== undefined && requestId !== header)
-    throw new Error(`error body requestId ${requestId} is not the X-Request-Id ${header}`);
+  if (problem.requestId !== undefined && problem.requestId !== header)
+    throw new Error(`problem requestId ${problem.requestId} is not the X-Request-Id ${header}`);
+  const error: ReadError = { code: problem.code, message: problem.detail };
+  if (problem.details !== undefined) error.details = problem.details;
   return error;
 }

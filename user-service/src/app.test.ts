@@ -503,8 +503,11 @@ describe("operations", () => {
     sinkUp = false;
     const down = await send("GET", "/readyz");
     expect(down.status).toBe(503);
+    expect(down.headers.get("content-type")).toBe("application/problem+json");
     expect(await down.json()).toMatchObject({
-      status: "not_ready",
+      status: 503,
+      code: "service_unavailable",
+      detail: "not ready: sink",
       checks: { store: { status: "ok" }, sink: { status: "failed" } },
     });
     expect((await send("GET", "/healthz")).status).toBe(200);

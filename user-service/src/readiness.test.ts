@@ -49,7 +49,7 @@ test("readyz answers 503 while the relay is failing, 200 once it recovers", asyn
   expect(down.status).toBe(503);
   expect(await down.json()).toMatchObject({
     checks: { relay: { status: "failed" } },
-    error: { message: "not ready: relay" },
+    detail: "not ready: relay",
   });
   expect(logged).toContain("relay failing: peek: database or disk is full");
   relayStatus = { failing: false };

@@ -61,13 +61,16 @@ describe.skipIf(!disk)("on a full disk", () => {
     expect(refused.headers.get("retry-after")).toBe("5");
     const requestId = refused.headers.get("x-request-id");
     const text = await refused.text();
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
     expect(JSON.parse(text)).toEqual({
-      error: {
-        code: "service_unavailable",
-        message: "store is unavailable; retry later",
-        details: { dependency: "store" },
-        requestId,
-      },
+      type: "https://event-mesh.dev/problems/service_unavailable",
+      title: "Service unavailable",
+      status: 503,
+      detail: "store is unavailable; retry later",
+      instance: "/users",
+      code: "service_unavailable",
+      details: { dependency: "store" },
+      requestId,
     });
     expect(text).not.toContain("SQLITE");
     // The details went to the log, under the same request id.

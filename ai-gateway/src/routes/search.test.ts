@@ -41,13 +41,16 @@ test("an embedder that refuses connections is a 503 naming it, with Retry-After 
   expect(response.headers.get("retry-after")).toBe("1");
   expect(response.headers.get("x-request-id")).toBe("trace-7");
   const text = await response.text();
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
   expect(JSON.parse(text)).toEqual({
-    error: {
-      code: "service_unavailable",
-      message: "embedder is unavailable; retry later",
-      details: { dependency: "embedder" },
-      requestId: "trace-7",
-    },
+    type: "https://event-mesh.dev/problems/service_unavailable",
+    title: "Service unavailable",
+    status: 503,
+    detail: "embedder is unavailable; retry later",
+    instance: "/search",
+    code: "service_unavailable",
+    details: { dependency: "embedder" },
+    requestId: "trace-7",
   });
   expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|TypeError|embeddings/);
   const logged = lines
