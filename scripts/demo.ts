@@ -1,6 +1,8 @@
 // `bun run demo`: walks a running stack (`bun run dev`) through the whole flow over HTTP and
 // exits 0 only if every step behaved as shown. Tenants are fresh for each run, so the demo
 // works on kept data too.
+import { describeProblem } from "../service-kit/src/problem.ts";
+
 const usersUrl = process.env.USER_SERVICE_URL ?? "http://127.0.0.1:3000";
 const gatewayUrl = process.env.AI_GATEWAY_URL ?? "http://127.0.0.1:3001";
 const run = crypto.randomUUID().slice(0, 6);
@@ -51,7 +53,7 @@ async function call(
 async function createUser(tenant: string, name: string): Promise<User> {
   const email = `${name.toLowerCase().replace(/\W+/g, ".")}@${tenant}.dev`;
   const response = await call("POST", `${usersUrl}/users/create`, tenant, { email, name });
-  if (response.status !== 201) fail(`create ${name}: ${response.status} ${await response.text()}`);
+  if (response.status !== 201) fail(`create ${name}: ${await describeProblem(response)}`);
   const user = (await response.json()) as User;
   ok(`${tenant}: created ${name} <${email}> (id ${user.id})`);
   return user;
@@ -60,7 +62,7 @@ async function createUser(tenant: string, name: string): Promise<User> {
 async function search(tenant: string, q: string): Promise<Hit[]> {
   const url = `${gatewayUrl}/search?type=users&limit=5&q=${encodeURIComponent(q)}`;
   const response = await call("GET", url, tenant);
-  if (!response.ok) fail(`search "${q}": ${response.status} ${await response.text()}`);
+  if (!response.ok) fail(`search "${q}": ${await describeProblem(response)}`);
   return ((await response.json()) as { hits: Hit[] }).hits;
 }
 
@@ -129,7 +131,7 @@ say(`Rename Bob to "Robert Martinez"`);
 const patched = await call("PATCH", `${usersUrl}/users/${bob.id}`, acme, {
   name: "Robert Martinez",
 });
-if (patched.status !== 200) fail(`PATCH: ${patched.status} ${await patched.text()}`);
+if (patched.status !== 200) fail(`PATCH: ${await describeProblem(patched)}`);
 hits = await eventually(
   acme,
   "Robert Martinez",
@@ -139,7 +141,7 @@ ok(`top hit for "Robert Martinez": ${show(hits)}`);
 
 say("Delete Carol");
 const deleted = await call("DELETE", `${usersUrl}/users/${carol.id}`, acme);
-if (deleted.status !== 204) fail(`DELETE: ${deleted.status} ${await deleted.text()}`);
+if (deleted.status !== 204) fail(`DELETE: ${await describeProblem(deleted)}`);
 hits = await eventually(acme, "Carol Nguyen", (found) => !found.some((hit) => hit.id === carol.id));
 ok(`Carol is gone from search: ${show(hits)}`);
 

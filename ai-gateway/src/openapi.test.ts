@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readError } from "@event-mesh/service-kit";
+import { documentedErrors, readError } from "@event-mesh/service-kit";
 import { testGateway } from "../test/app-fixture.ts";
 
 // What the contract fuzzer (test/openapi-fuzz.test.ts) found, pinned at the app level.
@@ -54,6 +54,13 @@ describe("methods and challenges", () => {
 });
 
 describe("/openapi.json says what the routes do", () => {
+  test("every documented error response is an RFC 9457 problem document", async () => {
+    const errors = documentedErrors(await (await app.request("/openapi.json")).json());
+    expect(errors.map((e) => e.response)).toContain("POST /events 401");
+    expect(errors.map((e) => e.response)).toContain("GET /readyz 503");
+    expect(errors.filter((e) => e.types.join() !== "application/problem+json")).toEqual([]);
+  });
+
   test("public routes are public; search needs the caller's token, ingest the service token", async () => {
     for (const path of ["/healthz", "/readyz", "/metrics", "/asyncapi.json", "/openapi.json"]) {
       expect((await operation(path, "get")).security).toEqual([]);

@@ -4,12 +4,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
+import {
+  type AppError,
+  createLogger,
+  invalidInput,
+  PROBLEM_JSON,
+  unavailable,
+} from "@event-mesh/service-kit";
 import { CommitSignal } from "./commit-signal.ts";
 import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
 import { HttpSink } from "./sink/http.ts";
 import { appendSqlite, SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./sqlite/outbox.ts";
+
+/** The gateway's error answer: service-kit's problem document. */
+const problem = (error: AppError) =>
+  new Response(JSON.stringify(error.toProblem("/events")), {
+    status: error.status,
+    headers: { "content-type": PROBLEM_JSON },
+  });
 
 /** A stand-in for the gateway's ingest: records accepted batches; can be switched to fail. */
 function fakeGateway(port = 0) {
@@ -27,17 +40,14 @@ function fakeGateway(port = 0) {
       if (url.pathname === "/healthz") return Response.json({ status: "ok" });
       if (!state.up) {
         state.refused++;
-        return Response.json(
-          { error: { code: "service_unavailable", message: "down" } },
-          { status: 503 },
-        );
+        return problem(unavailable("down"));
       }
       state.authorizations.add(request.headers.get("authorization"));
       const decoded = decodeHttp({ headers: request.headers, body: await request.text() });
-      if (!decoded.ok) return Response.json({ error: decoded.error }, { status: 400 });
+      if (!decoded.ok) return problem(invalidInput([], decoded.error.error.message));
       const events: AnyMeshEvent[] = [];
       for (const result of decoded.results) {
-        if (!result.ok) return Response.json({ error: result.error }, { status: 400 });
+        if (!result.ok) return problem(invalidInput([], result.error.message));
         events.push(result.event);
       }
       state.batches.push(events);

@@ -3,6 +3,7 @@
 
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { describeProblem } from "../../service-kit/src/problem.ts";
 
 /** The repository root. */
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -110,7 +111,7 @@ export async function waitReady(service: ServiceProcess, path = "/readyz", deadl
     try {
       const response = await fetch(`${service.url}${path}`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return;
-      last = `${response.status} ${await response.text()}`;
+      last = await describeProblem(response);
     } catch (error) {
       last = String(error);
     }

@@ -23,7 +23,7 @@ export interface DocsOptions {
   securitySchemes?: Record<string, { type: "http"; scheme: "bearer"; description: string }>;
 }
 
-/** OpenAPI schema of the error body: an RFC 9457 problem document with `code`, `details`, `requestId`. */
+/** OpenAPI schema of every error body: an RFC 9457 problem document, with `code` & co. */
 export const ERROR_BODY_SCHEMA = {
   type: "object" as const,
   required: ["type", "title", "status", "detail", "instance", "code"],
@@ -36,11 +36,11 @@ export const ERROR_BODY_SCHEMA = {
     title: { type: "string" as const, description: "Short summary, fixed per `code`." },
     status: { type: "integer" as const, minimum: 400, maximum: 599, description: "HTTP status." },
     detail: { type: "string" as const, description: "What went wrong in this request." },
-    instance: { type: "string" as const, description: "The request's path." },
+    instance: { type: "string" as const, description: "The request's path as sent (no query)." },
     code: { type: "string" as const, enum: [...ERROR_CODES] },
     details: {
       description:
-        "For invalid input: the fields at fault, `[{ path, message }]`; for a 503: `{ dependency }`.",
+        "Invalid input: the fields at fault, `[{ path, message }]`; a 503: `{ dependency }`.",
     },
     requestId: {
       type: "string" as const,

@@ -2,6 +2,7 @@
  * RFC 9457 problem details: the one shape of every error response. Each error code is a problem
  * type with a fixed title; the occurrence's own text is `detail`.
  */
+import * as v from "valibot";
 
 /** Media type of every error body (RFC 9457 §3). */
 export const PROBLEM_JSON = "application/problem+json";
@@ -58,4 +59,37 @@ export interface ProblemDetails {
   details?: unknown;
   /** Extension: the response's `X-Request-Id`: quote it when reporting the error. */
   requestId?: string;
+}
+
+const ClientProblemSchema = v.object({
+  code: v.string(),
+  detail: v.string(),
+  requestId: v.optional(v.string()),
+});
+
+/**
+ * What an error response says, for a client's log line or exception: `<status> <code>: <detail>
+ * (request <requestId>)` from a problem document, else the status and the start of the body.
+ * Reads the body; never throws.
+ */
+export async function describeProblem(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  const type = response.headers.get("content-type") ?? "";
+  if (type.split(";")[0]?.trim() === PROBLEM_JSON) {
+    const parsed = v.safeParse(ClientProblemSchema, safeJson(text));
+    if (parsed.success) {
+      const { code, detail, requestId } = parsed.output;
+      const request = requestId === undefined ? "" : ` (request ${requestId})`;
+      return `${response.status} ${code}: ${detail}${request}`;
+    }
+  }
+  return `${response.status} ${text.slice(0, 300)}`.trimEnd();
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -46,3 +46,36 @@ export async function readError(response: Response): Promise<ReadError> {
   if (problem.details !== undefined) error.details = problem.details;
   return error;
 }
+
+const SpecSchema = v.object({
+  paths: v.record(
+    v.string(),
+    v.record(
+      v.string(),
+      v.object({
+        responses: v.record(
+          v.string(),
+          v.object({ content: v.optional(v.record(v.string(), v.unknown())) }),
+        ),
+      }),
+    ),
+  ),
+});
+
+/**
+ * Test helper: every 4xx/5xx response an OpenAPI document lists, as `GET /path 404`, each with
+ * the media types it documents, so a test can assert that all are `application/problem+json`.
+ */
+export function documentedErrors(spec: unknown): { response: string; types: string[] }[] {
+  const { paths } = v.parse(SpecSchema, spec);
+  return Object.entries(paths).flatMap(([path, operations]) =>
+    Object.entries(operations).flatMap(([method, operation]) =>
+      Object.entries(operation.responses)
+        .filter(([status]) => Number(status) >= 400)
+        .map(([status, response]) => ({
+          response: `${method.toUpperCase()} ${path} ${status}`,
+          types: Object.keys(response.content ?? {}),
+        })),
+    ),
+  );
+}

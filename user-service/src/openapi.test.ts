@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, createMetrics, readError } from "@event-mesh/service-kit";
+import { createLogger, createMetrics, documentedErrors, readError } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { SqliteUserStore } from "./store/sqlite.ts";
 
@@ -50,6 +50,24 @@ async function pattern(path: string, method: string, name: string): Promise<RegE
   if (!parameter?.schema.pattern) throw new Error(`${name} has no pattern`);
   return new RegExp(parameter.schema.pattern);
 }
+
+describe("error responses", () => {
+  test("every documented error response is an RFC 9457 problem document", async () => {
+    const errors = documentedErrors(await (await app.request("/openapi.json")).json());
+    expect(errors.map((e) => e.response)).toContain("POST /users 409");
+    expect(errors.map((e) => e.response)).toContain("GET /readyz 503");
+    expect(errors.filter((e) => e.types.join() !== "application/problem+json")).toEqual([]);
+  });
+
+  test("a 401 is a problem document and keeps its WWW-Authenticate challenge", async () => {
+    const unauthorized = await app.request("/users");
+    expect(unauthorized.headers.get("www-authenticate")).toBe("Bearer");
+    expect(await readError(unauthorized)).toEqual({
+      code: "unauthorized",
+      message: "missing Authorization header",
+    });
+  });
+});
 
 describe("methods and challenges", () => {
   test("a known path with another method is a 405 listing the allowed ones", async () => {

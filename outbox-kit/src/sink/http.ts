@@ -1,5 +1,5 @@
 import { CLOUDEVENTS_BATCH_JSON } from "@event-mesh/contracts";
-import { trimTrailingSlashes } from "@event-mesh/service-kit";
+import { describeProblem, trimTrailingSlashes } from "@event-mesh/service-kit";
 import type { EventSink, StoredEvent } from "./index.ts";
 
 /** HTTP sink options. */
@@ -38,9 +38,8 @@ export class HttpSink implements EventSink {
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
     if (!response.ok) {
-      // Keep a little of the answer for the log; the gateway's error body says why.
-      const detail = (await response.text().catch(() => "")).slice(0, 300);
-      throw new Error(`gateway answered ${response.status} to POST /events: ${detail}`);
+      // The gateway's problem document says why (code, detail, request id for its log).
+      throw new Error(`gateway answered POST /events: ${await describeProblem(response)}`);
     }
     await response.body?.cancel();
   }
