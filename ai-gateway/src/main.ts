@@ -1,16 +1,12 @@
 import { TOPICS } from "@event-mesh/contracts";
-import {
-  contractTopics,
-  createProducer,
-  ensureTopics,
-  type MeshProducer,
-} from "@event-mesh/kafka-kit";
+import { refusalReason } from "@event-mesh/kafka-kit";
 import {
   authOptions,
   ConfigError,
   createLogger,
   createMetrics,
   describeError,
+  kafkaSecurity,
   type Logger,
   prepareDataDir,
   StartError,
@@ -25,6 +21,7 @@ import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
 import { GatewayError } from "./errors.ts";
+import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { AckChain } from "./pipeline/ack-chain.ts";
 import { Batcher } from "./pipeline/batcher.ts";
@@ -33,7 +30,6 @@ import { KafkaSource } from "./sources/kafka.ts";
 import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
 import type { UsageMeter } from "./usage/index.ts";
-import { KafkaUsage } from "./usage/kafka.ts";
 import { SqliteUsage } from "./usage/sqlite.ts";
 import type { VectorStore } from "./vectors/index.ts";
 import { QdrantStore } from "./vectors/qdrant.ts";
@@ -82,25 +78,15 @@ export async function startGateway(
     maxRows: config.DLQ_MAX_ROWS,
     maxAgeDays: config.DLQ_MAX_AGE_DAYS,
   });
-  let producer: MeshProducer | null = null;
-  let usage: UsageMeter = localUsage;
-  if (brokers) {
-    await startStep(
-      () =>
-        ensureTopics({
-          brokers,
-          topics: contractTopics(prefix),
-          partitions: config.TOPIC_PARTITIONS,
-        }),
-      `cannot set up the Kafka topics at ${brokers.join(",")}`,
-      "start the broker or fix KAFKA_BROKERS",
-    );
-    producer = createProducer({ brokers, clientId: config.KAFKA_CLIENT_ID });
-    usage = new KafkaUsage(producer, localUsage, {
-      topicPrefix: prefix,
-      source: "urn:event-mesh:ai-gateway",
-    });
-  }
+  const security = kafkaSecurity(config);
+  const kafka: GatewayKafka | null = brokers
+    ? await startKafka(
+        { ...config, KAFKA_BROKERS: brokers },
+        { db, security, sharedStore: Boolean(config.QDRANT_URL), logger },
+      )
+    : null;
+  const producer = kafka?.producer ?? null;
+  const usage: UsageMeter = kafka?.usage ?? localUsage;
   const pipeline = new Pipeline({
     embedder,
     store,
@@ -156,10 +142,12 @@ export async function startGateway(
     const consumed = TOPICS.filter((topic) => topic !== "billing.events").map(
       (topic) => `${prefix}${topic}`,
     );
+    const groupId = kafka?.eventsGroup ?? config.KAFKA_GROUP_ID;
     source = new KafkaSource({
       brokers,
       clientId: config.KAFKA_CLIENT_ID,
-      groupId: config.KAFKA_GROUP_ID,
+      security,
+      groupId,
       topics: consumed,
       ready: () => batcher.ready(),
       submit: (items) => batcher.submit(items),
@@ -169,8 +157,9 @@ export async function startGateway(
     const started = source;
     await startStep(
       () => started.start(),
-      `cannot join consumer group ${config.KAFKA_GROUP_ID} at ${brokers.join(",")}`,
+      `cannot join consumer group ${groupId} at ${brokers.join(",")}`,
       "start the broker or fix KAFKA_BROKERS",
+      (error) => refusalReason(error, security),
     );
   }
 
@@ -215,6 +204,7 @@ export async function startGateway(
     // Every stored batch's commit, before the consumer leaves its group.
     await acks.flush();
     await source?.close();
+    await kafka?.reader.close();
     await producer?.close().catch(() => {});
     await store.close();
     await checkpointer?.stop();
@@ -235,12 +225,14 @@ export async function startGateway(
     {
       mode: brokers ? "kafka" : "embedded",
       store: store.name,
+      ...(kafka ? { replica: kafka.replica, groupId: kafka.eventsGroup } : {}),
       embedder: embedder.name,
       ingest: Boolean(config.INGEST_TOKEN),
     },
     "ai-gateway started",
   );
-  return { ...running, app, store, pipeline, batcher, source, drain };
+  // groupId: the consumer group of the event topics (per replica on sqlite-vec), for tests.
+  return { ...running, app, store, pipeline, batcher, source, drain, groupId: kafka?.eventsGroup };
 }
 
 if (import.meta.main) {

@@ -8,6 +8,7 @@ import {
   type Serializer,
 } from "@platformatic/kafka";
 import { javaPartitioner } from "./partitioner.ts";
+import { connectionOptions, type KafkaSecurity } from "./security.ts";
 import { subscribedRoundRobin } from "./subscribed-round-robin.ts";
 
 /** A producer that takes strings (as `encode` returns them) or raw bytes (DLQ copies). */
@@ -57,6 +58,8 @@ export interface ClientOptions {
   /** `bootstrapBrokers`, e.g. from parseBrokers(KAFKA_BROKERS). */
   brokers: string[];
   clientId: string;
+  /** SASL and TLS of a managed cluster; absent → plaintext, no authentication. */
+  security?: KafkaSecurity | undefined;
 }
 
 /**
@@ -79,6 +82,7 @@ export function producerOptions(
   return {
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
+    ...connectionOptions(options.security),
     serializers: {
       key: bytesOrText,
       value: bytesOrText,
@@ -116,6 +120,7 @@ export function createConsumer(
     clientId: options.clientId,
     groupId: options.groupId,
     bootstrapBrokers: options.brokers,
+    ...connectionOptions(options.security),
     autocommit: false,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,

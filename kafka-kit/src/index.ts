@@ -8,6 +8,12 @@ export {
   type MeshProducer,
 } from "./clients.ts";
 export { type ProbeResult, probeBrokers } from "./probe.ts";
+export {
+  connectionOptions,
+  type KafkaSecurity,
+  refusalReason,
+  type SaslMechanism,
+} from "./security.ts";
 export { subscribedRoundRobin } from "./subscribed-round-robin.ts";
 export {
   contractTopics,

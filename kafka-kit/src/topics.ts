@@ -1,5 +1,6 @@
 import { dlqTopic, TOPICS } from "@event-mesh/contracts";
 import { Admin, type GenericError } from "@platformatic/kafka";
+import { connectionOptions, type KafkaSecurity } from "./security.ts";
 
 /** Every contract topic and its dead-letter topic, with an optional prefix (tests, shared clusters). */
 export function contractTopics(prefix = ""): string[] {
@@ -22,8 +23,13 @@ export async function ensureTopics(options: {
   partitions?: number;
   /** Replication factor; -1 (default) lets the broker apply its default.replication.factor. */
   replicas?: number;
+  security?: KafkaSecurity | undefined;
 }): Promise<EnsureTopicsResult> {
-  const admin = new Admin({ clientId: "event-mesh-topics", bootstrapBrokers: options.brokers });
+  const admin = new Admin({
+    clientId: "event-mesh-topics",
+    bootstrapBrokers: options.brokers,
+    ...connectionOptions(options.security),
+  });
   try {
     const present = new Set(await admin.listTopics());
     const wanted = [...new Set(options.topics)];
@@ -84,8 +90,13 @@ function onlyAlreadyExists(error: unknown): boolean {
 export async function partitionCounts(options: {
   brokers: string[];
   topics: readonly string[];
+  security?: KafkaSecurity | undefined;
 }): Promise<Map<string, number>> {
-  const admin = new Admin({ clientId: "event-mesh-topics", bootstrapBrokers: options.brokers });
+  const admin = new Admin({
+    clientId: "event-mesh-topics",
+    bootstrapBrokers: options.brokers,
+    ...connectionOptions(options.security),
+  });
   try {
     const present = new Set(await admin.listTopics());
     const topics = options.topics.filter((topic) => present.has(topic));

@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import type { AuthOptions } from "./auth.ts";
 import { ConfigError } from "./errors.ts";
+import { kafkaSecurityEnv, kafkaSecurityRules } from "./kafka-config.ts";
 
 /** Environment variables, as `process.env` or `Bun.env` hand them over. */
 export type Env = Record<string, string | undefined>;
@@ -97,6 +98,7 @@ export function commonEnv(defaults: CommonDefaults) {
       "",
     ),
     TOPIC_PARTITIONS: v.optional(intVar(1, 1000), "3"),
+    ...kafkaSecurityEnv,
   };
 }
 
@@ -163,5 +165,9 @@ export function authOptions(env: AuthEnv): AuthOptions {
  */
 export function serviceEnv<const E extends v.ObjectEntries>(defaults: CommonDefaults, entries: E) {
   const schema = v.object({ ...commonEnv(defaults), ...entries });
-  return v.pipe(schema, authRules<v.InferOutput<typeof schema>>());
+  return v.pipe(
+    schema,
+    authRules<v.InferOutput<typeof schema>>(),
+    kafkaSecurityRules<v.InferOutput<typeof schema>>(),
+  );
 }

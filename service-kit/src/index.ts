@@ -6,6 +6,7 @@ export * from "./docs.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
 export * from "./json-body.ts";
+export * from "./kafka-config.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./no-route.ts";

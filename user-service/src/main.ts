@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { probeBrokers } from "@event-mesh/kafka-kit";
 import {
   type EventSink,
   HttpSink,
@@ -12,6 +13,7 @@ import {
   createLogger,
   createMetrics,
   describeError,
+  kafkaSecurity,
   prepareDataDir,
   StartError,
   serve,
@@ -50,6 +52,7 @@ async function start(): Promise<void> {
     ? new KafkaSink({
         brokers: config.KAFKA_BROKERS,
         clientId: config.KAFKA_CLIENT_ID,
+        security: kafkaSecurity(config),
         topicPrefix: config.TOPIC_PREFIX,
         partitions: config.TOPIC_PARTITIONS,
         compression: config.KAFKA_COMPRESSION,
@@ -112,7 +115,21 @@ async function start(): Promise<void> {
   );
 }
 
+/**
+ * A cluster that refuses the configured credential or certificate stops start-up with one line;
+ * one that does not answer does not (the outbox keeps the writes until it is back).
+ */
+async function checkKafkaCredentials(): Promise<void> {
+  const config = readConfig(process.env);
+  if (!config.KAFKA_BROKERS) return;
+  const security = kafkaSecurity(config);
+  if (!security) return;
+  const probe = await probeBrokers(config.KAFKA_BROKERS, 5_000, security);
+  if (!probe.ok && probe.refused) throw new StartError(probe.refused);
+}
+
 try {
+  await checkKafkaCredentials();
   await start();
 } catch (error) {
   if (error instanceof ConfigError || error instanceof StartError) {

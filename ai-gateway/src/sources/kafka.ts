@@ -1,4 +1,9 @@
-import { createConsumer, type MeshConsumer, type MeshMessage } from "@event-mesh/kafka-kit";
+import {
+  createConsumer,
+  type KafkaSecurity,
+  type MeshConsumer,
+  type MeshMessage,
+} from "@event-mesh/kafka-kit";
 import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { MessagesStream } from "@platformatic/kafka";
 import { describe } from "../errors.ts";
@@ -11,6 +16,7 @@ import type { Source } from "./index.ts";
 export interface KafkaSourceOptions {
   brokers: string[];
   clientId: string;
+  security?: KafkaSecurity | undefined;
   groupId: string;
   /** Full topic names (prefix applied). */
   topics: string[];
@@ -76,8 +82,8 @@ export class KafkaSource implements Source {
 
   /** A consumer with the metrics and log listeners, lag monitoring on. */
   #newConsumer(): MeshConsumer {
-    const { brokers, clientId, groupId, topics, metrics, logger } = this.#options;
-    const consumer = createConsumer({ brokers, clientId, groupId });
+    const { brokers, clientId, security, groupId, topics, metrics, logger } = this.#options;
+    const consumer = createConsumer({ brokers, clientId, security, groupId });
     consumer.on("consumer:lag", (lag) => {
       for (const [topic, partitions] of lag) {
         partitions.forEach((value, partition) => {

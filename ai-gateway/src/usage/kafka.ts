@@ -1,16 +1,18 @@
 import { encode, makeEvent } from "@event-mesh/contracts";
 import type { MeshProducer } from "@event-mesh/kafka-kit";
 import type { UsageIncrement, UsageMeter, UsageMetric } from "./index.ts";
+import type { UsageTally } from "./tally.ts";
 
 /**
  * Kafka mode: every increment is published as `billing.usage.incremented` on `billing.events`
- * (with the topic prefix) for the billing consumer; totals are kept in the local tally too, so
- * `GET /usage` answers without a billing service. The tally covers this instance only.
+ * (with the topic prefix), for the billing consumer and for every gateway replica: each one reads
+ * the whole topic into its `UsageTally` (usage/reader.ts), so `GET /usage` answers the total of
+ * all replicas on any of them, a moment after the search (the time to read the event back).
  */
 export class KafkaUsage implements UsageMeter {
   constructor(
     private readonly producer: MeshProducer,
-    private readonly local: UsageMeter,
+    private readonly tally: UsageTally,
     private readonly options: { topicPrefix: string; source: string },
   ) {}
 
@@ -27,10 +29,9 @@ export class KafkaUsage implements UsageMeter {
       ),
     );
     await this.producer.send({ messages });
-    await this.local.record(increments);
   }
 
-  totals(tenantId: string): Promise<Record<UsageMetric, number>> {
-    return this.local.totals(tenantId);
+  async totals(tenantId: string): Promise<Record<UsageMetric, number>> {
+    return this.tally.totals(tenantId);
   }
 }

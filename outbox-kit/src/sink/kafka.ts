@@ -3,6 +3,7 @@ import {
   contractTopics,
   createProducer,
   ensureTopics,
+  type KafkaSecurity,
   type MeshProducer,
   probeBrokers,
 } from "@event-mesh/kafka-kit";
@@ -12,6 +13,8 @@ import { type EventSink, eventOf, type StoredEvent } from "./index.ts";
 export interface KafkaSinkOptions {
   brokers: string[];
   clientId: string;
+  /** SASL and TLS of a managed cluster. */
+  security?: KafkaSecurity | undefined;
   /** Prepended to every topic (tests, shared clusters). */
   topicPrefix: string;
   /** Partitions of topics created at first send. */
@@ -33,6 +36,7 @@ export class KafkaSink implements EventSink {
     this.producer = createProducer({
       brokers: options.brokers,
       clientId: options.clientId,
+      security: options.security,
       extra: {
         compression: options.compression,
         // Fail a send within seconds while the broker is down; the relay owns the backoff.
@@ -51,6 +55,7 @@ export class KafkaSink implements EventSink {
         // Every contract topic and its dead-letter topic, so consumers find them all.
         topics: contractTopics(this.options.topicPrefix),
         partitions: this.options.partitions,
+        security: this.options.security,
       });
       this.topicsReady = true;
     }
@@ -71,7 +76,7 @@ export class KafkaSink implements EventSink {
   async probe(signal: AbortSignal): Promise<void> {
     const timeoutMs = 2_000;
     const result = await Promise.race([
-      probeBrokers(this.options.brokers, timeoutMs),
+      probeBrokers(this.options.brokers, timeoutMs, this.options.security),
       new Promise<never>((_, reject) =>
         signal.addEventListener("abort", () => reject(new Error("probe aborted")), { once: true }),
       ),

@@ -1,0 +1,89 @@
+import { decode } from "@event-mesh/contracts";
+import { createConsumer, type KafkaSecurity, type MeshConsumer } from "@event-mesh/kafka-kit";
+import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describe } from "../errors.ts";
+import type { UsageTally } from "./tally.ts";
+
+/** Where the usage topic is and who reads it. */
+export interface UsageReaderOptions {
+  brokers: string[];
+  clientId: string;
+  security?: KafkaSecurity | undefined;
+  /** This replica's own group: every replica reads every partition. */
+  groupId: string;
+  /** `billing.events` with the topic prefix. */
+  topic: string;
+  topicPrefix: string;
+  tally: UsageTally;
+  logger: Logger;
+}
+
+/**
+ * Reads the whole usage topic into this replica's `UsageTally`, so `GET /usage` on any replica
+ * answers the total of every replica's metering. The tally is the truth (it keeps its own
+ * offsets); the Kafka commit only spares re-reading what was counted, so it is not awaited.
+ */
+export class UsageReader {
+  readonly #options: UsageReaderOptions;
+  #consumer: MeshConsumer | null = null;
+  #loop: Promise<void> | null = null;
+  #stopping = false;
+  readonly #stop = new AbortController();
+
+  constructor(options: UsageReaderOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  async #run(): Promise<void> {
+    const { brokers, clientId, security, groupId, topic, topicPrefix, tally, logger } =
+      this.#options;
+    for (let attempt = 0; !this.#stopping; attempt++) {
+      const consumer = createConsumer({ brokers, clientId, security, groupId });
+      this.#consumer = consumer;
+      try {
+        const stream = await consumer.consume({
+          topics: [topic],
+          autocommit: false,
+          mode: "committed",
+          fallbackMode: "earliest",
+          maxWaitTime: 500,
+        });
+        for await (const message of stream) {
+          if (this.#stopping) break;
+          attempt = 0;
+          const result = decode(message, { topicPrefix });
+          const { partition, offset } = message;
+          if (result.ok && result.event.type === "billing.usage.incremented") {
+            const { tenantId, metric, amount } = result.event.data;
+            tally.add([{ topic, partition, offset, tenantId, metric, amount }]);
+          } else {
+            if (!result.ok)
+              logger.warn(
+                { partition, offset, reason: result.error.message },
+                "usage event skipped",
+              );
+            tally.skip(topic, partition, offset);
+          }
+          Promise.resolve(message.commit()).catch(() => {});
+        }
+      } catch (error) {
+        if (!this.#stopping)
+          logger.warn({ err: describe(error) }, "usage topic reader failed; reopening");
+      }
+      await consumer.close(true).catch(() => {});
+      if (!this.#stopping)
+        await sleep(nextDelay(attempt, { baseMs: 200, maxMs: 5_000 }), this.#stop.signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#stopping = true;
+    this.#stop.abort();
+    await this.#consumer?.close(true).catch(() => {});
+    await this.#loop?.catch(() => {});
+  }
+}
