@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
 import { prepareDataDir } from "../service-kit/src/data-dir.ts";
 import { ConfigError, StartError } from "../service-kit/src/errors.ts";
+import { kafkaSecurity } from "../service-kit/src/kafka-config.ts";
 import { readConfig as readUserServiceConfig } from "../user-service/src/config.ts";
 import { banner } from "./lib/banner.ts";
 import {
@@ -92,7 +93,10 @@ if (process.env.KAFKA_BROKERS && !process.argv.includes("--kafka")) {
   const { parseBrokers, probeBrokers } = await import("../kafka-kit/src/index.ts");
   const parsed = parseBrokers(process.env.KAFKA_BROKERS);
   if (!parsed.ok) fatal(`invalid configuration: KAFKA_BROKERS: ${parsed.message}`);
-  const probe = await probeBrokers(parsed.brokers, 5_000);
+  // The same SASL/TLS variables the services read (already checked above).
+  const security = kafkaSecurity(readUserServiceConfig({ ...process.env, ...userServiceEnv }));
+  const probe = await probeBrokers(parsed.brokers, 5_000, security);
+  if (!probe.ok && probe.refused) fatal(probe.refused);
   if (!probe.ok) {
     fatal(
       `no Kafka broker answers at KAFKA_BROKERS=${process.env.KAFKA_BROKERS} (${probe.message}); start one (bun run dev:kafka) or unset KAFKA_BROKERS`,

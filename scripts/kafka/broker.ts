@@ -12,15 +12,18 @@ import {
 import { join } from "node:path";
 import { probeBrokers } from "../../kafka-kit/src/probe.ts";
 import {
-  BROKER_ADDRESS,
+  type BrokerLayout,
   type BrokerPaths,
   brokerPaths,
+  DEFAULT_LAYOUT,
+  HOST,
   jvmArgs,
   newClusterId,
   serverProperties,
 } from "./config.ts";
 import { ensureJars, findJava } from "./jars.ts";
 import { isRunning, readPid, waitForExit, withLock } from "./process.ts";
+import { ensureBrokerTls } from "./tls.ts";
 
 /** Identifies our broker in `ps` output, so a stale pid file never leads to killing another process. */
 const MARKER = "kafka.Kafka";
@@ -33,6 +36,30 @@ export interface BrokerOptions {
   log?: (line: string) => void;
   /** How long to wait for the broker to answer (start) or exit (stop). */
   timeoutMs?: number;
+  /** Another broker beside the shared one: its own ports (give it its own dataDir too). */
+  ports?: { broker: number; controller: number };
+  /**
+   * A SASL_SSL listener on `port` besides PLAINTEXT: a CA and a broker certificate made with
+   * openssl into `<dataDir>/tls` (clients trust `<dataDir>/tls/ca.pem`), and the user for PLAIN
+   * and both SCRAM mechanisms (SCRAM credentials are written when the storage is formatted).
+   */
+  saslSsl?: { port: number; username: string; password: string };
+}
+
+/** The plaintext address of the broker these options describe. */
+function addressOf(options: BrokerOptions): string {
+  return `${HOST}:${options.ports?.broker ?? DEFAULT_LAYOUT.brokerPort}`;
+}
+
+/** Ports and listeners of the broker these options describe, making its TLS files if asked. */
+async function layoutOf(options: BrokerOptions, paths: BrokerPaths): Promise<BrokerLayout> {
+  const layout: BrokerLayout = {
+    brokerPort: options.ports?.broker ?? DEFAULT_LAYOUT.brokerPort,
+    controllerPort: options.ports?.controller ?? DEFAULT_LAYOUT.controllerPort,
+  };
+  if (!options.saslSsl) return layout;
+  const tls = await ensureBrokerTls(join(paths.dataDir, "tls"));
+  return { ...layout, saslSsl: { ...options.saslSsl, keystore: tls.keystore } };
 }
 
 /** What is listening on the local broker address, and whether this script started it. */
@@ -61,22 +88,23 @@ export async function startBroker(options: BrokerOptions = {}): Promise<StartRes
     const status = await brokerStatus(options);
     if (status.running) {
       const owner = status.pid ? `pid ${status.pid}` : "not started by scripts/kafka.ts";
-      log(`Kafka is already running at ${BROKER_ADDRESS} (${owner}); reusing it.`);
+      log(`Kafka is already running at ${addressOf(options)} (${owner}); reusing it.`);
       return { ...status, started: false, ms: performance.now() - started };
     }
     if (status.pid) {
       // Alive but silent: a start that is still under way, or a hung broker.
       log(`Waiting for the broker (pid ${status.pid}) to answer ...`);
-      await waitUntilReady(paths, status.pid, timeoutMs);
+      await waitUntilReady(paths, addressOf(options), status.pid, timeoutMs);
       return { ...(await brokerStatus(options)), started: false, ms: performance.now() - started };
     }
     const classpath = await ensureJars(paths, log);
     const java = findJava();
     const archive = existsSync(paths.classArchive);
+    const layout = await layoutOf(options, paths);
     if (!existsSync(join(paths.logDirs, "meta.properties"))) {
-      formatStorage(java, classpath, paths, log);
+      formatStorage(java, classpath, paths, layout, log);
     }
-    writeFileSync(paths.serverProperties, serverProperties(paths));
+    writeFileSync(paths.serverProperties, serverProperties(paths, layout));
     const out = openSync(paths.logFile, "w");
     const child = spawn(
       java,
@@ -89,7 +117,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<StartRes
     if (child.pid === undefined) throw new Error(`could not start ${java}`);
     writeFileSync(paths.pidFile, String(child.pid));
     log(`Starting Kafka (pid ${child.pid}), log: ${paths.logFile}`);
-    await waitUntilReady(paths, child.pid, timeoutMs);
+    await waitUntilReady(paths, addressOf(options), child.pid, timeoutMs);
     return { ...(await brokerStatus(options)), started: true, ms: performance.now() - started };
   });
 }
@@ -101,10 +129,10 @@ export async function stopBroker(options: BrokerOptions = {}): Promise<{ stopped
   const pid = readPid(paths.pidFile);
   if (pid === null || !isRunning(pid, MARKER)) {
     rmSync(paths.pidFile, { force: true });
-    const probe = await probeBrokers([BROKER_ADDRESS], 1000);
+    const probe = await probeBrokers([addressOf(options)], 1000);
     log(
       probe.ok
-        ? `A broker answers at ${BROKER_ADDRESS}, but scripts/kafka.ts did not start it; leaving it alone.`
+        ? `A broker answers at ${addressOf(options)}, but scripts/kafka.ts did not start it; leaving it alone.`
         : "Kafka is not running.",
     );
     return { stopped: false };
@@ -129,10 +157,10 @@ export async function brokerStatus(options: BrokerOptions = {}): Promise<BrokerS
   const paths = brokerPaths(options.dataDir);
   const pid = readPid(paths.pidFile);
   const alive = pid !== null && isRunning(pid, MARKER);
-  const probe = await probeBrokers([BROKER_ADDRESS], 1000);
+  const probe = await probeBrokers([addressOf(options)], 1000);
   return {
     running: probe.ok,
-    brokers: [BROKER_ADDRESS],
+    brokers: [addressOf(options)],
     pid: alive ? pid : null,
     clusterId: probe.ok ? probe.clusterId : null,
     dataDir: paths.dataDir,
@@ -144,10 +172,18 @@ function formatStorage(
   java: string,
   classpath: string,
   paths: BrokerPaths,
+  layout: BrokerLayout,
   log: (l: string) => void,
 ) {
   log(`Formatting KRaft storage in ${paths.logDirs}`);
-  writeFileSync(paths.serverProperties, serverProperties(paths));
+  writeFileSync(paths.serverProperties, serverProperties(paths, layout));
+  const sasl = layout.saslSsl;
+  const scram = sasl
+    ? ["SCRAM-SHA-256", "SCRAM-SHA-512"].flatMap((mechanism) => [
+        "--add-scram",
+        `${mechanism}=[name=${sasl.username},password=${sasl.password}]`,
+      ])
+    : [];
   const format = Bun.spawnSync(
     [
       java,
@@ -156,7 +192,7 @@ function formatStorage(
       "-cp",
       classpath,
       "kafka.tools.StorageTool",
-    ].concat(["format", "-t", newClusterId(), "-c", paths.serverProperties]),
+    ].concat(["format", "-t", newClusterId(), "-c", paths.serverProperties, ...scram]),
     { stdout: "pipe", stderr: "pipe" },
   );
   if (format.exitCode !== 0) {
@@ -164,10 +200,10 @@ function formatStorage(
   }
 }
 
-async function waitUntilReady(paths: BrokerPaths, pid: number, timeoutMs: number) {
+async function waitUntilReady(paths: BrokerPaths, address: string, pid: number, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if ((await probeBrokers([BROKER_ADDRESS], 1000)).ok) return;
+    if ((await probeBrokers([address], 1000)).ok) return;
     if (!isRunning(pid, MARKER)) {
       rmSync(paths.pidFile, { force: true });
       throw new Error(

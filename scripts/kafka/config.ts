@@ -58,17 +58,61 @@ export function brokerPaths(dataDir = process.env.KAFKA_DATA_DIR): BrokerPaths {
   };
 }
 
+/**
+ * Ports of one local broker, and its optional SASL_SSL listener (what a managed cluster offers:
+ * TLS, and SASL PLAIN or SCRAM with one user). The default is the shared test broker.
+ */
+export interface BrokerLayout {
+  brokerPort: number;
+  controllerPort: number;
+  saslSsl?: {
+    port: number;
+    username: string;
+    password: string;
+    /** Broker key and certificate, one PEM file (tls.ts). */
+    keystore: string;
+  };
+}
+
+export const DEFAULT_LAYOUT: BrokerLayout = {
+  brokerPort: BROKER_PORT,
+  controllerPort: CONTROLLER_PORT,
+};
+
+/** The SASL_SSL settings: the listener's PEM key store and a JAAS login per mechanism. */
+function saslSslSettings(sasl: NonNullable<BrokerLayout["saslSsl"]>) {
+  const scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+  // JAAS quoting: the test password holds no quote or backslash.
+  const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${sasl.username}="${sasl.password}";`;
+  return {
+    "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+    "listener.name.sasl_ssl.plain.sasl.jaas.config": plain,
+    "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config": scram,
+    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": scram,
+    "listener.name.sasl_ssl.ssl.keystore.type": "PEM",
+    "listener.name.sasl_ssl.ssl.keystore.location": sasl.keystore,
+  };
+}
+
 /** One combined broker and controller (KRaft), tuned for tests: one replica, no waiting. */
-export function serverProperties(paths: BrokerPaths): string {
+export function serverProperties(
+  paths: BrokerPaths,
+  layout: BrokerLayout = DEFAULT_LAYOUT,
+): string {
+  const plain = `${HOST}:${layout.brokerPort}`;
+  const controller = `CONTROLLER://${HOST}:${layout.controllerPort}`;
+  const sasl = layout.saslSsl;
+  const saslListener = sasl ? `,SASL_SSL://${HOST}:${sasl.port}` : "";
   const settings: Record<string, string | number | boolean> = {
     "process.roles": "broker,controller",
     "node.id": 1,
-    "controller.quorum.voters": `1@${HOST}:${CONTROLLER_PORT}`,
-    listeners: `PLAINTEXT://${BROKER_ADDRESS},CONTROLLER://${HOST}:${CONTROLLER_PORT}`,
-    "advertised.listeners": `PLAINTEXT://${BROKER_ADDRESS}`,
+    "controller.quorum.voters": `1@${HOST}:${layout.controllerPort}`,
+    listeners: `PLAINTEXT://${plain}${saslListener},${controller}`,
+    "advertised.listeners": `PLAINTEXT://${plain}${saslListener}`,
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
-    "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    "listener.security.protocol.map": `CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${sasl ? ",SASL_SSL:SASL_SSL" : ""}`,
+    ...(sasl ? saslSslSettings(sasl) : {}),
     "log.dirs": paths.logDirs,
     "num.partitions": 3,
     "auto.create.topics.enable": true,
