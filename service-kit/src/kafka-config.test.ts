@@ -36,7 +36,11 @@ test("SASL_SSL: mechanism, user, password and the CA file's contents", () => {
   });
   expect(kafkaSecurity(config)).toEqual({
     sasl: { mechanism: "SCRAM-SHA-256", username: "mesh", password: "s3cret" },
-    tls: { ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" },
+    tls: {
+      ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+      cert: undefined,
+      key: undefined,
+    },
   });
 });
 
