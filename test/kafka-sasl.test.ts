@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { startService } from "../scripts/lib/service-process.ts";
 import { startBroker, stopBroker } from "../scripts/kafka/broker.ts";
 import { brokerPaths } from "../scripts/kafka/config.ts";
+import { startService } from "../scripts/lib/service-process.ts";
 import { createMany, search } from "./e2e/api.ts";
 import {
   freePort,
