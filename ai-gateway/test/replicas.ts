@@ -9,6 +9,9 @@ import { QdrantSchema } from "./qdrant-schema.ts";
 
 const schema = QdrantSchema.load();
 
+/** False where Qdrant's schema file is absent: tests that need the double skip. */
+export const hasQdrantDouble = schema !== null;
+
 /** A started Qdrant double, or null where Qdrant's schema file is absent (tests then skip). */
 export function qdrantDouble(): QdrantDouble | null {
   return schema ? new QdrantDouble(schema).start() : null;
