@@ -169,7 +169,8 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
     expect(noName && header(noName, "dlq_offset")).toMatch(/^\d+$/);
 
     await eventually(
-      async () => ((await committed(brokers, group, topic)) === 4n ? true : undefined),
+      async () =>
+        (await committed(brokers, gw.groupId ?? group, topic)) === 4n ? true : undefined,
       "offsets committed past all 4 messages",
     );
   }, 90_000);
@@ -207,12 +208,14 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
     expect(storedBeforeCrash).toBeGreaterThan(0);
     await first.source?.abandon();
     first.server.stop(true);
-    expect(await committed(brokers, group, `${prefix}user.events`)).toBe(0n);
+    expect(await committed(brokers, first.groupId ?? group, `${prefix}user.events`)).toBe(0n);
 
     const second = await gateway(cfg);
     await eventually(
       async () =>
-        (await committed(brokers, group, `${prefix}user.events`)) === 30n ? true : undefined,
+        (await committed(brokers, second.groupId ?? group, `${prefix}user.events`)) === 30n
+          ? true
+          : undefined,
       "the restarted consumer to commit all 30 messages",
     );
     expect(await second.store.count("users", "tenant-a")).toBe(20);
