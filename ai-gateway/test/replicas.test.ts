@@ -39,7 +39,7 @@ async function indexedExactly(gateway: Running, count: number, explain: () => st
   await eventually(
     `${gateway.url} to have indexed ${count} user.created events`,
     async () => {
-      const seen = await metric(gateway, "gateway_events_total", {
+      const seen = await metric(gateway, "ai_gateway_events_total", {
         type: "user.created",
         source: "kafka",
       });
