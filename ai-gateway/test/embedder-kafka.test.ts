@@ -88,7 +88,8 @@ await describeKafka("ai-gateway with a stalling embeddings server, on Kafka", (b
     });
 
     await eventually(
-      async () => ((await committed(brokers, group, topic)) === 3n ? true : undefined),
+      async () =>
+        (await committed(brokers, gw.groupId ?? group, topic)) === 3n ? true : undefined,
       "offsets committed past all 3 messages",
     );
     const search = await gw.app.request("http://localhost/stats", {
