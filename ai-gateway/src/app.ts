@@ -1,3 +1,4 @@
+import { asyncApiDocument, collectionsOf, type Registry } from "@event-mesh/contracts";
 import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import {
   type AuthOptions,
@@ -43,11 +44,14 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** SEARCH_MIN_SCORE: hits below it are left out unless a search sets `minScore`. */
   searchMinScore?: number;
+  /** The event types taken and their collections; default `EVENT_REGISTRY` (tests extend it). */
+  registry?: Registry;
 }
 
 /** The gateway's HTTP app. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
+  const collections = collectionsOf(deps.registry);
   app.onError(onError(deps.logger));
   app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
@@ -60,10 +64,15 @@ export function createApp(deps: AppDeps) {
   });
   app.route(
     "/",
-    searchRoutes({ ...deps, metrics: deps.gatewayMetrics, minScore: deps.searchMinScore }),
+    searchRoutes({
+      ...deps,
+      metrics: deps.gatewayMetrics,
+      minScore: deps.searchMinScore,
+      collections,
+    }),
   );
   app.route("/", usageRoutes(deps));
-  app.route("/", statsRoutes(deps));
+  app.route("/", statsRoutes({ ...deps, collections }));
   app.route(
     "/",
     ingestRoutes({
@@ -71,9 +80,14 @@ export function createApp(deps: AppDeps) {
       maxBytes: deps.ingestMaxBytes,
       maxEvents: deps.ingestMaxEvents,
       ingest: deps.ingest,
+      registry: deps.registry,
     }),
   );
-  mountAsyncApi(app, { title: "ai-gateway", document: asyncapi });
+  // The committed document for the catalog; an injected registry gets its own, generated.
+  const document = deps.registry
+    ? asyncApiDocument(asyncapi.info.version, deps.registry)
+    : asyncapi;
+  mountAsyncApi(app, { title: "ai-gateway", document });
   mountDocs(app, {
     title: "ai-gateway",
     version: "0.1.0",

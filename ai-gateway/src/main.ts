@@ -1,4 +1,4 @@
-import { TOPICS } from "@event-mesh/contracts";
+import { gatewayTopics } from "@event-mesh/contracts";
 import { refusalReason } from "@event-mesh/kafka-kit";
 import {
   authOptions,
@@ -139,9 +139,7 @@ export async function startGateway(
     },
   );
   if (brokers) {
-    const consumed = TOPICS.filter((topic) => topic !== "billing.events").map(
-      (topic) => `${prefix}${topic}`,
-    );
+    const consumed = gatewayTopics().map((topic) => `${prefix}${topic}`);
     const groupId = kafka?.eventsGroup ?? config.KAFKA_GROUP_ID;
     source = new KafkaSource({
       brokers,

@@ -1,3 +1,4 @@
+import { collectionsOf, type Registry } from "@event-mesh/contracts";
 import { createLogger, createMetrics, type Logger } from "@event-mesh/service-kit";
 import { createApp } from "../src/app.ts";
 import { openDatabase } from "../src/db.ts";
@@ -26,6 +27,8 @@ export interface TestGatewayOptions {
   usage?: UsageMeter;
   logger?: Logger;
   retention?: DeadLetterRetention;
+  /** The event registry; default the catalog's (a test adds a type to it). */
+  registry?: Registry;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface TestGatewayOptions {
 export async function testGateway(options: TestGatewayOptions = {}) {
   const db = openDatabase(options.dataDir ?? ":memory:");
   const store = new SqliteVecStore(db);
-  await store.init(384);
+  await store.init(384, collectionsOf(options.registry));
   const embedder = options.embedder ?? new HashingEmbedder(384);
   const usage = options.usage ?? new SqliteUsage(db);
   const deadLetters = new SqliteDeadLetters(db, options.retention);
@@ -51,6 +54,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     metrics: gatewayMetrics,
     logger,
     topicPrefix: "",
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   const batcher = new Batcher<Incoming>(async (items) => void (await pipeline.process(items)), {
     maxBatch: 256,
@@ -70,6 +74,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     ingestMaxEvents: options.maxEvents ?? 1000,
     ingest: (items) => batcher.submit(items),
     probes: { store: () => store.ping() },
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   return { app, db, store, deadLetters, metrics };
 }

@@ -1,7 +1,7 @@
 import type { JsonSchema } from "@valibot/to-json-schema";
-import { EVENT_TYPES, type EventType } from "./events.ts";
 import { eventDataJsonSchema } from "./json-schema.ts";
-import { dlqTopic, TOPICS, type Topic, topicFor } from "./topics.ts";
+import { EVENT_REGISTRY, type Registry } from "./registry.ts";
+import { dlqTopic, gatewayTopics, topicFor, topicsOf } from "./topics.ts";
 
 /** camelCase id for AsyncAPI component keys: `billing.usage.incremented` → `billingUsageIncremented`. */
 function camel(name: string): string {
@@ -9,7 +9,7 @@ function camel(name: string): string {
 }
 
 /** Headers of the CloudEvents Kafka binding (binary content mode) for one event type. */
-function headersSchema(type: EventType): JsonSchema {
+function headersSchema(type: string): JsonSchema {
   return {
     type: "object",
     required: [
@@ -43,18 +43,20 @@ function headersSchema(type: EventType): JsonSchema {
   };
 }
 
-function topicsOf(producer: "user-service" | "ai-gateway"): Topic[] {
-  return producer === "user-service" ? ["user.events"] : ["billing.events"];
-}
-
 /**
  * The AsyncAPI 3.0 document of every topic, message and header, generated from the valibot
- * schemas. Pure: `bun run contracts:generate` writes it to `contracts/generated/asyncapi.json`.
+ * schemas and the registry (who sends, who receives). Pure: `bun run contracts:generate` writes
+ * it to `contracts/generated/asyncapi.json`.
  */
-export function asyncApiDocument(version: string): Record<string, unknown> {
+export function asyncApiDocument(
+  version: string,
+  registry: Registry = EVENT_REGISTRY,
+): Record<string, unknown> {
+  const types = Object.keys(registry);
+  const typesOn = (topic: string) => types.filter((type) => topicFor(type, registry) === topic);
   const messages: Record<string, unknown> = {};
-  for (const type of EVENT_TYPES) {
-    const { $schema: _, $id: __, ...payload } = eventDataJsonSchema(type);
+  for (const type of types) {
+    const { $schema: _, $id: __, ...payload } = eventDataJsonSchema(type, registry);
     messages[camel(type)] = {
       name: type,
       title: type,
@@ -76,12 +78,9 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
     };
   }
   const channels: Record<string, unknown> = {};
-  for (const topic of TOPICS) {
+  for (const topic of topicsOf(registry)) {
     const refs = Object.fromEntries(
-      EVENT_TYPES.filter((type) => topicFor(type) === topic).map((type) => [
-        camel(type),
-        { $ref: `#/components/messages/${camel(type)}` },
-      ]),
+      typesOn(topic).map((type) => [camel(type), { $ref: `#/components/messages/${camel(type)}` }]),
     );
     channels[camel(topic)] = {
       address: topic,
@@ -90,19 +89,20 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
     };
   }
   const operations: Record<string, unknown> = {};
-  for (const topic of TOPICS) {
+  const received = gatewayTopics(registry);
+  for (const topic of topicsOf(registry)) {
     const channel = camel(topic);
-    const sender = topicsOf("user-service").includes(topic) ? "user-service" : "ai-gateway";
-    const sendsHere =
-      topicsOf("user-service").includes(topic) || topicsOf("ai-gateway").includes(topic);
-    if (sendsHere) {
+    const senders = [...new Set(typesOn(topic).map((type) => registry[type]?.producer))].filter(
+      (producer) => typeof producer === "string",
+    );
+    if (senders.length > 0) {
       operations[camel(`send.${topic}`)] = {
         action: "send",
-        summary: `${sender} publishes to ${topic}.`,
+        summary: `${senders.join(" and ")} publishes to ${topic}.`,
         channel: { $ref: `#/channels/${channel}` },
       };
     }
-    if (topic !== "billing.events") {
+    if (received.includes(topic)) {
       operations[camel(`receive.${topic}`)] = {
         action: "receive",
         summary: `ai-gateway consumes ${topic} and indexes it for search.`,

@@ -6,6 +6,7 @@ import {
   fail,
   MAX_EVENT_BYTES,
 } from "./envelope.ts";
+import { EVENT_REGISTRY, type Registry } from "./registry.ts";
 
 /** An event in the CloudEvents JSON format (structured content mode). */
 export interface StructuredCloudEvent {
@@ -44,8 +45,8 @@ export function parseVersion(value: unknown): unknown {
   return typeof value === "string" && /^[1-9][0-9]{0,15}$/.test(value) ? Number(value) : value;
 }
 
-/** Reads one CloudEvents JSON object. Never throws. */
-export function fromStructured(input: unknown): DecodeResult {
+/** Reads one CloudEvents JSON object of a type in `registry`. Never throws. */
+export function fromStructured(input: unknown, registry: Registry = EVENT_REGISTRY): DecodeResult {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return fail("invalid_json", "event: must be a JSON object");
   }
@@ -56,7 +57,11 @@ export function fromStructured(input: unknown): DecodeResult {
   if (typeof datacontenttype === "string" && !datacontenttype.startsWith("application/json")) {
     return fail("unsupported_content_type", `datacontenttype: ${datacontenttype} is not JSON`);
   }
-  return buildEvent({ ...attributes, entityversion: parseVersion(attributes.entityversion) }, data);
+  return buildEvent(
+    { ...attributes, entityversion: parseVersion(attributes.entityversion) },
+    data,
+    registry,
+  );
 }
 
 /** An HTTP request body of the CloudEvents HTTP binding. */
@@ -74,6 +79,7 @@ export interface HttpMessage {
  */
 export function decodeHttp(
   message: HttpMessage,
+  registry: Registry = EVENT_REGISTRY,
 ): { ok: true; results: DecodeResult[] } | { ok: false; error: DecodeResult & { ok: false } } {
   const headers =
     message.headers instanceof Headers
@@ -93,10 +99,13 @@ export function decodeHttp(
 
   if (contentType.startsWith(CLOUDEVENTS_BATCH_JSON)) {
     if (!Array.isArray(json.value)) return whole("invalid_json", "body: a batch must be an array");
-    return { ok: true, results: json.value.map((item) => checkedSize(item, fromStructured)) };
+    return {
+      ok: true,
+      results: json.value.map((item) => checkedSize(item, (it) => fromStructured(it, registry))),
+    };
   }
   if (contentType.startsWith(CLOUDEVENTS_JSON)) {
-    return { ok: true, results: [checkedSize(json.value, fromStructured)] };
+    return { ok: true, results: [checkedSize(json.value, (it) => fromStructured(it, registry))] };
   }
   if (!headers.has("ce-type")) {
     return whole(
@@ -114,7 +123,7 @@ export function decodeHttp(
     ),
   );
   attributes.entityversion = parseVersion(attributes.entityversion);
-  return { ok: true, results: [guarded(() => buildEvent(attributes, json.value))] };
+  return { ok: true, results: [guarded(() => buildEvent(attributes, json.value, registry))] };
 }
 
 function checkedSize(item: unknown, read: (item: unknown) => DecodeResult): DecodeResult {

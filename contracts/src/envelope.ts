@@ -1,6 +1,7 @@
 import * as v from "valibot";
-import { EVENT_SCHEMAS, type EventData, type EventType, isEventType } from "./events.ts";
+import type { EventData, EventType } from "./events.ts";
 import { TenantId, Timestamp, Version } from "./fields.ts";
+import { EVENT_REGISTRY, isEventType, type Registry } from "./registry.ts";
 
 /** A domain event: CloudEvents context attributes plus the data of its type. */
 export interface MeshEvent<T extends EventType = EventType> {
@@ -83,21 +84,28 @@ function describeIssues(prefix: string, issues: readonly v.BaseIssue<unknown>[])
 /**
  * Builds an event from already-parsed context attributes and data, checking everything:
  * the shared final step of every decoder (Kafka binary/structured, HTTP binary/structured/batch).
+ * `registry` names the known types and their schemas (tests pass an extended one).
  */
-export function buildEvent(attributes: Record<string, unknown>, data: unknown): DecodeResult {
+export function buildEvent(
+  attributes: Record<string, unknown>,
+  data: unknown,
+  registry: Registry = EVENT_REGISTRY,
+): DecodeResult {
   const context = v.safeParse(ContextAttributes, attributes);
   if (!context.success) {
     return fail("invalid_attributes", describeIssues("attributes", context.issues));
   }
   const { type, tenantid } = context.output;
-  // Own keys only: `type in EVENT_SCHEMAS` also finds `constructor`, `__proto__`, `toString`.
-  if (!isEventType(type)) return fail("unknown_type", `unknown event type "${type}"`);
+  // Own keys only: `type in registry` also finds `constructor`, `__proto__`, `toString`.
+  if (!isEventType(type, registry)) return fail("unknown_type", `unknown event type "${type}"`);
   const dataTenant =
     typeof data === "object" && data !== null && "tenantId" in data ? data.tenantId : undefined;
   if (tenantid === undefined && dataTenant === undefined) {
     return fail("missing_tenant", "no tenant: neither a tenantid attribute nor data.tenantId");
   }
-  const parsed = v.safeParse(EVENT_SCHEMAS[type], data);
+  const spec = registry[type];
+  if (!spec) return fail("unknown_type", `unknown event type "${type}"`);
+  const parsed = v.safeParse(spec.schema, data);
   if (!parsed.success) return fail("invalid_data", describeIssues("data", parsed.issues));
   const tenantId = tenantid ?? parsed.output.tenantId;
   if (parsed.output.tenantId !== tenantId) {

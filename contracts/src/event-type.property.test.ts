@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { decodeHttp } from "./cloudevent.ts";
 import { buildEvent } from "./envelope.ts";
-import { isEventType } from "./events.ts";
 import { decode } from "./kafka-codec.ts";
+import { isEventType } from "./registry.ts";
 
 // Keys every plain object inherits: `type in EVENT_SCHEMAS` found them, and the decoder then
 // ran `Object.prototype` (or the `Object` function) as a schema and threw a TypeError.

@@ -80,15 +80,3 @@ export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
 /** The data of an event of type `T`. */
 export type EventData<T extends EventType = EventType> = v.InferOutput<(typeof EVENT_SCHEMAS)[T]>;
-
-/** True when `type` names an event in the catalog. */
-export function isEventType(type: unknown): type is EventType {
-  return typeof type === "string" && Object.hasOwn(EVENT_SCHEMAS, type);
-}
-
-/** The id of the entity an event is about: the tenant for tenant events, the metric for usage. */
-export function entityIdOf(type: EventType, data: EventData): string {
-  if ("id" in data) return String(data.id);
-  if (type === "billing.usage.incremented" && "metric" in data) return data.metric;
-  return data.tenantId;
-}

@@ -9,7 +9,7 @@ import {
   MAX_EVENT_BYTES,
   type MeshEvent,
 } from "./envelope.ts";
-import { type EventType, entityIdOf } from "./events.ts";
+import { EVENT_REGISTRY, entityIdOf, type Registry } from "./registry.ts";
 import { partitionKey, topicFor } from "./topics.ts";
 
 /** A Kafka record ready to produce, CloudEvents Kafka binding, binary content mode. */
@@ -42,14 +42,16 @@ export interface KafkaMessageInput {
 export interface CodecOptions {
   /** Prepended to every topic name, e.g. `test-42.` → `test-42.user.events`. Default empty. */
   topicPrefix?: string;
+  /** The event types known, their topics and schemas. Default `EVENT_REGISTRY`. */
+  registry?: Registry;
 }
 
 /** Encodes an event as a Kafka record, CloudEvents binary content mode. */
 export function encode(event: AnyMeshEvent | MeshEvent, options: CodecOptions = {}): KafkaRecord {
-  const type = event.type as EventType;
+  const registry = options.registry ?? EVENT_REGISTRY;
   return {
-    topic: `${options.topicPrefix ?? ""}${topicFor(type)}`,
-    key: partitionKey(event.tenantId, entityIdOf(type, event.data)),
+    topic: `${options.topicPrefix ?? ""}${topicFor(event.type, registry)}`,
+    key: partitionKey(event.tenantId, entityIdOf(event.type, event.data, registry)),
     value: JSON.stringify(event.data),
     headers: {
       ce_specversion: "1.0",
@@ -80,14 +82,18 @@ export function encodeStructured(event: AnyMeshEvent, options: CodecOptions = {}
  */
 export function decode(message: KafkaMessageInput, options: CodecOptions = {}): DecodeResult {
   try {
-    return decodeUnsafe(message, options.topicPrefix ?? "");
+    return decodeUnsafe(message, options.topicPrefix ?? "", options.registry ?? EVENT_REGISTRY);
   } catch (error) {
     // Defensive: the decoder's contract is "never throws"; report the surprise as a value.
     return fail("invalid_attributes", `undecodable message: ${String(error)}`);
   }
 }
 
-function decodeUnsafe(message: KafkaMessageInput, prefix: string): DecodeResult {
+function decodeUnsafe(
+  message: KafkaMessageInput,
+  prefix: string,
+  registry: Registry,
+): DecodeResult {
   const raw = message.value;
   if (raw === null || raw === undefined) return fail("invalid_json", "value: empty (tombstone)");
   if (byteLength(raw) > MAX_EVENT_BYTES) {
@@ -103,18 +109,18 @@ function decodeUnsafe(message: KafkaMessageInput, prefix: string): DecodeResult 
   const contentType = headers.map.get("content-type") ?? "";
   let result: DecodeResult;
   if (contentType.startsWith("application/cloudevents+json")) {
-    result = fromStructured(json.value);
+    result = fromStructured(json.value, registry);
   } else if (contentType.startsWith("application/cloudevents")) {
     return fail("unsupported_content_type", `content-type: ${contentType} is not supported`);
   } else if (headers.map.has("ce_type")) {
-    result = buildEvent(attributesFromHeaders(headers.map), json.value);
+    result = buildEvent(attributesFromHeaders(headers.map), json.value, registry);
   } else if (message.topic === `${prefix}user.events`) {
-    result = buildEvent(legacyAttributes(message, text), json.value);
+    result = buildEvent(legacyAttributes(message, text), json.value, registry);
   } else {
     return fail("invalid_attributes", "header ce_type: missing");
   }
   if (result.ok) {
-    const expected = `${prefix}${topicFor(result.event.type)}`;
+    const expected = `${prefix}${topicFor(result.event.type, registry)}`;
     const onContractTopic = message.topic.startsWith(prefix) && message.topic.endsWith(".events");
     if (onContractTopic && message.topic !== expected) {
       return fail(

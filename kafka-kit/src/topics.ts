@@ -1,10 +1,16 @@
-import { dlqTopic, TOPICS } from "@event-mesh/contracts";
+import { dlqTopic, EVENT_REGISTRY, type Registry, topicsOf } from "@event-mesh/contracts";
 import { Admin, type GenericError } from "@platformatic/kafka";
 import { connectionOptions, type KafkaSecurity } from "./security.ts";
 
-/** Every contract topic and its dead-letter topic, with an optional prefix (tests, shared clusters). */
-export function contractTopics(prefix = ""): string[] {
-  return TOPICS.flatMap((topic) => [`${prefix}${topic}`, dlqTopic(`${prefix}${topic}`)]);
+/**
+ * Every topic of the registry and its dead-letter topic, with an optional prefix (tests, shared
+ * clusters).
+ */
+export function contractTopics(prefix = "", registry: Registry = EVENT_REGISTRY): string[] {
+  return topicsOf(registry).flatMap((topic) => [
+    `${prefix}${topic}`,
+    dlqTopic(`${prefix}${topic}`),
+  ]);
 }
 
 /** What ensureTopics found. */

@@ -1,4 +1,4 @@
-import { type AnyMeshEvent, decode } from "@event-mesh/contracts";
+import { type AnyMeshEvent, decode, EVENT_REGISTRY, type Registry } from "@event-mesh/contracts";
 import type { DeadLetter } from "../dead-letters/index.ts";
 import type { Incoming } from "./pipeline.ts";
 
@@ -13,12 +13,13 @@ export interface Decoded {
 export function decodeItems(
   items: readonly Incoming[],
   topicPrefix: string,
+  registry: Registry = EVENT_REGISTRY,
 ): { events: Decoded[]; letters: DeadLetter[] } {
   const events: Decoded[] = [];
   const letters: DeadLetter[] = [];
   for (const item of items) {
     const result =
-      item.source === "http" ? item.result : decode(item.message, { topicPrefix: topicPrefix });
+      item.source === "http" ? item.result : decode(item.message, { topicPrefix, registry });
     if (result.ok) events.push({ event: result.event, source: item.source, item });
     else letters.push(letterOf(item, result.error.code, result.error.message));
   }

@@ -1,4 +1,10 @@
-import type { DecodeResult, MeshEvent } from "@event-mesh/contracts";
+import {
+  collectionsOf,
+  type DecodeResult,
+  EVENT_REGISTRY,
+  type MeshEvent,
+  type Registry,
+} from "@event-mesh/contracts";
 import type { MeshMessage } from "@event-mesh/kafka-kit";
 import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
@@ -6,12 +12,7 @@ import { type Embedder, Refused } from "../embedders/index.ts";
 import { describe, GatewayError, WrongDimsError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageIncrement, UsageMeter } from "../usage/index.ts";
-import {
-  COLLECTIONS,
-  type PointDelete,
-  type PointUpsert,
-  type VectorStore,
-} from "../vectors/index.ts";
+import type { PointDelete, PointUpsert, VectorStore } from "../vectors/index.ts";
 import { decodeItems, letterOf } from "./decode.ts";
 import { type EntityChange, planBatch } from "./plan.ts";
 
@@ -52,6 +53,8 @@ export interface PipelineDeps {
   topicPrefix: string;
   /** Backoff of retried steps, in ms. */
   retry?: { baseMs: number; maxMs: number };
+  /** The event types decoded and how each is indexed; default `EVENT_REGISTRY`. */
+  registry?: Registry;
 }
 
 /** What a processed batch did. */
@@ -93,10 +96,14 @@ export class Pipeline {
   async process(items: readonly Incoming[]): Promise<BatchOutcome> {
     const { metrics, store } = this.#deps;
     metrics.batchSize.observe(items.length);
-    const { events, letters } = decodeItems(items, this.#deps.topicPrefix);
+    const registry = this.#deps.registry ?? EVENT_REGISTRY;
+    const { events, letters } = decodeItems(items, this.#deps.topicPrefix, registry);
     await this.#deadLetter(letters, "dead-lettered undecodable messages");
 
-    const plan = planBatch(events.map((e) => e.event));
+    const plan = planBatch(
+      events.map((e) => e.event),
+      registry,
+    );
     const { vectorOf, refused } = await this.#embed(
       plan.changes.filter((change) => change.action === "upsert"),
     );
@@ -113,7 +120,7 @@ export class Pipeline {
     const changes = plan.changes.filter((c) => c.action === "delete" || vectorOf.has(c));
 
     let stale = 0;
-    for (const collection of COLLECTIONS) {
+    for (const collection of collectionsOf(registry)) {
       const mine = changes.filter((change) => change.collection === collection);
       if (mine.length === 0) continue;
       const ops = {

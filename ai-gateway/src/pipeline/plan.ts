@@ -1,4 +1,11 @@
-import { type AnyMeshEvent, entityIdOf } from "@event-mesh/contracts";
+import {
+  type AnyMeshEvent,
+  EVENT_REGISTRY,
+  type GatewayRule,
+  type MeshEvent,
+  type Registry,
+  type TenantScoped,
+} from "@event-mesh/contracts";
 import type { Collection } from "../vectors/index.ts";
 import { pointId } from "../vectors/point-id.ts";
 
@@ -22,64 +29,61 @@ export interface EntityChange {
 export interface BatchPlan {
   /** One change per entity, in first-seen order. */
   changes: EntityChange[];
-  /** `tenant.created` events, recorded without embedding. */
-  tenants: Extract<AnyMeshEvent, { type: "tenant.created" }>[];
-  /** Events the gateway has nothing to do with (e.g. billing events sent to the ingest). */
+  /** Events whose rule is `record-tenant` (`tenant.created`), recorded without embedding. */
+  tenants: MeshEvent<"tenant.created">[];
+  /** Events whose rule is `ignore` (e.g. billing events sent to the ingest). */
   ignored: AnyMeshEvent[];
 }
 
-/** The text a user is embedded (and found) by. */
-export function userText(user: { name: string; email: string }): string {
-  return `${user.name} ${user.email}`;
-}
+// Kept here too: tests and tools import the user text from the plan.
+export { userText } from "@event-mesh/contracts";
 
-/** How an event maps to a change of a collection, or `null` when it has none. */
+/** How an event maps to a change of a collection, as its type's rule says. */
 function changeOf(
   event: AnyMeshEvent,
+  rule: GatewayRule<TenantScoped>,
 ): Omit<EntityChange, "pointId" | "entityId" | "tenantId" | "version" | "event"> | null {
-  switch (event.type) {
-    case "user.created":
-    case "user.updated":
-      return {
-        collection: "users",
-        action: "upsert",
-        text: userText(event.data),
-        data: { ...event.data },
-      };
-    case "user.deleted":
-      return { collection: "users", action: "delete", text: "", data: { ...event.data } };
-    case "task.created":
-    case "task.completed":
-      return {
-        collection: "tasks",
-        action: "upsert",
-        text: `${event.data.title}\n${event.data.description}\n${event.data.status}`,
-        data: { ...event.data },
-      };
-    default:
-      return null;
+  if (rule.action === "upsert") {
+    const { collection, action } = rule;
+    return { collection, action, text: rule.text(event.data), data: rule.payload(event.data) };
   }
+  if (rule.action === "delete") {
+    return { collection: rule.collection, action: "delete", text: "", data: { ...event.data } };
+  }
+  return null;
 }
 
 /**
  * Coalesces a batch per entity: the highest version wins; at equal versions a later event wins,
  * and a delete wins over an upsert. So create + update + delete of one user is one delete.
  */
-export function planBatch(events: readonly AnyMeshEvent[]): BatchPlan {
+export function planBatch(
+  events: readonly AnyMeshEvent[],
+  registry: Registry = EVENT_REGISTRY,
+): BatchPlan {
   const byEntity = new Map<string, EntityChange>();
   const tenants: BatchPlan["tenants"] = [];
   const ignored: AnyMeshEvent[] = [];
   for (const event of events) {
-    if (event.type === "tenant.created") {
-      tenants.push(event);
+    const spec = registry[event.type];
+    // Decoding checked the type against the same registry; a type it lacks is ignored, not lost.
+    if (!spec) {
+      ignored.push(event);
       continue;
     }
-    const change = changeOf(event);
+    if (spec.gateway.action === "record-tenant") {
+      // The rule is meant for data with the tenant's name (`tenant.created`); checked, not assumed.
+      if ("name" in event.data && typeof event.data.name === "string")
+        tenants.push(event as MeshEvent<"tenant.created">);
+      else ignored.push(event);
+      continue;
+    }
+    const change = changeOf(event, spec.gateway);
     if (!change) {
       ignored.push(event);
       continue;
     }
-    const entityId = entityIdOf(event.type, event.data);
+    const entityId = spec.entityId(event.data);
     const id = pointId(change.collection, event.tenantId, entityId);
     const previous = byEntity.get(id);
     const candidate: EntityChange = {

@@ -4,6 +4,7 @@ import {
   CLOUDEVENTS_JSON,
   type DecodeResult,
   decodeHttp,
+  type Registry,
 } from "@event-mesh/contracts";
 import {
   AppError,
@@ -47,6 +48,8 @@ export interface IngestDeps {
   maxEvents: number;
   /** Resolves once the items are stored (the batcher's `submit`). */
   ingest: (items: Incoming[]) => Promise<void>;
+  /** The event types accepted; default `EVENT_REGISTRY`. */
+  registry?: Registry | undefined;
 }
 
 /**
@@ -123,7 +126,7 @@ export function ingestRoutes(deps: IngestDeps) {
           { limit: deps.maxEvents, events: raws.length },
         );
       }
-      const decoded = decodeHttp({ headers: c.req.raw.headers, body });
+      const decoded = decodeHttp({ headers: c.req.raw.headers, body }, deps.registry);
       if (!decoded.ok) {
         throw invalidInput(
           [{ path: "", message: `${decoded.error.error.code}: ${decoded.error.error.message}` }],

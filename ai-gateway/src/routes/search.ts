@@ -23,7 +23,11 @@ const Q = v.pipe(
   v.minLength(1, "must be 1–512 characters"),
   v.maxLength(512, "must be 1–512 characters"),
 );
-const Type = v.optional(v.picklist(COLLECTIONS, "must be users or tasks"), "users");
+/** `type`: one of the registry's collections, the first one (`users`) when left out. */
+function typeOf(collections: readonly Collection[]) {
+  const names = collections.join(", ");
+  return v.optional(v.picklist(collections, `must be one of ${names}`), collections[0] ?? "users");
+}
 const LIMIT = "must be an integer from 1 to 100";
 const MIN_SCORE = "must be a number from -1 to 1";
 
@@ -39,54 +43,59 @@ const MinScoreNumber = v.pipe(
   v.maxValue(1, MIN_SCORE),
 );
 
-// Unknown keys (a `tenantId`, say) are dropped, never used: the tenant comes from the token only.
-const SearchQuery = v.object({
-  q: Q,
-  type: Type,
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      // 1–100 written with at most 3 digits ("007" too): the whole rule in one pattern, so
-      // that /openapi.json states exactly what is accepted.
-      v.regex(/^(?:0{0,2}[1-9]|0?[1-9][0-9]|100)$/, LIMIT),
-      v.description("An integer from 1 to 100."),
-      v.transform(Number),
+/** The query, body and answer of the search routes, for the given collections. */
+function searchSchemas(collections: readonly Collection[]) {
+  const Type = typeOf(collections);
+  // Unknown keys (a `tenantId`, say) are dropped, never used: the tenant comes from the token only.
+  const SearchQuery = v.object({
+    q: Q,
+    type: Type,
+    limit: v.optional(
+      v.pipe(
+        v.string(),
+        // 1–100 written with at most 3 digits ("007" too): the whole rule in one pattern, so
+        // that /openapi.json states exactly what is accepted.
+        v.regex(/^(?:0{0,2}[1-9]|0?[1-9][0-9]|100)$/, LIMIT),
+        v.description("An integer from 1 to 100."),
+        v.transform(Number),
+      ),
+      "10",
     ),
-    "10",
-  ),
-  minScore: v.optional(
-    v.pipe(
-      v.string(),
-      // -1 to 1 as up to 2 digits and 6 decimals: the range in the pattern, so that
-      // /openapi.json states exactly what is accepted (the number check after it agrees).
-      v.regex(/^-?(?:0{1,2}(?:\.[0-9]{1,6})?|0?1(?:\.0{1,6})?)$/, MIN_SCORE),
-      v.transform(Number),
-      MinScoreNumber,
+    minScore: v.optional(
+      v.pipe(
+        v.string(),
+        // -1 to 1 as up to 2 digits and 6 decimals: the range in the pattern, so that
+        // /openapi.json states exactly what is accepted (the number check after it agrees).
+        v.regex(/^-?(?:0{1,2}(?:\.[0-9]{1,6})?|0?1(?:\.0{1,6})?)$/, MIN_SCORE),
+        v.transform(Number),
+        MinScoreNumber,
+      ),
     ),
-  ),
-});
-const SearchBody = v.object({
-  q: Q,
-  type: Type,
-  limit: v.optional(
-    v.pipe(v.number(LIMIT), v.integer(LIMIT), v.minValue(1, LIMIT), v.maxValue(100, LIMIT)),
-    10,
-  ),
-  minScore: v.optional(MinScoreNumber),
-});
+  });
+  const SearchBody = v.object({
+    q: Q,
+    type: Type,
+    limit: v.optional(
+      v.pipe(v.number(LIMIT), v.integer(LIMIT), v.minValue(1, LIMIT), v.maxValue(100, LIMIT)),
+      10,
+    ),
+    minScore: v.optional(MinScoreNumber),
+  });
 
-/** The answer: the best hits first, with the stored event data of each. */
-const SearchResult = v.object({
-  hits: v.array(
-    v.object({
-      id: v.string(),
-      type: v.picklist(COLLECTIONS),
-      score: v.number(),
-      data: v.record(v.string(), v.unknown()),
-    }),
-  ),
-  tookMs: v.number(),
-});
+  /** The answer: the best hits first, with the stored event data of each. */
+  const SearchResult = v.object({
+    hits: v.array(
+      v.object({
+        id: v.string(),
+        type: v.picklist(collections),
+        score: v.number(),
+        data: v.record(v.string(), v.unknown()),
+      }),
+    ),
+    tookMs: v.number(),
+  });
+  return { SearchQuery, SearchBody, SearchResult };
+}
 
 /** What the search routes need. */
 export interface SearchDeps {
@@ -98,9 +107,11 @@ export interface SearchDeps {
   logger: Logger;
   /** SEARCH_MIN_SCORE: the floor when a request sets none; default `DEFAULT_MIN_SCORE`. */
   minScore?: number | undefined;
+  /** The collections searched, from the event registry; default `COLLECTIONS`. */
+  collections?: readonly Collection[] | undefined;
 }
 
-const docs = (method: string) =>
+const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["SearchResult"]) =>
   describeRoute({
     tags: ["search"],
     summary: `Semantic search in the caller's tenant (${method})`,
@@ -119,6 +130,7 @@ const docs = (method: string) =>
 /** `GET /search` and `POST /search`, scoped to the token's tenant. */
 export function searchRoutes(deps: SearchDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
+  const { SearchQuery, SearchBody, SearchResult } = searchSchemas(deps.collections ?? COLLECTIONS);
   const search = async (
     tenantId: string,
     input: { q: string; type: Collection; limit: number; minScore?: number | undefined },
@@ -158,14 +170,14 @@ export function searchRoutes(deps: SearchDeps) {
   };
   app.get(
     "/search",
-    docs("query string"),
+    docs("query string", SearchResult),
     auth(deps.auth),
     validate("query", SearchQuery),
     async (c) => c.json(await search(c.get("auth").tenantId, c.req.valid("query"))),
   );
   app.post(
     "/search",
-    docs("JSON body"),
+    docs("JSON body", SearchResult),
     auth(deps.auth),
     jsonBody(),
     validate("json", SearchBody),

@@ -13,33 +13,43 @@ import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** The answer: the caller's tenant and its points in each collection. */
-const StatsResult = v.object({
-  tenantId: v.string(),
-  points: v.object(Object.fromEntries(COLLECTIONS.map((name) => [name, Count]))),
-});
+const statsResult = (collections: readonly Collection[]) =>
+  v.object({
+    tenantId: v.string(),
+    points: v.object(Object.fromEntries(collections.map((name) => [name, Count]))),
+  });
 
 /**
  * `GET /stats`: how many points the caller's tenant has in each collection. Lets an operator
  * (and the end-to-end tests) check that the store holds exactly one point per live entity.
  */
-export function statsRoutes(deps: { auth: AuthOptions; store: VectorStore }) {
+export function statsRoutes(deps: {
+  auth: AuthOptions;
+  store: VectorStore;
+  /** The collections counted, from the event registry; default `COLLECTIONS`. */
+  collections?: readonly Collection[] | undefined;
+}) {
   const app = new Hono<{ Variables: AuthVariables }>();
+  const collections = deps.collections ?? COLLECTIONS;
   app.get(
     "/stats",
     describeRoute({
       tags: ["search"],
       summary: "Points stored for the caller's tenant, per collection",
       responses: {
-        200: { description: "Points per collection", content: jsonContent(StatsResult) },
+        200: {
+          description: "Points per collection",
+          content: jsonContent(statsResult(collections)),
+        },
         503: errorResponse("Vector store unavailable"),
       },
     }),
     auth(deps.auth),
     async (c) => {
       const { tenantId } = c.get("auth");
-      const points = {} as Record<Collection, number>;
+      const points: Record<Collection, number> = {};
       try {
-        for (const collection of COLLECTIONS) {
+        for (const collection of collections) {
           points[collection] = await deps.store.count(collection, tenantId);
         }
       } catch (error) {

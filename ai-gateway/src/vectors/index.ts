@@ -1,8 +1,13 @@
-/** The vector collections: one per entity type. */
-export const COLLECTIONS = ["users", "tasks"] as const;
+import { collectionsOf } from "@event-mesh/contracts";
 
-/** A collection name. */
-export type Collection = (typeof COLLECTIONS)[number];
+/** The vector collections: those the event registry's rules write to (`users`, `tasks`). */
+export const COLLECTIONS: readonly Collection[] = collectionsOf();
+
+/**
+ * A collection name, as the registry's rules name it. A string, not a union: the registry is
+ * injectable (a test adds a type with its own collection), so names are only known at run time.
+ */
+export type Collection = string;
 
 /** A vector to store, with the event data it was computed from. */
 export interface PointUpsert {
@@ -57,8 +62,11 @@ export interface StoredPayload {
 export interface VectorStore {
   /** Short label for logs and metrics. */
   readonly name: string;
-  /** Creates what is missing (collections, indexes) for vectors of `dims` dimensions. */
-  init(dims: number): Promise<void>;
+  /**
+   * Creates what is missing (collections, indexes) for vectors of `dims` dimensions, for
+   * `collections` (default `COLLECTIONS`; a test's extended registry names more).
+   */
+  init(dims: number, collections?: readonly Collection[]): Promise<void>;
   /**
    * One bulk upsert and one bulk delete for a collection, resolving only once the store has
    * acknowledged them. Operations older than the stored version are dropped.

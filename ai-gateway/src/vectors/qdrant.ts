@@ -37,8 +37,8 @@ export class QdrantStore implements VectorStore {
     });
   }
 
-  async init(dims: number): Promise<void> {
-    for (const collection of COLLECTIONS) {
+  async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
+    for (const collection of collections) {
       const { exists } = await this.#client.collectionExists(collection);
       if (!exists) {
         await this.#client.createCollection(collection, {

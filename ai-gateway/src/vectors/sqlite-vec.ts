@@ -44,12 +44,12 @@ export class SqliteVecStore implements VectorStore {
 
   constructor(private readonly db: Database) {}
 
-  async init(dims: number): Promise<void> {
+  async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#dims = dims;
     this.db.run(
       "CREATE TABLE IF NOT EXISTS vector_meta (collection TEXT PRIMARY KEY, dims INTEGER NOT NULL)",
     );
-    for (const collection of COLLECTIONS) {
+    for (const collection of collections) {
       const meta = this.db
         .query<{ dims: number }, [string]>("SELECT dims FROM vector_meta WHERE collection = ?")
         .get(collection);
@@ -61,7 +61,7 @@ export class SqliteVecStore implements VectorStore {
       }
     }
     this.db.transaction(() => {
-      for (const collection of COLLECTIONS) {
+      for (const collection of collections) {
         // Random point ids are keyed in one index only; rowids (and so the vec0 table) grow in order.
         this.db.run(`CREATE TABLE IF NOT EXISTS points_${collection} (
           rowid INTEGER PRIMARY KEY, point_id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL,
@@ -78,7 +78,7 @@ export class SqliteVecStore implements VectorStore {
         ]);
       }
       // Files written by the float32-only layout are converted once, in the same transaction.
-      migrateFloatTables(this.db, COLLECTIONS, (collection, point) =>
+      migrateFloatTables(this.db, collections, (collection, point) =>
         this.#put(this.#statements(collection), point.rowid, point.tenantId, point.embedding),
       );
     })();

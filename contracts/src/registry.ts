@@ -1,0 +1,174 @@
+import type * as v from "valibot";
+import { EVENT_SCHEMAS, EVENT_TYPES, type EventData, type EventType } from "./events.ts";
+
+// Methods, not function-typed properties, throughout: a method parameter is checked bivariantly,
+// so a rule written for `UserData` is also an `EventRule<unknown>` in a `Registry`.
+
+/** The ai-gateway embeds the event's text and stores it, replacing the entity's point. */
+export interface UpsertRule<D> {
+  /** `upsert` */
+  action: "upsert";
+  /** Vector collection the entity lives in; also the `type` of `GET /search` and `/stats`. */
+  collection: string;
+  /** The text embedded, and so what search finds the entity by. Pure. */
+  text(data: D): string;
+  /** What is stored beside the vector and returned with search hits. Pure. */
+  payload(data: D): Record<string, unknown>;
+}
+
+/** The ai-gateway removes the entity's point from `collection`. */
+export interface DeleteRule {
+  /** `delete` */
+  action: "delete";
+  /** Vector collection the entity lived in. */
+  collection: string;
+}
+
+/** The ai-gateway records the tenant (its data has the tenant's `name`); nothing is embedded. */
+export interface RecordTenantRule {
+  /** `record-tenant` */
+  action: "record-tenant";
+}
+
+/** The ai-gateway does not consume the event (it may produce it). */
+export interface IgnoreRule {
+  /** `ignore` */
+  action: "ignore";
+  /** Why, for readers of the registry. */
+  reason: string;
+}
+
+/** What the ai-gateway does with one event type. */
+export type GatewayRule<D> = UpsertRule<D> | DeleteRule | RecordTenantRule | IgnoreRule;
+
+/** Everything about an event type except its data schema (that lives in `EVENT_SCHEMAS`). */
+export interface EventRule<D> {
+  /** Entity kind, the first part of the type; its topic is `<entity>.events`. */
+  entity: string;
+  /** The service that publishes it; null when no service of this repository does (yet). */
+  producer: string | null;
+  /** The id of the entity an event is about: the partition key and the point id use it. Pure. */
+  entityId(data: D): string;
+  /** Whether and how the ai-gateway indexes it. */
+  gateway: GatewayRule<D>;
+}
+
+/** Data every event carries: its tenant. */
+export interface TenantScoped {
+  /** The tenant the event belongs to. */
+  tenantId: string;
+}
+
+/** One event type, complete: its data schema and its rule. */
+export interface EventSpec<D extends TenantScoped = TenantScoped> extends EventRule<D> {
+  /** The valibot schema of the event's data. */
+  schema: v.GenericSchema<unknown, D>;
+}
+
+/**
+ * A table of event types. Everything that depends on the catalog (topics, AsyncAPI, topic
+ * creation, decoding, the gateway's consumed topics, plan and collections) takes one, with
+ * `EVENT_REGISTRY` as the default, so a test can run the real code on an extended registry.
+ */
+export type Registry = Readonly<Record<string, EventSpec>>;
+
+/** One rule per type of the catalog; a type without one fails `bun run check`, naming it. */
+export type EventRules = { readonly [T in EventType]: EventRule<EventData<T>> };
+
+/** The text a user is embedded (and found) by. */
+export function userText(user: { name: string; email: string }): string {
+  return `${user.name} ${user.email}`;
+}
+
+/** The text a task is embedded (and found) by. */
+export function taskText(task: { title: string; description: string; status: string }): string {
+  return `${task.title}\n${task.description}\n${task.status}`;
+}
+
+const byId = (data: { id: string | number } & TenantScoped) => String(data.id);
+const usersUpsert: UpsertRule<EventData<"user.created">> = {
+  action: "upsert",
+  collection: "users",
+  text: userText,
+  payload: (user) => ({ ...user }),
+};
+const tasksUpsert: UpsertRule<EventData<"task.created">> = {
+  action: "upsert",
+  collection: "tasks",
+  text: taskText,
+  payload: (task) => ({ ...task }),
+};
+
+/** The rules of the catalog. To add an event type: its schema in `EVENT_SCHEMAS`, its rule here. */
+export const EVENT_RULES = {
+  "user.created": {
+    entity: "user",
+    producer: "user-service",
+    entityId: byId,
+    gateway: usersUpsert,
+  },
+  "user.updated": {
+    entity: "user",
+    producer: "user-service",
+    entityId: byId,
+    gateway: usersUpsert,
+  },
+  "user.deleted": {
+    entity: "user",
+    producer: "user-service",
+    entityId: byId,
+    gateway: { action: "delete", collection: "users" },
+  },
+  "tenant.created": {
+    entity: "tenant",
+    producer: null,
+    // The entity id of a tenant is its tenant id.
+    entityId: (tenant) => tenant.tenantId,
+    gateway: { action: "record-tenant" },
+  },
+  "task.created": { entity: "task", producer: null, entityId: byId, gateway: tasksUpsert },
+  "task.completed": { entity: "task", producer: null, entityId: byId, gateway: tasksUpsert },
+  "billing.usage.incremented": {
+    entity: "billing",
+    producer: "ai-gateway",
+    // One running total per tenant and metric.
+    entityId: (usage) => usage.metric,
+    gateway: { action: "ignore", reason: "the gateway meters usage; it does not index it" },
+  },
+} satisfies EventRules;
+
+/** The catalog: each type's schema and rule. */
+export const EVENT_REGISTRY: Registry = Object.fromEntries(
+  EVENT_TYPES.map((type) => [type, { schema: EVENT_SCHEMAS[type], ...EVENT_RULES[type] }]),
+);
+
+/** An entry for an extended registry, with its handlers typed by its schema. */
+export function defineEvent<S extends v.GenericSchema<unknown, TenantScoped>>(
+  spec: EventSpec<v.InferOutput<S>> & { schema: S },
+): EventSpec<v.InferOutput<S>> {
+  return spec;
+}
+
+/** True when `type` names an event in `registry` (own keys only: not `constructor`, `__proto__`). */
+export function isEventType(type: unknown, registry: Registry = EVENT_REGISTRY): type is EventType {
+  return typeof type === "string" && Object.hasOwn(registry, type);
+}
+
+/** The id of the entity an event is about, as its type's rule says. */
+export function entityIdOf(
+  type: EventType | (string & {}),
+  data: TenantScoped,
+  registry: Registry = EVENT_REGISTRY,
+): string {
+  const spec = registry[type];
+  if (!spec) throw new Error(`unknown event type "${type}"`);
+  return spec.entityId(data);
+}
+
+/** The vector collections the registry's rules write to, in order of first mention. */
+export function collectionsOf(registry: Registry = EVENT_REGISTRY): string[] {
+  const collections = Object.values(registry).flatMap(({ gateway }) =>
+    gateway.action === "upsert" || gateway.action === "delete" ? [gateway.collection] : [],
+  );
+  return [...new Set(collections)];
+}
