@@ -13,7 +13,7 @@ export interface Decoded {
 export function decodeItems(
   items: readonly Incoming[],
   topicPrefix: string,
-  registry: Registry = EVENT_REGISTRY,
+  registry: Registry | undefined = EVENT_REGISTRY,
 ): { events: Decoded[]; letters: DeadLetter[] } {
   const events: Decoded[] = [];
   const letters: DeadLetter[] = [];

@@ -1,10 +1,4 @@
-import {
-  collectionsOf,
-  type DecodeResult,
-  EVENT_REGISTRY,
-  type MeshEvent,
-  type Registry,
-} from "@event-mesh/contracts";
+import type { DecodeResult, MeshEvent, Registry } from "@event-mesh/contracts";
 import type { MeshMessage } from "@event-mesh/kafka-kit";
 import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
@@ -54,7 +48,7 @@ export interface PipelineDeps {
   /** Backoff of retried steps, in ms. */
   retry?: { baseMs: number; maxMs: number };
   /** The event types decoded and how each is indexed; default `EVENT_REGISTRY`. */
-  registry?: Registry;
+  registry?: Registry | undefined;
 }
 
 /** What a processed batch did. */
@@ -94,14 +88,13 @@ export class Pipeline {
   }
 
   async process(items: readonly Incoming[]): Promise<BatchOutcome> {
-    const { metrics, store } = this.#deps;
+    const { metrics, store, registry } = this.#deps;
     metrics.batchSize.observe(items.length);
-    const registry = this.#deps.registry ?? EVENT_REGISTRY;
     const { events, letters } = decodeItems(items, this.#deps.topicPrefix, registry);
     await this.#deadLetter(letters, "dead-lettered undecodable messages");
 
     const plan = planBatch(
-      events.map((e) => e.event),
+      events.map(({ event }) => event),
       registry,
     );
     const { vectorOf, refused } = await this.#embed(
@@ -120,7 +113,8 @@ export class Pipeline {
     const changes = plan.changes.filter((c) => c.action === "delete" || vectorOf.has(c));
 
     let stale = 0;
-    for (const collection of collectionsOf(registry)) {
+    // One write per collection the batch touches (the registry names them).
+    for (const collection of new Set(changes.map((change) => change.collection))) {
       const mine = changes.filter((change) => change.collection === collection);
       if (mine.length === 0) continue;
       const ops = {

@@ -59,7 +59,7 @@ function changeOf(
  */
 export function planBatch(
   events: readonly AnyMeshEvent[],
-  registry: Registry = EVENT_REGISTRY,
+  registry: Registry | undefined = EVENT_REGISTRY,
 ): BatchPlan {
   const byEntity = new Map<string, EntityChange>();
   const tenants: BatchPlan["tenants"] = [];
