@@ -137,9 +137,11 @@ export const EVENT_RULES = {
   },
 } satisfies EventRules;
 
-/** The catalog: each type's schema and rule. */
-export const EVENT_REGISTRY: Registry = Object.fromEntries(
-  EVENT_TYPES.map((type) => [type, { schema: EVENT_SCHEMAS[type], ...EVENT_RULES[type] }]),
+/** The catalog: each type's schema and rule. Frozen: extend it by spreading, never in place. */
+export const EVENT_REGISTRY: Registry = Object.freeze(
+  Object.fromEntries(
+    EVENT_TYPES.map((type) => [type, { schema: EVENT_SCHEMAS[type], ...EVENT_RULES[type] }]),
+  ),
 );
 
 /** An entry for an extended registry, with its handlers typed by its schema. */
@@ -149,7 +151,10 @@ export function defineEvent<S extends v.GenericSchema<unknown, TenantScoped>>(
   return spec;
 }
 
-/** True when `type` names an event in `registry` (own keys only: not `constructor`, `__proto__`). */
+/**
+ * True when `type` names an event in `registry` (own keys only: not `constructor`, `__proto__`).
+ * With an extended registry the narrowed type is a catalog name in the type system only.
+ */
 export function isEventType(type: unknown, registry: Registry = EVENT_REGISTRY): type is EventType {
   return typeof type === "string" && Object.hasOwn(registry, type);
 }
