@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { topicFor } from "@event-mesh/contracts";
 import {
   contractTopics,
   createProducer,
@@ -66,7 +67,7 @@ export async function startKafka(
     clientId: config.KAFKA_CLIENT_ID,
     security: deps.security,
     groupId: groups.usage,
-    topic: `${prefix}billing.events`,
+    topic: `${prefix}${topicFor("billing.usage.incremented")}`,
     topicPrefix: prefix,
     tally,
     logger: deps.logger,
