@@ -4,7 +4,12 @@
 // batches). `bun run kafka:start && bun run bench:ingest`. Env: EVENTS (100000),
 // BASELINE_EVENTS (10000), HTTP_EVENTS (100000), INGEST_BATCH_MAX (the gateway's BATCH_MAX in the
 // measured case; unset → the gateway's default), CASES (`kafka,baseline,http`: which to run).
+// SPREAD (`10x5000,10000x5`: tenants × events each): the HTTP path once per spread and layout —
+// every tenant in its own vec0 partition (SQLITE_VEC_PARTITION_AT=1, the layout before) and the
+// default — with the store's size on disk; written to bench/results/ingest-spread.json.
 
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { readConfig } from "../ai-gateway/src/config.ts";
 import { encode, encodeHttpBatch } from "../contracts/src/index.ts";
 import { contractTopics, createProducer, ensureTopics } from "../kafka-kit/src/index.ts";
@@ -29,6 +34,7 @@ const BATCH_MAX = Number(
   process.env.INGEST_BATCH_MAX || readConfig({ DATA_DIR: ":memory:" }).BATCH_MAX,
 );
 const CASES = new Set((process.env.CASES ?? "kafka,baseline,http").split(","));
+const SPREAD = (process.env.SPREAD ?? "").split(",").filter(Boolean);
 const TENANTS = 10;
 const run = `${Date.now().toString(36)}`;
 
@@ -104,13 +110,11 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
 }
 
 /** POST /events in batches of HTTP_BATCH, two requests in flight, to an embedded gateway. */
-async function httpCase(count: number) {
+async function httpCase(count: number, tenants = TENANTS, env: Record<string, string> = {}) {
   const token = "bench-ingest";
-  const gateway = await launch("ai-gateway", {
-    DATA_DIR: tempDir("ingest-http"),
-    INGEST_TOKEN: token,
-  });
-  const events = userCreatedEvents(count, TENANTS, 7);
+  const dataDir = tempDir("ingest-http");
+  const gateway = await launch("ai-gateway", { DATA_DIR: dataDir, INGEST_TOKEN: token, ...env });
+  const events = userCreatedEvents(count, tenants, 7);
   const bodies: { contentType: string; body: string }[] = [];
   for (let i = 0; i < events.length; i += HTTP_BATCH)
     bodies.push(encodeHttpBatch(events.slice(i, i + HTTP_BATCH)));
@@ -143,15 +147,46 @@ async function httpCase(count: number) {
     peakRssMb: peakRss(gateway) ?? Number.NaN,
   };
   await gateway.stop();
-  return result;
+  const storeMb =
+    readdirSync(dataDir).reduce((n, f) => n + statSync(join(dataDir, f)).size, 0) / 1e6;
+  return { ...result, storeMb };
+}
+
+/** The SPREAD cases: the same events over few or many tenants, in both code layouts. */
+async function spreadCases() {
+  const rows = [];
+  for (const spread of SPREAD) {
+    const [tenants = 0, each = 0] = spread.split("x").map(Number);
+    for (const [layout, at] of [
+      ["vec0 partition per tenant", "1"],
+      ["default", ""],
+    ] as const) {
+      progress(`spread ${spread}, ${layout}`);
+      const env = at ? { SQLITE_VEC_PARTITION_AT: at } : {};
+      rows.push({ spread, layout, ...(await httpCase(tenants * each, tenants, env)) });
+    }
+  }
+  printTable(
+    `bench:ingest — spread over tenants, HTTP POST /events of ${HTTP_BATCH}, 2 in flight (load before: ${fmt(machine().loadAverage.one ?? Number.NaN)})`,
+    rows.map((row) => ({
+      "tenants × events": row.spread,
+      "code layout": row.layout,
+      "events/s": row.eventsPerSecond,
+      "store s": row.storeSeconds,
+      "store on disk MB": row.storeMb,
+      "gateway peak RSS MB": row.peakRssMb,
+    })),
+  );
+  writeResult("ingest-spread", { loadBefore: machine().loadAverage, rows });
 }
 
 const before = machine().loadAverage;
 try {
-  const brokers = await kafkaBrokers();
+  const brokers = CASES.has("kafka") || CASES.has("baseline") ? await kafkaBrokers() : "";
   const measured = CASES.has("kafka") ? await kafkaCase(brokers, EVENTS, BATCH_MAX) : null;
   const baseline = CASES.has("baseline") ? await kafkaCase(brokers, BASELINE_EVENTS, 1) : null;
   const http = CASES.has("http") ? await httpCase(HTTP_EVENTS) : null;
+  if (SPREAD.length > 0) await spreadCases();
   const ratio =
     measured && baseline ? measured.eventsPerSecond / baseline.eventsPerSecond : Number.NaN;
   printTable(

@@ -1,11 +1,15 @@
-// bench:search — 10 tenants × 10,000 and × 100,000 users (seeded names), 1,000 queries of names
-// with one typo: p50/p99 latency, queries/s and recall@10. Baseline in the same run: float32
-// brute force over the same vectors in the original layout (one vec0 FLOAT[384] table).
+// bench:search — the cost curve of one tenant's size: 10 tenants × 10,000 and × 100,000 users,
+// then 1 tenant × 1,000,000 (seeded names; at most 1,000,000 vectors per file), 1,000 queries of
+// names with one typo: p50/p99 latency, queries/s, recall@10, the gateway's peak RSS, the file's
+// size and the seeding rate. Baseline in the same run, up to BASELINE_MAX vectors per tenant:
+// float32 brute force over the same vectors in the original layout (one vec0 FLOAT[384] table).
 // The store is seeded in-process through the SqliteVecStore adapter (not over HTTP), then the
 // gateway is started on that file and queried over HTTP. `bun run bench:search`.
-// Env: SIZES ("10000,100000"), QUERIES (1000).
+// Env: SIZES ("10000,100000,1000000"), QUERIES (1000), BASELINE_MAX (100000).
 
 import type { Database } from "bun:sqlite";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { openDatabase } from "../ai-gateway/src/db.ts";
 import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
 import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
@@ -14,9 +18,11 @@ import { outOf, whileRunning } from "./lib/progress.ts";
 import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
 import { cleanup, launch, peakRss, tempDir } from "./lib/stack.ts";
 
-const SIZES = (process.env.SIZES ?? "10000,100000").split(",").map(Number);
+const SIZES = (process.env.SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 1_000);
-const TENANTS = 10;
+const BASELINE_MAX = Number(process.env.BASELINE_MAX ?? 100_000);
+/** Tenants of a size: 10, or fewer so that a file holds at most 1,000,000 vectors. */
+const tenantsOf = (size: number) => Math.max(1, Math.min(10, Math.floor(1_000_000 / size)));
 const embedder = new HashingEmbedder(384);
 
 interface Query {
@@ -29,6 +35,7 @@ interface Query {
 async function seed(
   db: Database,
   perTenant: number,
+  tenants: number,
 ): Promise<{ seconds: number; queries: Query[] }> {
   const store = new SqliteVecStore(db);
   await store.init(384);
@@ -38,13 +45,13 @@ async function seed(
   const random = rng(42);
   const queries: Query[] = [];
   const started = performance.now();
-  for (let t = 0; t < TENANTS; t++) {
+  for (let t = 0; t < tenants; t++) {
     const tenantId = `tenant-${t}`;
     const people = users(tenantId, perTenant, 1 + t);
     for (let i = 0; i < people.length; i += 1_000) {
       const points = people.slice(i, i + 1_000).map((user) => toPoint(user));
       await store.write("users", { upserts: points, deletes: [] });
-      if (t === 0) {
+      if (t === 0 && perTenant <= BASELINE_MAX) {
         db.transaction(() => {
           for (const p of points)
             baseline.run(p.id, tenantId, p.vector, JSON.stringify({ entityId: p.entityId }));
@@ -52,8 +59,8 @@ async function seed(
       }
     }
     progress(`seeded ${tenantId}: ${perTenant} users`);
-    // The query set: QUERIES / TENANTS people of each tenant, their name with one typo.
-    for (let q = 0; q < QUERIES / TENANTS; q++) {
+    // The query set: QUERIES / tenants people of each tenant, their name with one typo.
+    for (let q = 0; q < QUERIES / tenants; q++) {
       const person = people[Math.floor(random() * people.length)] as BenchUser;
       queries.push({ tenantId, text: withTypo(person.name, random), expected: String(person.id) });
     }
@@ -100,6 +107,7 @@ async function measure(
 function row(name: string, size: number, m: Measured, count: number, rssMb?: number) {
   return {
     case: name,
+    tenants: tenantsOf(size),
     vectorsPerTenant: size,
     queries: count,
     p50Ms: percentile(m.latencies, 50),
@@ -113,26 +121,46 @@ function row(name: string, size: number, m: Measured, count: number, rssMb?: num
 const before = machine().loadAverage;
 const results: ReturnType<typeof row>[] = [];
 const seeding: Record<string, number> = {};
+/** Per size: seconds and vectors/s of the seeding, the file's size (with its WAL) after it. */
+const curve: {
+  size: number;
+  tenants: number;
+  seedSeconds: number;
+  seedRate: number;
+  fileMb: number;
+}[] = [];
 try {
   for (const size of SIZES) {
     const dir = tempDir(`search-${size}`);
     const db = openDatabase(dir);
-    const { seconds, queries } = await seed(db, size);
+    const tenants = tenantsOf(size);
+    const { seconds, queries } = await seed(db, size, tenants);
     seeding[String(size)] = seconds;
-    progress(`seeded ${TENANTS} × ${size} in ${seconds.toFixed(1)} s`);
+    progress(`seeded ${tenants} × ${size} in ${seconds.toFixed(1)} s`);
+    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    const fileMb = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0) / 1e6;
+    curve.push({
+      size,
+      tenants,
+      seedSeconds: seconds,
+      seedRate: (size * tenants) / seconds,
+      fileMb,
+    });
 
     // In-process, tenant-0 only: the original float32 layout against the current store.
     const own = queries.filter((q) => q.tenantId === "tenant-0");
-    const floatQuery = db.query<{ payload: string }, [Float32Array, number, string]>(
-      `SELECT payload FROM baseline_users WHERE embedding MATCH ? AND k = ? AND tenant_id = ?
+    if (size <= BASELINE_MAX) {
+      const floatQuery = db.query<{ payload: string }, [Float32Array, number, string]>(
+        `SELECT payload FROM baseline_users WHERE embedding MATCH ? AND k = ? AND tenant_id = ?
        ORDER BY distance`,
-    );
-    const float = await measure("float32 brute force", own, async (q) =>
-      floatQuery
-        .all(embedder.embedOne(q.text), 10, q.tenantId)
-        .map((r) => String(JSON.parse(r.payload).entityId)),
-    );
-    results.push(row("float32 brute force, in-process (baseline)", size, float, own.length));
+      );
+      const float = await measure("float32 brute force", own, async (q) =>
+        floatQuery
+          .all(embedder.embedOne(q.text), 10, q.tenantId)
+          .map((r) => String(JSON.parse(r.payload).entityId)),
+      );
+      results.push(row("float32 brute force, in-process (baseline)", size, float, own.length));
+    }
     const store = new SqliteVecStore(db);
     await store.init(384);
     const binary = await measure("binary codes + rescoring", own, async (q) =>
@@ -152,15 +180,14 @@ try {
       const body = (await response.json()) as { hits: { id: string }[] };
       return body.hits.map((hit) => hit.id);
     });
-    results.push(
-      row("GET /search over HTTP, 10 tenants", size, http, queries.length, peakRss(gateway)),
-    );
+    results.push(row("GET /search over HTTP", size, http, queries.length, peakRss(gateway)));
     await gateway.stop();
   }
   printTable(
     `bench:search — names with one typo, k=10 (load before: ${fmt(before.one ?? Number.NaN)})`,
     results.map((r) => ({
       case: r.case,
+      tenants: String(r.tenants),
       "vectors/tenant": r.vectorsPerTenant,
       queries: r.queries,
       "p50 ms": r.p50Ms,
@@ -170,7 +197,16 @@ try {
       "gateway peak RSS MB": r.peakRssMb,
     })),
   );
-  writeResult("search", { loadBefore: before, tenants: TENANTS, seedingSeconds: seeding, results });
+  printTable(
+    "bench:search — the store as it grows (seeded in-process; file with its WAL, checkpointed)",
+    curve.map((c) => ({
+      "tenants × vectors": `${c.tenants} × ${c.size}`,
+      "seeding s": c.seedSeconds,
+      "vectors/s seeded": c.seedRate,
+      "file MB": c.fileMb,
+    })),
+  );
+  writeResult("search", { loadBefore: before, seedingSeconds: seeding, curve, results });
 } finally {
   await cleanup();
 }

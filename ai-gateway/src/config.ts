@@ -36,6 +36,8 @@ export const GatewayEnv = serviceEnv(
     /** Longest text sent to the embeddings server, characters; longer ones are cut. */
     EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),
     QDRANT_URL: v.optional(urlVar),
+    /** Codes a tenant needs before sqlite-vec gives it its own `vec0` partition (sqlite-vec-codes.ts). */
+    SQLITE_VEC_PARTITION_AT: v.optional(intVar(1, 100_000_000), "1024"),
     QDRANT_API_KEY: v.optional(v.string()),
     /** On SIGTERM: bound for finishing requests, and for finishing the batches in hand, ms. */
     SHUTDOWN_TIMEOUT_MS: v.optional(intVar(100, 600_000), "10000"),

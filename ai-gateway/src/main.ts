@@ -64,7 +64,7 @@ export async function startGateway(
   const embedder = await startEmbedder(config, logger);
   const store: VectorStore = config.QDRANT_URL
     ? new QdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
-    : new SqliteVecStore(db);
+    : new SqliteVecStore(db, { partitionAt: config.SQLITE_VEC_PARTITION_AT });
   await startStep(
     () => store.init(embedder.dims),
     `${store.name} store failed to start`,

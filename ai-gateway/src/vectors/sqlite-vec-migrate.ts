@@ -11,15 +11,16 @@ export interface MigratedPoint {
  * Converts files of the first layout (one float32 `vec0` table `vec_<c>` per collection plus a
  * `vector_versions` ledger) to the current one. `points_<c>` must exist and be empty; `put`
  * stores the vector and its code. Runs inside the caller's transaction; a no-op on new files.
+ * Returns whether it converted anything.
  */
 export function migrateFloatTables<C extends string>(
   db: Database,
   collections: readonly C[],
   put: (collection: C, point: MigratedPoint) => void,
-): void {
+): boolean {
   const exists = (name: string) =>
     db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== null;
-  if (!exists("vector_versions")) return;
+  if (!exists("vector_versions")) return false;
   for (const c of collections) {
     if (!exists(`vec_${c}`)) continue;
     db.run(
@@ -47,4 +48,5 @@ export function migrateFloatTables<C extends string>(
     db.run(`DROP TABLE vec_${c}`);
   }
   db.run("DROP TABLE vector_versions");
+  return true;
 }

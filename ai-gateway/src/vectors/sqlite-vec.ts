@@ -9,8 +9,10 @@ import {
   type VectorStore,
   type WriteResult,
 } from "./index.ts";
-import { codeBits, signCode } from "./sign-code.ts";
+import { signCode } from "./sign-code.ts";
+import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
+import { readPayload } from "./sqlite-vec-payload.ts";
 
 /** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
 const CANDIDATE_FACTOR = 4;
@@ -18,13 +20,15 @@ const MIN_CANDIDATES = 40;
 
 /** Prepared write statements of one collection. */
 interface WriteStatements {
-  stored: Statement<{ rowid: number; version: number; deleted: number }, [string]>;
+  stored: Statement<
+    { rowid: number; tenant_id: string; version: number; deleted: number },
+    [string]
+  >;
   insertNew: Statement<{ rowid: number }, [string, string, number, number, string | null]>;
   update: Statement<unknown, [number, number, string | null, number]>;
   putVector: Statement<unknown, [number, Float32Array]>;
-  putCode: Statement<unknown, [number, string, Uint8Array]>;
   dropVector: Statement<unknown, [number]>;
-  dropCode: Statement<unknown, [number]>;
+  codes: CodeTables;
 }
 
 /**
@@ -32,8 +36,9 @@ interface WriteStatements {
  * - `points_<c>`: one row per entity ever written (deleted ones stay as tombstones, so a late,
  *   older event cannot bring a deleted entity back), with version and payload;
  * - `vectors_<c>`: the float32 vectors, by the point's rowid;
- * - `codes_<c>`: a sqlite-vec `vec0` table of binary codes (`bit[2 × dims]`) with the tenant as
- *   partition key, so a KNN query only scans the caller's tenant.
+ * - the binary codes (`bit[2 × dims]`, sign-code.ts), in a plain table for small tenants and in
+ *   a sqlite-vec `vec0` table partitioned by tenant for large ones (sqlite-vec-codes.ts), so a
+ *   KNN query only scans the caller's tenant.
  * A search takes the nearest codes by Hamming distance (a 48-byte code per vector instead of
  * 1,536 bytes of floats), then rescores those candidates by cosine on the float vectors.
  */
@@ -41,8 +46,15 @@ export class SqliteVecStore implements VectorStore {
   readonly name = "sqlite-vec";
   #dims = 0;
   readonly #prepared = new Map<Collection, WriteStatements>();
+  readonly #partitionAt: number;
 
-  constructor(private readonly db: Database) {}
+  /** `partitionAt`: codes a tenant needs for its own `vec0` partition (tests lower it). */
+  constructor(
+    private readonly db: Database,
+    options: { partitionAt?: number } = {},
+  ) {
+    this.#partitionAt = options.partitionAt ?? PARTITION_AT;
+  }
 
   async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#dims = dims;
@@ -70,17 +82,17 @@ export class SqliteVecStore implements VectorStore {
           ON points_${collection} (tenant_id, deleted)`);
         this.db.run(`CREATE TABLE IF NOT EXISTS vectors_${collection} (
           rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
-        this.db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS codes_${collection} USING vec0(
-          tenant_id TEXT PARTITION KEY, code BIT[${codeBits(dims)}])`);
+        this.#prepared.set(collection, this.#prepare(collection, dims));
         this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
           collection,
           dims,
         ]);
       }
       // Files written by the float32-only layout are converted once, in the same transaction.
-      migrateFloatTables(this.db, collections, (collection, point) =>
+      const converted = migrateFloatTables(this.db, collections, (collection, point) =>
         this.#put(this.#statements(collection), point.rowid, point.tenantId, point.embedding),
       );
+      if (converted) for (const c of collections) this.#statements(c).codes.partitionAllGrown();
     })();
   }
 
@@ -90,6 +102,7 @@ export class SqliteVecStore implements VectorStore {
   ): Promise<WriteResult> {
     const sql = this.#statements(collection);
     const result: WriteResult = { upserted: 0, deleted: 0, stale: 0 };
+    const grown = new Set<string>();
     // One transaction per batch: all of it is stored, or none of it.
     this.db.transaction(() => {
       for (const point of ops.upserts) {
@@ -116,11 +129,13 @@ export class SqliteVecStore implements VectorStore {
           }
           sql.update.run(point.version, 0, payload, row.rowid);
           rowid = row.rowid;
-          if (!row.deleted) this.#drop(sql, rowid);
+          if (!row.deleted) this.#drop(sql, rowid, row.tenant_id);
         }
         this.#put(sql, rowid, point.tenantId, point.vector);
+        grown.add(point.tenantId);
         result.upserted++;
       }
+      sql.codes.partitionGrown(grown);
       for (const point of ops.deletes) {
         const row = sql.stored.get(point.id);
         if (row && row.version > point.version) {
@@ -129,7 +144,7 @@ export class SqliteVecStore implements VectorStore {
         }
         if (row) {
           sql.update.run(point.version, 1, null, row.rowid);
-          if (!row.deleted) this.#drop(sql, row.rowid);
+          if (!row.deleted) this.#drop(sql, row.rowid, row.tenant_id);
         } else {
           sql.insertNew.get(point.id, point.tenantId, point.version, 1, null);
         }
@@ -141,39 +156,37 @@ export class SqliteVecStore implements VectorStore {
 
   /** The write statements of a collection, prepared once (not looked up by SQL text per row). */
   #statements(c: Collection): WriteStatements {
-    let sql = this.#prepared.get(c);
-    if (!sql) {
-      sql = {
-        stored: this.db.prepare(
-          `SELECT rowid, version, deleted FROM points_${c} WHERE point_id = ?`,
-        ),
-        insertNew: this.db.prepare(
-          `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload)
-           VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_id) DO NOTHING RETURNING rowid`,
-        ),
-        update: this.db.prepare(
-          `UPDATE points_${c} SET version = ?, deleted = ?, payload = ? WHERE rowid = ?`,
-        ),
-        putVector: this.db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
-        putCode: this.db.prepare(
-          `INSERT INTO codes_${c} (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))`,
-        ),
-        dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
-        dropCode: this.db.prepare(`DELETE FROM codes_${c} WHERE rowid = ?`),
-      };
-      this.#prepared.set(c, sql);
-    }
+    const sql = this.#prepared.get(c);
+    if (!sql) throw new GatewayError("store_failed", "the store is used before init()");
     return sql;
+  }
+
+  #prepare(c: Collection, dims: number): WriteStatements {
+    return {
+      stored: this.db.prepare(
+        `SELECT rowid, tenant_id, version, deleted FROM points_${c} WHERE point_id = ?`,
+      ),
+      insertNew: this.db.prepare(
+        `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_id) DO NOTHING RETURNING rowid`,
+      ),
+      update: this.db.prepare(
+        `UPDATE points_${c} SET version = ?, deleted = ?, payload = ? WHERE rowid = ?`,
+      ),
+      putVector: this.db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
+      dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
+      codes: CodeTables.open(this.db, c, dims, this.#partitionAt),
+    };
   }
 
   #put(sql: WriteStatements, rowid: number, tenantId: string, vector: Float32Array): void {
     sql.putVector.run(rowid, vector);
-    sql.putCode.run(rowid, tenantId, signCode(vector));
+    sql.codes.put(rowid, tenantId, vector);
   }
 
-  #drop(sql: WriteStatements, rowid: number): void {
+  #drop(sql: WriteStatements, rowid: number, tenantId: string): void {
     sql.dropVector.run(rowid);
-    sql.dropCode.run(rowid);
+    sql.codes.drop(rowid, tenantId);
   }
 
   async search(
@@ -189,8 +202,7 @@ export class SqliteVecStore implements VectorStore {
         { payload: string; distance: number },
         [Float32Array, Uint8Array, number, string, number]
       >(
-        `WITH candidates AS (
-           SELECT rowid FROM codes_${c} WHERE code MATCH vec_bit(?2) AND k = ?3 AND tenant_id = ?4)
+        `WITH candidates AS (${this.#statements(c).codes.candidates(tenantId)})
          SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?1) AS distance
          FROM candidates JOIN points_${c} p ON p.rowid = candidates.rowid
          JOIN vectors_${c} v ON v.rowid = candidates.rowid
@@ -227,16 +239,4 @@ export class SqliteVecStore implements VectorStore {
   }
 
   async close(): Promise<void> {}
-}
-
-function readPayload(
-  text: string | null,
-): { tenantId: string; entityId: string; data: Record<string, unknown> } | null {
-  if (text === null) return null;
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== "object" || value === null) return null;
-  const { tenantId, entityId, data } = value as Record<string, unknown>;
-  if (typeof tenantId !== "string" || typeof entityId !== "string") return null;
-  if (typeof data !== "object" || data === null) return null;
-  return { tenantId, entityId, data: data as Record<string, unknown> };
 }

@@ -1,0 +1,139 @@
+import type { Database } from "bun:sqlite";
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeVectorStore, userPoint } from "../../test/store-contract.ts";
+import { openDatabase } from "../db.ts";
+import { HashingEmbedder } from "../embedders/hashing.ts";
+import { pointId } from "./point-id.ts";
+import { signCode } from "./sign-code.ts";
+import { SqliteVecStore } from "./sqlite-vec.ts";
+
+// The contract once more with every tenant in its own vec0 partition from its first code, and
+// once with tenants crossing into one in the middle of the tests (30 users > 8).
+for (const partitionAt of [1, 8]) {
+  describeVectorStore(
+    `SqliteVecStore, partitioned from ${partitionAt} codes`,
+    async () => {
+      const store = new SqliteVecStore(openDatabase(":memory:"), { partitionAt });
+      await store.init(384);
+      return store;
+    },
+    { keepsTombstones: true },
+  );
+}
+
+const embedder = new HashingEmbedder(384);
+const query = (text: string) => embedder.embedOne(text);
+const people = (tenantId: string, from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => userPoint(tenantId, from + i, `Person${from + i} Lee`));
+const ids = async (store: SqliteVecStore, tenantId: string, text: string) =>
+  (await store.search("users", tenantId, query(text), 10)).map((hit) => hit.id);
+const codeRows = (db: Database, table: string, tenantId: string) =>
+  db
+    .query<{ n: number }, [string]>(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = ?`)
+    .get(tenantId)?.n;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gw-vec-layout-"));
+  dirs.push(dir);
+  return dir;
+}
+
+test("a tenant that grows into its own partition keeps every point, its updates and deletes, and sees no other tenant", async () => {
+  const db = openDatabase(":memory:");
+  const store = new SqliteVecStore(db, { partitionAt: 10 });
+  await store.init(384);
+  await store.write("users", { upserts: people("big", 1, 6), deletes: [] });
+  await store.write("users", { upserts: people("small", 1, 3), deletes: [] });
+  expect(codeRows(db, "small_codes_users", "big")).toBe(6);
+  // The batch that takes "big" past 10 moves all its codes, old and new, into the partition.
+  await store.write("users", { upserts: people("big", 7, 6), deletes: [] });
+  expect(codeRows(db, "small_codes_users", "big")).toBe(0);
+  expect(codeRows(db, "partitioned_users", "big")).toBe(1);
+  expect(await ids(store, "big", "Person2 Lee")).toContain("2");
+  expect(await ids(store, "big", "Person11 Lee")).toContain("11");
+  // The small tenant's codes stay where they were, and neither answers for the other.
+  expect(codeRows(db, "small_codes_users", "small")).toBe(3);
+  expect(await ids(store, "small", "Person2 Lee")).toEqual(expect.arrayContaining(["2"]));
+  expect((await ids(store, "small", "Person11 Lee")).every((id) => Number(id) <= 3)).toBe(true);
+  expect((await ids(store, "big", "x")).every((id) => Number(id) <= 12)).toBe(true);
+  // An update and a delete of a point whose code moved.
+  await store.write("users", { upserts: [userPoint("big", 2, "Quentin Blake", 2)], deletes: [] });
+  const deletion = { id: pointId("users", "big", "3"), tenantId: "big", entityId: "3", version: 2 };
+  await store.write("users", { upserts: [], deletes: [deletion] });
+  expect((await store.search("users", "big", query("Quentin Blake"), 1))[0]?.id).toBe("2");
+  expect(await ids(store, "big", "Person3 Lee")).not.toContain("3");
+  expect(await store.count("users", "big")).toBe(11);
+});
+
+test("both layouts survive a restart on the same file", async () => {
+  const dir = freshDir();
+  const first = new SqliteVecStore(openDatabase(dir), { partitionAt: 10 });
+  await first.init(384);
+  await first.write("users", {
+    upserts: [...people("big", 1, 20), ...people("small", 1, 2)],
+    deletes: [],
+  });
+  const db = openDatabase(dir);
+  const second = new SqliteVecStore(db, { partitionAt: 10 });
+  await second.init(384);
+  expect(await ids(second, "big", "Person17 Lee")).toContain("17");
+  expect(await ids(second, "small", "Person2 Lee")).toContain("2");
+  expect(await second.count("users")).toBe(22);
+  expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+});
+
+test("a file written by the vec0-only layout keeps its tenants' partitions and grows on", async () => {
+  const dir = freshDir();
+  const db = openDatabase(dir);
+  const alice = userPoint("tenant-a", 1, "Alice Smith");
+  // The previous layout, as its init() and write() left it: every code in the vec0 table.
+  for (const c of ["users", "tasks"]) {
+    db.run(`CREATE TABLE points_${c} (rowid INTEGER PRIMARY KEY, point_id TEXT NOT NULL UNIQUE,
+      tenant_id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL, payload TEXT)`);
+    db.run(`CREATE INDEX points_${c}_tenant ON points_${c} (tenant_id, deleted)`);
+    db.run(`CREATE TABLE vectors_${c} (rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
+    db.run(
+      `CREATE VIRTUAL TABLE codes_${c} USING vec0(tenant_id TEXT PARTITION KEY, code BIT[768])`,
+    );
+  }
+  db.run("CREATE TABLE vector_meta (collection TEXT PRIMARY KEY, dims INTEGER NOT NULL)");
+  db.run("INSERT INTO vector_meta VALUES ('users', 384), ('tasks', 384)");
+  const payload = { tenantId: "tenant-a", entityId: "1", version: 1, data: alice.data };
+  db.run("INSERT INTO points_users VALUES (1, ?, 'tenant-a', 1, 0, ?)", [
+    alice.id,
+    JSON.stringify(payload),
+  ]);
+  db.run("INSERT INTO points_users VALUES (2, 'gone', 'tenant-t', 4, 1, NULL)");
+  db.run("INSERT INTO vectors_users VALUES (1, ?)", [alice.vector]);
+  db.run("INSERT INTO codes_users (rowid, tenant_id, code) VALUES (1, 'tenant-a', vec_bit(?))", [
+    signCode(alice.vector),
+  ]);
+  db.close();
+
+  const reopened = openDatabase(dir);
+  const store = new SqliteVecStore(reopened);
+  await store.init(384);
+  expect(await ids(store, "tenant-a", "Alice Smith")).toEqual(["1"]);
+  expect(codeRows(reopened, "partitioned_users", "tenant-a")).toBe(1);
+  // A tenant with only tombstones has no code in vec0: its next ones go to the plain table.
+  expect(codeRows(reopened, "partitioned_users", "tenant-t")).toBe(0);
+  // tenant-a's new points join its partition; a new tenant starts in the plain table.
+  await store.write("users", {
+    upserts: [userPoint("tenant-a", 2, "Bob Stone"), userPoint("tenant-n", 1, "Alice Smith")],
+    deletes: [],
+  });
+  expect(codeRows(reopened, "codes_users", "tenant-a")).toBe(2);
+  expect(codeRows(reopened, "small_codes_users", "tenant-n")).toBe(1);
+  expect(await ids(store, "tenant-a", "Bob Stone")).toContain("2");
+  expect(await ids(store, "tenant-n", "Alice Smith")).toEqual(["1"]);
+  expect(
+    (await store.search("users", "tenant-n", query("Alice Smith"), 10))[0]?.data.tenantId,
+  ).toBe("tenant-n");
+});
