@@ -28,14 +28,21 @@ function dataFor(type: AnyMeshEvent["type"], tenantId: string): fc.Arbitrary<unk
     case "tenant.created":
       return fc.record({ tenantId: fc.constant(tenantId), name });
     case "task.created":
+    case "task.updated":
     case "task.completed":
-      return fc.record({
-        id: entityId,
-        tenantId: fc.constant(tenantId),
-        title: name,
-        description: text,
-        status: fc.constantFrom("open", "in_progress", "completed"),
-      });
+      return fc.record(
+        {
+          id: entityId,
+          tenantId: fc.constant(tenantId),
+          title: name,
+          description: text,
+          status: fc.constantFrom("open", "in_progress", "completed"),
+          assignee: entityId,
+        },
+        { requiredKeys: ["id", "tenantId", "title", "description", "status"] },
+      );
+    case "task.deleted":
+      return fc.record({ id: entityId, tenantId: fc.constant(tenantId) });
     case "billing.usage.incremented":
       return fc.record({
         tenantId: fc.constant(tenantId),
@@ -53,6 +60,8 @@ const eventType = fc.constantFrom<AnyMeshEvent["type"]>(
   "tenant.created",
   "task.created",
   "task.completed",
+  "task.updated",
+  "task.deleted",
   "billing.usage.incremented",
 );
 

@@ -32,7 +32,7 @@ export const TenantCreatedData = v.strictObject({
 /** Task state values. */
 export const TaskStatus = v.picklist(["open", "in_progress", "completed"], "must be a task status");
 
-/** The whole state of a task, as carried by `task.created` and `task.completed`. */
+/** The whole state of a task, as carried by `task.created`, `task.updated` and `task.completed`. */
 export const TaskData = v.strictObject({
   /** The task's id. */
   id: EntityId,
@@ -44,6 +44,16 @@ export const TaskData = v.strictObject({
   description: Text,
   /** The task's status after the change. */
   status: TaskStatus,
+  /** Id of the user of the same tenant the task is assigned to; absent when unassigned. */
+  assignee: v.optional(EntityId),
+});
+
+/** A deleted task: only its identity. */
+export const TaskDeletedData = v.strictObject({
+  /** The deleted task's id. */
+  id: EntityId,
+  /** The tenant the task belonged to. */
+  tenantId: TenantId,
 });
 
 /** Usage metrics that are billed. */
@@ -69,6 +79,8 @@ export const EVENT_SCHEMAS = {
   "tenant.created": TenantCreatedData,
   "task.created": TaskData,
   "task.completed": TaskData,
+  "task.updated": TaskData,
+  "task.deleted": TaskDeletedData,
   "billing.usage.incremented": UsageIncrementedData,
 } as const;
 

@@ -121,13 +121,36 @@ export const EVENT_RULES = {
   },
   "tenant.created": {
     entity: "tenant",
-    producer: null,
+    // POST /admin/tenants, an operator's route.
+    producer: "user-service",
     // The entity id of a tenant is its tenant id.
     entityId: (tenant) => tenant.tenantId,
     gateway: { action: "record-tenant" },
   },
-  "task.created": { entity: "task", producer: null, entityId: byId, gateway: tasksUpsert },
-  "task.completed": { entity: "task", producer: null, entityId: byId, gateway: tasksUpsert },
+  "task.created": {
+    entity: "task",
+    producer: "task-service",
+    entityId: byId,
+    gateway: tasksUpsert,
+  },
+  "task.completed": {
+    entity: "task",
+    producer: "task-service",
+    entityId: byId,
+    gateway: tasksUpsert,
+  },
+  "task.updated": {
+    entity: "task",
+    producer: "task-service",
+    entityId: byId,
+    gateway: tasksUpsert,
+  },
+  "task.deleted": {
+    entity: "task",
+    producer: "task-service",
+    entityId: byId,
+    gateway: { action: "delete", collection: "tasks" },
+  },
   "billing.usage.incremented": {
     entity: "billing",
     producer: "ai-gateway",

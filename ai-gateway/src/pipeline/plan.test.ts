@@ -85,4 +85,30 @@ describe("planBatch", () => {
     expect(plan.changes[2]?.text).toBe("Ship it\nv1\nopen");
     expect(plan.tenants.map((e) => e.tenantId)).toEqual(["tenant-c"]);
   });
+
+  test("a task update re-indexes the task and a task delete removes it", () => {
+    const task = {
+      id: "t-9",
+      tenantId: "tenant-a",
+      title: "Ship",
+      description: "",
+      status: "open",
+    } as const;
+    const at = (version: number) => ({ tenantId: "tenant-a", source, version });
+    const updated = planBatch([
+      makeEvent("task.created", { ...at(1), data: task }),
+      makeEvent("task.updated", { ...at(2), data: { ...task, title: "Ship v2", assignee: "u-1" } }),
+    ]);
+    expect(updated.changes.map((c) => [c.collection, c.action, c.text])).toEqual([
+      ["tasks", "upsert", "Ship v2\n\nopen"],
+    ]);
+    const deleted = planBatch([
+      makeEvent("task.updated", { ...at(2), data: task }),
+      makeEvent("task.deleted", { ...at(3), data: { id: "t-9", tenantId: "tenant-a" } }),
+    ]);
+    expect(deleted.changes.map((c) => [c.collection, c.action, c.entityId])).toEqual([
+      ["tasks", "delete", "t-9"],
+    ]);
+    expect(deleted.ignored).toEqual([]);
+  });
 });
