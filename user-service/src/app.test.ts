@@ -14,6 +14,7 @@ import { UserPageSchema, UserSchema } from "./users/schemas.ts";
 const SECRET = "user-service-test-secret-of-enough-length";
 const A = "Bearer tenant-a:user-1";
 const B = "Bearer tenant-b:user-2";
+const OPERATOR = "operator-credential-of-at-least-32-chars";
 
 let dir: string;
 let store: SqliteUserStore;
@@ -35,6 +36,7 @@ beforeEach(() => {
     logger: createLogger({ name: "test", level: "silent" }),
     metrics: createMetrics({ namespace: "user_service" }),
     auth: { mode: "dev" },
+    operatorToken: OPERATOR,
   });
 });
 
@@ -547,5 +549,68 @@ describe("operations", () => {
     const response = await send("GET", "/nope");
     expect(response.status).toBe(404);
     expect((await readError(response)).code).toBe("not_found");
+  });
+});
+
+describe("POST /admin/tenants", () => {
+  const tenant = { tenantId: "tenant-new", name: "New Tenant" };
+
+  test("provisions a tenant with the operator credential and writes tenant.created", async () => {
+    const response = await send("POST", "/admin/tenants", {
+      auth: `Bearer ${OPERATOR}`,
+      body: tenant,
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject(tenant);
+    const [event] = outboxEvents();
+    expect(event).toMatchObject({ type: "tenant.created", tenantId: "tenant-new", data: tenant });
+  });
+
+  test("answers 409 for a tenant provisioned before, and writes no second event", async () => {
+    const auth = `Bearer ${OPERATOR}`;
+    expect((await send("POST", "/admin/tenants", { auth, body: tenant })).status).toBe(201);
+    const again = await send("POST", "/admin/tenants", { auth, body: tenant });
+    expect(again.status).toBe(409);
+    expect((await readError(again)).code).toBe("conflict");
+    expect(outboxEvents()).toHaveLength(1);
+  });
+
+  test("answers 401 without a token and 403 for a tenant's token or a wrong one", async () => {
+    const none = await send("POST", "/admin/tenants", { body: tenant });
+    expect(none.status).toBe(401);
+    expect((await readError(none)).code).toBe("unauthorized");
+    for (const auth of [A, "Bearer not-the-operator-credential"]) {
+      const response = await send("POST", "/admin/tenants", { auth, body: tenant });
+      expect(response.status).toBe(403);
+      expect((await readError(response)).code).toBe("forbidden");
+    }
+    expect(outboxEvents()).toEqual([]);
+  });
+
+  test("answers 400 naming the field for a bad tenant id", async () => {
+    const response = await send("POST", "/admin/tenants", {
+      auth: `Bearer ${OPERATOR}`,
+      body: { tenantId: "Not A Tenant", name: "X" },
+    });
+    expect(response.status).toBe(400);
+    expect((await readError(response)).details).toEqual([
+      { path: "tenantId", message: expect.any(String) },
+    ]);
+  });
+
+  test("without OPERATOR_TOKEN every bearer is refused with 403", async () => {
+    const closed = createApp({
+      store,
+      sink: { name: "test", probe: async () => {} },
+      logger: createLogger({ name: "test", level: "silent" }),
+      metrics: createMetrics({ namespace: "user_service" }),
+      auth: { mode: "dev" },
+    });
+    const response = await closed.request("/admin/tenants", {
+      method: "POST",
+      headers: { authorization: `Bearer ${OPERATOR}`, "content-type": "application/json" },
+      body: JSON.stringify(tenant),
+    });
+    expect(response.status).toBe(403);
   });
 });

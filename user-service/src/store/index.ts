@@ -1,6 +1,6 @@
-import type { Outbox } from "@event-mesh/outbox-kit";
+import type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
 
-export type { Outbox } from "@event-mesh/outbox-kit";
+export type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
 
 /** A user as the API returns it. */
 export interface User {
@@ -14,13 +14,15 @@ export interface User {
   version: number;
 }
 
-/** A remembered answer to an `Idempotency-Key`. */
-export interface IdempotentRequest {
-  /** The client's key, unique per tenant. */
-  key: string;
-  /** Hash of the request body, to tell a replay from a reuse with another body. */
-  hash: string;
+/** A tenant, as provisioned by an operator. */
+export interface Tenant {
+  tenantId: string;
+  name: string;
+  createdAt: string;
 }
+
+/** Outcome of provisioning a tenant: `ok: false` when the tenant id is taken. */
+export type CreateTenantResult = { ok: true; tenant: Tenant } | { ok: false };
 
 /** Outcome of a create. */
 export type CreateResult =
@@ -58,6 +60,8 @@ export interface UserStore {
   ): Promise<UpdateResult>;
   /** True when the user existed (and is now gone). */
   delete(tenantId: string, id: string): Promise<boolean>;
+  /** Provisions a tenant and writes `tenant.created`, in one transaction. */
+  createTenant(tenantId: string, name: string): Promise<CreateTenantResult>;
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;

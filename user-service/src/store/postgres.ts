@@ -1,16 +1,23 @@
 import { join } from "node:path";
 import {
   appendPostgres,
+  checkPostgres,
+  isUniqueViolation,
   migrate,
   OUTBOX_MIGRATIONS,
+  orUnavailable,
   outboxRow,
   type PostgresOutbox,
   postgresOutbox,
+  probePostgres,
+  rememberPostgres,
 } from "@event-mesh/outbox-kit";
 import { SQL } from "bun";
+import { tenantCreated } from "../admin/events.ts";
 import { userChanged, userDeleted } from "../users/events.ts";
 import type {
   CreateResult,
+  CreateTenantResult,
   IdempotentRequest,
   UpdateResult,
   User,
@@ -18,16 +25,12 @@ import type {
   UserStore,
 } from "./index.ts";
 import { CreateBatcher } from "./postgres-batch.ts";
-import { isUniqueViolation, orUnavailable } from "./postgres-errors.ts";
 
 /** user-service's migrations, applied after the outbox's. */
 export const USER_MIGRATIONS = [
   OUTBOX_MIGRATIONS,
   { name: "user-service", dir: join(import.meta.dir, "..", "..", "migrations") },
 ];
-
-/** How long an Idempotency-Key is remembered. */
-const IDEMPOTENCY_TTL = "24 hours";
 
 interface UserRow {
   tenant_id: string;
@@ -110,29 +113,17 @@ export class PostgresUserStore implements UserStore {
   ): Promise<CreateResult> {
     if (!idempotency) return this.createOnce(tenantId, input);
     return this.write(async (tx): Promise<CreateResult> => {
-      if (idempotency) {
-        // Two requests with one key wait for each other here instead of both creating.
-        await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}\n${idempotency.key}`}, 0))`;
-        await tx`DELETE FROM idempotency WHERE tenant_id = ${tenantId} AND key = ${idempotency.key}
-                 AND created_at < now() - ${IDEMPOTENCY_TTL}::interval`;
-        const [seen] = await tx<{ hash: string; status: number; body: string }[]>`
-          SELECT hash, status, body FROM idempotency
-          WHERE tenant_id = ${tenantId} AND key = ${idempotency.key}`;
-        if (seen) {
-          if (seen.hash !== idempotency.hash) return { ok: false, reason: "key_reused" };
-          return { ok: true, status: seen.status, body: JSON.parse(seen.body), replayed: true };
-        }
+      const seen = await checkPostgres(tx, tenantId, idempotency);
+      if (seen.seen) {
+        if (seen.reused) return { ok: false, reason: "key_reused" };
+        return { ok: true, status: seen.status, body: seen.body, replayed: true };
       }
       const user = newUser(tenantId, input);
       await tx`INSERT INTO users (tenant_id, id, email, name, created_at, updated_at, version)
                VALUES (${tenantId}, ${user.id}, ${user.email}, ${user.name}, ${user.createdAt},
                        ${user.updatedAt}, 1)`;
       await appendPostgres(tx, userChanged("user.created", user));
-      if (idempotency) {
-        await tx`INSERT INTO idempotency (tenant_id, key, hash, status, body)
-                 VALUES (${tenantId}, ${idempotency.key}, ${idempotency.hash}, 201,
-                         ${JSON.stringify(user)})`;
-      }
+      await rememberPostgres(tx, tenantId, idempotency, { status: 201, body: user });
       return { ok: true, status: 201, body: user, replayed: false };
     }).catch((error: unknown) => {
       if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" } as const;
@@ -230,11 +221,20 @@ export class PostgresUserStore implements UserStore {
     });
   }
 
-  probeWrite(): Promise<void> {
-    return orUnavailable(async () => {
-      await this.sql`INSERT INTO probe (id, at) VALUES (1, now())
-                     ON CONFLICT (id) DO UPDATE SET at = excluded.at`;
+  createTenant(tenantId: string, name: string): Promise<CreateTenantResult> {
+    return this.write(async (tx): Promise<CreateTenantResult> => {
+      const [row] = await tx<{ created_at: Date }[]>`
+        INSERT INTO tenants (tenant_id, name) VALUES (${tenantId}, ${name})
+        ON CONFLICT DO NOTHING RETURNING created_at`;
+      if (!row) return { ok: false };
+      const tenant = { tenantId, name, createdAt: row.created_at.toISOString() };
+      await appendPostgres(tx, tenantCreated(tenant));
+      return { ok: true, tenant };
     });
+  }
+
+  probeWrite(): Promise<void> {
+    return orUnavailable(() => probePostgres(this.sql));
   }
 
   async close(): Promise<void> {

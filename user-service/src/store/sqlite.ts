@@ -5,13 +5,20 @@ import type { AnyMeshEvent } from "@event-mesh/contracts";
 import {
   appendSqlite,
   CommitSignal,
+  checkSqlite,
+  GroupCommit,
+  probeSqlite,
+  rememberSqlite,
+  SQLITE_IDEMPOTENCY_SCHEMA,
   SQLITE_OUTBOX_SCHEMA,
+  SQLITE_PROBE_SCHEMA,
   sqliteOutbox,
 } from "@event-mesh/outbox-kit";
+import { tenantCreated } from "../admin/events.ts";
 import { userChanged, userDeleted } from "../users/events.ts";
-import { GroupCommit } from "./group-commit.ts";
 import type {
   CreateResult,
+  CreateTenantResult,
   IdempotentRequest,
   Outbox,
   UpdateResult,
@@ -19,9 +26,6 @@ import type {
   UserPage,
   UserStore,
 } from "./index.ts";
-
-/** How long an Idempotency-Key is remembered. */
-const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -36,17 +40,13 @@ CREATE TABLE IF NOT EXISTS users (
   PRIMARY KEY (tenant_id, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (tenant_id, email_key);
-CREATE TABLE IF NOT EXISTS idempotency (
-  tenant_id  TEXT NOT NULL,
-  key        TEXT NOT NULL,
-  hash       TEXT NOT NULL,
-  status     INTEGER NOT NULL,
-  body       TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, key)
+CREATE TABLE IF NOT EXISTS tenants (
+  tenant_id  TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  created_at TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
-CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+${SQLITE_IDEMPOTENCY_SCHEMA}
+${SQLITE_PROBE_SCHEMA}
 `;
 
 interface UserRow {
@@ -106,17 +106,10 @@ export class SqliteUserStore implements UserStore {
   ): Promise<CreateResult> {
     return this.group.run((): CreateResult => {
       const now = Date.now();
-      if (idempotency) {
-        this.db.query("DELETE FROM idempotency WHERE created_at < ?").run(now - IDEMPOTENCY_TTL_MS);
-        const seen = this.db
-          .query<{ hash: string; status: number; body: string }, [string, string]>(
-            "SELECT hash, status, body FROM idempotency WHERE tenant_id = ? AND key = ?",
-          )
-          .get(tenantId, idempotency.key);
-        if (seen) {
-          if (seen.hash !== idempotency.hash) return { ok: false, reason: "key_reused" };
-          return { ok: true, status: seen.status, body: JSON.parse(seen.body), replayed: true };
-        }
+      const seen = idempotency && checkSqlite(this.db, tenantId, idempotency);
+      if (seen?.seen) {
+        if (seen.reused) return { ok: false, reason: "key_reused" };
+        return { ok: true, status: seen.status, body: seen.body, replayed: true };
       }
       const time = new Date(now).toISOString();
       const user: User = {
@@ -135,11 +128,7 @@ export class SqliteUserStore implements UserStore {
         throw error;
       }
       this.append(userChanged("user.created", user), now);
-      if (idempotency) {
-        this.db
-          .query("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?)")
-          .run(tenantId, idempotency.key, idempotency.hash, 201, JSON.stringify(user), now);
-      }
+      if (idempotency) rememberSqlite(this.db, tenantId, idempotency, { status: 201, body: user });
       return { ok: true, status: 201, body: user, replayed: false };
     });
   }
@@ -222,8 +211,20 @@ export class SqliteUserStore implements UserStore {
     });
   }
 
+  async createTenant(tenantId: string, name: string): Promise<CreateTenantResult> {
+    return this.group.run((): CreateTenantResult => {
+      const tenant = { tenantId, name, createdAt: new Date().toISOString() };
+      const inserted = this.db
+        .query("INSERT INTO tenants VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        .run(tenantId, name, tenant.createdAt);
+      if (inserted.changes === 0) return { ok: false };
+      this.append(tenantCreated(tenant), Date.now());
+      return { ok: true, tenant };
+    });
+  }
+
   async probeWrite(): Promise<void> {
-    this.db.query("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)").run(Date.now());
+    probeSqlite(this.db);
   }
 
   close(): void {

@@ -153,6 +153,13 @@ export function storeContract(open: OpenStore): void {
     );
   });
 
+  test("provisions a tenant once, with its tenant.created event; a second time is refused", async () => {
+    const first = await store.createTenant("tenant-x", "X Corp");
+    expect(first).toMatchObject({ ok: true, tenant: { tenantId: "tenant-x", name: "X Corp" } });
+    expect(await store.createTenant("tenant-x", "Other")).toEqual({ ok: false });
+    expect(await events()).toEqual([["tenant.created", undefined, 1]]);
+  });
+
   test("probeWrite succeeds on a working store", async () => {
     await store.probeWrite();
   });

@@ -1,12 +1,5 @@
-import { createHash } from "node:crypto";
-import {
-  type AuthVariables,
-  errorResponse,
-  jsonBody,
-  jsonContent,
-  type RequestVariables,
-  validate,
-} from "@event-mesh/service-kit";
+import { idempotentRequest, type ProducerEnv } from "@event-mesh/outbox-kit";
+import { errorResponse, jsonBody, jsonContent, validate } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { createFactory } from "hono/factory";
 import { describeRoute } from "hono-openapi";
@@ -21,7 +14,7 @@ import {
   UserSchema,
 } from "./schemas.ts";
 
-type Env = { Variables: AuthVariables & RequestVariables };
+type Env = ProducerEnv;
 
 // 401 and the security requirement come from the auth middleware, 400/413/415 from `jsonBody`
 // and the validators: each route lists only what its own handler answers.
@@ -55,16 +48,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
       const { tenantId } = c.get("auth");
       const body = c.req.valid("json");
       const key = c.req.valid("header")["idempotency-key"];
-      // The body's hash tells a replay from a reuse; only needed with a key.
-      const idempotency =
-        key === undefined
-          ? undefined
-          : {
-              key,
-              hash: createHash("sha256")
-                .update(JSON.stringify([body.email, body.name]))
-                .digest("hex"),
-            };
+      const idempotency = idempotentRequest(key, [body.email, body.name]);
       const result = await store.create(tenantId, body, idempotency);
       if (!result.ok) throw result.reason === "email_taken" ? emailTaken() : idempotencyKeyReused();
       if (result.replayed) c.header("Idempotent-Replayed", "true");

@@ -1,0 +1,60 @@
+import { intVar, type LogLevel, urlVar } from "@event-mesh/service-kit";
+import * as v from "valibot";
+
+/**
+ * The variables every producer (user-service, task-service) reads beside the shared ones of
+ * `serviceEnv`: its store, its relay and its sink. Pass them as `serviceEnv`'s own entries.
+ */
+export const PRODUCER_VARS = {
+  /** Set → the entities and the outbox live in Postgres (N replicas may share it); unset → SQLite. */
+  DATABASE_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.url("must be a URL such as postgres://user@host:5432/db"),
+      v.regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://"),
+    ),
+  ),
+  /** Postgres connections per replica; concurrent requests use them side by side. */
+  DATABASE_POOL_MAX: v.optional(intVar(1, 1000), "10"),
+  /** Postgres outbox: how often a relay rebalances its shards and takes over a dead one's. */
+  RELAY_REBALANCE_MS: v.optional(intVar(50, 600_000), "1000"),
+  /** Where the HTTP sink posts events when KAFKA_BROKERS is not set. */
+  GATEWAY_URL: v.optional(urlVar, "http://127.0.0.1:3001"),
+  /** Bearer token for the gateway's ingest endpoint (HTTP sink). */
+  INGEST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Most outbox rows per sink call. */
+  RELAY_BATCH_MAX: v.optional(intVar(1, 10_000), "500"),
+  /** /readyz answers 503 once the oldest outbox event waits longer than this (ms). */
+  OUTBOX_MAX_AGE_MS: v.optional(intVar(1, 86_400_000), "60000"),
+  /** Bound for draining requests and flushing the outbox at shutdown. */
+  SHUTDOWN_TIMEOUT_MS: v.optional(intVar(0, 600_000), "10000"),
+  /** Kafka record-batch compression. */
+  KAFKA_COMPRESSION: v.optional(
+    v.picklist(
+      ["none", "gzip", "snappy", "lz4", "zstd"],
+      "must be none, gzip, snappy, lz4 or zstd",
+    ),
+    "lz4",
+  ),
+};
+
+/** The parsed producer variables (plus the shared ones a producer's start-up reads). */
+export interface ProducerConfig {
+  DATABASE_URL?: string | undefined;
+  DATABASE_POOL_MAX: number;
+  RELAY_REBALANCE_MS: number;
+  GATEWAY_URL: string;
+  INGEST_TOKEN?: string | undefined;
+  RELAY_BATCH_MAX: number;
+  OUTBOX_MAX_AGE_MS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  KAFKA_COMPRESSION: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  KAFKA_BROKERS?: string[] | undefined;
+  KAFKA_CLIENT_ID: string;
+  TOPIC_PREFIX: string;
+  TOPIC_PARTITIONS: number;
+  PORT: number;
+  HOST: string;
+  DATA_DIR: string;
+  LOG_LEVEL: LogLevel;
+}
