@@ -16,3 +16,4 @@ export * from "./sink/index.ts";
 export * from "./sink/kafka.ts";
 export * from "./sqlite/group-commit.ts";
 export * from "./sqlite/outbox.ts";
+export * from "./testing.ts";

@@ -79,3 +79,30 @@ export function documentedErrors(spec: unknown): { response: string; types: stri
     ),
   );
 }
+
+/** What `requester`'s send takes besides method and path. */
+export interface SendOptions {
+  /** The whole Authorization header value. */
+  auth?: string;
+  /** JSON-encoded unless a string; sets `content-type: application/json` unless given. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Test helper: a `send(method, path, options)` that calls an app without a server. */
+export function requester(app: {
+  request(path: string, init: RequestInit): Response | Promise<Response>;
+}) {
+  return function send(method: string, path: string, options: SendOptions = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.auth !== undefined) headers.authorization = options.auth;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    return Promise.resolve(
+      app.request(path, { method, headers, ...(body === undefined ? {} : { body }) }),
+    );
+  };
+}

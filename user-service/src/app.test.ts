@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fromStructured } from "@event-mesh/contracts";
-import { createLogger, createMetrics, readError } from "@event-mesh/service-kit";
+import { sqliteOutboxEvents } from "@event-mesh/outbox-kit";
+import { createLogger, createMetrics, readError, requester } from "@event-mesh/service-kit";
 import { SignJWT } from "jose";
 import * as v from "valibot";
 import { createApp } from "./app.ts";
@@ -20,6 +20,7 @@ let dir: string;
 let store: SqliteUserStore;
 let sinkUp: boolean;
 let app: ReturnType<typeof createApp>;
+let send: ReturnType<typeof requester>;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "user-service-"));
@@ -38,27 +39,13 @@ beforeEach(() => {
     auth: { mode: "dev" },
     operatorToken: OPERATOR,
   });
+  send = requester(app);
 });
 
 afterEach(() => {
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function send(
-  method: string,
-  path: string,
-  options: { auth?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.auth !== undefined) headers.authorization = options.auth;
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-    headers["content-type"] ??= "application/json";
-  }
-  return app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
-}
 
 async function createUser(email: string, name = "Alice", auth = A) {
   const response = await send("POST", "/users", { auth, body: { email, name } });
@@ -67,21 +54,7 @@ async function createUser(email: string, name = "Alice", auth = A) {
 }
 
 /** The events waiting in the outbox, decoded with the contracts package. */
-function outboxEvents() {
-  const db = new Database(join(dir, "user-service.sqlite"), { readonly: true });
-  try {
-    return db
-      .query<{ event: string }, []>("SELECT event FROM outbox ORDER BY seq")
-      .all()
-      .map((row) => {
-        const decoded = fromStructured(JSON.parse(row.event));
-        if (!decoded.ok) throw new Error(decoded.error.message);
-        return decoded.event;
-      });
-  } finally {
-    db.close();
-  }
-}
+const outboxEvents = () => sqliteOutboxEvents(join(dir, "user-service.sqlite"));
 
 describe("POST /users and /users/create", () => {
   test("creates a user in the caller's tenant with version 1 and writes user.created", async () => {

@@ -1,0 +1,21 @@
+import { createProducerApp, type ProducerAppDeps } from "@event-mesh/outbox-kit";
+import { type AssigneeCheck, anyAssignee } from "./assignees.ts";
+import type { TaskStore } from "./store/index.ts";
+import { tasksRoutes } from "./tasks/routes.ts";
+
+/** Everything the HTTP app needs; main.ts builds the real ones, tests their own. */
+export interface AppDeps extends ProducerAppDeps<TaskStore> {
+  /** How an assignee is checked; default: any user id is accepted. */
+  checkAssignee?: AssigneeCheck | undefined;
+}
+
+/** The task-service HTTP app, without a server. */
+export function createApp(deps: AppDeps) {
+  return createProducerApp(deps, {
+    title: "task-service",
+    description:
+      "Owns the tasks of every tenant. Each change is stored with its event (task.created, task.updated, task.completed, task.deleted) in one transaction and relayed to Kafka or the ai-gateway, which makes tasks searchable.",
+    authenticated: ["/tasks"],
+    routes: [tasksRoutes(deps.store, deps.checkAssignee ?? anyAssignee)],
+  });
+}

@@ -1,0 +1,67 @@
+import type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
+
+export type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
+
+/** Where a task stands. `completed` is reached through `POST /tasks/{id}/complete`. */
+export type TaskStatus = "open" | "in_progress" | "completed";
+
+/** A task as the API returns it. */
+export interface Task {
+  id: string;
+  tenantId: string;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  /** Id of a user of the same tenant, or null when unassigned. */
+  assignee: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** 1 on creation, +1 with each change; equals the version of the task's last event. */
+  version: number;
+}
+
+/** What a create or an update may set. */
+export interface TaskFields {
+  title?: string | undefined;
+  description?: string | undefined;
+  status?: TaskStatus | undefined;
+  assignee?: string | null | undefined;
+}
+
+/** Outcome of a create. */
+export type CreateResult =
+  | { ok: true; status: number; body: unknown; replayed: boolean }
+  | { ok: false; reason: "key_reused" };
+
+/**
+ * A change of one task: the new state and the event it writes, or `undefined` to leave the
+ * task as it is (no event).
+ */
+export type Change = (
+  task: Task,
+) => { task: Task; type: "task.updated" | "task.completed" } | undefined;
+
+/** One page of tasks, oldest first. */
+export interface TaskPage {
+  tasks: Task[];
+  /** Id of the last task on the page when more may follow. */
+  lastId: string | undefined;
+}
+
+/**
+ * The tasks of every tenant. Every change writes the task and its event in one transaction;
+ * a failed transaction leaves neither.
+ */
+export interface TaskStore {
+  create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult>;
+  get(tenantId: string, id: string): Promise<Task | undefined>;
+  list(tenantId: string, options: { limit: number; after?: string | undefined }): Promise<TaskPage>;
+  /** Applies `change` to the task under a lock; undefined when there is no such task. */
+  change(tenantId: string, id: string, change: Change): Promise<Task | undefined>;
+  /** True when the task existed (and is now gone). */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Throws when the store cannot take a write (readiness). */
+  probeWrite(): Promise<void>;
+  outbox: Outbox;
+  close(): void | Promise<void>;
+}

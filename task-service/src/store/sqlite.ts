@@ -1,0 +1,137 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  appendSqlite,
+  CommitSignal,
+  checkSqlite,
+  GroupCommit,
+  probeSqlite,
+  rememberSqlite,
+  SQLITE_IDEMPOTENCY_SCHEMA,
+  SQLITE_OUTBOX_SCHEMA,
+  SQLITE_PROBE_SCHEMA,
+  sqliteOutbox,
+} from "@event-mesh/outbox-kit";
+import { taskChanged, taskDeleted } from "../tasks/events.ts";
+import type {
+  Change,
+  CreateResult,
+  IdempotentRequest,
+  Outbox,
+  Task,
+  TaskPage,
+  TaskStore,
+} from "./index.ts";
+
+// A task is stored as the JSON the API returns: nothing queries inside it, and the key columns
+// beside it are all the store filters and orders by.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tasks (
+  tenant_id TEXT NOT NULL,
+  id        TEXT NOT NULL,
+  task      TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+${SQLITE_IDEMPOTENCY_SCHEMA}
+${SQLITE_PROBE_SCHEMA}
+`;
+
+/**
+ * Tasks and their outbox in one SQLite file (WAL), written through a group commit like
+ * user-service's: one COMMIT per event-loop turn, each caller answered after it.
+ */
+export class SqliteTaskStore implements TaskStore {
+  readonly outbox: Outbox;
+  private readonly db: Database;
+  private readonly commits = new CommitSignal();
+  private readonly group: GroupCommit;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.run("PRAGMA journal_mode = WAL");
+    this.db.run("PRAGMA busy_timeout = 5000");
+    this.db.run("PRAGMA synchronous = NORMAL");
+    this.db.run(SCHEMA);
+    this.db.run(SQLITE_OUTBOX_SCHEMA);
+    this.group = new GroupCommit(this.db, () => this.commits.notify());
+    this.outbox = sqliteOutbox(this.db, this.commits, (work) => this.group.run(work));
+  }
+
+  create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult> {
+    return this.group.run((): CreateResult => {
+      const seen = idempotency && checkSqlite(this.db, tenantId, idempotency);
+      if (seen?.seen) {
+        if (seen.reused) return { ok: false, reason: "key_reused" };
+        return { ok: true, status: seen.status, body: seen.body, replayed: true };
+      }
+      this.db
+        .query("INSERT INTO tasks (tenant_id, id, task) VALUES (?, ?, ?)")
+        .run(tenantId, task.id, JSON.stringify(task));
+      appendSqlite(this.db, taskChanged("task.created", task));
+      if (idempotency) rememberSqlite(this.db, tenantId, idempotency, { status: 201, body: task });
+      return { ok: true, status: 201, body: task, replayed: false };
+    });
+  }
+
+  async get(tenantId: string, id: string): Promise<Task | undefined> {
+    return this.read(tenantId, id);
+  }
+
+  async list(
+    tenantId: string,
+    options: { limit: number; after?: string | undefined },
+  ): Promise<TaskPage> {
+    // Ids are UUIDv7, so id order is creation order and the cursor is stable under inserts.
+    const tasks = this.db
+      .query<{ task: string }, [string, string, number]>(
+        "SELECT task FROM tasks WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+      )
+      .all(tenantId, options.after ?? "", options.limit + 1)
+      .map((row): Task => JSON.parse(row.task));
+    const page = tasks.slice(0, options.limit);
+    return { tasks: page, lastId: tasks.length > options.limit ? page.at(-1)?.id : undefined };
+  }
+
+  change(tenantId: string, id: string, change: Change): Promise<Task | undefined> {
+    return this.group.run((): Task | undefined => {
+      const current = this.read(tenantId, id);
+      if (!current) return undefined;
+      const next = change(current);
+      if (!next) return current;
+      this.db
+        .query("UPDATE tasks SET task = ? WHERE tenant_id = ? AND id = ?")
+        .run(JSON.stringify(next.task), tenantId, id);
+      appendSqlite(this.db, taskChanged(next.type, next.task));
+      return next.task;
+    });
+  }
+
+  delete(tenantId: string, id: string): Promise<boolean> {
+    return this.group.run((): boolean => {
+      const current = this.read(tenantId, id);
+      if (!current) return false;
+      this.db.query("DELETE FROM tasks WHERE tenant_id = ? AND id = ?").run(tenantId, id);
+      appendSqlite(this.db, taskDeleted(current, new Date().toISOString()));
+      return true;
+    });
+  }
+
+  async probeWrite(): Promise<void> {
+    probeSqlite(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private read(tenantId: string, id: string): Task | undefined {
+    const row = this.db
+      .query<{ task: string }, [string, string]>(
+        "SELECT task FROM tasks WHERE tenant_id = ? AND id = ?",
+      )
+      .get(tenantId, id);
+    return row ? JSON.parse(row.task) : undefined;
+  }
+}

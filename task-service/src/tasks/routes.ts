@@ -1,0 +1,178 @@
+import { idempotentRequest, type ProducerEnv } from "@event-mesh/outbox-kit";
+import {
+  errorResponse,
+  IdempotencyKeyHeaders,
+  jsonBody,
+  jsonContent,
+  PageQuery,
+  validate,
+} from "@event-mesh/service-kit";
+import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
+import type { AssigneeCheck } from "../assignees.ts";
+import { idempotencyKeyReused, taskNotFound } from "../errors.ts";
+import type { Task, TaskStore } from "../store/index.ts";
+import { CreateTaskBody, TaskPageSchema, TaskSchema, UpdateTaskBody } from "./schemas.ts";
+
+const storeDown = errorResponse(
+  "The store (or user-service, checking an assignee) is unavailable; retry after `Retry-After` seconds",
+);
+const missing = errorResponse("No such task in the caller's tenant");
+const badAssignee = "`assignee` must be a user of the caller's tenant (400 naming it otherwise)";
+const taskResponse = (description: string) => ({
+  description,
+  content: jsonContent(TaskSchema),
+});
+
+/** The tasks resource. The tenant always comes from the token, never from the request. */
+export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hono<ProducerEnv> {
+  const app = new Hono<ProducerEnv>();
+
+  app.post(
+    "/tasks",
+    describeRoute({
+      tags: ["tasks"],
+      summary: "Create a task",
+      description: `Writes the task and its \`task.created\` event in one transaction. ${badAssignee}. With an \`Idempotency-Key\`, a retry with the same body returns the first answer.`,
+      responses: {
+        201: taskResponse("Created"),
+        422: errorResponse("Idempotency-Key reused with another body"),
+        503: storeDown,
+      },
+    }),
+    validate("header", IdempotencyKeyHeaders),
+    jsonBody(),
+    validate("json", CreateTaskBody),
+    async (c) => {
+      const { tenantId } = c.get("auth");
+      const body = c.req.valid("json");
+      if (body.assignee !== null)
+        await checkAssignee(body.assignee, c.req.header("authorization") ?? "");
+      const idempotency = idempotentRequest(c.req.valid("header")["idempotency-key"], [
+        body.title,
+        body.description,
+        body.status,
+        body.assignee,
+      ]);
+      const time = new Date().toISOString();
+      const task: Task = {
+        id: Bun.randomUUIDv7(),
+        tenantId,
+        ...body,
+        createdAt: time,
+        updatedAt: time,
+        version: 1,
+      };
+      const result = await store.create(tenantId, task, idempotency);
+      if (!result.ok) throw idempotencyKeyReused();
+      if (result.replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(result.body, 201);
+    },
+  );
+
+  app.get(
+    "/tasks",
+    describeRoute({
+      tags: ["tasks"],
+      summary: "List the tenant's tasks, oldest first",
+      responses: {
+        200: { description: "A page", content: jsonContent(TaskPageSchema) },
+        503: storeDown,
+      },
+    }),
+    validate("query", PageQuery),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await store.list(c.get("auth").tenantId, { limit, after: cursor });
+      return c.json({ tasks: page.tasks, nextCursor: page.lastId ?? null });
+    },
+  );
+
+  app.get(
+    "/tasks/:id",
+    describeRoute({
+      tags: ["tasks"],
+      summary: "Get a task",
+      responses: { 200: taskResponse("The task"), 404: missing, 503: storeDown },
+    }),
+    async (c) => {
+      const task = await store.get(c.get("auth").tenantId, c.req.param("id"));
+      if (!task) throw taskNotFound();
+      return c.json(task);
+    },
+  );
+
+  app.patch(
+    "/tasks/:id",
+    describeRoute({
+      tags: ["tasks"],
+      summary: "Change a task's title, description, status and/or assignee",
+      description: `Writes \`task.updated\`. ${badAssignee}; \`null\` unassigns. Setting \`open\` reopens a completed task.`,
+      responses: { 200: taskResponse("The changed task"), 404: missing, 503: storeDown },
+    }),
+    jsonBody(),
+    validate("json", UpdateTaskBody),
+    async (c) => {
+      const patch = c.req.valid("json");
+      if (patch.assignee) await checkAssignee(patch.assignee, c.req.header("authorization") ?? "");
+      const task = await store.change(c.get("auth").tenantId, c.req.param("id"), (current) => ({
+        type: "task.updated",
+        task: {
+          ...current,
+          title: patch.title ?? current.title,
+          description: patch.description ?? current.description,
+          status: patch.status ?? current.status,
+          assignee: patch.assignee === undefined ? current.assignee : patch.assignee,
+          updatedAt: new Date().toISOString(),
+          version: current.version + 1,
+        },
+      }));
+      if (!task) throw taskNotFound();
+      return c.json(task);
+    },
+  );
+
+  app.post(
+    "/tasks/:id/complete",
+    describeRoute({
+      tags: ["tasks"],
+      summary: "Complete a task",
+      description:
+        "Sets the status to `completed` and writes `task.completed`. Completing a completed task answers it as it is, with no new event, so a retry is harmless.",
+      responses: { 200: taskResponse("The completed task"), 404: missing, 503: storeDown },
+    }),
+    async (c) => {
+      const task = await store.change(c.get("auth").tenantId, c.req.param("id"), (current) =>
+        current.status === "completed"
+          ? undefined
+          : {
+              type: "task.completed",
+              task: {
+                ...current,
+                status: "completed",
+                updatedAt: new Date().toISOString(),
+                version: current.version + 1,
+              },
+            },
+      );
+      if (!task) throw taskNotFound();
+      return c.json(task);
+    },
+  );
+
+  app.delete(
+    "/tasks/:id",
+    describeRoute({
+      tags: ["tasks"],
+      summary: "Delete a task",
+      description: "Writes `task.deleted`; the gateway removes the task from search.",
+      responses: { 204: { description: "Deleted" }, 404: missing, 503: storeDown },
+    }),
+    async (c) => {
+      if (!(await store.delete(c.get("auth").tenantId, c.req.param("id")))) throw taskNotFound();
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}
