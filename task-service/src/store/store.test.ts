@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describePostgres, freshDatabase } from "../../../test/pg-server.ts";
+import { PostgresUserStore } from "../../../user-service/src/store/postgres.ts";
+import type { Task, TaskStore } from "./index.ts";
+import { PostgresTaskStore } from "./postgres.ts";
+import { SqliteTaskStore } from "./sqlite.ts";
+
+type Open = () => Promise<{ store: TaskStore; close: () => Promise<void> }>;
+
+const newTask = (tenantId: string, title: string): Task => {
+  const time = new Date().toISOString();
+  const id = Bun.randomUUIDv7();
+  return {
+    id,
+    tenantId,
+    title,
+    description: "",
+    status: "open",
+    assignee: null,
+    createdAt: time,
+    updatedAt: time,
+    version: 1,
+  };
+};
+
+const bump = (task: Task) => ({
+  type: "task.updated" as const,
+  task: { ...task, title: `${task.title}!`, version: task.version + 1 },
+});
+
+/** The same behaviour from both adapters. */
+function taskStoreContract(open: Open): void {
+  let store: TaskStore;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, close } = await open());
+  });
+  afterEach(() => close());
+
+  /** [type, entity id, version] of every waiting event, oldest first. */
+  const events = async () =>
+    (await store.outbox.peek(1000)).map((row) => {
+      const event = JSON.parse(row.event) as {
+        type: string;
+        entityversion: number;
+        data: { id: string };
+      };
+      return [event.type, event.data.id, Number(event.entityversion)];
+    });
+
+  test("create, change and delete write the task and its event together, in order", async () => {
+    const task = newTask("tenant-a", "Plan");
+    await store.create("tenant-a", task);
+    expect(await store.change("tenant-a", task.id, bump)).toMatchObject({
+      title: "Plan!",
+      version: 2,
+    });
+    expect(await store.change("tenant-a", task.id, () => undefined)).toMatchObject({ version: 2 });
+    expect(await store.get("tenant-a", task.id)).toMatchObject({ title: "Plan!" });
+    expect(await store.delete("tenant-a", task.id)).toBe(true);
+    expect(await store.delete("tenant-a", task.id)).toBe(false);
+    expect(await events()).toEqual([
+      ["task.created", task.id, 1],
+      ["task.updated", task.id, 2],
+      ["task.deleted", task.id, 3],
+    ]);
+  });
+
+  test("tenants never reach each other's tasks", async () => {
+    const task = newTask("tenant-a", "Mine");
+    await store.create("tenant-a", task);
+    expect(await store.get("tenant-b", task.id)).toBeUndefined();
+    expect(await store.change("tenant-b", task.id, bump)).toBeUndefined();
+    expect(await store.delete("tenant-b", task.id)).toBe(false);
+    expect((await store.list("tenant-b", { limit: 10 })).tasks).toEqual([]);
+    expect((await store.list("tenant-a", { limit: 10 })).tasks).toEqual([task]);
+  });
+
+  test("an idempotency key replays the first answer and refuses another body", async () => {
+    const key = { key: "k", hash: "h1" };
+    const first = await store.create("tenant-a", newTask("tenant-a", "Once"), key);
+    const again = await store.create("tenant-a", newTask("tenant-a", "Once"), key);
+    expect(again).toEqual({ ...first, replayed: true } as typeof again);
+    expect(
+      await store.create("tenant-a", newTask("tenant-a", "x"), { key: "k", hash: "h2" }),
+    ).toEqual({
+      ok: false,
+      reason: "key_reused",
+    });
+    expect(await events()).toHaveLength(1);
+  });
+
+  test("concurrent changes of one task get consecutive versions and events in that order", async () => {
+    const task = newTask("tenant-a", "Race");
+    await store.create("tenant-a", task);
+    await Promise.all(Array.from({ length: 8 }, () => store.change("tenant-a", task.id, bump)));
+    const versions = (await events()).map((event) => event[2]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  test("probeWrite succeeds on a working store", async () => {
+    await store.probeWrite();
+  });
+}
+
+describe("SQLite task store", () => {
+  taskStoreContract(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "task-store-"));
+    const store = new SqliteTaskStore(join(dir, "task-service.sqlite"));
+    return {
+      store,
+      close: async () => (store.close(), rmSync(dir, { recursive: true, force: true })),
+    };
+  });
+});
+
+await describePostgres("Postgres task store", (url) => {
+  taskStoreContract(async () => {
+    const db = await freshDatabase(url, "tasks");
+    const store = await PostgresTaskStore.open({ url: db.url, poolMax: 4 });
+    return { store, close: async () => (await store.close(), await db.drop()) };
+  });
+
+  test("user-service and task-service share one server, each in its own database, each relaying only its own events", async () => {
+    const usersDb = await freshDatabase(url, "users");
+    const tasksDb = await freshDatabase(url, "tasks");
+    const users = await PostgresUserStore.open({ url: usersDb.url, poolMax: 2 });
+    const tasks = await PostgresTaskStore.open({ url: tasksDb.url, poolMax: 2 });
+    try {
+      await users.create("tenant-a", { email: "a@a.dev", name: "A" });
+      await tasks.create("tenant-a", newTask("tenant-a", "T"));
+      const types = async (store: { outbox: { peek(n: number): Promise<{ event: string }[]> } }) =>
+        (await store.outbox.peek(100)).map(
+          (row) => (JSON.parse(row.event) as { type: string }).type,
+        );
+      expect(await types(users)).toEqual(["user.created"]);
+      expect(await types(tasks)).toEqual(["task.created"]);
+      // Each relay holds every shard of its own outbox: the advisory locks are per database.
+      expect(users.outbox.shardsHeld()).toBe(32);
+      expect(tasks.outbox.shardsHeld()).toBe(32);
+    } finally {
+      await users.close();
+      await tasks.close();
+      await usersDb.drop();
+      await tasksDb.drop();
+    }
+  });
+
+  test("refuses to start on user-service's database, naming the fix", async () => {
+    const db = await freshDatabase(url, "shared");
+    const users = await PostgresUserStore.open({ url: db.url, poolMax: 1 });
+    try {
+      await expect(PostgresTaskStore.open({ url: db.url, poolMax: 1 })).rejects.toThrow(
+        "give task-service a database of its own",
+      );
+    } finally {
+      await users.close();
+      await db.drop();
+    }
+  });
+});
