@@ -10,8 +10,8 @@ export const ROOT = join(import.meta.dir, "..", "..");
 
 /** What a service needs to run. */
 export interface ServiceSpec {
-  /** `user-service` or `ai-gateway`. */
-  name: "user-service" | "ai-gateway";
+  /** `user-service`, `task-service` or `ai-gateway`. */
+  name: "user-service" | "task-service" | "ai-gateway";
   /** Port to listen on (127.0.0.1). */
   port: number;
   /** Extra environment, on top of the parent's. */

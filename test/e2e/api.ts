@@ -31,7 +31,8 @@ function isUser(value: unknown): value is User {
   );
 }
 
-async function request(
+/** One call with the tenant's dev token; the status and the parsed JSON answer. */
+export async function request(
   method: string,
   url: string,
   tenant: string,
@@ -128,16 +129,17 @@ export async function listUsers(usersUrl: string, tenant: string): Promise<User[
   return all;
 }
 
-/** GET /search in the tenant's users. */
+/** GET /search in the tenant's users (or tasks). */
 export async function search(
   gatewayUrl: string,
   tenant: string,
   q: string,
   limit = 5,
   minScore?: number,
+  type: "users" | "tasks" = "users",
 ) {
   const floor = minScore === undefined ? "" : `&minScore=${minScore}`;
-  const url = `${gatewayUrl}/search?type=users&limit=${limit}&q=${encodeURIComponent(q)}${floor}`;
+  const url = `${gatewayUrl}/search?type=${type}&limit=${limit}&q=${encodeURIComponent(q)}${floor}`;
   const { status, json } = await request("GET", url, tenant);
   const hits = (json as { hits?: unknown } | null)?.hits;
   if (status !== 200 || !Array.isArray(hits)) {
@@ -146,12 +148,16 @@ export async function search(
   return hits as Hit[];
 }
 
-/** GET /stats: the number of `users` points the gateway's store holds for the tenant. */
-export async function userPoints(gatewayUrl: string, tenant: string): Promise<number> {
+/** GET /stats: the number of `users` (or `tasks`) points the gateway holds for the tenant. */
+export async function userPoints(
+  gatewayUrl: string,
+  tenant: string,
+  collection: "users" | "tasks" = "users",
+): Promise<number> {
   const { status, json } = await request("GET", `${gatewayUrl}/stats`, tenant);
-  const users = (json as { points?: { users?: unknown } } | null)?.points?.users;
-  if (status !== 200 || typeof users !== "number") {
+  const points = (json as { points?: Record<string, unknown> } | null)?.points?.[collection];
+  if (status !== 200 || typeof points !== "number") {
     throw new Error(`GET /stats answered ${status}: ${JSON.stringify(json)}`);
   }
-  return users;
+  return points;
 }

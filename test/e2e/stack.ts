@@ -37,7 +37,7 @@ export function tempDir(label: string): string {
 
 /** Spawns one service and waits until `/readyz` answers 200. */
 export async function spawn(
-  name: "user-service" | "ai-gateway",
+  name: "user-service" | "task-service" | "ai-gateway",
   env: Record<string, string>,
   port = freePort(),
   readyPath = "/readyz",
@@ -76,11 +76,13 @@ export interface StackConfig {
   /** Gateway folder (sqlite-vec file); shared by gateways that should share one store. */
   gatewayDir: string;
   userDir: string;
+  taskDir: string;
   topicPrefix: string;
   groupId: string;
   ingestToken: string;
   gatewayPort: number;
   userPort: number;
+  taskPort: number;
 }
 
 /** A new stack configuration: fresh folders, ports and names. */
@@ -89,11 +91,13 @@ export function stackConfig(brokers?: string[]): StackConfig {
     ...(brokers ? { brokers } : {}),
     gatewayDir: tempDir("gateway"),
     userDir: tempDir("user-service"),
+    taskDir: tempDir("task-service"),
     topicPrefix: `${randomTopic("e2e")}.`,
     groupId: randomTopic("e2e-gateway"),
     ingestToken: crypto.randomUUID(),
     gatewayPort: freePort(),
     userPort: freePort(),
+    taskPort: freePort(),
   };
 }
 
@@ -127,10 +131,30 @@ export function startUserService(
   extra: Record<string, string> = {},
   readyPath = "/readyz",
 ): Promise<Running> {
+  return startProducer(config, "user-service", extra, readyPath);
+}
+
+/** Starts the task-service of the stack; `extra` overrides any variable. */
+export function startTaskService(
+  config: StackConfig,
+  extra: Record<string, string> = {},
+  readyPath = "/readyz",
+): Promise<Running> {
+  return startProducer(config, "task-service", extra, readyPath);
+}
+
+/** A producer of the stack, sending to its broker or, embedded, to its gateway. */
+export function startProducer(
+  config: StackConfig,
+  name: "user-service" | "task-service",
+  extra: Record<string, string> = {},
+  readyPath = "/readyz",
+): Promise<Running> {
+  const own = name === "user-service" ? config.userDir : config.taskDir;
   return spawn(
-    "user-service",
+    name,
     {
-      DATA_DIR: config.userDir,
+      DATA_DIR: own,
       ...(config.brokers
         ? { KAFKA_BROKERS: config.brokers.join(","), TOPIC_PREFIX: config.topicPrefix }
         : {
@@ -139,17 +163,24 @@ export function startUserService(
           }),
       ...extra,
     },
-    config.userPort,
+    name === "user-service" ? config.userPort : config.taskPort,
     readyPath,
   );
 }
 
-/** Both services of a new stack, gateway first. */
+/** The services of a new stack, gateway first. */
 export async function startStack(brokers?: string[]) {
   const config = stackConfig(brokers);
   const gateway = await startGateway(config);
   const users = await startUserService(config);
   return { config, gateway, users };
+}
+
+/** A new stack with all three services; task-service checks assignees against user-service. */
+export async function startFullStack(brokers?: string[]) {
+  const { config, gateway, users } = await startStack(brokers);
+  const tasks = await startTaskService(config, { USER_SERVICE_URL: users.url });
+  return { config, gateway, users, tasks };
 }
 
 /** Polls `check` until it returns a value other than undefined; fails naming `what`. */
@@ -185,11 +216,12 @@ export function pointsReaching(
   expected: number,
   deadlineMs: number,
   explain: () => string,
+  collection: "users" | "tasks" = "users",
 ): Promise<number> {
   return eventually(
     `${expected} points for ${tenant}`,
     async () => {
-      const count = await userPoints(gatewayUrl, tenant);
+      const count = await userPoints(gatewayUrl, tenant, collection);
       return count >= expected ? count : undefined;
     },
     deadlineMs,
