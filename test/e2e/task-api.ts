@@ -63,3 +63,20 @@ export async function createManyTasks(tasksUrl: string, tenant: string, count: n
   };
   await Promise.all(Array.from({ length: 8 }, worker));
 }
+
+/** How many tasks the tenant has, following the cursor. */
+export async function countTasks(tasksUrl: string, tenant: string): Promise<number> {
+  let total = 0;
+  let cursor: unknown = null;
+  do {
+    const query = typeof cursor === "string" ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const { status, json } = await request("GET", `${tasksUrl}/tasks?limit=100${query}`, tenant);
+    const page = json as { tasks?: unknown; nextCursor?: unknown } | null;
+    if (status !== 200 || !Array.isArray(page?.tasks)) {
+      throw new Error(`GET /tasks answered ${status}: ${JSON.stringify(json)}`);
+    }
+    total += page.tasks.filter(isTask).length;
+    cursor = page.nextCursor;
+  } while (typeof cursor === "string");
+  return total;
+}
