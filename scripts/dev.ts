@@ -1,15 +1,17 @@
-// `bun run dev`: both services on one machine, embedded defaults (SQLite, sqlite-vec, HTTP
+// `bun run dev`: the three services on one machine, embedded defaults (SQLite, sqlite-vec, HTTP
 // delivery), or on Kafka/Qdrant when KAFKA_BROKERS/QDRANT_URL are set. `--kafka` starts the
-// local broker first (`bun run dev:kafka`); `--pg` starts the local Postgres and keeps the users
-// and the outbox there (`bun run dev:pg`).
+// local broker first (`bun run dev:kafka`); `--pg` starts the local Postgres and keeps the users,
+// the tasks and their outboxes there (`bun run dev:pg`), each producer in its own database.
 import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
 import { prepareDataDir } from "../service-kit/src/data-dir.ts";
 import { ConfigError, StartError } from "../service-kit/src/errors.ts";
 import { kafkaSecurity } from "../service-kit/src/kafka-config.ts";
+import { readConfig as readTaskServiceConfig } from "../task-service/src/config.ts";
 import { readConfig as readUserServiceConfig } from "../user-service/src/config.ts";
 import { banner } from "./lib/banner.ts";
+import { checkDependencies } from "./lib/dev-dependencies.ts";
 import {
   portIsFree,
   ROOT,
@@ -18,7 +20,11 @@ import {
   waitReady,
 } from "./lib/service-process.ts";
 
-const colors = { "user-service": "\x1b[36m", "ai-gateway": "\x1b[35m" } as const;
+const colors = {
+  "user-service": "\x1b[36m",
+  "task-service": "\x1b[33m",
+  "ai-gateway": "\x1b[35m",
+} as const;
 const reset = "\x1b[0m";
 const tty = process.stdout.isTTY;
 
@@ -44,9 +50,11 @@ function portFrom(variable: string, fallback: number): number {
 
 const userPort = portFrom("USER_SERVICE_PORT", 3000);
 const gatewayPort = portFrom("AI_GATEWAY_PORT", 3001);
+const taskPort = portFrom("TASK_SERVICE_PORT", 3002);
 for (const [variable, port] of [
   ["USER_SERVICE_PORT", userPort],
   ["AI_GATEWAY_PORT", gatewayPort],
+  ["TASK_SERVICE_PORT", taskPort],
 ] as const) {
   if (!portIsFree(port))
     fatal(`port ${port} is already in use; stop what runs there or set ${variable}`);
@@ -68,6 +76,11 @@ writeFileSync(tokenFile, `${ingestToken}\n`, { mode: 0o600 });
 const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
 const gatewayEnv = { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken };
 const userServiceEnv = { DATA_DIR: dataDir, INGEST_TOKEN: ingestToken, GATEWAY_URL: gatewayUrl };
+// task-service checks assignees against user-service's API, with the caller's token.
+const taskServiceEnv: Record<string, string> = {
+  ...userServiceEnv,
+  USER_SERVICE_URL: `http://127.0.0.1:${userPort}`,
+};
 
 // Each service would refuse a bad variable too, but with its log prefix and after the other one
 // started; checking both here first gives one line per bad variable and starts nothing.
@@ -75,6 +88,7 @@ const problems = new Set<string>();
 for (const [read, env, port] of [
   [readGatewayConfig, gatewayEnv, gatewayPort],
   [readUserServiceConfig, userServiceEnv, userPort],
+  [readTaskServiceConfig, taskServiceEnv, taskPort],
 ] as const) {
   try {
     read({ ...process.env, HOST: "127.0.0.1", ...env, PORT: String(port) });
@@ -115,6 +129,11 @@ if (process.env.QDRANT_URL) {
     );
   }
 }
+// The same SASL/TLS variables the services read (already checked above).
+await checkDependencies(
+  fatal,
+  kafkaSecurity(readUserServiceConfig({ ...process.env, ...userServiceEnv })),
+);
 
 if (process.argv.includes("--kafka")) {
   const { brokerPaths, KafkaSetupError, startBroker } = await import("./kafka.ts");
@@ -138,8 +157,17 @@ if (process.argv.includes("--pg")) {
     fatal(error instanceof PgSetupError ? error.message : String(error));
   }
 }
+if (process.env.DATABASE_URL) {
+  const { taskDatabaseUrl } = await import("./lib/task-database.ts");
+  try {
+    taskServiceEnv.DATABASE_URL =
+      process.env.TASK_DATABASE_URL || (await taskDatabaseUrl(process.env.DATABASE_URL));
+  } catch (error) {
+    fatal(`task-service's database: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 const mode = [
-  process.env.DATABASE_URL ? "users on Postgres" : "users on SQLite",
+  process.env.DATABASE_URL ? "users and tasks on Postgres" : "users and tasks on SQLite",
   process.env.KAFKA_BROKERS ? `Kafka at ${process.env.KAFKA_BROKERS}` : "HTTP delivery",
   process.env.QDRANT_URL ? `Qdrant at ${process.env.QDRANT_URL}` : "sqlite-vec",
 ].join(", ");
@@ -159,6 +187,13 @@ const services: ServiceProcess[] = [
     log: prefixed("user-service"),
     detached: true,
   }),
+  startService({
+    name: "task-service",
+    port: taskPort,
+    env: taskServiceEnv,
+    log: prefixed("task-service"),
+    detached: true,
+  }),
 ];
 
 let stopping = false;
@@ -166,7 +201,7 @@ let stoppingSince = 0;
 async function stopAll(code: number): Promise<never> {
   stopping = true;
   stoppingSince = Date.now();
-  // user-service first: in embedded mode its last outbox flush goes to the gateway.
+  // The producers first: in embedded mode their last outbox flush goes to the gateway.
   for (const service of [...services].reverse()) await service.stop();
   if (code === 0) {
     const broker = [
@@ -175,7 +210,7 @@ async function stopAll(code: number): Promise<never> {
         : "",
       process.argv.includes("--pg") ? "; Postgres keeps running (bun run pg:stop)" : "",
     ].join("");
-    console.log(`dev: both services stopped; data kept in ${dataDir}${broker}`);
+    console.log(`dev: all three services stopped; data kept in ${dataDir}${broker}`);
   }
   process.exit(code);
 }
@@ -186,11 +221,11 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     // `bun run dev` passes the terminal's Ctrl-C on too: a copy within a second is the same one.
     if (stopping && Date.now() - stoppingSince < 1_000) return;
     if (stopping) {
-      console.log(`dev: second ${signal}, killing both services`);
+      console.log(`dev: second ${signal}, killing the services`);
       for (const service of services) service.proc.kill("SIGKILL");
       process.exit(1);
     }
-    console.log(`dev: ${signal}, stopping both services (they finish what they hold) ...`);
+    console.log(`dev: ${signal}, stopping the services (they finish what they hold) ...`);
     void stopAll(0);
   });
 }
@@ -213,12 +248,13 @@ try {
   await new Promise(() => {});
 }
 
-const [gateway, users] = services as [ServiceProcess, ServiceProcess];
+const [gateway, users, tasks] = services as [ServiceProcess, ServiceProcess, ServiceProcess];
 console.log(
   banner({
     mode,
     dataDir,
     usersUrl: users.url,
+    tasksUrl: tasks.url,
     gatewayUrl: gateway.url,
     ingestToken,
     tokenFile,

@@ -40,6 +40,7 @@ function onPorts(text: string, users: string, gateway: string, back = false): st
   const pairs: [string, string][] = [
     ["http://127.0.0.1:3000", users],
     ["http://127.0.0.1:3001", gateway],
+    ["http://127.0.0.1:3002", tasks],
   ];
   let out = text;
   for (const [readme, run] of pairs)
@@ -56,7 +57,9 @@ const folder = mkdtempSync(join(tmpdir(), "readme-"));
 const dataDir = join(folder, ".data");
 const userPort = freePort();
 const gatewayPort = freePort();
+const taskPort = freePort();
 const users = `http://127.0.0.1:${userPort}`;
+const tasks = `http://127.0.0.1:${taskPort}`;
 const gateway = `http://127.0.0.1:${gatewayPort}`;
 const printed: string[] = [];
 let dev: ReturnType<typeof Bun.spawn> | undefined;
@@ -90,6 +93,7 @@ async function startDev() {
       ...process.env,
       USER_SERVICE_PORT: String(userPort),
       AI_GATEWAY_PORT: String(gatewayPort),
+      TASK_SERVICE_PORT: String(taskPort),
       DATA_DIR: dataDir,
       INGEST_TOKEN: "",
       LOG_LEVEL: "info",
@@ -102,7 +106,7 @@ async function startDev() {
   let buffered = "";
   const deadline = Date.now() + 60_000;
   const reader = (dev.stdout as ReadableStream<Uint8Array>).getReader();
-  while (!buffered.includes("Ctrl-C stops both")) {
+  while (!buffered.includes("Ctrl-C stops them all")) {
     if (Date.now() > deadline) {
       dev.kill("SIGTERM");
       throw new Error(`dev printed no banner:\n${buffered}`);
@@ -126,11 +130,11 @@ describe("README.md against `bun run dev`", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  test("the banner shows both URLs, their reference pages and the ingest token", () => {
+  test("the banner shows the three URLs, their reference pages and the ingest token", () => {
     const token = readFileSync(join(dataDir, "ingest-token"), "utf8").trim();
     expect(token).toMatch(/^[0-9a-f-]{36}$/);
     const text = printed.join("\n");
-    for (const url of [users, gateway]) {
+    for (const url of [users, tasks, gateway]) {
       expect(text).toContain(`${url}    docs ${url}/docs    events ${url}/asyncapi`);
     }
     expect(text).toContain(`INGEST_TOKEN  ${token}`);
@@ -159,7 +163,7 @@ describe("README.md against `bun run dev`", () => {
     // from run to run: user-service may probe the gateway before it is ready.
     const said = (lines: string[]) =>
       lines.flatMap((line) => {
-        const match = /^(user-service|ai-gateway) +\| (\{.*\})$/.exec(line);
+        const match = /^(user-service|task-service|ai-gateway) +\| (\{.*\})$/.exec(line);
         if (!match?.[2]) return [];
         const { level, msg } = JSON.parse(match[2]) as { level: string; msg: string };
         return level === "info" ? [`${match[1]} ${msg}`] : [];
