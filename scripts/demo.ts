@@ -5,6 +5,7 @@ import { describeProblem } from "../service-kit/src/problem.ts";
 
 const usersUrl = process.env.USER_SERVICE_URL ?? "http://127.0.0.1:3000";
 const gatewayUrl = process.env.AI_GATEWAY_URL ?? "http://127.0.0.1:3001";
+const tasksUrl = process.env.TASK_SERVICE_URL ?? "http://127.0.0.1:3002";
 const run = crypto.randomUUID().slice(0, 6);
 const acme = `acme-${run}`;
 const globex = `globex-${run}`;
@@ -17,7 +18,11 @@ interface User {
 interface Hit {
   id: string;
   score: number;
-  data: { name?: string };
+  data: { name?: string; title?: string; status?: string };
+}
+interface Task {
+  id: string;
+  title: string;
 }
 
 let step = 0;
@@ -59,8 +64,8 @@ async function createUser(tenant: string, name: string): Promise<User> {
   return user;
 }
 
-async function search(tenant: string, q: string): Promise<Hit[]> {
-  const url = `${gatewayUrl}/search?type=users&limit=5&q=${encodeURIComponent(q)}`;
+async function search(tenant: string, q: string, type = "users"): Promise<Hit[]> {
+  const url = `${gatewayUrl}/search?type=${type}&limit=5&q=${encodeURIComponent(q)}`;
   const response = await call("GET", url, tenant);
   if (!response.ok) fail(`search "${q}": ${await describeProblem(response)}`);
   return ((await response.json()) as { hits: Hit[] }).hits;
@@ -71,11 +76,12 @@ async function eventually(
   tenant: string,
   q: string,
   check: (hits: Hit[]) => boolean,
+  type = "users",
 ): Promise<Hit[]> {
   const end = Date.now() + 15_000;
   let hits: Hit[] = [];
   while (Date.now() < end) {
-    hits = await search(tenant, q);
+    hits = await search(tenant, q, type);
     if (check(hits)) return hits;
     await Bun.sleep(100);
   }
@@ -83,7 +89,8 @@ async function eventually(
 }
 
 function show(hits: Hit[]): string {
-  return hits.map((h) => `${h.data.name ?? h.id} (${h.score.toFixed(2)})`).join(", ") || "no hits";
+  const label = (h: Hit) => h.data.name ?? (h.data.title && `${h.data.title} [${h.data.status}]`);
+  return hits.map((h) => `${label(h) ?? h.id} (${h.score.toFixed(2)})`).join(", ") || "no hits";
 }
 
 say(`Create users in two tenants, ${acme} and ${globex}, through user-service`);
@@ -144,5 +151,54 @@ const deleted = await call("DELETE", `${usersUrl}/users/${carol.id}`, acme);
 if (deleted.status !== 204) fail(`DELETE: ${await describeProblem(deleted)}`);
 hits = await eventually(acme, "Carol Nguyen", (found) => !found.some((hit) => hit.id === carol.id));
 ok(`Carol is gone from search: ${show(hits)}`);
+
+async function createTask(tenant: string, body: Record<string, string>): Promise<Task> {
+  const response = await call("POST", `${tasksUrl}/tasks`, tenant, body);
+  if (response.status !== 201) fail(`create task: ${response.status} ${await response.text()}`);
+  const task = (await response.json()) as Task;
+  ok(`${tenant}: task "${task.title}" (id ${task.id})`);
+  return task;
+}
+
+say("Create tasks through task-service; one is assigned to Alice");
+const vat = await createTask(acme, {
+  title: "File the VAT return",
+  description: "Quarterly tax paperwork for the accountant",
+  assignee: alice.id,
+});
+const guide = await createTask(acme, {
+  title: "Write the onboarding guide",
+  description: "Explain sign-up and search to new customers",
+});
+const theirVat = await createTask(globex, { title: "File the VAT return", description: "" });
+const foreign = await call("POST", `${tasksUrl}/tasks`, globex, { title: "x", assignee: alice.id });
+if (foreign.status !== 400) fail(`assigning another tenant's user answered ${foreign.status}`);
+ok(`${globex} cannot assign ${acme}'s Alice: 400`);
+
+// The default (hashing) embedder matches words; with EMBEDDINGS_URL set to a model server the
+// same search finds a task by meaning (see README: Embeddings).
+say(`Search ${acme}'s tasks for "tax paperwork"`);
+hits = await eventually(acme, "tax paperwork", (found) => found[0]?.id === vat.id, "tasks");
+ok(show(hits));
+
+say(`Tenant isolation: ${globex} searches its tasks for "VAT return"`);
+hits = await eventually(globex, "VAT return", (found) => found[0]?.id === theirVat.id, "tasks");
+if (hits.some((hit) => hit.id === vat.id)) fail(`${globex} sees ${acme}'s task`);
+ok(`only ${globex}'s own task: ${show(hits)}`);
+
+say("Complete the VAT task, delete the guide");
+const completed = await call("POST", `${tasksUrl}/tasks/${vat.id}/complete`, acme);
+if (completed.status !== 200) fail(`complete: ${completed.status} ${await completed.text()}`);
+hits = await eventually(acme, "VAT", (found) => found[0]?.data.status === "completed", "tasks");
+ok(`indexed as completed: ${show(hits)}`);
+const gone = await call("DELETE", `${tasksUrl}/tasks/${guide.id}`, acme);
+if (gone.status !== 204) fail(`DELETE task: ${gone.status} ${await gone.text()}`);
+hits = await eventually(
+  acme,
+  "onboarding guide",
+  (f) => !f.some((h) => h.id === guide.id),
+  "tasks",
+);
+ok(`the guide is gone from search: ${show(hits)}`);
 
 console.log("\nEvery step behaved as shown.");
