@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { GatewayEnv } from "../ai-gateway/src/config.ts";
+import { TaskServiceEnv } from "../task-service/src/config.ts";
 import { UserServiceEnv } from "../user-service/src/config.ts";
 import { envOf, instructions, workspaceClosure } from "./dockerfile.ts";
 
@@ -14,6 +15,7 @@ const root = join(import.meta.dir, "..");
 const compose = parse(readFileSync(join(root, "compose.yaml"), "utf8"));
 const readsEnv = {
   "user-service": Object.keys(UserServiceEnv.pipe[0].entries),
+  "task-service": Object.keys(TaskServiceEnv.pipe[0].entries),
   "ai-gateway": Object.keys(GatewayEnv.pipe[0].entries),
 };
 
@@ -26,6 +28,7 @@ describe("compose.yaml", () => {
         "postgres",
         "qdrant",
         "redpanda",
+        "task-service",
         "user-service",
         "user-service-2",
       ].sort(),
@@ -34,7 +37,7 @@ describe("compose.yaml", () => {
     expect(compose.services.redpanda.command.join(" ")).toContain("--mode=dev-container");
   });
 
-  for (const name of ["user-service", "ai-gateway"] as const) {
+  for (const name of ["user-service", "task-service", "ai-gateway"] as const) {
     describe(name, () => {
       const service = compose.services[name];
       const dockerfile = join(
@@ -157,12 +160,28 @@ describe("compose.yaml", () => {
     expect(one.environment.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
     expect(two.environment).toEqual(one.environment);
     expect(two.build).toEqual(one.build);
-    expect(two.ports).toEqual(["127.0.0.1:3002:3000"]);
+    expect(two.ports).toEqual(["127.0.0.1:3003:3000"]);
     expect(compose.services.postgres.environment.POSTGRES_PASSWORD).toMatch(
       required("POSTGRES_PASSWORD"),
     );
     for (const replica of [one, two]) {
       expect(replica.depends_on.postgres.condition).toBe("service_healthy");
     }
+  });
+
+  test("task-service has its own database on the same Postgres server, created on first start", () => {
+    const tasks = compose.services["task-service"].environment;
+    const users = compose.services["user-service"].environment;
+    const server = (url: string) => url.replace(/\/[^/]*$/, "");
+    expect(server(tasks.DATABASE_URL)).toBe(server(users.DATABASE_URL));
+    expect(tasks.DATABASE_URL).toMatch(/@postgres:5432\/tasks$/);
+    expect(users.DATABASE_URL).not.toMatch(/\/tasks$/);
+    const init = compose.services.postgres.volumes.find((volume: string) =>
+      volume.includes("docker-entrypoint-initdb.d"),
+    );
+    const file = join(root, init.split(":")[0]);
+    expect(readFileSync(file, "utf8")).toContain("CREATE DATABASE tasks;");
+    expect(tasks.USER_SERVICE_URL).toBe("http://user-service:3000");
+    expect(tasks.KAFKA_BROKERS).toBe("redpanda:9092");
   });
 });

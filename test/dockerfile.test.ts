@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { freePort, type ServiceProcess, waitReady } from "../scripts/lib/service-process.ts";
 import { dryBuild, envOf, type Instruction, instructions, ROOT } from "./dockerfile.ts";
 
-const names = ["user-service", "ai-gateway"] as const;
+const names = ["user-service", "task-service", "ai-gateway"] as const;
 type Name = (typeof names)[number];
 const steps = {} as Record<Name, Instruction[]>;
 const built = {} as Record<Name, string>;
@@ -66,12 +66,12 @@ describe.each(names)("the %s image", (name) => {
       "fast-check",
     ])
       expect(packages.filter((entry) => entry.startsWith(dev))).toEqual([]);
-    if (name === "user-service")
+    if (name !== "ai-gateway")
       expect(packages.filter((entry) => /qdrant|sqlite-vec/.test(entry))).toEqual([]);
   });
 });
 
-test("both services start from their image folders with the image's ENV and pass their HEALTHCHECK", async () => {
+test("the services start from their image folders with the image's ENV and pass their HEALTHCHECK", async () => {
   const token = crypto.randomUUID();
   const start = async (name: Name, extra: Record<string, string>) => {
     const port = freePort();
@@ -126,4 +126,16 @@ test("both services start from their image folders with the image's ENV and pass
     body: JSON.stringify({ name: "Imogen Image", email: "imogen@i.dev" }),
   });
   expect(created.status).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const tasks = await start("task-service", {
+    INGEST_TOKEN: token,
+    GATEWAY_URL: gateway.url,
+    USER_SERVICE_URL: users.url,
+  });
+  const task = await fetch(`${tasks.url}/tasks`, {
+    method: "POST",
+    headers: { authorization: "Bearer tenant-i:u", "content-type": "application/json" },
+    body: JSON.stringify({ title: "Build the image", assignee: id }),
+  });
+  expect(task.status).toBe(201);
 }, 120_000);
