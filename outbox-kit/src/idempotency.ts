@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
+import { AppError } from "@event-mesh/service-kit";
 import type { SQL } from "bun";
 
 /** How long an Idempotency-Key is remembered. */
@@ -12,6 +13,14 @@ export interface IdempotentRequest {
   /** Hash of the request body, to tell a replay from a reuse with another body. */
   hash: string;
 }
+
+/** 422: an Idempotency-Key seen before with another body. */
+export const idempotencyKeyReused = () =>
+  new AppError(
+    422,
+    "idempotency_key_reused",
+    "this Idempotency-Key was already used with a different request body",
+  );
 
 /** What a key lookup found: nothing, the first answer (a replay), or a reuse with another body. */
 export type IdempotencyCheck =

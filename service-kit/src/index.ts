@@ -13,6 +13,7 @@ export * from "./no-route.ts";
 export * from "./problem.ts";
 export * from "./reference-pages.ts";
 export * from "./request-params.ts";
+export * from "./run-main.ts";
 export * from "./serve.ts";
 export * from "./small-disk.ts";
 export * from "./storage-errors.ts";

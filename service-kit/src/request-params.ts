@@ -20,21 +20,24 @@ export const IdempotencyKeyHeaders = v.object({
   ),
 });
 
-const LIMIT = "must be an integer from 1 to 100";
-
-/** Query of a list route: `limit` (1–100, default 20) and the `cursor` of the previous page. */
-export const PageQuery = v.object({
-  limit: v.optional(
+/** A `limit` query parameter: an integer from 1 to 100, `fallback` when absent. */
+export function limitParam(fallback: string) {
+  return v.optional(
     v.pipe(
       v.string(),
       // 1–100 written with at most 3 digits ("007" too): the whole rule in one pattern, so
       // that /openapi.json states exactly what is accepted.
-      v.regex(/^(?:0{0,2}[1-9]|0?[1-9][0-9]|100)$/, LIMIT),
+      v.regex(/^(?:0{0,2}[1-9]|0?[1-9][0-9]|100)$/, "must be an integer from 1 to 100"),
       v.description("An integer from 1 to 100."),
       v.transform(Number),
     ),
-    "20",
-  ),
+    fallback,
+  );
+}
+
+/** Query of a list route: `limit` (1–100, default 20) and the `cursor` of the previous page. */
+export const PageQuery = v.object({
+  limit: limitParam("20"),
   cursor: v.optional(
     v.pipe(
       v.string(),

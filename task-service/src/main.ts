@@ -1,4 +1,5 @@
-import { runMain, startProducer } from "@event-mesh/outbox-kit";
+import { startProducer } from "@event-mesh/outbox-kit";
+import { runMain } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { anyAssignee, userServiceAssignees } from "./assignees.ts";
 import { readConfig } from "./config.ts";

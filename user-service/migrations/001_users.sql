@@ -13,17 +13,6 @@ CREATE TABLE IF NOT EXISTS users (
 -- E-mail unique per tenant, case-insensitively: Alice@X.dev and alice@x.dev are one address.
 CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (tenant_id, lower(email));
 
--- Remembered answers to Idempotency-Key, 24 h.
-CREATE TABLE IF NOT EXISTS idempotency (
-  tenant_id  text NOT NULL,
-  key        text NOT NULL,
-  hash       text NOT NULL,
-  status     integer NOT NULL,
-  body       text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant_id, key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
-
--- Readiness writes here: a store that cannot take a write is not ready.
-CREATE TABLE IF NOT EXISTS probe (id integer PRIMARY KEY CHECK (id = 1), at timestamptz NOT NULL);
+-- The idempotency and probe tables this file first created moved to outbox-kit's
+-- 002_idempotency.sql (shared by every producer), which runs before this file on a new database
+-- and finds them in place (IF NOT EXISTS) on one this file already migrated.

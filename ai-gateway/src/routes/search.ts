@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonContent,
   type Logger,
+  limitParam,
   validate,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
@@ -50,17 +51,7 @@ function searchSchemas(collections: readonly Collection[]) {
   const SearchQuery = v.object({
     q: Q,
     type: Type,
-    limit: v.optional(
-      v.pipe(
-        v.string(),
-        // 1–100 written with at most 3 digits ("007" too): the whole rule in one pattern, so
-        // that /openapi.json states exactly what is accepted.
-        v.regex(/^(?:0{0,2}[1-9]|0?[1-9][0-9]|100)$/, LIMIT),
-        v.description("An integer from 1 to 100."),
-        v.transform(Number),
-      ),
-      "10",
-    ),
+    limit: limitParam("10"),
     minScore: v.optional(
       v.pipe(
         v.string(),

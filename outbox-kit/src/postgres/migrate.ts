@@ -15,6 +15,11 @@ export const OUTBOX_MIGRATIONS: MigrationSet = {
   dir: join(import.meta.dir, "..", "..", "migrations"),
 };
 
+/** A producer's migrations: the outbox's (and idempotency's), then its own `migrations/` folder. */
+export function producerMigrations(name: string, dir: string): MigrationSet[] {
+  return [OUTBOX_MIGRATIONS, { name, dir }];
+}
+
 /** Key of the advisory lock that serializes migrations across replicas starting together. */
 const MIGRATION_LOCK = 7_311_002_001;
 

@@ -1,18 +1,12 @@
 import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
-import {
-  type AuthOptions,
-  type AuthVariables,
-  auth,
-  type Logger,
-  type Metrics,
-  mountAsyncApi,
-  mountDocs,
-  mountHealth,
-  onError,
-  onNoRoute,
-  type RequestVariables,
-  requestLogger,
+import type {
+  AuthOptions,
+  AuthVariables,
+  Logger,
+  Metrics,
+  RequestVariables,
 } from "@event-mesh/service-kit";
+import * as kit from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import type { Outbox } from "../outbox.ts";
 import type { RelayStatus } from "../relay.ts";
@@ -63,12 +57,12 @@ export interface ProducerAppOptions {
  */
 export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOptions) {
   const app = new Hono<ProducerEnv>();
-  app.onError(onError(deps.logger));
-  app.notFound(onNoRoute(app));
-  app.use(requestLogger(deps.logger));
+  app.onError(kit.onError(deps.logger));
+  app.notFound(kit.onNoRoute(app));
+  app.use(kit.requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
 
-  mountHealth(app, {
+  kit.mountHealth(app, {
     timeoutMs: deps.probeTimeoutMs,
     logger: deps.logger,
     probes: {
@@ -79,7 +73,7 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
   });
   app.get("/metrics", deps.metrics.handler);
 
-  const authenticate = auth(deps.auth);
+  const authenticate = kit.auth(deps.auth);
   for (const path of options.authenticated) {
     app.use(path, authenticate);
     app.use(`${path}/*`, authenticate);
@@ -87,9 +81,9 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
   for (const routes of options.routes) app.route("/", routes);
   // The whole mesh's contract, the same document on every service: its operations say which
   // service sends and which receives each topic.
-  mountAsyncApi(app, { title: options.title, document: asyncapi });
+  kit.mountAsyncApi(app, { title: options.title, document: asyncapi });
 
-  return mountDocs(app, {
+  return kit.mountDocs(app, {
     title: options.title,
     version: "0.1.0",
     description: options.description,

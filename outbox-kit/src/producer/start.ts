@@ -1,16 +1,6 @@
 import { join } from "node:path";
-import {
-  type AuthOptions,
-  authOptions,
-  ConfigError,
-  createLogger,
-  createMetrics,
-  describeError,
-  type Logger,
-  prepareDataDir,
-  StartError,
-  serve,
-} from "@event-mesh/service-kit";
+import type { AuthOptions, Logger } from "@event-mesh/service-kit";
+import * as kit from "@event-mesh/service-kit";
 import { registerRelayMetrics } from "../metrics.ts";
 import { Relay } from "../relay.ts";
 import { HttpSink } from "../sink/http.ts";
@@ -29,10 +19,10 @@ export interface StoreOpeners<S extends ProducerStore> {
 export interface ProducerOptions<S extends ProducerStore, C extends ProducerConfig> {
   /** Service name (`user-service`): logger name, SQLite file name, metric prefix. */
   name: string;
-  config: C & Parameters<typeof authOptions>[0];
+  config: C & Parameters<typeof kit.authOptions>[0];
   stores: StoreOpeners<S>;
   app(deps: ProducerAppDeps<S> & { config: C; logger: Logger; auth: AuthOptions }): {
-    fetch: Parameters<typeof serve>[0]["fetch"];
+    fetch: Parameters<typeof kit.serve>[0]["fetch"];
   };
 }
 
@@ -43,7 +33,7 @@ async function openStore<S extends ProducerStore>(
   stores: StoreOpeners<S>,
 ): Promise<S> {
   if (!config.DATABASE_URL) {
-    return stores.sqlite(join(prepareDataDir(config.DATA_DIR), `${name}.sqlite`));
+    return stores.sqlite(join(kit.prepareDataDir(config.DATA_DIR), `${name}.sqlite`));
   }
   try {
     return await stores.postgres({
@@ -52,7 +42,9 @@ async function openStore<S extends ProducerStore>(
       rebalanceMs: config.RELAY_REBALANCE_MS,
     });
   } catch (error) {
-    throw new StartError(`DATABASE_URL: cannot connect and migrate: ${describeError(error)}`);
+    throw new kit.StartError(
+      `DATABASE_URL: cannot connect and migrate: ${kit.describeError(error)}`,
+    );
   }
 }
 
@@ -65,7 +57,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
   options: ProducerOptions<S, C>,
 ): Promise<void> {
   const { config, name } = options;
-  const logger = createLogger({ name, level: config.LOG_LEVEL });
+  const logger = kit.createLogger({ name, level: config.LOG_LEVEL });
   const store = await openStore(name, config, options.stores);
   const sink: EventSink = config.KAFKA_BROKERS
     ? new KafkaSink({
@@ -77,7 +69,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
       })
     : new HttpSink({ gatewayUrl: config.GATEWAY_URL, token: config.INGEST_TOKEN });
   const namespace = name.replaceAll("-", "_");
-  const metrics = createMetrics({ namespace, processMetrics: true });
+  const metrics = kit.createMetrics({ namespace, processMetrics: true });
   const relayMetrics = registerRelayMetrics(metrics.registry, store.outbox, namespace);
   const relay = new Relay({
     outbox: store.outbox,
@@ -90,7 +82,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
       if (step === "send") relayMetrics.publishErrors.inc();
     },
   });
-  const auth = authOptions(config);
+  const auth = kit.authOptions(config);
   const app = options.app({
     store,
     sink,
@@ -102,7 +94,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     config,
   });
 
-  serve({
+  kit.serve({
     fetch: app.fetch,
     port: config.PORT,
     hostname: config.HOST,
@@ -134,17 +126,4 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     },
     `${name} started`,
   );
-}
-
-/** Runs a service's start-up; a bad configuration or start-up prints one message and exits 1. */
-export async function runMain(start: () => Promise<void>): Promise<void> {
-  try {
-    await start();
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof StartError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
 }

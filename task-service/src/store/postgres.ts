@@ -2,15 +2,13 @@ import { join } from "node:path";
 import {
   appendPostgres,
   checkPostgres,
-  migrate,
-  OUTBOX_MIGRATIONS,
   orUnavailable,
-  type PostgresOutbox,
-  postgresOutbox,
-  probePostgres,
+  PostgresProducerStore,
+  type PostgresStoreOptions,
+  producerMigrations,
   rememberPostgres,
 } from "@event-mesh/outbox-kit";
-import { SQL } from "bun";
+import type { SQL } from "bun";
 import { taskChanged, taskDeleted } from "../tasks/events.ts";
 import type {
   Change,
@@ -21,19 +19,20 @@ import type {
   TaskStore,
 } from "./index.ts";
 
-/** task-service's migrations, applied after the outbox's. */
-export const TASK_MIGRATIONS = [
-  OUTBOX_MIGRATIONS,
-  { name: "task-service", dir: join(import.meta.dir, "..", "..", "migrations") },
-];
+/** task-service's migrations, applied after the outbox's: `task-service/migrations/*.sql`. */
+export const TASK_MIGRATIONS = producerMigrations(
+  "task-service",
+  join(import.meta.dir, "../../migrations"),
+);
 
-/** Postgres store options. */
-export interface PostgresStoreOptions {
-  url: string;
-  /** Connections of the pool. */
-  poolMax: number;
-  /** Relay shard rebalance period, ms. */
-  rebalanceMs?: number | undefined;
+/** user-service's tables in the database mean it is shared: refuse before migrating into it. */
+async function refuseShared(sql: SQL): Promise<void> {
+  const [row] = await sql<{ users: string | null }[]>`SELECT to_regclass('users')::text AS users`;
+  if (row?.users) {
+    throw new Error(
+      "this database holds user-service's tables; give task-service a database of its own (the same server is fine)",
+    );
+  }
 }
 
 /**
@@ -41,36 +40,14 @@ export interface PostgresStoreOptions {
  * own: the outbox table and its advisory locks are per database, so a producer sharing
  * user-service's database would relay (and lock) user-service's events too. `open` refuses one.
  */
-export class PostgresTaskStore implements TaskStore {
-  readonly outbox: PostgresOutbox;
-  private readonly sql: SQL;
-
-  private constructor(options: PostgresStoreOptions) {
-    this.sql = new SQL({ url: options.url, max: options.poolMax, connectionTimeout: 5 });
-    this.outbox = postgresOutbox({
-      sql: this.sql,
-      url: options.url,
-      rebalanceMs: options.rebalanceMs,
-    });
-  }
-
+export class PostgresTaskStore extends PostgresProducerStore implements TaskStore {
   /** Connects, checks the database is task-service's own, and applies pending migrations. */
-  static async open(options: PostgresStoreOptions): Promise<PostgresTaskStore> {
-    const store = new PostgresTaskStore(options);
-    try {
-      const [row] = await store.sql<{ users: string | null }[]>`
-        SELECT to_regclass('users')::text AS users`;
-      if (row?.users) {
-        throw new Error(
-          "this database holds user-service's tables; give task-service a database of its own (the same server is fine)",
-        );
-      }
-      await migrate(store.sql, TASK_MIGRATIONS);
-    } catch (error) {
-      await store.sql.close({ timeout: 0 });
-      throw error;
-    }
-    return store;
+  static open(options: PostgresStoreOptions): Promise<PostgresTaskStore> {
+    return PostgresProducerStore.prepare(
+      new PostgresTaskStore(options),
+      TASK_MIGRATIONS,
+      refuseShared,
+    );
   }
 
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult> {
@@ -131,21 +108,5 @@ export class PostgresTaskStore implements TaskStore {
       await appendPostgres(tx, taskDeleted(row.task, new Date().toISOString()));
       return true;
     });
-  }
-
-  probeWrite(): Promise<void> {
-    return orUnavailable(() => probePostgres(this.sql));
-  }
-
-  async close(): Promise<void> {
-    await this.outbox.close();
-    await this.sql.close({ timeout: 5 });
-  }
-
-  /** One transaction; wakes the relays after the commit. */
-  private async write<T>(work: (tx: SQL) => Promise<T>): Promise<T> {
-    const result = await orUnavailable(() => this.sql.begin(work));
-    this.outbox.notify();
-    return result;
   }
 }

@@ -1,18 +1,6 @@
-import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import {
-  appendSqlite,
-  CommitSignal,
-  checkSqlite,
-  GroupCommit,
-  probeSqlite,
-  rememberSqlite,
-  SQLITE_IDEMPOTENCY_SCHEMA,
-  SQLITE_OUTBOX_SCHEMA,
-  SQLITE_PROBE_SCHEMA,
-  sqliteOutbox,
-} from "@event-mesh/outbox-kit";
+import type { Database } from "bun:sqlite";
+import type { GroupCommit } from "@event-mesh/outbox-kit";
+import * as kit from "@event-mesh/outbox-kit";
 import { taskChanged, taskDeleted } from "../tasks/events.ts";
 import type {
   Change,
@@ -33,8 +21,6 @@ CREATE TABLE IF NOT EXISTS tasks (
   task      TEXT NOT NULL,
   PRIMARY KEY (tenant_id, id)
 ) WITHOUT ROWID;
-${SQLITE_IDEMPOTENCY_SCHEMA}
-${SQLITE_PROBE_SCHEMA}
 `;
 
 /**
@@ -44,24 +30,19 @@ ${SQLITE_PROBE_SCHEMA}
 export class SqliteTaskStore implements TaskStore {
   readonly outbox: Outbox;
   private readonly db: Database;
-  private readonly commits = new CommitSignal();
   private readonly group: GroupCommit;
 
   constructor(path: string) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { create: true, strict: true });
-    this.db.run("PRAGMA journal_mode = WAL");
-    this.db.run("PRAGMA busy_timeout = 5000");
-    this.db.run("PRAGMA synchronous = NORMAL");
-    this.db.run(SCHEMA);
-    this.db.run(SQLITE_OUTBOX_SCHEMA);
-    this.group = new GroupCommit(this.db, () => this.commits.notify());
-    this.outbox = sqliteOutbox(this.db, this.commits, (work) => this.group.run(work));
+    ({
+      db: this.db,
+      group: this.group,
+      outbox: this.outbox,
+    } = kit.openSqliteProducer(path, SCHEMA));
   }
 
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult> {
     return this.group.run((): CreateResult => {
-      const seen = idempotency && checkSqlite(this.db, tenantId, idempotency);
+      const seen = idempotency && kit.checkSqlite(this.db, tenantId, idempotency);
       if (seen?.seen) {
         if (seen.reused) return { ok: false, reason: "key_reused" };
         return { ok: true, status: seen.status, body: seen.body, replayed: true };
@@ -69,8 +50,9 @@ export class SqliteTaskStore implements TaskStore {
       this.db
         .query("INSERT INTO tasks (tenant_id, id, task) VALUES (?, ?, ?)")
         .run(tenantId, task.id, JSON.stringify(task));
-      appendSqlite(this.db, taskChanged("task.created", task));
-      if (idempotency) rememberSqlite(this.db, tenantId, idempotency, { status: 201, body: task });
+      kit.appendSqlite(this.db, taskChanged("task.created", task));
+      if (idempotency)
+        kit.rememberSqlite(this.db, tenantId, idempotency, { status: 201, body: task });
       return { ok: true, status: 201, body: task, replayed: false };
     });
   }
@@ -103,7 +85,7 @@ export class SqliteTaskStore implements TaskStore {
       this.db
         .query("UPDATE tasks SET task = ? WHERE tenant_id = ? AND id = ?")
         .run(JSON.stringify(next.task), tenantId, id);
-      appendSqlite(this.db, taskChanged(next.type, next.task));
+      kit.appendSqlite(this.db, taskChanged(next.type, next.task));
       return next.task;
     });
   }
@@ -113,13 +95,13 @@ export class SqliteTaskStore implements TaskStore {
       const current = this.read(tenantId, id);
       if (!current) return false;
       this.db.query("DELETE FROM tasks WHERE tenant_id = ? AND id = ?").run(tenantId, id);
-      appendSqlite(this.db, taskDeleted(current, new Date().toISOString()));
+      kit.appendSqlite(this.db, taskDeleted(current, new Date().toISOString()));
       return true;
     });
   }
 
   async probeWrite(): Promise<void> {
-    probeSqlite(this.db);
+    kit.probeSqlite(this.db);
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { outboxSummary } from "@event-mesh/outbox-kit";
 import { describePostgres, freshDatabase } from "../../../test/pg-server.ts";
 import { PostgresUserStore } from "../../../user-service/src/store/postgres.ts";
 import type { Task, TaskStore } from "./index.ts";
@@ -41,15 +42,7 @@ function taskStoreContract(open: Open): void {
   afterEach(() => close());
 
   /** [type, entity id, version] of every waiting event, oldest first. */
-  const events = async () =>
-    (await store.outbox.peek(1000)).map((row) => {
-      const event = JSON.parse(row.event) as {
-        type: string;
-        entityversion: number;
-        data: { id: string };
-      };
-      return [event.type, event.data.id, Number(event.entityversion)];
-    });
+  const events = () => outboxSummary(store.outbox);
 
   test("create, change and delete write the task and its event together, in order", async () => {
     const task = newTask("tenant-a", "Plan");

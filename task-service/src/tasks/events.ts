@@ -1,4 +1,5 @@
 import type { AnyMeshEvent } from "@event-mesh/contracts";
+import { deletedEvent } from "@event-mesh/outbox-kit";
 import type { Task } from "../store/index.ts";
 
 /** CloudEvents `source` of every event this service writes. */
@@ -30,13 +31,5 @@ export function taskChanged(
 
 /** `task.deleted`: only the identity; its version is one past the task's last. */
 export function taskDeleted(task: Task, time: string): AnyMeshEvent {
-  return {
-    id: Bun.randomUUIDv7(),
-    type: "task.deleted",
-    source: SOURCE,
-    time,
-    tenantId: task.tenantId,
-    version: task.version + 1,
-    data: { id: task.id, tenantId: task.tenantId },
-  };
+  return deletedEvent("task.deleted", SOURCE, task, time);
 }

@@ -3,16 +3,14 @@ import {
   appendPostgres,
   checkPostgres,
   isUniqueViolation,
-  migrate,
-  OUTBOX_MIGRATIONS,
   orUnavailable,
   outboxRow,
-  type PostgresOutbox,
-  postgresOutbox,
-  probePostgres,
+  PostgresProducerStore,
+  type PostgresStoreOptions,
+  producerMigrations,
   rememberPostgres,
 } from "@event-mesh/outbox-kit";
-import { SQL } from "bun";
+import type { SQL } from "bun";
 import { tenantCreated } from "../admin/events.ts";
 import { userChanged, userDeleted } from "../users/events.ts";
 import type {
@@ -27,10 +25,10 @@ import type {
 import { CreateBatcher } from "./postgres-batch.ts";
 
 /** user-service's migrations, applied after the outbox's. */
-export const USER_MIGRATIONS = [
-  OUTBOX_MIGRATIONS,
-  { name: "user-service", dir: join(import.meta.dir, "..", "..", "migrations") },
-];
+export const USER_MIGRATIONS = producerMigrations(
+  "user-service",
+  join(import.meta.dir, "..", "..", "migrations"),
+);
 
 interface UserRow {
   tenant_id: string;
@@ -66,44 +64,21 @@ function newUser(tenantId: string, input: { email: string; name: string }): User
   };
 }
 
-/** Postgres store options. */
-export interface PostgresStoreOptions {
-  url: string;
-  /** Connections of the pool; concurrent requests run their transactions side by side. */
-  poolMax: number;
-  /** Relay shard rebalance period, ms. */
-  rebalanceMs?: number | undefined;
-}
-
 /**
  * Users and their outbox in Postgres, shared by N replicas. Each change is one transaction:
  * the user row, the idempotency answer and the outbox row commit together or not at all.
  */
-export class PostgresUserStore implements UserStore {
-  readonly outbox: PostgresOutbox;
-  private readonly sql: SQL;
+export class PostgresUserStore extends PostgresProducerStore implements UserStore {
   private readonly batcher: CreateBatcher;
 
   private constructor(options: PostgresStoreOptions) {
-    this.sql = new SQL({ url: options.url, max: options.poolMax, connectionTimeout: 5 });
+    super(options);
     this.batcher = new CreateBatcher(this.sql, (user) => this.insertOne(user));
-    this.outbox = postgresOutbox({
-      sql: this.sql,
-      url: options.url,
-      rebalanceMs: options.rebalanceMs,
-    });
   }
 
   /** Connects and applies pending migrations (under an advisory lock). */
-  static async open(options: PostgresStoreOptions): Promise<PostgresUserStore> {
-    const store = new PostgresUserStore(options);
-    try {
-      await migrate(store.sql, USER_MIGRATIONS);
-    } catch (error) {
-      await store.sql.close({ timeout: 0 });
-      throw error;
-    }
-    return store;
+  static open(options: PostgresStoreOptions): Promise<PostgresUserStore> {
+    return PostgresProducerStore.prepare(new PostgresUserStore(options), USER_MIGRATIONS);
   }
 
   create(
@@ -231,21 +206,5 @@ export class PostgresUserStore implements UserStore {
       await appendPostgres(tx, tenantCreated(tenant));
       return { ok: true, tenant };
     });
-  }
-
-  probeWrite(): Promise<void> {
-    return orUnavailable(() => probePostgres(this.sql));
-  }
-
-  async close(): Promise<void> {
-    await this.outbox.close();
-    await this.sql.close({ timeout: 5 });
-  }
-
-  /** One transaction; wakes this process's relay after the commit. */
-  private async write<T>(work: (tx: SQL) => Promise<T>): Promise<T> {
-    const result = await orUnavailable(() => this.sql.begin(work));
-    this.outbox.notify();
-    return result;
   }
 }

@@ -1,18 +1,12 @@
-import { Database, SQLiteError } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { type Database, SQLiteError } from "bun:sqlite";
 import type { AnyMeshEvent } from "@event-mesh/contracts";
 import {
   appendSqlite,
-  CommitSignal,
   checkSqlite,
-  GroupCommit,
+  type GroupCommit,
+  openSqliteProducer,
   probeSqlite,
   rememberSqlite,
-  SQLITE_IDEMPOTENCY_SCHEMA,
-  SQLITE_OUTBOX_SCHEMA,
-  SQLITE_PROBE_SCHEMA,
-  sqliteOutbox,
 } from "@event-mesh/outbox-kit";
 import { tenantCreated } from "../admin/events.ts";
 import { userChanged, userDeleted } from "../users/events.ts";
@@ -45,8 +39,6 @@ CREATE TABLE IF NOT EXISTS tenants (
   name       TEXT NOT NULL,
   created_at TEXT NOT NULL
 ) WITHOUT ROWID;
-${SQLITE_IDEMPOTENCY_SCHEMA}
-${SQLITE_PROBE_SCHEMA}
 `;
 
 interface UserRow {
@@ -82,21 +74,10 @@ const isUniqueViolation = (error: unknown) =>
 export class SqliteUserStore implements UserStore {
   readonly outbox: Outbox;
   private readonly db: Database;
-  private readonly commits = new CommitSignal();
   private readonly group: GroupCommit;
 
   constructor(path: string) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path, { create: true, strict: true });
-    this.db.run("PRAGMA journal_mode = WAL");
-    // Another process (a second instance, a backup) may hold the lock briefly.
-    this.db.run("PRAGMA busy_timeout = 5000");
-    this.db.run("PRAGMA synchronous = NORMAL");
-    this.db.run(SCHEMA);
-    this.db.run(SQLITE_OUTBOX_SCHEMA);
-    // After a commit: wake the relay at once instead of letting it poll.
-    this.group = new GroupCommit(this.db, () => this.commits.notify());
-    this.outbox = sqliteOutbox(this.db, this.commits, (work) => this.group.run(work));
+    ({ db: this.db, group: this.group, outbox: this.outbox } = openSqliteProducer(path, SCHEMA));
   }
 
   async create(

@@ -3,6 +3,7 @@
  * SQLite and against Postgres. Not a test file itself (no `.test.`), so it runs only there.
  */
 import { afterEach, beforeEach, expect, test } from "bun:test";
+import { outboxSummary } from "@event-mesh/outbox-kit";
 import type { CreateResult, User, UserStore } from "./index.ts";
 
 /** Opens a fresh, empty store; `close` ends it and removes its data. */
@@ -27,15 +28,7 @@ export function storeContract(open: OpenStore): void {
     userOf(await store.create(tenant, { email, name }));
 
   /** The events waiting in the outbox, oldest first, as [type, entity id, version]. */
-  const events = async () =>
-    (await store.outbox.peek(1000)).map((row) => {
-      const event = JSON.parse(row.event) as {
-        type: string;
-        entityversion: number;
-        data: { id: string };
-      };
-      return [event.type, event.data.id, Number(event.entityversion)];
-    });
+  const events = () => outboxSummary(store.outbox);
 
   test("creates, reads, updates and deletes, each with its event in the outbox, in order", async () => {
     const user = await create("tenant-a", "alice@a.dev", "Alice");

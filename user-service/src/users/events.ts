@@ -1,4 +1,5 @@
 import type { AnyMeshEvent } from "@event-mesh/contracts";
+import { deletedEvent } from "@event-mesh/outbox-kit";
 import type { User } from "../store/index.ts";
 
 /** CloudEvents `source` of every event this service writes. */
@@ -26,13 +27,5 @@ export function userChanged(type: "user.created" | "user.updated", user: User): 
 
 /** `user.deleted`: only the identity; its version is one past the user's last. */
 export function userDeleted(user: User, time: string): AnyMeshEvent {
-  return {
-    id: Bun.randomUUIDv7(),
-    type: "user.deleted",
-    source: SOURCE,
-    time,
-    tenantId: user.tenantId,
-    version: user.version + 1,
-    data: { id: user.id, tenantId: user.tenantId },
-  };
+  return deletedEvent("user.deleted", SOURCE, user, time);
 }

@@ -1,0 +1,40 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { CommitSignal } from "../commit-signal.ts";
+import { SQLITE_IDEMPOTENCY_SCHEMA } from "../idempotency.ts";
+import type { Outbox } from "../outbox.ts";
+import { SQLITE_PROBE_SCHEMA } from "../probe.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./outbox.ts";
+
+/** A producer's SQLite file, opened: the database, its group commit and its outbox. */
+export interface SqliteProducerDb {
+  db: Database;
+  /** Runs write transactions (the entity, its event) in the group commit. */
+  group: GroupCommit;
+  outbox: Outbox;
+}
+
+/**
+ * Opens (or creates) a producer's SQLite file in WAL mode with `schema` (its own tables) plus the
+ * outbox, idempotency and probe tables. bun:sqlite is synchronous, so each transaction runs
+ * without interleaving with other requests of this process; commits wake the relay at once.
+ */
+export function openSqliteProducer(path: string, schema: string): SqliteProducerDb {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { create: true, strict: true });
+  db.run("PRAGMA journal_mode = WAL");
+  // Another process (a second instance, a backup) may hold the lock briefly.
+  db.run("PRAGMA busy_timeout = 5000");
+  db.run("PRAGMA synchronous = NORMAL");
+  db.run(schema);
+  db.run(SQLITE_OUTBOX_SCHEMA);
+  db.run(SQLITE_IDEMPOTENCY_SCHEMA);
+  db.run(SQLITE_PROBE_SCHEMA);
+  const commits = new CommitSignal();
+  // After a commit: wake the relay at once instead of letting it poll.
+  const group = new GroupCommit(db, () => commits.notify());
+  const outbox = sqliteOutbox(db, commits, (work) => group.run(work));
+  return { db, group, outbox };
+}
