@@ -69,7 +69,9 @@ await describePostgres("user-service on Postgres", (url) => {
     await sql.close();
     expect(applied.map((row: { name: string }) => row.name)).toEqual([
       "outbox-kit/001_outbox.sql",
+      "outbox-kit/002_idempotency.sql",
       "user-service/001_users.sql",
+      "user-service/002_tenants.sql",
     ]);
   });
 });
