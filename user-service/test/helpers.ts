@@ -16,11 +16,15 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "user-service-test-"));
 }
 
-/** Starts `bun src/main.ts` with `env`; keeps its log lines for failure messages. */
-export function spawnService(env: Record<string, string>, port = freePort()) {
+/** Starts `bun src/main.ts` of `name` with `env`; keeps its log lines for failure messages. */
+export function spawnService(
+  env: Record<string, string>,
+  port = freePort(),
+  name: "user-service" | "task-service" = "user-service",
+) {
   const lines: string[] = [];
   const service = startService({
-    name: "user-service",
+    name,
     port,
     env: { LOG_LEVEL: "info", AUTH_MODE: "dev", NODE_ENV: "test", ...env },
     log: (line) => lines.push(line),
