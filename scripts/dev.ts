@@ -102,33 +102,7 @@ if (problems.size > 0) {
   process.exit(1);
 }
 
-// A dependency that does not answer is one line here, not a service's start-up failure.
-if (process.env.KAFKA_BROKERS && !process.argv.includes("--kafka")) {
-  const { parseBrokers, probeBrokers } = await import("../kafka-kit/src/index.ts");
-  const parsed = parseBrokers(process.env.KAFKA_BROKERS);
-  if (!parsed.ok) fatal(`invalid configuration: KAFKA_BROKERS: ${parsed.message}`);
-  // The same SASL/TLS variables the services read (already checked above).
-  const security = kafkaSecurity(readUserServiceConfig({ ...process.env, ...userServiceEnv }));
-  const probe = await probeBrokers(parsed.brokers, 5_000, security);
-  if (!probe.ok && probe.refused) fatal(probe.refused);
-  if (!probe.ok) {
-    fatal(
-      `no Kafka broker answers at KAFKA_BROKERS=${process.env.KAFKA_BROKERS} (${probe.message}); start one (bun run dev:kafka) or unset KAFKA_BROKERS`,
-    );
-  }
-}
-if (process.env.QDRANT_URL) {
-  const url = process.env.QDRANT_URL;
-  const answered = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
-    () => null,
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-  if (answered !== null) {
-    fatal(
-      `Qdrant does not answer at QDRANT_URL=${url} (${answered}); start it or unset QDRANT_URL`,
-    );
-  }
-}
+// A dependency that does not answer is one line here, not a service's start-up failure;
 // The same SASL/TLS variables the services read (already checked above).
 await checkDependencies(
   fatal,

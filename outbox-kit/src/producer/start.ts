@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { probeBrokers } from "@event-mesh/kafka-kit";
 import type { AuthOptions, Logger } from "@event-mesh/service-kit";
 import * as kit from "@event-mesh/service-kit";
 import { registerRelayMetrics } from "../metrics.ts";
@@ -19,11 +20,24 @@ export interface StoreOpeners<S extends ProducerStore> {
 export interface ProducerOptions<S extends ProducerStore, C extends ProducerConfig> {
   /** Service name (`user-service`): logger name, SQLite file name, metric prefix. */
   name: string;
-  config: C & Parameters<typeof kit.authOptions>[0];
+  config: C & Parameters<typeof kit.authOptions>[0] & kit.KafkaSecurityEnv;
   stores: StoreOpeners<S>;
   app(deps: ProducerAppDeps<S> & { config: C; logger: Logger; auth: AuthOptions }): {
     fetch: Parameters<typeof kit.serve>[0]["fetch"];
   };
+}
+
+/**
+ * A cluster that refuses the configured credential or certificate stops start-up with one line;
+ * one that does not answer does not (the outbox keeps the writes until it is back).
+ */
+async function checkKafkaCredentials(
+  brokers: string[] | undefined,
+  security: ReturnType<typeof kit.kafkaSecurity>,
+): Promise<void> {
+  if (!brokers || !security) return;
+  const probe = await probeBrokers(brokers, 5_000, security);
+  if (!probe.ok && probe.refused) throw new kit.StartError(probe.refused);
 }
 
 /** Postgres when DATABASE_URL is set (migrated at start), else `<name>.sqlite` in DATA_DIR. */
@@ -57,12 +71,15 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
   options: ProducerOptions<S, C>,
 ): Promise<void> {
   const { config, name } = options;
+  const security = kit.kafkaSecurity(config);
+  await checkKafkaCredentials(config.KAFKA_BROKERS, security);
   const logger = kit.createLogger({ name, level: config.LOG_LEVEL });
   const store = await openStore(name, config, options.stores);
   const sink: EventSink = config.KAFKA_BROKERS
     ? new KafkaSink({
         brokers: config.KAFKA_BROKERS,
         clientId: config.KAFKA_CLIENT_ID,
+        security,
         topicPrefix: config.TOPIC_PREFIX,
         partitions: config.TOPIC_PARTITIONS,
         compression: config.KAFKA_COMPRESSION,
