@@ -105,7 +105,10 @@ describe("SQLite task store", () => {
     const store = new SqliteTaskStore(join(dir, "task-service.sqlite"));
     return {
       store,
-      close: async () => (store.close(), rmSync(dir, { recursive: true, force: true })),
+      close: async () => {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   });
 });
@@ -114,7 +117,11 @@ await describePostgres("Postgres task store", (url) => {
   taskStoreContract(async () => {
     const db = await freshDatabase(url, "tasks");
     const store = await PostgresTaskStore.open({ url: db.url, poolMax: 4 });
-    return { store, close: async () => (await store.close(), await db.drop()) };
+    const close = async () => {
+      await store.close();
+      await db.drop();
+    };
+    return { store, close };
   });
 
   test("user-service and task-service share one server, each in its own database, each relaying only its own events", async () => {
