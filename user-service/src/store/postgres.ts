@@ -10,7 +10,6 @@ import {
   producerMigrations,
   rememberPostgres,
 } from "@event-mesh/outbox-kit";
-import type { SQL } from "bun";
 import { tenantCreated } from "../admin/events.ts";
 import { userChanged, userDeleted } from "../users/events.ts";
 import type {
