@@ -36,6 +36,18 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 include-path = "/users/{id}"
 checks.ensure_resource_availability.enabled = false
 `,
+  // An assignee must be a user of the caller's tenant, which no schema can say: a well-formed
+  // id of nobody is a 400 naming it.
+  "task-service": `${HEADERS}
+[[operations]]
+include-path-regex = "^/tasks(/[^/]+)?$"
+include-method-regex = "^(POST|PATCH)$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "422", "429", "5xx"]
+
+[[operations]]
+include-path-regex = "^/tasks/[^/]+"
+checks.ensure_resource_availability.enabled = false
+`,
   // The ingest endpoint takes the producers' token, not a caller's.
   "ai-gateway": `${HEADERS}
 [[operations]]
@@ -49,7 +61,7 @@ const work = mkdtempSync(join(tmpdir(), "openapi-fuzz-"));
 const running: ServiceProcess[] = [];
 const logs: string[] = [];
 
-function start(name: "user-service" | "ai-gateway", env: Record<string, string>) {
+function start(name: "user-service" | "task-service" | "ai-gateway", env: Record<string, string>) {
   const service = startService({
     name,
     port: freePort(),
@@ -106,12 +118,15 @@ if (!schemathesis.ok && process.env.CI !== "true") {
 suite(`Schemathesis ${SCHEMATHESIS_VERSION} against /openapi.json, every check`, () => {
   let gateway: ServiceProcess;
   let users: ServiceProcess;
+  let tasks: ServiceProcess;
 
   beforeAll(async () => {
     gateway = start("ai-gateway", {});
     await waitReady(gateway);
     users = start("user-service", { GATEWAY_URL: gateway.url });
     await waitReady(users);
+    tasks = start("task-service", { GATEWAY_URL: gateway.url, USER_SERVICE_URL: users.url });
+    await waitReady(tasks);
   });
 
   afterAll(async () => {
@@ -119,9 +134,10 @@ suite(`Schemathesis ${SCHEMATHESIS_VERSION} against /openapi.json, every check`,
     rmSync(work, { recursive: true, force: true });
   });
 
-  for (const name of ["user-service", "ai-gateway"] as const) {
+  for (const name of ["user-service", "task-service", "ai-gateway"] as const) {
     test(`${name}: no failure`, async () => {
-      const { code, output } = await fuzz(name, name === "ai-gateway" ? gateway : users);
+      const target = { "ai-gateway": gateway, "user-service": users, "task-service": tasks };
+      const { code, output } = await fuzz(name, target[name]);
       if (code !== 0) console.error(`${output}\n${logs.join("\n")}`);
       // The summary: "N generated, N passed, N skipped", with "N found N unique failures" if any.
       expect(output).toMatch(/\d+ generated, \d+ passed/);

@@ -35,7 +35,11 @@ test("refuses to start with bad variables, naming each one, exit code 1", async 
 }, 30_000);
 
 test("serves tasks on SQLite and names its metrics task_service_", async () => {
-  const { service } = spawnTasks({ GATEWAY_URL: `http://127.0.0.1:${freePort()}` });
+  // The gateway address leads nowhere; a short shutdown bound keeps the stop within the hook's.
+  const { service } = spawnTasks({
+    GATEWAY_URL: `http://127.0.0.1:${freePort()}`,
+    SHUTDOWN_TIMEOUT_MS: "500",
+  });
   await waitReady(service, "/healthz");
   const created = await fetch(`${service.url}/tasks`, {
     method: "POST",
@@ -43,7 +47,7 @@ test("serves tasks on SQLite and names its metrics task_service_", async () => {
     body: JSON.stringify({ title: "Ship it" }),
   });
   expect(created.status).toBe(201);
-  // The gateway address leads nowhere: the event waits in the outbox.
+  // The event waits in the outbox.
   expect(await metric(service, "task_service_outbox_depth_events")).toBe(1);
 }, 30_000);
 

@@ -560,6 +560,14 @@ describe("POST /admin/tenants", () => {
     expect(outboxEvents()).toEqual([]);
   });
 
+  test("a method the route does not have is 405, whatever the token (as on every route)", async () => {
+    for (const auth of [`Bearer ${OPERATOR}`, A]) {
+      const response = await send("PUT", "/admin/tenants", { auth, body: tenant });
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toContain("POST");
+    }
+  });
+
   test("answers 400 naming the field for a bad tenant id", async () => {
     const response = await send("POST", "/admin/tenants", {
       auth: `Bearer ${OPERATOR}`,
