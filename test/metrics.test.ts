@@ -1,4 +1,4 @@
-// What a Prometheus user sees: both services' /metrics, scraped from real processes after some
+// What a Prometheus user sees: every service's /metrics, scraped from real processes after some
 // traffic, pass `promtool check metrics`; every metric a service defines carries its prefix; and
 // the Grafana dashboard in docs/grafana names only metrics the services expose.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -6,13 +6,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROCESS_METRICS } from "../service-kit/src/metrics.ts";
 import { createUser, deleteUser, renameUser, search } from "./e2e/api.ts";
-import { eventually, pointsReaching, type Running, startStack, stopAll } from "./e2e/stack.ts";
+import { eventually, pointsReaching, type Running, startFullStack, stopAll } from "./e2e/stack.ts";
+import { createTask } from "./e2e/task-api.ts";
 import { kafkaBrokers } from "./kafka-broker.ts";
 import { metricNamesOf, promtool, promtoolAvailable, promtoolCheckQueries } from "./promtool.ts";
 
 const root = join(import.meta.dir, "..");
-const scraped: Record<"user-service" | "ai-gateway", string> = {
+const scraped: Record<"user-service" | "task-service" | "ai-gateway", string> = {
   "user-service": "",
+  "task-service": "",
   "ai-gateway": "",
 };
 
@@ -45,7 +47,7 @@ async function ingest(gateway: Running, token: string, body: unknown): Promise<n
 const brokers = await kafkaBrokers();
 
 beforeAll(async () => {
-  const { config, gateway, users } = await startStack(brokers ?? undefined);
+  const { config, gateway, users, tasks } = await startFullStack(brokers ?? undefined);
   // Traffic that gives the counters and histograms samples: writes relayed to the gateway, a
   // search, a 404, a stale write (version 1 after 2) and a dead letter.
   const alice = await createUser(users.url, "tenant-m", { name: "Alice M", email: "alice@m.dev" });
@@ -53,6 +55,8 @@ beforeAll(async () => {
   await renameUser(users.url, "tenant-m", alice.id, "Alice Renamed");
   await deleteUser(users.url, "tenant-m", bob.id);
   await pointsReaching(gateway.url, "tenant-m", 1, 60_000, () => "");
+  await createTask(tasks.url, "tenant-m", { title: "Scrape the task-service", assignee: alice.id });
+  await pointsReaching(gateway.url, "tenant-m", 1, 60_000, () => "", "tasks");
   await search(gateway.url, "tenant-m", "alice");
   await fetch(`${users.url}/users/nobody`, { headers: { authorization: "Bearer tenant-m:u" } });
   expect(await ingest(gateway, config.ingestToken, [task(2)])).toBe(200);
@@ -68,6 +72,7 @@ beforeAll(async () => {
     );
   for (const [name, service] of [
     ["user-service", users],
+    ["task-service", tasks],
     ["ai-gateway", gateway],
   ] as const)
     scraped[name] = await (await fetch(`${service.url}/metrics`)).text();
@@ -75,10 +80,14 @@ beforeAll(async () => {
 
 afterAll(stopAll);
 
-const namespaces = { "user-service": "user_service_", "ai-gateway": "ai_gateway_" } as const;
+const namespaces = {
+  "user-service": "user_service_",
+  "task-service": "task_service_",
+  "ai-gateway": "ai_gateway_",
+} as const;
 
-describe("/metrics of both services", () => {
-  for (const name of ["user-service", "ai-gateway"] as const) {
+describe("/metrics of every service", () => {
+  for (const name of ["user-service", "task-service", "ai-gateway"] as const) {
     test(`${name}: promtool check metrics finds nothing to complain about`, async () => {
       if (!promtoolAvailable()) return;
       const { exitCode, output } = await promtool(scraped[name]);
@@ -105,6 +114,7 @@ describe("/metrics of both services", () => {
     expect(users).toMatch(
       /^user_service_http_requests_total\{method="GET",route="\/users\/:id",status="404"\} 1$/m,
     );
+    expect(scraped["task-service"]).toMatch(/^task_service_events_published_total [1-9]/m);
     expect(gateway).toMatch(/^ai_gateway_stale_writes_total\{collection="tasks"\} 1$/m);
     expect(gateway).toMatch(/^ai_gateway_dead_letters_total\{code="[a-z_]+",source="http"\} 1$/m);
     expect(gateway).toMatch(/^ai_gateway_search_seconds_count\{collection="users"\} 1$/m);
