@@ -19,6 +19,12 @@ export interface RelayOptions {
   onError?: ((step: RelayStep) => void) | undefined;
 }
 
+/** A batch handed to the sink: its rows and how the send ended (undefined: acknowledged). */
+interface InFlight {
+  rows: OutboxRow[];
+  outcome: Promise<{ error: unknown } | undefined>;
+}
+
 /** What readiness needs to know about the relay. */
 export interface RelayStatus {
   /** The last attempt of some step failed and no step has succeeded since. */
@@ -51,6 +57,8 @@ async function step<T>(name: RelayStep, work: () => Promise<T>): Promise<T> {
  * commit) is retried with the same capped, jittered backoff: a store error (a full disk) or a
  * sink error never ends the loop, so nothing is dropped, reordered or left behind until a
  * restart. A batch that was sent but not yet removed is only removed on retry, never sent again.
+ * Up to two batches are with a sink that keeps send order (see `cycle`); when the first fails, the second is
+ * sent again after it, so the order holds, at the cost of a possible duplicate of the second.
  * It sleeps until the store signals a commit: no polling.
  */
 export class Relay {
@@ -61,6 +69,8 @@ export class Relay {
   private current: RelayStatus = { failing: false };
   /** Rows the sink acknowledged whose removal failed; removed before anything else is read. */
   private sent: OutboxRow[] | undefined;
+  /** The batch handed to the sink and not yet settled; awaited before anything else is sent. */
+  private ahead: InFlight | undefined;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -135,24 +145,59 @@ export class Relay {
     }
   }
 
-  /** One turn: finish a pending removal, or read, send and remove a batch, or wait. */
+  /**
+   * One turn: finish a pending removal, or send a batch and remove it, or wait. While a batch is
+   * on the wire the next one is read and handed to the sink too, so the transport never idles
+   * while this process reads, encodes or removes (the Kafka client still sends them one after
+   * the other, in order). A failed batch is sent again with every batch after it.
+   */
   private async cycle(signal: AbortSignal): Promise<"progress" | "idle" | "done"> {
-    const { outbox, sink, batchMax } = this.options;
+    const { outbox, batchMax } = this.options;
     if (this.sent) {
       await this.removeSent(this.sent);
       return "progress";
     }
-    const seen = outbox.version();
-    const rows = await step("peek", () => outbox.peek(batchMax));
-    if (rows.length === 0) {
-      if (this.draining) return "done";
-      await step("wait", () => outbox.changed(seen, this.interruptible(signal)));
-      return "idle";
+    let current = this.ahead;
+    if (!current) {
+      const seen = outbox.version();
+      const rows = await step("peek", () => outbox.peek(batchMax));
+      if (rows.length === 0) {
+        if (this.draining) return "done";
+        await step("wait", () => outbox.changed(seen, this.interruptible(signal)));
+        return "idle";
+      }
+      current = this.startSend(rows);
+      this.ahead = current;
     }
-    await step("send", () => sink.send(rows.map((row) => row.event)));
-    this.sent = rows;
-    await this.removeSent(rows);
+    // The rows after those in flight: peek from the oldest and skip these, so a row that became
+    // visible late (Postgres) is not passed over.
+    const inFlight = new Set(current.rows.map((row) => row.seq));
+    const after =
+      signal.aborted || !this.options.sink.keepsSendOrder
+        ? []
+        : await step("peek", () => outbox.peek(batchMax + inFlight.size));
+    const nextRows = after.filter((row) => !inFlight.has(row.seq)).slice(0, batchMax);
+    const next = nextRows.length > 0 ? this.startSend(nextRows) : undefined;
+    const failure = await current.outcome;
+    if (failure) {
+      // Let the later batch settle, so a retry does not race it; its rows go out again.
+      await next?.outcome;
+      this.ahead = undefined;
+      throw new StepError("send", failure.error);
+    }
+    this.ahead = next;
+    this.sent = current.rows;
+    await this.removeSent(current.rows);
     return "progress";
+  }
+
+  /** Hands `rows` to the sink; the outcome never rejects (a failure is its value). */
+  private startSend(rows: OutboxRow[]): InFlight {
+    const outcome = this.options.sink.send(rows.map((row) => row.event)).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    return { rows, outcome };
   }
 
   private async removeSent(rows: OutboxRow[]): Promise<void> {

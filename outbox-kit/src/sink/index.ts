@@ -46,6 +46,13 @@ export function eventOf(stored: StoredEvent): AnyMeshEvent {
 export interface EventSink {
   /** Short name for logs and readiness (`kafka`, `http`). */
   readonly name: string;
+  /**
+   * A send issued before the previous one settled still reaches the transport after it, in
+   * call order (the Kafka client: one request at a time per broker, sequence-numbered). The
+   * relay then hands over the next batch early; for other sinks it waits (two HTTP requests
+   * may arrive in either order).
+   */
+  readonly keepsSendOrder?: boolean;
   send(events: readonly StoredEvent[]): Promise<void>;
   /** Resolves when the transport is reachable (readiness probe). */
   probe(signal: AbortSignal): Promise<void>;

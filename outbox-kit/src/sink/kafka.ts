@@ -29,6 +29,9 @@ export interface KafkaSinkOptions {
  */
 export class KafkaSink implements EventSink {
   readonly name = "kafka";
+  // The idempotent producer sends one request at a time per broker, each numbered per
+  // partition: a batch handed over before the previous one settled still lands after it.
+  readonly keepsSendOrder = true;
   private readonly producer: MeshProducer;
   private topicsReady = false;
 
