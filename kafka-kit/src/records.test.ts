@@ -10,8 +10,8 @@ import { createRecord, createRecordsBatch, Reader, readRecordsBatch } from "@pla
 const RECORDS_OFFSET = 61; // firstOffset … recordsCount of an uncompressed v2 batch
 
 type Msg = {
-  key?: Buffer;
-  value?: Buffer;
+  key?: Buffer | undefined;
+  value?: Buffer | undefined;
   headers?: Map<Buffer, Buffer | undefined>;
   timestamp: bigint;
   topic: string;

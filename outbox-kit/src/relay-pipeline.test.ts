@@ -23,7 +23,14 @@ function manualSink(keepsSendOrder = true) {
     keepsSendOrder,
     send(events: readonly StoredEvent[]) {
       const { promise, resolve, reject } = Promise.withResolvers<void>();
-      calls.push({ ids: events.map((e) => String(eventOf(e).data.id)), resolve, reject });
+      calls.push({
+        ids: events.map((e) => {
+          const { data } = eventOf(e);
+          return "id" in data ? String(data.id) : "";
+        }),
+        resolve,
+        reject,
+      });
       return promise;
     },
     probe: async () => {},
