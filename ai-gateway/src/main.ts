@@ -20,12 +20,10 @@ import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
 import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
-import { GatewayError } from "./errors.ts";
 import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
-import { AckChain } from "./pipeline/ack-chain.ts";
-import { Batcher } from "./pipeline/batcher.ts";
-import { type Incoming, Pipeline } from "./pipeline/pipeline.ts";
+import { buildPipeline } from "./pipeline/build.ts";
+import type { Incoming } from "./pipeline/pipeline.ts";
 import { KafkaSource } from "./sources/kafka.ts";
 import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
@@ -87,55 +85,38 @@ export async function startGateway(
     : null;
   const producer = kafka?.producer ?? null;
   const usage: UsageMeter = kafka?.usage ?? localUsage;
-  const pipeline = new Pipeline({
-    embedder,
-    store,
-    deadLetters: routeDeadLetters({
-      http: httpLetters,
-      ...(producer ? { kafka: new KafkaDeadLetters(producer) } : {}),
-    }),
-    usage,
-    tenants: new TenantLog(db),
-    metrics: gatewayMetrics,
-    logger,
-    topicPrefix: prefix,
-    retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
-  });
-
   let source: KafkaSource | null = null;
-  // After a failed batch (only when stopping), later batches must not commit: their offsets
-  // would move the partition past the unprocessed messages.
-  let halted = false;
-  // Commits go out in batch order while the next batch is processed (see AckChain).
-  const acks = new AckChain(1, (error) =>
-    logger.warn({ err: describeError(error) }, "acknowledging a stored batch failed"),
-  );
-  const batcher = new Batcher<Incoming>(
-    async (items) => {
-      if (halted)
-        throw new GatewayError(
-          "shutting_down",
-          "an earlier batch failed; not acknowledging later ones",
-        );
-      try {
-        await pipeline.process(items);
-      } catch (error) {
-        halted = true;
-        throw error;
-      }
-      const fromKafka = items.filter((item) => item.source === "kafka");
-      const kafka = source;
-      if (kafka && fromKafka.length > 0) {
-        await acks.enqueue(async () => {
-          await options.hooks?.beforeCommit?.(fromKafka);
-          await kafka.ack(fromKafka);
-        });
-      }
+  const { pipeline, batcher, acks } = buildPipeline(
+    {
+      embedder,
+      store,
+      deadLetters: routeDeadLetters({
+        http: httpLetters,
+        ...(producer ? { kafka: new KafkaDeadLetters(producer) } : {}),
+      }),
+      usage,
+      tenants: new TenantLog(db),
+      metrics: gatewayMetrics,
+      logger,
+      topicPrefix: prefix,
+      retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
     },
     {
-      maxBatch: config.BATCH_MAX,
-      waitMs: config.BATCH_WAIT_MS,
-      maxQueued: config.BATCH_MAX * config.MAX_PENDING_BATCHES,
+      batching: {
+        maxBatch: config.BATCH_MAX,
+        waitMs: config.BATCH_WAIT_MS,
+        maxQueued: config.BATCH_MAX * config.MAX_PENDING_BATCHES,
+      },
+      ...(brokers
+        ? {
+            acknowledge: async (fromKafka: Incoming[]) => {
+              await options.hooks?.beforeCommit?.(fromKafka);
+              await source?.ack(fromKafka);
+            },
+          }
+        : {}),
+      onAckError: (error) =>
+        logger.warn({ err: describeError(error) }, "acknowledging a stored batch failed"),
     },
   );
   if (brokers) {

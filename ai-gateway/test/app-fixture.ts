@@ -6,8 +6,7 @@ import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Embedder } from "../src/embedders/index.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
-import { Batcher } from "../src/pipeline/batcher.ts";
-import { type Incoming, Pipeline } from "../src/pipeline/pipeline.ts";
+import { buildPipeline } from "../src/pipeline/build.ts";
 import { TenantLog } from "../src/tenants.ts";
 import type { UsageMeter } from "../src/usage/index.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
@@ -45,22 +44,20 @@ export async function testGateway(options: TestGatewayOptions = {}) {
   const logger = options.logger ?? createLogger({ name: "test", level: "silent" });
   const metrics = createMetrics({ namespace: "ai_gateway" });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
-  const pipeline = new Pipeline({
-    embedder,
-    store,
-    deadLetters,
-    usage,
-    tenants: new TenantLog(db),
-    metrics: gatewayMetrics,
-    logger,
-    topicPrefix: "",
-    ...(options.registry ? { registry: options.registry } : {}),
-  });
-  const batcher = new Batcher<Incoming>(async (items) => void (await pipeline.process(items)), {
-    maxBatch: 256,
-    waitMs: 2,
-    maxQueued: 512,
-  });
+  const { batcher } = buildPipeline(
+    {
+      embedder,
+      store,
+      deadLetters,
+      usage,
+      tenants: new TenantLog(db),
+      metrics: gatewayMetrics,
+      logger,
+      topicPrefix: "",
+      ...(options.registry ? { registry: options.registry } : {}),
+    },
+    { batching: { maxBatch: 256, waitMs: 2, maxQueued: 512 } },
+  );
   const app = createApp({
     logger,
     metrics,

@@ -8,8 +8,7 @@ import { openDatabase } from "../src/db.ts";
 import { SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
-import { Batcher } from "../src/pipeline/batcher.ts";
-import { type Incoming, Pipeline } from "../src/pipeline/pipeline.ts";
+import { buildPipeline } from "../src/pipeline/build.ts";
 import { KafkaSource } from "../src/sources/kafka.ts";
 import { TenantLog } from "../src/tenants.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
@@ -49,24 +48,23 @@ await describeKafka("a type added to the registry alone, over a real Kafka broke
     const embedder = new HashingEmbedder(384);
     const logger = createLogger({ name: "registry-test", level: "silent" });
     const metrics = createGatewayMetrics(createMetrics({ namespace: "ai_gateway" }).registry);
-    const pipeline = new Pipeline({
-      embedder,
-      store,
-      deadLetters: new SqliteDeadLetters(db),
-      usage: new SqliteUsage(db),
-      tenants: new TenantLog(db),
-      metrics,
-      logger,
-      topicPrefix: prefix,
-      registry,
-    });
     let source: KafkaSource | null = null;
-    const batcher = new Batcher<Incoming>(
-      async (items) => {
-        await pipeline.process(items);
-        await source?.ack(items);
+    const { batcher } = buildPipeline(
+      {
+        embedder,
+        store,
+        deadLetters: new SqliteDeadLetters(db),
+        usage: new SqliteUsage(db),
+        tenants: new TenantLog(db),
+        metrics,
+        logger,
+        topicPrefix: prefix,
+        registry,
       },
-      { maxBatch: 64, waitMs: 20, maxQueued: 256 },
+      {
+        batching: { maxBatch: 64, waitMs: 20, maxQueued: 256 },
+        acknowledge: async (items) => await source?.ack(items),
+      },
     );
     const consumed = gatewayTopics(registry).map((topic) => `${prefix}${topic}`);
     expect(consumed).toContain(`${prefix}invoice.events`);
