@@ -6,7 +6,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readConfig as readGatewayConfig } from "../ai-gateway/src/config.ts";
 import { prepareDataDir } from "../service-kit/src/data-dir.ts";
-import { ConfigError, StartError } from "../service-kit/src/errors.ts";
+import { ConfigError, describeError, StartError } from "../service-kit/src/errors.ts";
 import { kafkaSecurity } from "../service-kit/src/kafka-config.ts";
 import { readConfig as readTaskServiceConfig } from "../task-service/src/config.ts";
 import { readConfig as readUserServiceConfig } from "../user-service/src/config.ts";
@@ -137,7 +137,7 @@ if (process.env.DATABASE_URL) {
     taskServiceEnv.DATABASE_URL =
       process.env.TASK_DATABASE_URL || (await taskDatabaseUrl(process.env.DATABASE_URL));
   } catch (error) {
-    fatal(`task-service's database: ${error instanceof Error ? error.message : String(error)}`);
+    fatal(`task-service's database: ${describeError(error)}`);
   }
 }
 const mode = [
@@ -215,7 +215,7 @@ try {
   await Promise.all(services.map((service) => waitReady(service)));
 } catch (error) {
   if (!stopping) {
-    console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`dev: ${describeError(error)}`);
     await stopAll(1);
   }
   // Already stopping (a service exited, or Ctrl-C): stopAll ends the process; print nothing more.

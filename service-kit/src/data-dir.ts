@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { StartError } from "./errors.ts";
+import { describeError, StartError } from "./errors.ts";
 
 /** Why a folder cannot be used, in words a user can act on, from a Node file-system error. */
 function reason(error: unknown): string {
@@ -16,7 +16,7 @@ function reason(error: unknown): string {
     case "EROFS":
       return "read-only file system";
     default:
-      return error instanceof Error ? error.message : String(error);
+      return describeError(error);
   }
 }
 
