@@ -243,10 +243,4 @@ export class KafkaSource implements Source {
           `consume: ${this.#foreign.join(" ")}`,
       );
   }
-
-  /** Closes the connection without committing anything: what a crash looks like (tests only). */
-  async abandon(): Promise<void> {
-    this.#stopping = true;
-    await this.#consumer?.close(true).catch(() => {});
-  }
 }
