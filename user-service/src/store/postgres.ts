@@ -22,46 +22,13 @@ import type {
   UserStore,
 } from "./index.ts";
 import { CreateBatcher } from "./postgres-batch.ts";
+import { newUser, patchedUser, toUser, type UserRow } from "./user-row.ts";
 
 /** user-service's migrations, applied after the outbox's. */
 export const USER_MIGRATIONS = producerMigrations(
   "user-service",
   join(import.meta.dir, "..", "..", "migrations"),
 );
-
-interface UserRow {
-  tenant_id: string;
-  id: string;
-  email: string;
-  name: string;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
-
-const toUser = (row: UserRow): User => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  email: row.email,
-  name: row.name,
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
-  version: row.version,
-});
-
-/** A new user, version 1, with a UUIDv7 id (creation order). */
-function newUser(tenantId: string, input: { email: string; name: string }): User {
-  const time = new Date().toISOString();
-  return {
-    id: Bun.randomUUIDv7(),
-    tenantId,
-    email: input.email,
-    name: input.name,
-    createdAt: time,
-    updatedAt: time,
-    version: 1,
-  };
-}
 
 /**
  * Users and their outbox in Postgres, shared by N replicas. Each change is one transaction:
@@ -167,13 +134,7 @@ export class PostgresUserStore extends PostgresProducerStore implements UserStor
         SELECT * FROM users WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`;
       if (!row) return { ok: false, reason: "not_found" };
       const current = toUser(row);
-      const user: User = {
-        ...current,
-        email: patch.email ?? current.email,
-        name: patch.name ?? current.name,
-        updatedAt: new Date().toISOString(),
-        version: current.version + 1,
-      };
+      const user = patchedUser(current, patch);
       await tx`UPDATE users SET email = ${user.email}, name = ${user.name},
                updated_at = ${user.updatedAt}, version = ${user.version}
                WHERE tenant_id = ${tenantId} AND id = ${id}`;

@@ -20,6 +20,7 @@ import type {
   UserPage,
   UserStore,
 } from "./index.ts";
+import { newUser, patchedUser, toUser, type UserRow } from "./user-row.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -40,26 +41,6 @@ CREATE TABLE IF NOT EXISTS tenants (
   created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 `;
-
-interface UserRow {
-  tenant_id: string;
-  id: string;
-  email: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-const toUser = (row: UserRow): User => ({
-  id: row.id,
-  tenantId: row.tenant_id,
-  email: row.email,
-  name: row.name,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  version: row.version,
-});
 
 /** Case-insensitive uniqueness: `Alice@X.dev` and `alice@x.dev` are the same address. */
 const emailKey = (email: string) => email.toLowerCase();
@@ -92,16 +73,7 @@ export class SqliteUserStore implements UserStore {
         if (seen.reused) return { ok: false, reason: "key_reused" };
         return { ok: true, status: seen.status, body: seen.body, replayed: true };
       }
-      const time = new Date(now).toISOString();
-      const user: User = {
-        id: Bun.randomUUIDv7(),
-        tenantId,
-        email: input.email,
-        name: input.name,
-        createdAt: time,
-        updatedAt: time,
-        version: 1,
-      };
+      const user = newUser(tenantId, input, new Date(now).toISOString());
       try {
         this.insertUser(user);
       } catch (error) {
@@ -147,13 +119,7 @@ export class SqliteUserStore implements UserStore {
       if (!row) return { ok: false, reason: "not_found" };
       const now = Date.now();
       const current = toUser(row);
-      const user: User = {
-        ...current,
-        email: patch.email ?? current.email,
-        name: patch.name ?? current.name,
-        updatedAt: new Date(now).toISOString(),
-        version: current.version + 1,
-      };
+      const user = patchedUser(current, patch, new Date(now).toISOString());
       try {
         this.db
           .query(
