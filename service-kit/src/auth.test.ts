@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { type AuthOptions, type AuthVariables, auth } from "./auth.ts";
+import { type AuthOptions, type AuthVariables, auth, bearerToken } from "./auth.ts";
 import { onError } from "./errors.ts";
 import { readError } from "./testing.ts";
 
@@ -312,4 +312,13 @@ describe("the 401 challenge (RFC 9110 §11.6.1, RFC 6750 §3)", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("www-authenticate")).toBeNull();
   });
+});
+
+test("bearerToken reads the token of a Bearer header and nothing else", () => {
+  expect(bearerToken("Bearer abc")).toBe("abc");
+  expect(bearerToken("bearer   abc  ")).toBe("abc");
+  expect(bearerToken("Basic abc")).toBeUndefined();
+  expect(bearerToken("Bearer a b")).toBeUndefined();
+  expect(bearerToken("Bearer ")).toBeUndefined();
+  expect(bearerToken(undefined)).toBeUndefined();
 });

@@ -60,19 +60,22 @@ export function bearerChallenge(c: Context, message: string, tokenSent: boolean)
   return unauthorized(message);
 }
 
+/** The token of an `Authorization: Bearer <token>` header; undefined for anything else. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? "")?.[1];
+}
+
 /** Reads the bearer token and puts the caller's `{ tenantId, userId }` on the context. */
 export function auth(options: AuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
   const verify = options.mode === "dev" ? verifyDev : jwtVerifier(options);
   const authenticate: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) throw bearerChallenge(c, "missing Authorization header", false);
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      throw bearerChallenge(c, "Authorization header must be 'Bearer <token>'", false);
-    }
+    const token = bearerToken(header);
+    if (!token) throw bearerChallenge(c, "Authorization header must be 'Bearer <token>'", false);
     let principal: Principal;
     try {
-      principal = await verify(match[1]);
+      principal = await verify(token);
     } catch (error) {
       if (error instanceof AppError && error.status === 401) {
         throw bearerChallenge(c, error.message, true);

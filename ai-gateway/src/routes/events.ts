@@ -9,6 +9,7 @@ import {
 import {
   AppError,
   bearerChallenge,
+  bearerToken,
   dependencyDown,
   errorResponse,
   invalidInput,
@@ -95,15 +96,15 @@ export function ingestRoutes(deps: IngestDeps) {
     }),
     async function checkToken(c, next) {
       if (!expected) throw notFound("ingest is off: set INGEST_TOKEN to enable POST /events");
-      const match = /^Bearer[ ]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-      if (!match?.[1]) {
+      const token = bearerToken(c.req.header("authorization"));
+      if (!token) {
         throw bearerChallenge(
           c,
           "missing ingest token: Authorization: Bearer <INGEST_TOKEN>",
           false,
         );
       }
-      if (!timingSafeEqual(digest(match[1]), expected)) {
+      if (!timingSafeEqual(digest(token), expected)) {
         throw bearerChallenge(c, "wrong ingest token", true);
       }
       await next();
