@@ -5,7 +5,6 @@
  * the Kafka tests skip with one line; REQUIRE_KAFKA=1 turns that into a failure.
  */
 import { describe, test } from "bun:test";
-import { parseBrokers } from "../kafka-kit/src/brokers.ts";
 import { dropLease, markTestOwned, otherLeases, takeLease } from "../scripts/kafka/leases.ts";
 import {
   BROKER_ADDRESS,
@@ -14,6 +13,7 @@ import {
   startBroker,
   stopBroker,
 } from "../scripts/kafka.ts";
+import { parseBrokers } from "../service-kit/src/brokers.ts";
 import { atRunEnd } from "./run-end.ts";
 
 type Availability = { brokers: string[]; local: boolean } | { brokers: null; reason: string };

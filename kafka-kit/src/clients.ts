@@ -55,7 +55,7 @@ const headerName: Serializer<Bytes> = (data) => {
 
 /** Where and as whom a client connects. */
 export interface ClientOptions {
-  /** `bootstrapBrokers`, e.g. from parseBrokers(KAFKA_BROKERS). */
+  /** `bootstrapBrokers`, e.g. KAFKA_BROKERS as service-kit's config parses it. */
   brokers: string[];
   clientId: string;
   /** SASL and TLS of a managed cluster; absent → plaintext, no authentication. */

@@ -1,4 +1,3 @@
-export { parseBrokers } from "./brokers.ts";
 export {
   type ClientOptions,
   createConsumer,

@@ -9,7 +9,8 @@ export async function checkDependencies(
   security: Parameters<typeof import("../../kafka-kit/src/index.ts").probeBrokers>[2],
 ): Promise<void> {
   if (process.env.KAFKA_BROKERS && !process.argv.includes("--kafka")) {
-    const { parseBrokers, probeBrokers } = await import("../../kafka-kit/src/index.ts");
+    const { probeBrokers } = await import("../../kafka-kit/src/index.ts");
+    const { parseBrokers } = await import("../../service-kit/src/brokers.ts");
     const parsed = parseBrokers(process.env.KAFKA_BROKERS);
     if (!parsed.ok) fatal(`invalid configuration: KAFKA_BROKERS: ${parsed.message}`);
     const probe = await probeBrokers(parsed.brokers, 5_000, security);

@@ -67,6 +67,16 @@ test("names every bad variable at once, without echoing values", () => {
   expect(found.join("\n")).not.toContain("short-secret-value");
 });
 
+test("KAFKA_BROKERS is checked as the Kafka helpers check it: ports 1–65535, IPv6 in brackets", () => {
+  expect(loadConfig(Env, { KAFKA_BROKERS: "[::1]:9092" }).KAFKA_BROKERS).toEqual(["[::1]:9092"]);
+  expect(problems({ KAFKA_BROKERS: "a:0" })).toEqual([
+    "KAFKA_BROKERS: must be a list of host:port",
+  ]);
+  expect(problems({ KAFKA_BROKERS: " , " })).toEqual([
+    "KAFKA_BROKERS: must list at least one host:port",
+  ]);
+});
+
 test("refuses AUTH_MODE=dev in production", () => {
   expect(
     problems({ NODE_ENV: "production", AUTH_MODE: "dev", JWT_SECRET: "x".repeat(32) }),

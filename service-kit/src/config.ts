@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { AuthOptions } from "./auth.ts";
+import { parseBrokers } from "./brokers.ts";
 import { ConfigError } from "./errors.ts";
 import { kafkaSecurityEnv, kafkaSecurityRules } from "./kafka-config.ts";
 
@@ -50,14 +51,15 @@ export const urlVar = v.pipe(
 /** Comma-separated `host:port` list, e.g. `127.0.0.1:19092,broker-2:9092`. */
 export const brokersVar = v.pipe(
   v.string(),
-  v.transform((text) =>
-    text
-      .split(",")
-      .map((item) => item.trim())
-      .filter(Boolean),
-  ),
-  v.array(v.pipe(v.string(), v.regex(/^[^\s:]+:[0-9]{1,5}$/, "must be a list of host:port"))),
-  v.minLength(1, "must name at least one host:port"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const parsed = parseBrokers(dataset.value);
+    if (parsed.ok) return parsed.brokers;
+    // Configuration errors never echo a value (a secret pasted into the wrong variable).
+    addIssue({
+      message: parsed.entry === undefined ? parsed.message : "must be a list of host:port",
+    });
+    return NEVER;
+  }),
 );
 
 /** Per-service defaults of the shared variables. */

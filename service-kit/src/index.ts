@@ -1,5 +1,6 @@
 export * from "./auth.ts";
 export * from "./backoff.ts";
+export * from "./brokers.ts";
 export * from "./config.ts";
 export * from "./data-dir.ts";
 export * from "./docs.ts";

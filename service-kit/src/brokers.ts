@@ -5,7 +5,7 @@
  */
 export function parseBrokers(
   text: string,
-): { ok: true; brokers: string[] } | { ok: false; message: string } {
+): { ok: true; brokers: string[] } | { ok: false; message: string; entry?: string } {
   const brokers = text
     .split(",")
     .map((entry) => entry.trim())
@@ -15,7 +15,7 @@ export function parseBrokers(
     const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(broker);
     const port = Number(match?.[2]);
     if (!match || port < 1 || port > 65535) {
-      return { ok: false, message: `"${broker}" is not host:port` };
+      return { ok: false, message: `"${broker}" is not host:port`, entry: broker };
     }
   }
   return { ok: true, brokers };
