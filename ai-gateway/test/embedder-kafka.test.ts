@@ -6,6 +6,7 @@ import { encode, makeEvent } from "@event-mesh/contracts";
 import { createConsumer, createProducer, type MeshMessage } from "@event-mesh/kafka-kit";
 import { createLogger } from "@event-mesh/service-kit";
 import { Consumer } from "@platformatic/kafka";
+import { eventually } from "../../scripts/lib/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
@@ -15,17 +16,6 @@ const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
 });
-
-/** Polls `check` until it returns a value (the deadline only ends a hang; nothing is timed). */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(200);
-  }
-}
 
 async function committed(brokers: string[], group: string, topic: string): Promise<bigint> {
   const consumer = new Consumer({
@@ -87,10 +77,8 @@ await describeKafka("ai-gateway with a stalling embeddings server, on Kafka", (b
       }),
     });
 
-    await eventually(
-      async () =>
-        (await committed(brokers, gw.groupId ?? group, topic)) === 3n ? true : undefined,
-      "offsets committed past all 3 messages",
+    await eventually("offsets committed past all 3 messages", async () =>
+      (await committed(brokers, gw.groupId ?? group, topic)) === 3n ? true : undefined,
     );
     const search = await gw.app.request("http://localhost/stats", {
       headers: { authorization: "Bearer tenant-a:u1" },

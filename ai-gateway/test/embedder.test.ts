@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
+import { eventually } from "../../scripts/lib/poll.ts";
 import { freePort } from "../../scripts/lib/service-process.ts";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
@@ -91,17 +92,6 @@ async function points(url: string): Promise<Record<string, number>> {
   return ((await response.json()) as { points: Record<string, number> }).points;
 }
 
-/** Polls until `check` returns a value (no timing is asserted; the deadline only ends a hang). */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
-
 const readyz = (url: string) =>
   fetch(`${url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() }));
 
@@ -112,9 +102,8 @@ describe("gateway with an OpenAI-compatible embeddings server", () => {
     expect((await readyz(gw.url)).status).toBe(200);
 
     server.stop();
-    const down = await eventually(
-      async () => ((await readyz(gw.url)).status === 503 ? readyz(gw.url) : undefined),
-      "/readyz to answer 503",
+    const down = await eventually("/readyz to answer 503", async () =>
+      (await readyz(gw.url)).status === 503 ? readyz(gw.url) : undefined,
     );
     const checks = (JSON.parse(down.body) as { checks: Record<string, { status: string }> }).checks;
     expect(checks.embedder?.status).not.toBe("ok");
@@ -123,9 +112,8 @@ describe("gateway with an OpenAI-compatible embeddings server", () => {
     expect(JSON.stringify(checks.embedder)).not.toMatch(/127\.0\.0\.1|connect|refused/i);
 
     server.start();
-    await eventually(
-      async () => ((await readyz(gw.url)).status === 200 ? true : undefined),
-      "/readyz to answer 200 again",
+    await eventually("/readyz to answer 200 again", async () =>
+      (await readyz(gw.url)).status === 200 ? true : undefined,
     );
   }, 60_000);
 
@@ -169,9 +157,8 @@ describe("gateway with an OpenAI-compatible embeddings server", () => {
     expect(letters).toHaveLength(3);
     expect(letters[0]?.reason).toMatch(/512 dimensions, expected 384/);
     expect(await points(gw.url)).toMatchObject({ users: 0 });
-    await eventually(
-      async () => ((await readyz(gw.url)).status === 503 ? true : undefined),
-      "/readyz to answer 503",
+    await eventually("/readyz to answer 503", async () =>
+      (await readyz(gw.url)).status === 503 ? true : undefined,
     );
   }, 60_000);
 
@@ -252,9 +239,8 @@ describe("gateway process", () => {
     });
     expect(await gw.outcome).toBe("started");
     const ingest = post(gw.url, [task(1, "STUCK forever")]);
-    await eventually(
-      async () => (server.texts.some((text) => text.includes("STUCK")) ? true : undefined),
-      "the batch to reach the embeddings server",
+    await eventually("the batch to reach the embeddings server", async () =>
+      server.texts.some((text) => text.includes("STUCK")) ? true : undefined,
     );
     gw.child.kill("SIGTERM");
     const response = await ingest;

@@ -6,6 +6,7 @@ import { encode, makeEvent } from "@event-mesh/contracts";
 import { createConsumer, createProducer, type MeshMessage } from "@event-mesh/kafka-kit";
 import { createLogger } from "@event-mesh/service-kit";
 import { Consumer } from "@platformatic/kafka";
+import { eventually } from "../../scripts/lib/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
@@ -43,21 +44,6 @@ async function gateway(
   });
   if (shutdownAtEnd) cleanups.push(() => gw.shutdown("test end"));
   return gw;
-}
-
-/** Polls `check` until it returns a value other than undefined (no timing is asserted). */
-async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(200);
-  }
 }
 
 /** The group's committed offsets on a topic, summed over partitions. */
@@ -126,7 +112,7 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
       })),
     });
 
-    const hits = await eventually(async () => {
+    const hits = await eventually("the valid users to be stored", async () => {
       const found = await gw.store.search(
         "users",
         "tenant-a",
@@ -134,7 +120,7 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
         10,
       );
       return found.length === 2 ? found : undefined;
-    }, "the valid users to be stored");
+    });
     expect(hits.map((hit) => hit.data.name).sort()).toEqual(["Kafka Karla", "Kafka Kurt"]);
 
     const search = await gw.app.request("http://localhost/search?q=Karla", {
@@ -168,10 +154,8 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
     expect(noName && header(noName, "dlq_reason")).toContain("attributes");
     expect(noName && header(noName, "dlq_offset")).toMatch(/^\d+$/);
 
-    await eventually(
-      async () =>
-        (await committed(brokers, gw.groupId ?? group, topic)) === 4n ? true : undefined,
-      "offsets committed past all 4 messages",
+    await eventually("offsets committed past all 4 messages", async () =>
+      (await committed(brokers, gw.groupId ?? group, topic)) === 4n ? true : undefined,
     );
   }, 90_000);
 
@@ -212,12 +196,10 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
     expect(await committed(brokers, first.groupId ?? group, `${prefix}user.events`)).toBe(0n);
 
     const second = await gateway(cfg);
-    await eventually(
-      async () =>
-        (await committed(brokers, second.groupId ?? group, `${prefix}user.events`)) === 30n
-          ? true
-          : undefined,
-      "the restarted consumer to commit all 30 messages",
+    await eventually("the restarted consumer to commit all 30 messages", async () =>
+      (await committed(brokers, second.groupId ?? group, `${prefix}user.events`)) === 30n
+        ? true
+        : undefined,
     );
     expect(await second.store.count("users", "tenant-a")).toBe(20);
     const renamed = await second.store.search(

@@ -3,6 +3,7 @@ import { collectionsOf, encode, fromStructured, gatewayTopics } from "@event-mes
 import { INVOICE_REGISTRY, invoicePaid } from "@event-mesh/contracts/test/invoice-registry.ts";
 import { contractTopics, createProducer, ensureTopics } from "@event-mesh/kafka-kit";
 import { createLogger, createMetrics } from "@event-mesh/service-kit";
+import { eventually } from "../../scripts/lib/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { openDatabase } from "../src/db.ts";
 import { SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
@@ -18,17 +19,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
-
-/** Polls `check` until it returns a value other than undefined (no timing is asserted). */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(200);
-  }
-}
 
 await describeKafka("a type added to the registry alone, over a real Kafka broker", (brokers) => {
   test("its topic is created, consumed, and its events stored in its collection", async () => {
@@ -102,10 +92,10 @@ await describeKafka("a type added to the registry alone, over a real Kafka broke
 
     const [query] = await embedder.embed(["Katherine Johnson"]);
     if (!(query instanceof Float32Array)) throw new Error("no query vector");
-    const hits = await eventually(async () => {
+    const hits = await eventually("the invoice to be stored", async () => {
       const found = await store.search("invoices", "tenant-a", query, 5);
       return found.length > 0 ? found : undefined;
-    }, "the invoice to be stored");
+    });
     expect(hits.map(({ id, data }) => ({ id, data }))).toEqual([
       { id: "inv-7", data: { id: "inv-7", customer: "Katherine Johnson", amountCents: 4200 } },
     ]);

@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
+import { eventually } from "../../scripts/lib/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { createConsumer, createProducer, ensureTopics, type MeshConsumer } from "../src/index.ts";
 
@@ -30,20 +31,6 @@ function held(consumer: MeshConsumer): string[] {
   return (consumer.assignments ?? []).flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`));
 }
 
-/** Polls `check` until it returns true (no timing is asserted); fails naming `what`. */
-async function until(
-  what: string,
-  check: () => boolean,
-  explain: () => string,
-  deadlineMs = 45_000,
-) {
-  const end = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}: ${explain()}`);
-    await Bun.sleep(100);
-  }
-}
-
 await describeKafka("subscribedRoundRobin on a real broker", (brokers) => {
   // A rolling upgrade in which the new version also reads t3: while old and new members share
   // the group, the library's round-robin either leaves t3 unread (old member leads: it deals
@@ -64,11 +51,13 @@ await describeKafka("subscribedRoundRobin on a real broker", (brokers) => {
         `old holds ${held(byName.old.consumer).join(",")}; new holds ${held(byName.new.consumer).join(",")}`;
 
       // Both members joined the same generation and between them hold every partition once.
-      await until(
+      await eventually(
         "both members to hold every partition between them",
-        () =>
-          first.consumer.generationId === second.consumer.generationId &&
-          [...held(first.consumer), ...held(second.consumer)].sort().join() === all.join(),
+        async () =>
+          (first.consumer.generationId === second.consumer.generationId &&
+            [...held(first.consumer), ...held(second.consumer)].sort().join() === all.join()) ||
+          undefined,
+        45_000,
         explain,
       );
       expect(held(byName.old.consumer).filter((p) => p.startsWith(t3))).toEqual([]);
@@ -92,9 +81,10 @@ await describeKafka("subscribedRoundRobin on a real broker", (brokers) => {
       // A set: a fetch sent just before the rebalance may still deliver a record of a partition
       // the member has since given up (at-least-once; the gateway's writes are idempotent).
       const reached = () => [...new Set([...first.received, ...second.received])].sort();
-      await until(
+      await eventually(
         "every message to reach a member",
-        () => reached().length >= sent.length,
+        async () => reached().length >= sent.length || undefined,
+        45_000,
         () => `${explain()}; received ${reached().join(",")}`,
       );
       expect(reached()).toEqual(sent.sort());

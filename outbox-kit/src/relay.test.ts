@@ -11,11 +11,16 @@ import {
   PROBLEM_JSON,
   unavailable,
 } from "@event-mesh/service-kit";
+import { waitFor as poll } from "../../scripts/lib/poll.ts";
 import { CommitSignal } from "./commit-signal.ts";
 import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
 import { HttpSink } from "./sink/http.ts";
 import { appendSqlite, SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./sqlite/outbox.ts";
+
+/** Waits (polling) until `condition` holds; fails the test with `what` after 10_000 ms. */
+const waitFor = (what: string, condition: () => boolean | Promise<boolean>) =>
+  poll(what, condition, 10_000, 5);
 
 /** The gateway's error answer: service-kit's problem document. */
 const problem = (error: AppError) =>
@@ -55,15 +60,6 @@ function fakeGateway(port = 0) {
     },
   });
   return { state, server, url: `http://127.0.0.1:${server.port}` };
-}
-
-/** Waits (polling) until `condition` holds; fails the test with `what` after 10 s. */
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
 }
 
 const logger = createLogger({ name: "relay-test", level: "silent" });

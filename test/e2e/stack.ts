@@ -16,8 +16,11 @@ import {
 
 export { freePort, metric } from "../../scripts/lib/service-process.ts";
 
+import { eventually } from "../../scripts/lib/poll.ts";
 import { randomTopic } from "../kafka-broker.ts";
 import { userPoints } from "./api.ts";
+
+export { eventually };
 
 /** A running service with the log lines it wrote (kept for assertions and failure messages). */
 export interface Running extends ServiceProcess {
@@ -181,29 +184,6 @@ export async function startFullStack(brokers?: string[]) {
   const { config, gateway, users } = await startStack(brokers);
   const tasks = await startTaskService(config, { USER_SERVICE_URL: users.url });
   return { config, gateway, users, tasks };
-}
-
-/** Polls `check` until it returns a value other than undefined; fails naming `what`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  deadlineMs = 60_000,
-  explain: () => string = () => "",
-): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let lastError: unknown = null;
-  while (Date.now() < end) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-      lastError = null;
-    } catch (error) {
-      lastError = error;
-    }
-    await Bun.sleep(100);
-  }
-  const why = lastError ? ` (last error: ${String(lastError)})` : "";
-  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${why} ${explain()}`);
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   waitReady,
 } from "../../scripts/lib/service-process.ts";
 
+export { waitFor } from "../../scripts/lib/poll.ts";
+
 export { freePort, metric } from "../../scripts/lib/service-process.ts";
 export { type ServiceProcess, waitReady };
 
@@ -46,19 +48,6 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
-/** Polls until `condition` resolves true; fails naming `what` after `deadlineMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  deadlineMs = 60_000,
-): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
 }
 
 /** The id of a created user from its response body. */

@@ -2,12 +2,17 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { AnyMeshEvent } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
 import { SQL } from "bun";
+import { waitFor as poll } from "../../../scripts/lib/poll.ts";
 import { describePostgres, freshDatabase } from "../../../test/pg-server.ts";
 import { Relay } from "../relay.ts";
 import type { EventSink, StoredEvent } from "../sink/index.ts";
 import { appendPostgres, OUTBOX_SHARDS } from "./append.ts";
 import { migrate, OUTBOX_MIGRATIONS } from "./migrate.ts";
 import { type PostgresOutbox, postgresOutbox } from "./outbox.ts";
+
+/** Waits (polling) until `condition` holds; fails the test with `what` after 20_000 ms. */
+const waitFor = (what: string, condition: () => boolean | Promise<boolean>) =>
+  poll(what, condition, 20_000, 20);
 
 const logger = createLogger({ name: "pg-outbox-test", level: "silent" });
 
@@ -43,14 +48,6 @@ function event(id: string, version: number): AnyMeshEvent {
     version,
     data: { id, email: `${id}@a.dev`, name: "N", tenantId: "tenant-a" },
   } as AnyMeshEvent;
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>) {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
 }
 
 /** Asserts each key's versions arrive in increasing order (repeats allowed only by resending). */
