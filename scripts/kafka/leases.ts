@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { otherLeases as otherLeaseHolders } from "../lib/leases.ts";
 import { stopBroker } from "./broker.ts";
 import { brokerPaths } from "./config.ts";
-import { isRunning, withLock } from "./process.ts";
+import { withLock } from "./process.ts";
 
 /*
  * Several `bun test` runs may share the local broker at once (one per package, or one per
@@ -22,18 +23,9 @@ export function markTestOwned(dataDir?: string): void {
   writeFileSync(brokerPaths(dataDir).testOwned, String(process.pid));
 }
 
-/** Pids of the other live processes holding a lease; leases of dead processes are removed. */
+/** Pids of the other live processes holding a lease on the broker of `dataDir`. */
 export function otherLeases(dataDir?: string): number[] {
-  const paths = brokerPaths(dataDir);
-  if (!existsSync(paths.leases)) return [];
-  const pids: number[] = [];
-  for (const name of readdirSync(paths.leases)) {
-    const pid = Number(name);
-    if (pid === process.pid) continue;
-    if (Number.isInteger(pid) && isRunning(pid, "")) pids.push(pid);
-    else rmSync(join(paths.leases, name), { force: true });
-  }
-  return pids;
+  return otherLeaseHolders(brokerPaths(dataDir).leases);
 }
 
 /**

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isRunning, withLock } from "../kafka/process.ts";
+import { withLock } from "../kafka/process.ts";
+import { otherLeases } from "../lib/leases.ts";
 import { pgPaths } from "./config.ts";
 import { stopPg } from "./server.ts";
 
@@ -21,25 +22,13 @@ export function markTestOwned(): void {
   writeFileSync(pgPaths().testOwned, String(process.pid));
 }
 
-function otherLeases(): number[] {
-  const paths = pgPaths();
-  if (!existsSync(paths.leases)) return [];
-  const pids: number[] = [];
-  for (const name of readdirSync(paths.leases)) {
-    const pid = Number(name);
-    if (pid === process.pid) continue;
-    if (Number.isInteger(pid) && isRunning(pid, "")) pids.push(pid);
-    else rmSync(join(paths.leases, name), { force: true });
-  }
-  return pids;
-}
-
 /** Gives the lease back; stops the server when this was the last user of a test-owned one. */
 export async function dropLease(): Promise<{ stopped: boolean }> {
   const paths = pgPaths();
   return withLock(paths.lockFile, 60_000, async () => {
     rmSync(join(paths.leases, String(process.pid)), { force: true });
-    if (!existsSync(paths.testOwned) || otherLeases().length > 0) return { stopped: false };
+    if (!existsSync(paths.testOwned) || otherLeases(paths.leases).length > 0)
+      return { stopped: false };
     const { stopped } = await stopPg();
     rmSync(paths.testOwned, { force: true });
     return { stopped };
