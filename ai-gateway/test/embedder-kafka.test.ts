@@ -5,31 +5,17 @@ import { join } from "node:path";
 import { encode, makeEvent } from "@event-mesh/contracts";
 import { createConsumer, createProducer, type MeshMessage } from "@event-mesh/kafka-kit";
 import { createLogger } from "@event-mesh/service-kit";
-import { Consumer } from "@platformatic/kafka";
 import { eventually } from "../../scripts/lib/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
+import { committed } from "./offsets.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
 });
-
-async function committed(brokers: string[], group: string, topic: string): Promise<bigint> {
-  const consumer = new Consumer({
-    groupId: group,
-    clientId: "offset-check",
-    bootstrapBrokers: brokers,
-  });
-  try {
-    const offsets = await consumer.listCommittedOffsets({ topics: [{ topic, partitions: [0] }] });
-    return (offsets.get(topic) ?? []).reduce((sum, o) => sum + (o > 0n ? o : 0n), 0n);
-  } finally {
-    await consumer.close(true);
-  }
-}
 
 await describeKafka("ai-gateway with a stalling embeddings server, on Kafka", (brokers) => {
   test("the message the server cannot embed goes to the DLQ with its reason; the partition moves on", async () => {
@@ -78,7 +64,7 @@ await describeKafka("ai-gateway with a stalling embeddings server, on Kafka", (b
     });
 
     await eventually("offsets committed past all 3 messages", async () =>
-      (await committed(brokers, gw.groupId ?? group, topic)) === 3n ? true : undefined,
+      (await committed(brokers, gw.groupId ?? group, topic, [0])) === 3n ? true : undefined,
     );
     const search = await gw.app.request("http://localhost/stats", {
       headers: { authorization: "Bearer tenant-a:u1" },

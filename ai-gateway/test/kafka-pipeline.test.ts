@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { encode, makeEvent } from "@event-mesh/contracts";
 import { createConsumer, createProducer, type MeshMessage } from "@event-mesh/kafka-kit";
 import { createLogger } from "@event-mesh/service-kit";
-import { Consumer } from "@platformatic/kafka";
 import { eventually } from "../../scripts/lib/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
+import { committed } from "./offsets.ts";
 
 type Gateway = Awaited<ReturnType<typeof startGateway>>;
 const cleanups: (() => Promise<void>)[] = [];
@@ -44,26 +44,6 @@ async function gateway(
   });
   if (shutdownAtEnd) cleanups.push(() => gw.shutdown("test end"));
   return gw;
-}
-
-/** The group's committed offsets on a topic, summed over partitions. */
-async function committed(brokers: string[], group: string, topic: string): Promise<bigint> {
-  const consumer = new Consumer({
-    groupId: group,
-    clientId: "offset-check",
-    bootstrapBrokers: brokers,
-  });
-  try {
-    const offsets = await consumer.listCommittedOffsets({
-      topics: [{ topic, partitions: [0, 1] }],
-    });
-    return (offsets.get(topic) ?? []).reduce(
-      (sum, offset) => sum + (offset > 0n ? offset : 0n),
-      0n,
-    );
-  } finally {
-    await consumer.close(true);
-  }
 }
 
 const source = "urn:test:kafka";
