@@ -1,28 +1,15 @@
 // A real full disk: the service's data folder is a small tmpfs that the test fills with a
 // filler file. Mounting needs root; elsewhere the test is skipped with a message.
-import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
 import { mountSmallDisk } from "@event-mesh/service-kit";
-import {
-  call,
-  idOf,
-  metric,
-  type ServiceProcess,
-  spawnService,
-  waitFor,
-  waitReady,
-} from "./helpers.ts";
+import { afterEachTest, call, idOf, metric, spawnService, waitFor, waitReady } from "./helpers.ts";
 
 const disk = mountSmallDisk(2048);
 if (!disk) console.warn("full-disk tests skipped: cannot mount a tmpfs here (needs root)");
 afterAll(() => disk?.close());
 
-const running: ServiceProcess[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const service of running.splice(0)) await service.stop(5_000);
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const { running, cleanups } = afterEachTest();
 
 /** The gateway's ingest as a real server that records the events it is sent. */
 function gateway() {

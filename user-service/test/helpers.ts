@@ -1,3 +1,4 @@
+import { afterEach } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,20 @@ export { waitFor } from "../../scripts/lib/poll.ts";
 
 export { freePort, metric } from "../../scripts/lib/service-process.ts";
 export { type ServiceProcess, waitReady };
+
+/**
+ * What a test starts, undone after each test (registers the `afterEach`): the services in
+ * `running` are stopped, then `cleanups` run in order.
+ */
+export function afterEachTest() {
+  const running: ServiceProcess[] = [];
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((service) => service.stop(5_000)));
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  return { running, cleanups };
+}
 
 /** A fresh data folder. */
 export function tempDataDir(): string {

@@ -1,10 +1,11 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { type AnyMeshEvent, decode } from "@event-mesh/contracts";
 import { createConsumer, type MeshMessage } from "@event-mesh/kafka-kit";
 import { startBroker, stopBroker } from "../../scripts/kafka.ts";
 import { describeKafka, randomTopic, restartBlocker } from "../../test/kafka-broker.ts";
 import {
+  afterEachTest,
   call,
   idOf,
   metric,
@@ -15,12 +16,7 @@ import {
   waitReady,
 } from "./helpers.ts";
 
-const running: ServiceProcess[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const service of running.splice(0)) await service.stop(5_000);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { running, cleanups } = afterEachTest();
 
 /** Reads `count` messages of `topic` from the start, then checks nothing else is there. */
 async function readAll(brokers: string[], topic: string, count: number): Promise<MeshMessage[]> {
@@ -103,7 +99,7 @@ await describeKafka("user-service on Kafka", (brokers) => {
   test("create, update, delete one user: exactly those three events on user.events, in order", async () => {
     const prefix = `${randomTopic("us")}.`;
     const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const { service } = kafkaService(brokerList, prefix, dataDir);
     await waitReady(service);
 
@@ -153,7 +149,7 @@ await describeKafka("user-service on Kafka", (brokers) => {
   test("with the broker unreachable: writes succeed, readiness fails, and after a restart with the broker all 50 events arrive in order", async () => {
     const prefix = `${randomTopic("us-down")}.`;
     const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     // One partition, so the topic's order is the relay's order.
     const down = kafkaService("127.0.0.1:1", prefix, dataDir, { TOPIC_PARTITIONS: "1" });
     await waitReady(down.service, "/healthz");
@@ -185,7 +181,7 @@ await describeKafka("user-service on Kafka", (brokers) => {
   test("a service killed with a non-empty outbox delivers the rest after restart, none lost", async () => {
     const prefix = `${randomTopic("us-kill")}.`;
     const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const down = kafkaService("127.0.0.1:1", prefix, dataDir, { TOPIC_PARTITIONS: "1" });
     await waitReady(down.service, "/healthz");
     const ids = await createUsers(down.service, 20);
@@ -211,7 +207,7 @@ await describeKafka("user-service on Kafka", (brokers) => {
     if (blocker) return; // restartBlocker printed why (another run uses the broker, or it is not ours)
     const prefix = `${randomTopic("us-restart")}.`;
     const dataDir = tempDataDir();
-    dirs.push(dataDir);
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const { service } = kafkaService(brokerList, prefix, dataDir, { TOPIC_PARTITIONS: "1" });
     await waitReady(service);
     const before = await createUsers(service, 1, "before");

@@ -1,23 +1,18 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { describePostgres, freshDatabase } from "../../test/pg-server.ts";
 import {
+  afterEachTest,
   call,
   freePort,
   idOf,
   metric,
-  type ServiceProcess,
   spawnService,
   tempDataDir,
   waitReady,
 } from "./helpers.ts";
 
-const running: ServiceProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((service) => service.stop(5_000)));
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const { running, cleanups } = afterEachTest();
 
 function dataDir(): string {
   const dir = tempDataDir();

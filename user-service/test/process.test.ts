@@ -1,23 +1,18 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
 import {
+  afterEachTest,
   call,
   idOf,
   metric,
-  type ServiceProcess,
   spawnService,
   tempDataDir,
   waitFor,
   waitReady,
 } from "./helpers.ts";
 
-const running: ServiceProcess[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const service of running.splice(0)) await service.stop(5_000);
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const { running, cleanups } = afterEachTest();
 
 /** The gateway's ingest as a real server: records the events it accepts; can be switched down. */
 function gateway() {
