@@ -1,22 +1,14 @@
 import { expect, test } from "bun:test";
 import * as v from "valibot";
 import { authOptions, loadConfig, serviceEnv, urlVar } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { configProblems } from "./testing.ts";
 
 const Env = serviceEnv(
   { port: 3000, clientId: "user-service" },
   { GATEWAY_URL: v.optional(urlVar, "http://127.0.0.1:3001") },
 );
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(Env, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (env: Record<string, string>) => configProblems(Env, env);
 
 test("fills every default when the environment is empty", () => {
   const config = loadConfig(Env, {});

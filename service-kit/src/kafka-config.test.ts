@@ -3,20 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, serviceEnv } from "./config.ts";
-import { ConfigError } from "./errors.ts";
 import { kafkaSecurity } from "./kafka-config.ts";
+import { configProblems } from "./testing.ts";
 
 const Env = serviceEnv({ port: 3000, clientId: "test" }, {});
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(Env, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (env: Record<string, string>) => configProblems(Env, env);
 
 const dir = mkdtempSync(join(tmpdir(), "kafka-config-"));
 const ca = join(dir, "ca.pem");

@@ -1,4 +1,6 @@
 import * as v from "valibot";
+import { loadConfig } from "./config.ts";
+import { ConfigError } from "./errors.ts";
 import { ERROR_CODES, ERROR_TITLES, PROBLEM_JSON, problemType } from "./problem.ts";
 
 const ProblemSchema = v.object({
@@ -105,4 +107,18 @@ export function requester(app: {
       app.request(path, { method, headers, ...(body === undefined ? {} : { body }) }),
     );
   };
+}
+
+/** Test helper: the lines `loadConfig(schema, env)` refuses `env` with; none when it loads. */
+export function configProblems(
+  schema: Parameters<typeof loadConfig>[0],
+  env: Record<string, string>,
+): string[] {
+  try {
+    loadConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }
