@@ -16,13 +16,11 @@ import {
   tempDir,
 } from "../../test/e2e/stack.ts";
 import { describeKafka } from "../../test/kafka-broker.ts";
-import type { QdrantDouble } from "./qdrant-double.ts";
-import { answersWholeTruth, hasQdrantDouble, qdrantDouble } from "./replicas.ts";
+import { answersWholeTruth, hasQdrantDouble, qdrantDouble, stopQdrantDoubles } from "./replicas.ts";
 
-const doubles: QdrantDouble[] = [];
 afterEach(async () => {
   await stopAll();
-  for (const double of doubles.splice(0)) double.stop();
+  stopQdrantDoubles();
 });
 
 /** The store of a drill: `{}` → each gateway its sqlite-vec file; else the shared double. */
@@ -30,7 +28,6 @@ function storeEnv(mode: "embedded" | "qdrant"): Record<string, string> | null {
   if (mode === "embedded") return {};
   const double = qdrantDouble();
   if (!double) return null;
-  doubles.push(double);
   return { QDRANT_URL: double.url };
 }
 

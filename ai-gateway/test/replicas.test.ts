@@ -16,13 +16,11 @@ import {
   tempDir,
 } from "../../test/e2e/stack.ts";
 import { describeKafka } from "../../test/kafka-broker.ts";
-import type { QdrantDouble } from "./qdrant-double.ts";
-import { hasQdrantDouble, qdrantDouble } from "./replicas.ts";
+import { hasQdrantDouble, qdrantDouble, stopQdrantDoubles } from "./replicas.ts";
 
-const doubles: QdrantDouble[] = [];
 afterEach(async () => {
   await stopAll();
-  for (const double of doubles.splice(0)) double.stop();
+  stopQdrantDoubles();
 });
 
 /** The consumer group the gateway logged at start (`ai-gateway started`). */
@@ -102,7 +100,6 @@ await describeKafka("gateway replicas on Kafka", (brokers) => {
     async () => {
       const double = qdrantDouble();
       if (!double) return;
-      doubles.push(double);
       const config = stackConfig(brokers);
       const shared = { QDRANT_URL: double.url };
       const secondDir = tempDir("gateway-2");

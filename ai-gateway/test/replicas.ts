@@ -12,9 +12,22 @@ const schema = QdrantSchema.load();
 /** False where Qdrant's schema file is absent: tests that need the double skip. */
 export const hasQdrantDouble = schema !== null;
 
-/** A started Qdrant double, or null where Qdrant's schema file is absent (tests then skip). */
+const started: QdrantDouble[] = [];
+
+/**
+ * A started Qdrant double, or null where Qdrant's schema file is absent (tests then skip).
+ * `stopQdrantDoubles` (in an afterEach) stops every double started since its last call.
+ */
 export function qdrantDouble(): QdrantDouble | null {
-  return schema ? new QdrantDouble(schema).start() : null;
+  if (!schema) return null;
+  const double = new QdrantDouble(schema).start();
+  started.push(double);
+  return double;
+}
+
+/** Stops the doubles `qdrantDouble` started. */
+export function stopQdrantDoubles(): void {
+  for (const double of started.splice(0)) double.stop();
 }
 
 /** `{ id → name }` of every user point the gateway returns for the tenant (at most 100). */
