@@ -23,10 +23,13 @@ export function promtoolAvailable(): boolean {
   return false;
 }
 
-/** Runs `promtool check metrics` on an exposition text; its output lists every problem. */
-export async function promtool(exposition: string): Promise<{ exitCode: number; output: string }> {
-  const child = Bun.spawn(["promtool", "check", "metrics"], {
-    stdin: new TextEncoder().encode(exposition),
+/** Runs promtool with `args`; its exit code and its stdout and stderr together. */
+async function run(
+  args: string[],
+  stdin?: Uint8Array,
+): Promise<{ exitCode: number; output: string }> {
+  const child = Bun.spawn(["promtool", ...args], {
+    ...(stdin ? { stdin } : {}),
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -36,6 +39,11 @@ export async function promtool(exposition: string): Promise<{ exitCode: number; 
     child.exited,
   ]);
   return { exitCode, output: (stdout + stderr).trim() };
+}
+
+/** Runs `promtool check metrics` on an exposition text; its output lists every problem. */
+export async function promtool(exposition: string): Promise<{ exitCode: number; output: string }> {
+  return run(["check", "metrics"], new TextEncoder().encode(exposition));
 }
 
 /**
@@ -61,16 +69,7 @@ export async function promtoolCheckQueries(
     const file = join(dir, "rules.json");
     // YAML is a superset of JSON, so promtool reads this file as it is.
     writeFileSync(file, JSON.stringify(rules));
-    const child = Bun.spawn(["promtool", "check", "rules", file], {
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stdout, stderr, exitCode] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
-    return { exitCode, output: (stdout + stderr).trim() };
+    return await run(["check", "rules", file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

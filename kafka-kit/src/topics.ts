@@ -19,6 +19,15 @@ export interface EnsureTopicsResult {
   existing: string[];
 }
 
+/** The admin client of the topic helpers. */
+function topicsAdmin(brokers: string[], security: KafkaSecurity | undefined): Admin {
+  return new Admin({
+    clientId: "event-mesh-topics",
+    bootstrapBrokers: brokers,
+    ...connectionOptions(security),
+  });
+}
+
 /**
  * Creates the topics that do not exist yet with `partitions` partitions. Existing topics are
  * left as they are (their partition count included), so calling it at every start is safe.
@@ -31,11 +40,7 @@ export async function ensureTopics(options: {
   replicas?: number;
   security?: KafkaSecurity | undefined;
 }): Promise<EnsureTopicsResult> {
-  const admin = new Admin({
-    clientId: "event-mesh-topics",
-    bootstrapBrokers: options.brokers,
-    ...connectionOptions(options.security),
-  });
+  const admin = topicsAdmin(options.brokers, options.security);
   try {
     const present = new Set(await admin.listTopics());
     const wanted = [...new Set(options.topics)];
@@ -98,11 +103,7 @@ export async function partitionCounts(options: {
   topics: readonly string[];
   security?: KafkaSecurity | undefined;
 }): Promise<Map<string, number>> {
-  const admin = new Admin({
-    clientId: "event-mesh-topics",
-    bootstrapBrokers: options.brokers,
-    ...connectionOptions(options.security),
-  });
+  const admin = topicsAdmin(options.brokers, options.security);
   try {
     const present = new Set(await admin.listTopics());
     const topics = options.topics.filter((topic) => present.has(topic));
