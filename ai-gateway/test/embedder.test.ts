@@ -6,12 +6,11 @@ import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
 import { eventually } from "../../scripts/lib/poll.ts";
-import { freePort } from "../../scripts/lib/service-process.ts";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
+import { spawnGateway } from "./gateway-process.ts";
 
-const MAIN = join(import.meta.dir, "../src/main.ts");
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -172,44 +171,17 @@ describe("gateway with an OpenAI-compatible embeddings server", () => {
   });
 });
 
-/** Spawns the gateway; resolves with its exit code, or "started" once /healthz answers. */
-async function spawnGateway(env: Record<string, string>) {
-  const port = freePort();
-  const child = Bun.spawn(["bun", MAIN], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: "",
-      QDRANT_URL: "",
-      PORT: String(port),
-      DATA_DIR: mkdtempSync(join(tmpdir(), "gw-embedder-proc-")),
-      INGEST_TOKEN: "t0ken",
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  cleanups.push(() => child.kill(9));
-  const url = `http://127.0.0.1:${port}`;
-  const started = (async () => {
-    for (;;) {
-      if (
-        await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return "started" as const;
-      await Bun.sleep(100);
-    }
-  })();
-  return { child, url, outcome: Promise.race([child.exited, started]) };
+/** A gateway process (see gateway-process.ts), killed at the end. */
+function gatewayProcess(env: Record<string, string>) {
+  const gw = spawnGateway(env);
+  cleanups.push(() => gw.child.kill(9));
+  return gw;
 }
 
 describe("gateway process", () => {
   test("EMBEDDING_DIMS the model does not give stops start-up with one line naming both sizes", async () => {
     const server = embeddingsServer(384);
-    const gw = await spawnGateway({ EMBEDDINGS_URL: server.url, EMBEDDING_DIMS: "512" });
+    const gw = gatewayProcess({ EMBEDDINGS_URL: server.url, EMBEDDING_DIMS: "512" });
     expect(await gw.outcome).toBe(1);
     const lines = (await new Response(gw.child.stderr).text()).trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -221,7 +193,7 @@ describe("gateway process", () => {
     const server = embeddingsServer();
     const url = server.url.replace("http://", "http://user:s3cret@");
     server.stop();
-    const gw = await spawnGateway({ EMBEDDINGS_URL: url });
+    const gw = gatewayProcess({ EMBEDDINGS_URL: url });
     expect(await gw.outcome).toBe(1);
     const stderr = await new Response(gw.child.stderr).text();
     expect(stderr).toContain("fix EMBEDDINGS_URL");
@@ -231,7 +203,7 @@ describe("gateway process", () => {
   test("SIGTERM while a batch waits on a stalled embedder: the ingest gets 503, exit 0 within the bound", async () => {
     const server = embeddingsServer();
     server.hangs = (input) => input.some((text) => text.includes("STUCK"));
-    const gw = await spawnGateway({
+    const gw = gatewayProcess({
       EMBEDDINGS_URL: server.url,
       EMBEDDINGS_MODEL: "all-minilm",
       EMBEDDINGS_TIMEOUT_MS: "600000",

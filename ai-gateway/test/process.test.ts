@@ -3,43 +3,18 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-
-const MAIN = join(import.meta.dir, "../src/main.ts");
+import { MAIN, spawnGateway } from "./gateway-process.ts";
 
 /** Starts the gateway as a process on a free port and waits for /healthz. */
-async function spawnGateway(dataDir: string) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = Bun.spawn(["bun", MAIN], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: "",
-      QDRANT_URL: "",
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      INGEST_TOKEN: "t0ken",
-      LOG_LEVEL: "warn",
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, url };
-    await Bun.sleep(100);
-  }
-  child.kill(9);
-  throw new Error(`gateway did not start: ${await new Response(child.stderr).text()}`);
+async function startedGateway(dataDir: string) {
+  const gw = spawnGateway({ DATA_DIR: dataDir });
+  if ((await gw.outcome) === "started") return gw;
+  throw new Error(`gateway did not start: ${await new Response(gw.child.stderr).text()}`);
 }
 
 test("SIGTERM finishes the work in hand and exits 0; the data survives a restart", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "gw-proc-"));
-  const first = await spawnGateway(dataDir);
+  const first = await startedGateway(dataDir);
   const events = Array.from({ length: 50 }, (_, i) =>
     makeEvent("user.created", {
       tenantId: "tenant-a",
@@ -63,7 +38,7 @@ test("SIGTERM finishes the work in hand and exits 0; the data survives a restart
   expect(response.status).toBe(200);
   expect(await first.child.exited).toBe(0);
 
-  const second = await spawnGateway(dataDir);
+  const second = await startedGateway(dataDir);
   try {
     const search = await fetch(`${second.url}/search?q=Process%20Person%2042&limit=1`, {
       headers: { authorization: "Bearer tenant-a:u1" },
