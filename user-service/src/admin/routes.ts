@@ -3,6 +3,7 @@ import { Name, TenantId, Timestamp } from "@event-mesh/contracts";
 import type { ProducerEnv } from "@event-mesh/outbox-kit";
 import {
   AppError,
+  bearerToken,
   conflict,
   errorResponse,
   jsonBody,
@@ -33,7 +34,7 @@ const sameSecret = (a: string, b: string) => {
  */
 function operatorAuth(token: string | undefined): MiddlewareHandler<ProducerEnv> {
   return async function operatorAuth(c, next) {
-    const presented = /^Bearer (\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const presented = bearerToken(c.req.header("authorization"));
     if (presented === undefined) throw unauthorized("missing bearer token");
     if (token === undefined || !sameSecret(presented, token))
       throw new AppError(403, "forbidden", "this route needs the operator credential");
