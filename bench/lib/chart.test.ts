@@ -167,7 +167,7 @@ describe("the charts in bench/results", () => {
       {},
       ...results.map((file) => chartsOf(JSON.parse(readFileSync(join(dir, file), "utf8")))),
     );
-    expect(visibleText(charts["search-cost.svg"])).toContain("GET /search over HTTP, 10 tenants");
+    expect(visibleText(charts["search-cost.svg"])).toContain("GET /search over HTTP: 1,000,000");
     expect(visibleText(charts["search.svg"])).toContain(
       "binary codes + rescoring, in-process, 100,000",
     );
