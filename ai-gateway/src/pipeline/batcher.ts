@@ -1,11 +1,19 @@
+import { FairQueue } from "./fair-queue.ts";
+
 /** Batching bounds. */
-export interface BatcherOptions {
+export interface BatcherOptions<T> {
   /** Most items per batch (BATCH_MAX). */
   maxBatch: number;
   /** Longest wait for a batch to fill, from its first item, in ms (BATCH_WAIT_MS). */
   waitMs: number;
   /** Most items waiting beside the batch being processed; `submit` waits beyond it. */
   maxQueued: number;
+  /**
+   * The fairness key of an item (its tenant). Set → batches are filled round robin across keys
+   * and a key below its share of `maxQueued` is admitted while others are held back. Unset → one
+   * FIFO queue.
+   */
+  keyOf?: ((item: T) => string) | undefined;
 }
 
 interface Entry<T> {
@@ -28,11 +36,14 @@ export class BatcherClosedError extends Error {
 
 /**
  * Groups items into batches of up to `maxBatch`, or whatever arrived within `waitMs`, and hands
- * them to `handler` one batch at a time, in arrival order. Memory stays bounded: `submit` waits
- * while `maxQueued` items are already waiting, which is how a source is made to pause.
+ * them to `handler` one batch at a time. Without `keyOf`, in arrival order; with it, round robin
+ * across keys (FairQueue), arrival order within a key. Memory stays bounded: `submit` waits
+ * while `maxQueued` items are already waiting, which is how a source is made to pause; a key
+ * holding less than its fair share (`maxQueued` / keys waiting) may still add up to that share,
+ * so the queue holds at most 2 × `maxQueued` and a flood cannot lock a quiet key out.
  */
 export class Batcher<T> {
-  readonly #queue: Entry<T>[] = [];
+  readonly #queue = new FairQueue<Entry<T>>();
   readonly #roomWaiters: (() => void)[] = [];
   #wake: (() => void) | null = null;
   #running: Promise<void> | null = null;
@@ -40,20 +51,32 @@ export class Batcher<T> {
 
   constructor(
     private readonly handler: (items: T[]) => Promise<void>,
-    private readonly options: BatcherOptions,
+    private readonly options: BatcherOptions<T>,
   ) {}
 
   /** Items waiting for a batch. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.size;
   }
 
-  /** Resolves when there is room for more items. */
-  async ready(): Promise<void> {
-    while (!this.#closed && this.#queue.length >= this.options.maxQueued) {
+  /** Resolves when there is room for more items (of `key`, when the batcher is fair). */
+  async ready(key = ""): Promise<void> {
+    while (!this.#closed && this.#room(key) === 0) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     }
     if (this.#closed) throw new BatcherClosedError("batcher closed");
+  }
+
+  /** How many items of `key` may be queued now. */
+  #room(key: string): number {
+    const { maxQueued } = this.options;
+    const queued = this.#queue.size;
+    if (queued < maxQueued) return maxQueued - queued;
+    if (!this.options.keyOf) return 0;
+    const mine = this.#queue.sizeOf(key);
+    const lanes = this.#queue.lanes + (mine === 0 ? 1 : 0);
+    const share = Math.max(1, Math.floor(maxQueued / lanes));
+    return Math.max(0, Math.min(share - mine, 2 * maxQueued - queued));
   }
 
   /**
@@ -62,7 +85,8 @@ export class Batcher<T> {
    * `maxQueued`. Resolves once every item was handled.
    */
   async submit(items: readonly T[]): Promise<void> {
-    await this.ready();
+    const byKey = this.#split(items);
+    await this.ready(byKey.keys().next().value ?? "");
     if (items.length === 0) return;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const group: Group = {
@@ -70,28 +94,46 @@ export class Batcher<T> {
       error: undefined,
       settle: (error) => (error === undefined ? resolve() : reject(error)),
     };
-    for (let next = 0; next < items.length; ) {
-      if (next > 0) {
-        try {
-          await this.ready();
-        } catch (error) {
-          // Closed halfway: the queued part is still handled; this caller is told to retry.
-          promise.catch(() => {});
-          throw error;
+    let first = true;
+    for (const [key, mine] of byKey) {
+      for (let next = 0; next < mine.length; first = false) {
+        if (!first) {
+          try {
+            await this.ready(key);
+          } catch (error) {
+            // Closed halfway: the queued part is still handled; this caller is told to retry.
+            promise.catch(() => {});
+            throw error;
+          }
         }
+        const room = Math.max(1, this.#room(key));
+        const at = performance.now();
+        for (const item of mine.slice(next, next + room))
+          this.#queue.push(key, { item, at, group });
+        next += room;
+        this.#wake?.();
+        this.#running ??= this.#run().finally(() => {
+          this.#running = null;
+          // Items may have arrived between the loop's last check and its end.
+          if (this.#queue.size > 0) this.#running = this.#run();
+        });
       }
-      const room = Math.max(1, this.options.maxQueued - this.#queue.length);
-      const at = performance.now();
-      for (const item of items.slice(next, next + room)) this.#queue.push({ item, at, group });
-      next += room;
-      this.#wake?.();
-      this.#running ??= this.#run().finally(() => {
-        this.#running = null;
-        // Items may have arrived between the loop's last check and its end.
-        if (this.#queue.length > 0) this.#running = this.#run();
-      });
     }
     return promise;
+  }
+
+  /** Items by fairness key, in arrival order within each key. */
+  #split(items: readonly T[]): Map<string, T[]> {
+    const keyOf = this.options.keyOf;
+    if (!keyOf) return new Map([["", [...items]]]);
+    const byKey = new Map<string, T[]>();
+    for (const item of items) {
+      const key = keyOf(item);
+      const mine = byKey.get(key);
+      if (mine) mine.push(item);
+      else byKey.set(key, [item]);
+    }
+    return byKey;
   }
 
   /** Stops accepting items, handles what is queued, and resolves when done. */
@@ -103,9 +145,9 @@ export class Batcher<T> {
   }
 
   async #run(): Promise<void> {
-    while (this.#queue.length > 0) {
+    while (this.#queue.size > 0) {
       await this.#filled();
-      const batch = this.#queue.splice(0, this.options.maxBatch);
+      const batch = this.#queue.take(this.options.maxBatch);
       for (const wake of this.#roomWaiters.splice(0)) wake();
       let error: unknown;
       try {
@@ -122,8 +164,9 @@ export class Batcher<T> {
 
   /** Waits until the batch is full, `waitMs` passed since its first item, or the batcher closes. */
   async #filled(): Promise<void> {
-    const deadline = (this.#queue[0]?.at ?? performance.now()) + this.options.waitMs;
-    while (!this.#closed && this.#queue.length < this.options.maxBatch) {
+    const oldest = Math.min(...this.#queue.heads().map((entry) => entry.at));
+    const deadline = (Number.isFinite(oldest) ? oldest : performance.now()) + this.options.waitMs;
+    while (!this.#closed && this.#queue.size < this.options.maxBatch) {
       const left = deadline - performance.now();
       if (left <= 0) return;
       await new Promise<void>((resolve) => {
