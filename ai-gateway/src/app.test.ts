@@ -168,6 +168,7 @@ describe("search", () => {
     expect(await response.json()).toEqual({
       tenantId: "tenant-a",
       usage: { embeddings: 2, searches: 1 },
+      quota: { embeddingsPerDay: null, embeddingsToday: 2, heldToday: 0 },
     });
   });
 });

@@ -14,7 +14,9 @@ import {
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import type { Embedder } from "./embedders/index.ts";
+import type { TenantAdmission } from "./limits/admission.ts";
 import type { GatewayMetrics } from "./metrics.ts";
+import type { QuotaView } from "./pipeline/embed-step.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import { searchRoutes } from "./routes/search.ts";
@@ -46,6 +48,10 @@ export interface AppDeps {
   searchMinScore?: number;
   /** The event types taken and their collections; default `EVENT_REGISTRY` (tests extend it). */
   registry?: Registry;
+  /** TENANT_LIMITS' per-second limits (429); unset → none. */
+  admission?: TenantAdmission | undefined;
+  /** Today's embeddings per tenant, for `GET /usage`. */
+  quota?: QuotaView | undefined;
 }
 
 /** The gateway's HTTP app. */
@@ -81,6 +87,7 @@ export function createApp(deps: AppDeps) {
       maxEvents: deps.ingestMaxEvents,
       ingest: deps.ingest,
       registry: deps.registry,
+      admission: deps.admission,
     }),
   );
   // The committed document for the catalog; an injected registry gets its own, generated.

@@ -37,3 +37,32 @@ test("a bad value names the variable", () => {
     expect(String(error)).toContain("QDRANT_URL");
   }
 });
+
+test("TENANT_LIMITS: a default for every tenant and per-tenant overrides", () => {
+  const { TENANT_LIMITS: limits } = readConfig({
+    TENANT_LIMITS: "*:searchesPerSecond=20,eventsPerSecond=500; tenant-a:searchesPerSecond=50",
+  });
+  expect(limits.of("tenant-a")).toEqual({ searchesPerSecond: 50, eventsPerSecond: 500 });
+  expect(limits.of("tenant-b")).toEqual({ searchesPerSecond: 20, eventsPerSecond: 500 });
+  expect(readConfig({}).TENANT_LIMITS.none).toBe(true);
+  expect(readConfig({}).FAIR_BATCHING).toBe(true);
+  expect(readConfig({}).EMBEDDING_CACHE_MAX_ENTRIES).toBe(200_000);
+});
+
+test("a bad TENANT_LIMITS names the variable, the tenant and the limit", () => {
+  for (const [value, says] of [
+    ["tenant-a:searchesPerSecnd=5", 'unknown limit "searchesPerSecnd"'],
+    ["tenant-a:eventsPerSecond=0", "eventsPerSecond must be a positive integer"],
+    ["searchesPerSecond=5", "expected <tenant or *>:<limit>=<n>"],
+  ] as const) {
+    try {
+      readConfig({ TENANT_LIMITS: value });
+      throw new Error(`accepted ${value}`);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String(error)).toContain("TENANT_LIMITS");
+      expect(String(error)).toContain(says);
+    }
+  }
+  expect(() => readConfig({ FAIR_BATCHING: "yes" })).toThrow("FAIR_BATCHING");
+});

@@ -1,5 +1,6 @@
 import { type Env, intVar, loadConfig, serviceEnv, urlVar } from "@event-mesh/service-kit";
 import * as v from "valibot";
+import { parseTenantLimits, TenantLimits } from "./limits/tenant-limits.ts";
 
 /**
  * The one reader of the environment. Every variable, with its default; a bad value stops
@@ -35,6 +36,34 @@ export const GatewayEnv = serviceEnv(
     EMBEDDINGS_TIMEOUT_MS: v.optional(intVar(10, 600_000), "30000"),
     /** Longest text sent to the embeddings server, characters; longer ones are cut. */
     EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),
+    /** Vectors kept in the embedding cache (least recently used go first); 0 turns it off. */
+    EMBEDDING_CACHE_MAX_ENTRIES: v.optional(intVar(0, 100_000_000), "200000"),
+    /** Cache entries unused for this many days are dropped. */
+    EMBEDDING_CACHE_MAX_AGE_DAYS: v.optional(intVar(1, 3650), "30"),
+    /** `true`: batches are filled round robin across tenants; `false`: in arrival order. */
+    FAIR_BATCHING: v.optional(
+      v.pipe(
+        v.picklist(["true", "false"], "must be true or false"),
+        v.transform((text) => text === "true"),
+      ),
+      "true",
+    ),
+    /** `*:searchesPerSecond=20,eventsPerSecond=500,embeddingsPerDay=100000;tenant-a:…`. */
+    TENANT_LIMITS: v.optional(
+      v.pipe(
+        v.string(),
+        v.rawTransform(({ dataset, addIssue, NEVER }) => {
+          const parsed = parseTenantLimits(dataset.value);
+          if (typeof parsed === "string") {
+            addIssue({ message: parsed });
+            return NEVER;
+          }
+          return parsed;
+        }),
+        v.instance(TenantLimits),
+      ),
+      "",
+    ),
     QDRANT_URL: v.optional(urlVar),
     /** Codes a tenant needs before sqlite-vec gives it its own `vec0` partition (sqlite-vec-codes.ts). */
     SQLITE_VEC_PARTITION_AT: v.optional(intVar(1, 100_000_000), "1024"),

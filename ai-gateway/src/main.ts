@@ -14,6 +14,7 @@ import {
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { type GatewayConfig, readConfig } from "./config.ts";
+import { costControls } from "./cost-controls.ts";
 import { openDatabase } from "./db.ts";
 import { routeDeadLetters } from "./dead-letters/index.ts";
 import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
@@ -57,6 +58,7 @@ export async function startGateway(
   const checkpointer = config.DATA_DIR === ":memory:" ? null : startCheckpointer(db.filename);
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
+  const controls = costControls(config, db, metrics.registry);
 
   // Before the store: a collection must not be created with a size the model does not give.
   const embedder = await startEmbedder(config, logger);
@@ -98,6 +100,7 @@ export async function startGateway(
       tenants: new TenantLog(db),
       metrics: gatewayMetrics,
       logger,
+      ...controls.pipeline,
       topicPrefix: prefix,
       retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
     },
@@ -106,6 +109,7 @@ export async function startGateway(
         maxBatch: config.BATCH_MAX,
         waitMs: config.BATCH_WAIT_MS,
         maxQueued: config.BATCH_MAX * config.MAX_PENDING_BATCHES,
+        ...controls.batcher,
       },
       ...(brokers
         ? {
@@ -156,6 +160,7 @@ export async function startGateway(
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
+    ...controls.app,
     probes: {
       store: () => store.ping(),
       pipeline: async () => {
@@ -200,16 +205,10 @@ export async function startGateway(
     handleSignals: options.handleSignals ?? true,
     exit: options.exit,
   });
-  logger.info(
-    {
-      mode: brokers ? "kafka" : "embedded",
-      store: store.name,
-      ...(kafka ? { replica: kafka.replica, groupId: kafka.eventsGroup } : {}),
-      embedder: embedder.name,
-      ingest: Boolean(config.INGEST_TOKEN),
-    },
-    "ai-gateway started",
-  );
+  const mode = brokers ? "kafka" : "embedded";
+  const where = kafka ? { replica: kafka.replica, groupId: kafka.eventsGroup } : {};
+  const started = { mode, store: store.name, ...where, embedder: embedder.name };
+  logger.info({ ...started, ingest: Boolean(config.INGEST_TOKEN) }, "ai-gateway started");
   // groupId: the consumer group of the event topics (per replica on sqlite-vec), for tests.
   return { ...running, app, store, pipeline, batcher, source, drain, groupId: kafka?.eventsGroup };
 }

@@ -70,6 +70,16 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ["metric"] as const,
       registers,
     }),
+    cacheHits: new Counter({
+      name: "ai_gateway_embedding_cache_hits_total",
+      help: "Texts whose vector came from the embedding cache (not computed, not billed).",
+      registers,
+    }),
+    cacheMisses: new Counter({
+      name: "ai_gateway_embedding_cache_misses_total",
+      help: "Texts the embedding cache did not have (sent to the embedder unless over quota).",
+      registers,
+    }),
     searchSeconds: new Histogram({
       name: "ai_gateway_search_seconds",
       help: "Time to answer a search (embed + query), by collection.",
@@ -78,6 +88,29 @@ export function createGatewayMetrics(registry: Registry) {
       registers,
     }),
   };
+}
+
+/** Size gauges of the embedding cache, read from it at each scrape. */
+export function registerCacheGauges(
+  registry: Registry,
+  cache: { stats(): { entries: number; bytes: number } },
+): void {
+  new Gauge({
+    name: "ai_gateway_embedding_cache_entries",
+    help: "Vectors held in the embedding cache.",
+    registers: [registry],
+    collect() {
+      this.set(cache.stats().entries);
+    },
+  });
+  new Gauge({
+    name: "ai_gateway_embedding_cache_bytes",
+    help: "Payload bytes of the embedding cache (vectors and keys, not file pages).",
+    registers: [registry],
+    collect() {
+      this.set(cache.stats().bytes);
+    },
+  });
 }
 
 /** The gateway's metrics. */

@@ -1,12 +1,15 @@
 import { collectionsOf, type Registry } from "@event-mesh/contracts";
 import { createLogger, createMetrics, type Logger } from "@event-mesh/service-kit";
 import { createApp } from "../src/app.ts";
+import { readConfig } from "../src/config.ts";
+import { costControls } from "../src/cost-controls.ts";
 import { openDatabase } from "../src/db.ts";
 import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Embedder } from "../src/embedders/index.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
 import { buildPipeline } from "../src/pipeline/build.ts";
+import type { Incoming } from "../src/pipeline/pipeline.ts";
 import { TenantLog } from "../src/tenants.ts";
 import type { UsageMeter } from "../src/usage/index.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
@@ -28,6 +31,15 @@ export interface TestGatewayOptions {
   retention?: DeadLetterRetention;
   /** The event registry; default the catalog's (a test adds a type to it). */
   registry?: Registry;
+  /**
+   * Variables of the cost controls (EMBEDDING_CACHE_*, TENANT_LIMITS, FAIR_BATCHING), read
+   * through the real configuration; default theirs.
+   */
+  env?: Record<string, string>;
+  /** BATCH_MAX; default 256. */
+  batchMax?: number;
+  /** Called with each batch before the pipeline processes it (to see batch order). */
+  onBatch?: (items: readonly Incoming[]) => void;
 }
 
 /**
@@ -44,6 +56,8 @@ export async function testGateway(options: TestGatewayOptions = {}) {
   const logger = options.logger ?? createLogger({ name: "test", level: "silent" });
   const metrics = createMetrics({ namespace: "ai_gateway" });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
+  const controls = costControls(readConfig(options.env ?? {}), db, metrics.registry);
+  const batchMax = options.batchMax ?? 256;
   const { batcher } = buildPipeline(
     {
       embedder,
@@ -53,10 +67,14 @@ export async function testGateway(options: TestGatewayOptions = {}) {
       tenants: new TenantLog(db),
       metrics: gatewayMetrics,
       logger,
+      ...controls.pipeline,
       topicPrefix: "",
       ...(options.registry ? { registry: options.registry } : {}),
     },
-    { batching: { maxBatch: 256, waitMs: 2, maxQueued: 512 } },
+    {
+      batching: { maxBatch: batchMax, waitMs: 2, maxQueued: 2 * batchMax, ...controls.batcher },
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    },
   );
   const app = createApp({
     logger,
@@ -72,6 +90,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     ingest: (items) => batcher.submit(items),
     probes: { store: () => store.ping() },
     ...(options.registry ? { registry: options.registry } : {}),
+    ...controls.app,
   });
   return { app, db, store, deadLetters, metrics };
 }

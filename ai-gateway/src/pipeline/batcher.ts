@@ -59,8 +59,11 @@ export class Batcher<T> {
     return this.#queue.size;
   }
 
-  /** Resolves when there is room for more items (of `key`, when the batcher is fair). */
-  async ready(key = ""): Promise<void> {
+  /**
+   * Resolves when there is room for more items: of `key` (its fair share counts), or without a
+   * key, room under `maxQueued` itself (what a source that reads one message at a time needs).
+   */
+  async ready(key?: string): Promise<void> {
     while (!this.#closed && this.#room(key) === 0) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     }
@@ -68,11 +71,11 @@ export class Batcher<T> {
   }
 
   /** How many items of `key` may be queued now. */
-  #room(key: string): number {
+  #room(key: string | undefined): number {
     const { maxQueued } = this.options;
     const queued = this.#queue.size;
     if (queued < maxQueued) return maxQueued - queued;
-    if (!this.options.keyOf) return 0;
+    if (!this.options.keyOf || key === undefined) return 0;
     const mine = this.#queue.sizeOf(key);
     const lanes = this.#queue.lanes + (mine === 0 ? 1 : 0);
     const share = Math.max(1, Math.floor(maxQueued / lanes));

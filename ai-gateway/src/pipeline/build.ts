@@ -6,7 +6,7 @@ import { type Incoming, Pipeline, type PipelineDeps } from "./pipeline.ts";
 /** What `buildPipeline` needs beside the pipeline's own dependencies. */
 export interface BuildPipelineOptions {
   /** Batching bounds of the batcher in front of the pipeline. */
-  batching: BatcherOptions;
+  batching: BatcherOptions<Incoming>;
   /**
    * Acknowledges stored Kafka messages (commits their offsets); called in batch order through
    * an AckChain, after the batch is stored. Absent in embedded mode (HTTP needs no commit).
@@ -14,6 +14,8 @@ export interface BuildPipelineOptions {
   acknowledge?: (items: Incoming[]) => Promise<void>;
   /** Called when an acknowledgement fails; the next one covers it. */
   onAckError?: (error: unknown) => void;
+  /** Sees each batch before it is processed (tests: the order batches were cut in). */
+  onBatch?: (items: readonly Incoming[]) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export function buildPipeline(deps: PipelineDeps, options: BuildPipelineOptions)
         "shutting_down",
         "an earlier batch failed; not acknowledging later ones",
       );
+    options.onBatch?.(items);
     try {
       await pipeline.process(items);
     } catch (error) {

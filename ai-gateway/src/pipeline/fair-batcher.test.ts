@@ -68,8 +68,14 @@ describe("Batcher with fairness keys", () => {
     void batcher.ready("a").then(() => {
       floodAdmitted = true;
     });
+    // A source that asks without a key (Kafka) gets the plain bound, never a share past it.
+    let unkeyedAdmitted = false;
+    void batcher.ready().then(() => {
+      unkeyedAdmitted = true;
+    });
     await Bun.sleep(10);
     expect(floodAdmitted).toBe(false);
+    expect(unkeyedAdmitted).toBe(false);
     release();
     await Promise.all([flood, quiet, ready]);
     // b's item went into the first batch cut after it arrived (positions 2–5), far ahead of a's last.

@@ -2,12 +2,15 @@ import type { DecodeResult, MeshEvent, Registry } from "@event-mesh/contracts";
 import type { MeshMessage } from "@event-mesh/kafka-kit";
 import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
-import { type Embedder, Refused } from "../embedders/index.ts";
-import { describe, GatewayError, WrongDimsError } from "../errors.ts";
+import type { EmbeddingCache } from "../embedders/cache.ts";
+import type { Embedder } from "../embedders/index.ts";
+import { describe, GatewayError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageIncrement, UsageMeter } from "../usage/index.ts";
+import type { QuotaDay } from "../usage/quota.ts";
 import type { PointDelete, PointUpsert, VectorStore } from "../vectors/index.ts";
 import { decodeItems, letterOf } from "./decode.ts";
+import { embedChanges, type QuotaView } from "./embed-step.ts";
 import { type EntityChange, planBatch } from "./plan.ts";
 
 /** A message from Kafka, still to decode (the fields the pipeline reads). */
@@ -43,6 +46,10 @@ export interface PipelineDeps {
   tenants: TenantRecorder;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Vectors already computed; unset → every text is embedded. */
+  cache?: EmbeddingCache | undefined;
+  /** Daily embeddings per tenant: read for the quota, recorded after each batch. */
+  quota?: (QuotaView & { record(counts: ReadonlyMap<string, QuotaDay>): void }) | undefined;
   /** TOPIC_PREFIX, for `decode`. */
   topicPrefix: string;
   /** Backoff of retried steps, in ms. */
@@ -97,17 +104,22 @@ export class Pipeline {
       events.map(({ event }) => event),
       registry,
     );
-    const { vectorOf, refused } = await this.#embed(
+    const { vectorOf, refused, counts } = await embedChanges(
       plan.changes.filter((change) => change.action === "upsert"),
+      {
+        ...this.#deps,
+        retrying: (step, work) => this.#retrying(step, work),
+        signal: this.#stop.signal,
+      },
     );
     const itemOf = new Map(events.map(({ event, item }) => [event, item]));
     await this.#deadLetter(
-      refused.map(({ change, reason }) => {
+      refused.map(({ change, code, reason }) => {
         const item = itemOf.get(change.event);
         if (!item) throw new Error("a planned change has no incoming item");
-        return letterOf(item, "embedding_refused", reason);
+        return letterOf(item, code, reason);
       }),
-      "dead-lettered events the embedder refused",
+      "dead-lettered events the embedder refused or over their tenant's quota",
     );
     // A refused upsert is not written: the entity keeps its previous state.
     const changes = plan.changes.filter((c) => c.action === "delete" || vectorOf.has(c));
@@ -130,9 +142,14 @@ export class Pipeline {
     if (plan.tenants.length > 0)
       await this.#retrying("tenants", () => this.#deps.tenants.record(plan.tenants));
 
-    const increments = meter([...vectorOf.keys()]);
+    // Billed: embeddings computed, not those the cache answered.
+    const increments: UsageIncrement[] = [...counts]
+      .filter(([, { computed }]) => computed > 0)
+      .map(([tenantId, { computed }]) => ({ tenantId, metric: "embeddings", amount: computed }));
     if (increments.length > 0)
       await this.#retrying("usage", () => this.#deps.usage.record(increments));
+    const quota = this.#deps.quota;
+    if (quota && counts.size > 0) await this.#retrying("usage", async () => quota.record(counts));
 
     const now = Date.now();
     for (const { event, source } of events) {
@@ -143,35 +160,6 @@ export class Pipeline {
     }
     const deadLettered = letters.length + refused.length;
     return { stored: changes.length - stale, deadLettered, stale };
-  }
-
-  /** Embeds every upsert in one call; texts the embedder refuses for good come back apart. */
-  async #embed(upserts: readonly EntityChange[]) {
-    const vectorOf = new Map<EntityChange, Float32Array>();
-    const refused: { change: EntityChange; reason: string }[] = [];
-    if (upserts.length === 0) return { vectorOf, refused };
-    const texts = upserts.map((change) => change.text);
-    const started = performance.now();
-    const embedded = await this.#retrying("embed", () =>
-      this.#deps.embedder.embed(texts, this.#stop.signal).catch((error: unknown) => {
-        // A wrong vector size is configuration, not bad luck: no retry can fix it, and
-        // retrying would hold the partition. Every text is refused with the reason.
-        if (error instanceof WrongDimsError) return texts.map(() => new Refused(error.message));
-        throw error;
-      }),
-    );
-    this.#deps.metrics.embedSeconds.observe((performance.now() - started) / 1000);
-    for (const [i, change] of upserts.entries()) {
-      const item = embedded[i];
-      if (item instanceof Refused) refused.push({ change, reason: item.reason });
-      else if (item) vectorOf.set(change, item);
-      else
-        throw new GatewayError(
-          "embedder_bad_response",
-          "embedder returned fewer vectors than texts",
-        );
-    }
-    return { vectorOf, refused };
   }
 
   /** Writes dead letters (retrying), counts and logs them. */
@@ -238,12 +226,4 @@ function toDelete(change: EntityChange): PointDelete {
     entityId: change.entityId,
     version: change.version,
   };
-}
-
-/** One `embeddings` increment per tenant: the number of texts embedded for it. */
-function meter(upserts: readonly EntityChange[]): UsageIncrement[] {
-  const perTenant = new Map<string, number>();
-  for (const change of upserts)
-    perTenant.set(change.tenantId, (perTenant.get(change.tenantId) ?? 0) + 1);
-  return [...perTenant].map(([tenantId, amount]) => ({ tenantId, metric: "embeddings", amount }));
 }

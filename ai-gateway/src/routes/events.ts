@@ -21,6 +21,7 @@ import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
 import { dependencyOf } from "../errors.ts";
+import type { TenantAdmission } from "../limits/admission.ts";
 import type { Incoming } from "../pipeline/pipeline.ts";
 
 /** Dead letters listed in an ingest answer; `deadLetteredCount` counts all of them. */
@@ -51,6 +52,8 @@ export interface IngestDeps {
   ingest: (items: Incoming[]) => Promise<void>;
   /** The event types accepted; default `EVENT_REGISTRY`. */
   registry?: Registry | undefined;
+  /** TENANT_LIMITS' eventsPerSecond; unset → no limit. */
+  admission?: TenantAdmission | undefined;
 }
 
 /**
@@ -90,6 +93,9 @@ export function ingestRoutes(deps: IngestDeps) {
         404: errorResponse("Ingest is off (no INGEST_TOKEN)"),
         413: errorResponse(
           "Body larger than INGEST_MAX_BYTES or more events than INGEST_MAX_EVENTS",
+        ),
+        429: errorResponse(
+          "A tenant of the request is over its eventsPerSecond (TENANT_LIMITS); nothing was stored; retry after `Retry-After` seconds",
         ),
         503: errorResponse("Shutting down; retry after `Retry-After` seconds"),
       },
@@ -134,6 +140,11 @@ export function ingestRoutes(deps: IngestDeps) {
           "body is not CloudEvents",
         );
       }
+      const perTenant = new Map<string, number>();
+      for (const result of decoded.results)
+        if (result.ok)
+          perTenant.set(result.event.tenantId, (perTenant.get(result.event.tenantId) ?? 0) + 1);
+      deps.admission?.events(perTenant);
       const items: Incoming[] = decoded.results.map((result, i) => ({
         source: "http",
         result,

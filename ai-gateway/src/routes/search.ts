@@ -15,6 +15,7 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
 import { type Embedder, embedAll } from "../embedders/index.ts";
+import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
 import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
@@ -100,6 +101,8 @@ export interface SearchDeps {
   minScore?: number | undefined;
   /** The collections searched, from the event registry; default `COLLECTIONS`. */
   collections?: readonly Collection[] | undefined;
+  /** TENANT_LIMITS' searchesPerSecond; unset → no limit. */
+  admission?: TenantAdmission | undefined;
 }
 
 const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["SearchResult"]) =>
@@ -112,6 +115,9 @@ const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["Se
         content: jsonContent(SearchResult),
       },
       400: errorResponse("A parameter is invalid; `details` names it"),
+      429: errorResponse(
+        "The tenant is over its searchesPerSecond (TENANT_LIMITS); `Retry-After` says when to retry",
+      ),
       503: errorResponse(
         "Embedder or vector store unavailable; `details.dependency` names it, `Retry-After` says when to retry",
       ),
@@ -126,6 +132,7 @@ export function searchRoutes(deps: SearchDeps) {
     tenantId: string,
     input: { q: string; type: Collection; limit: number; minScore?: number | undefined },
   ) => {
+    deps.admission?.search(tenantId);
     const started = performance.now();
     let vector: Float32Array | undefined;
     try {
