@@ -38,6 +38,8 @@ export interface TestGatewayOptions {
   env?: Record<string, string>;
   /** BATCH_MAX; default 256. */
   batchMax?: number;
+  /** Called with the items of each ingest request as they are handed to the batcher. */
+  onIngest?: (items: readonly Incoming[]) => void;
   /** Called with each batch before the pipeline processes it (to see batch order). */
   onBatch?: (items: readonly Incoming[]) => void;
 }
@@ -87,7 +89,10 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     ingestToken: options.token === null ? undefined : (options.token ?? "ingest-secret"),
     ingestMaxBytes: 1024 * 1024,
     ingestMaxEvents: options.maxEvents ?? 1000,
-    ingest: (items) => batcher.submit(items),
+    ingest: (items) => {
+      options.onIngest?.(items);
+      return batcher.submit(items);
+    },
     probes: { store: () => store.ping() },
     ...(options.registry ? { registry: options.registry } : {}),
     ...controls.app,

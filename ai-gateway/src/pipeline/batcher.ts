@@ -162,6 +162,10 @@ export class Batcher<T> {
         if (error !== undefined) group.error ??= error;
         if (--group.remaining === 0) group.settle(group.error);
       }
+      // A store answering synchronously (SQLite) turns a backlog into one chain of microtasks:
+      // let I/O in between batches, or no request (a search, another tenant's event) is even
+      // read until the backlog is drained.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
