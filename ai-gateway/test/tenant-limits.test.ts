@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { makeEvent } from "@event-mesh/contracts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
+import type { Embedder } from "../src/embedders/index.ts";
 import { CountingEmbedder, servedGateway } from "./served-gateway.ts";
 
 const stops: (() => void)[] = [];
@@ -16,7 +17,7 @@ const user = (tenantId: string, id: number, name: string, version = 1) =>
     data: { id, name, email: `${id}@${tenantId}.dev`, tenantId },
   });
 
-async function gateway(limits: string, embedder = new HashingEmbedder(384)) {
+async function gateway(limits: string, embedder: Embedder = new HashingEmbedder(384)) {
   const served = await servedGateway({ embedder, env: { TENANT_LIMITS: limits } });
   stops.push(() => served.stop());
   return served;
