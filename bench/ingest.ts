@@ -3,7 +3,8 @@
 // with BATCH_MAX=1 (one event, one embed, one upsert). Then the HTTP ingest path (POST /events
 // batches). `bun run kafka:start && bun run bench:ingest`. Env: EVENTS (100000),
 // BASELINE_EVENTS (10000), HTTP_EVENTS (100000), INGEST_BATCH_MAX (the gateway's BATCH_MAX in the
-// measured case; unset → the gateway's default), CASES (`kafka,baseline,http`: which to run).
+// measured case; unset → the gateway's default), CASES (`kafka,baseline,http,replay,replay-stub`: which to run;
+// the replay cases are in bench/lib/replay.ts and write bench/results/ingest-replay.json).
 // SPREAD (`10x5000,10000x5`: tenants × events each): the HTTP path once per spread and layout —
 // every tenant in its own vec0 partition (SQLITE_VEC_PARTITION_AT=1, the layout before) and the
 // default — with the store's size on disk; written to bench/results/ingest-spread.json.
@@ -15,6 +16,7 @@ import { encode, encodeHttpBatch } from "../contracts/src/index.ts";
 import { contractTopics, createProducer, ensureTopics } from "../kafka-kit/src/index.ts";
 import { userCreatedEvents } from "./lib/events.ts";
 import { outOf, whileRunning } from "./lib/progress.ts";
+import { replayCases } from "./lib/replay.ts";
 import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
 import {
   cleanup,
@@ -33,7 +35,7 @@ const HTTP_BATCH = 500;
 const BATCH_MAX = Number(
   process.env.INGEST_BATCH_MAX || readConfig({ DATA_DIR: ":memory:" }).BATCH_MAX,
 );
-const CASES = new Set((process.env.CASES ?? "kafka,baseline,http").split(","));
+const CASES = new Set((process.env.CASES ?? "kafka,baseline,http,replay,replay-stub").split(","));
 const SPREAD = (process.env.SPREAD ?? "").split(",").filter(Boolean);
 const TENANTS = 10;
 const run = `${Date.now().toString(36)}`;
@@ -182,7 +184,7 @@ async function spreadCases() {
 
 const before = machine().loadAverage;
 try {
-  const brokers = CASES.has("kafka") || CASES.has("baseline") ? await kafkaBrokers() : "";
+  const brokers = [...CASES].some((c) => c !== "http") ? await kafkaBrokers() : "";
   const measured = CASES.has("kafka") ? await kafkaCase(brokers, EVENTS, BATCH_MAX) : null;
   const baseline = CASES.has("baseline") ? await kafkaCase(brokers, BASELINE_EVENTS, 1) : null;
   const http = CASES.has("http") ? await httpCase(HTTP_EVENTS) : null;
@@ -210,6 +212,7 @@ try {
   // A partial run (CASES) is a quick look; only the full run is the recorded result.
   if (measured && baseline && http)
     writeResult("ingest", { loadBefore: before, measured, baseline, http, ratio });
+  await replayCases(brokers, CASES, EVENTS, TENANTS, before);
 } finally {
   await cleanup();
 }
