@@ -76,8 +76,9 @@ export async function embedChanges(
     else misses.set(key, [change]);
   }
   if (cache) {
-    metrics.cacheHits.inc(upserts.length - [...misses.values()].flat().length);
-    metrics.cacheMisses.inc([...misses.values()].flat().length);
+    const missed = upserts.length - outcome.vectorOf.size;
+    metrics.cacheHits.inc(outcome.vectorOf.size);
+    metrics.cacheMisses.inc(missed);
   }
   const toCompute = withinQuota([...misses.values()], deps.quota, outcome);
   if (toCompute.length === 0) return outcome;
