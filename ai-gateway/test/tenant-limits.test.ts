@@ -23,8 +23,12 @@ async function gateway(limits: string, embedder: Embedder = new HashingEmbedder(
   return served;
 }
 
-interface ErrorJson {
-  error: { code: string; message: string; details: { tenantId: string; limit: string } };
+/** The RFC 9457 problem document of a 429. */
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  details: { tenantId: string; limit: string };
 }
 
 describe("TENANT_LIMITS", () => {
@@ -35,9 +39,11 @@ describe("TENANT_LIMITS", () => {
     const refused = await gw.get("/search?q=x", "tenant-a");
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    const body = (await refused.json()) as ErrorJson;
-    expect(body.error.code).toBe("rate_limited");
-    expect(body.error.details).toMatchObject({ tenantId: "tenant-a", limit: "searchesPerSecond" });
+    expect(refused.headers.get("content-type")).toStartWith("application/problem+json");
+    const body = (await refused.json()) as Problem;
+    expect(body).toMatchObject({ status: 429, code: "too_many_requests" });
+    expect(body.detail).toContain("tenant tenant-a is over its limit of 1 searches per second");
+    expect(body.details).toMatchObject({ tenantId: "tenant-a", limit: "searchesPerSecond" });
     expect((await gw.get("/search?q=x", "tenant-b")).status).toBe(200);
   });
 
@@ -51,7 +57,7 @@ describe("TENANT_LIMITS", () => {
     const second = await gw.post([user("tenant-b", 1, "Bea"), user("tenant-a", 99, "Late")]);
     expect(second.status).toBe(429);
     expect(Number(second.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(((await second.json()) as ErrorJson).error.details.limit).toBe("eventsPerSecond");
+    expect(((await second.json()) as Problem).details.limit).toBe("eventsPerSecond");
     const bea = (await (await gw.get("/search?q=Bea", "tenant-b")).json()) as { hits: unknown[] };
     expect(bea.hits).toHaveLength(0);
     // A tenant without a limit is admitted on its own.
