@@ -8,6 +8,7 @@
 
 import { users } from "../ai-gateway/test/names.ts";
 import { encodeHttpBatch, makeEvent } from "../contracts/src/index.ts";
+import { whileRunning } from "./lib/progress.ts";
 import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
 import { cleanup, launch, tempDir } from "./lib/stack.ts";
 
@@ -108,7 +109,7 @@ async function runCase(name: string, withFlood: boolean, fair: boolean) {
         floodEnd = performance.now();
       })
     : Promise.resolve();
-  const { samples, failed } = await quietTenant(service.url, gateway.url);
+  const { samples, failed } = await whileRunning(name, quietTenant(service.url, gateway.url));
   await importing;
   // Under the flood: B's creates made while A's import was still being stored.
   const during = withFlood ? samples.filter((s) => s.at < floodEnd).map((s) => s.ms) : [];

@@ -7,18 +7,21 @@ import { EmbeddingsServer } from "../../ai-gateway/test/embeddings-server.ts";
 import { encode } from "../../contracts/src/index.ts";
 import { contractTopics, createProducer, ensureTopics } from "../../kafka-kit/src/index.ts";
 import { userCreatedEvents } from "./events.ts";
+import { outOf, whileRunning } from "./progress.ts";
 import { fmt, printTable, progress, writeResult } from "./report.ts";
 import { launch, metric, type ServiceProcess, tempDir } from "./stack.ts";
 
-/** Polls the gateway's stored-event counter until it reaches `count`: when the first and the last were stored. */
-async function storedAll(gateway: ServiceProcess, count: number, source: string) {
-  let first = Number.NaN;
-  for (;;) {
-    const stored = await metric(gateway, "ai_gateway_events_total", { source });
-    if (stored > 0 && Number.isNaN(first)) first = performance.now();
-    if (stored >= count) return { first, last: performance.now() };
-    await Bun.sleep(50);
-  }
+/** Polls the gateway's stored-event counter until it reaches `count`; when the last was stored. */
+async function storedAll(gateway: ServiceProcess, count: number, label: string) {
+  let stored = 0;
+  const poll = async () => {
+    for (;;) {
+      stored = await metric(gateway, "ai_gateway_events_total", { source: "kafka" });
+      if (stored >= count) return performance.now();
+      await Bun.sleep(50);
+    }
+  };
+  return whileRunning(label, poll(), () => `${outOf(stored, count)} events stored`);
 }
 
 /** Produces `count` user.created events over `tenants` tenants into fresh topics of `prefix`. */
@@ -40,10 +43,10 @@ export async function produceUsers(
 }
 
 /** One pass of a gateway over the topics, until every event is stored. */
-async function pass(env: Record<string, string>, group: string, count: number) {
+async function pass(env: Record<string, string>, group: string, count: number, label: string) {
   const gateway = await launch("ai-gateway", { ...env, KAFKA_GROUP_ID: group });
   const ready = performance.now();
-  const { last } = await storedAll(gateway, count, "kafka");
+  const last = await storedAll(gateway, count, label);
   const seconds = (last - ready) / 1000;
   const result = {
     seconds,
@@ -72,10 +75,10 @@ export async function replayCase(brokers: string, count: number, tenants: number
     progress(
       `replay (${stub ? "OpenAI-compatible stub" : "hashing"}): first pass of ${count} events`,
     );
-    const first = await pass(env, `bench-${run}-1`, count);
+    const first = await pass(env, `bench-${run}-1`, count, "replay, first pass");
     const firstTexts = server?.texts.length ?? Number.NaN;
     progress(`replay: second pass over the same ${count} events, same DATA_DIR`);
-    const second = await pass(env, `bench-${run}-2`, count);
+    const second = await pass(env, `bench-${run}-2`, count, "replay, second pass");
     const secondTexts = server ? server.texts.length - firstTexts : Number.NaN;
     return {
       case: `replay, ${stub ? "OpenAI-compatible stub" : "hashing embedder"}`,
@@ -95,7 +98,7 @@ export async function replayCases(
   cases: ReadonlySet<string>,
   count: number,
   tenants: number,
-  loadBefore: { one?: number },
+  loadBefore: { one?: number | undefined },
 ) {
   const rows = [];
   if (cases.has("replay")) rows.push(await replayCase(brokers, count, tenants, false));
