@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch } from "@event-mesh/contracts";
 import type { Embedded, Embedder } from "../src/embedders/index.ts";
 import { type TestGatewayOptions, testGateway } from "./app-fixture.ts";
@@ -18,9 +21,13 @@ export class CountingEmbedder implements Embedder {
   }
 }
 
-/** The test gateway behind a real HTTP server on a free port of 127.0.0.1. */
+/**
+ * The test gateway behind a real HTTP server on a free port of 127.0.0.1, on a SQLite file in a
+ * temporary DATA_DIR unless `options.dataDir` names one (that one is left in place).
+ */
 export async function servedGateway(options: TestGatewayOptions = {}) {
-  const gateway = await testGateway(options);
+  const ownDir = options.dataDir ? null : mkdtempSync(join(tmpdir(), "served-gateway-"));
+  const gateway = await testGateway({ ...options, dataDir: options.dataDir ?? (ownDir as string) });
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: gateway.app.fetch });
   const url = `http://127.0.0.1:${server.port}`;
   return {
@@ -48,6 +55,7 @@ export async function servedGateway(options: TestGatewayOptions = {}) {
     stop() {
       server.stop(true);
       gateway.db.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }
