@@ -44,6 +44,7 @@ describe.skipIf(!disk)("on a full disk", () => {
     expect(await usage.json()).toEqual({
       tenantId: "tenant-a",
       usage: { embeddings: 1, searches: 1 },
+      quota: { embeddingsPerDay: null, embeddingsToday: 1, heldToday: 0 },
     });
   });
 });
