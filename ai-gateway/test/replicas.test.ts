@@ -110,7 +110,9 @@ await describeKafka("gateway replicas on Kafka", (brokers) => {
       for (let i = 0; i < 2; i++) await searchOn(second, tenant);
 
       const answering = async (gateways: Running[], searches: number) => {
-        const total = { tenantId: tenant, usage: { embeddings: 0, searches } };
+        // No events for this tenant: today's embeddings quota is untouched (and unlimited).
+        const quota = { embeddingsPerDay: null, embeddingsToday: 0, heldToday: 0 };
+        const total = { tenantId: tenant, usage: { embeddings: 0, searches }, quota };
         for (const gateway of gateways) {
           let last: unknown = null;
           await eventually(
