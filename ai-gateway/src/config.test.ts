@@ -66,3 +66,11 @@ test("a bad TENANT_LIMITS names the variable, the tenant and the limit", () => {
   }
   expect(() => readConfig({ FAIR_BATCHING: "yes" })).toThrow("FAIR_BATCHING");
 });
+
+test("QDRANT_COLLECTION_PREFIX is empty by default and must be a safe collection-name prefix", () => {
+  expect(readConfig({}).QDRANT_COLLECTION_PREFIX).toBe("");
+  expect(readConfig({ QDRANT_COLLECTION_PREFIX: "staging-" }).QDRANT_COLLECTION_PREFIX).toBe(
+    "staging-",
+  );
+  expect(() => readConfig({ QDRANT_COLLECTION_PREFIX: "a/b" })).toThrow("QDRANT_COLLECTION_PREFIX");
+});

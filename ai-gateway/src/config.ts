@@ -70,6 +70,14 @@ export const GatewayEnv = serviceEnv(
     QDRANT_API_KEY: v.optional(v.string()),
     /** On SIGTERM: bound for finishing requests, and for finishing the batches in hand, ms. */
     SHUTDOWN_TIMEOUT_MS: v.optional(intVar(100, 600_000), "10000"),
+    /** Prepended to every Qdrant collection name (`test-1-` → `test-1-users`), like TOPIC_PREFIX. */
+    QDRANT_COLLECTION_PREFIX: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-'"),
+      ),
+      "",
+    ),
     /** Time each `/readyz` probe gets, ms. */
     SEARCH_MIN_SCORE: v.optional(
       v.pipe(

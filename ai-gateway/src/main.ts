@@ -63,7 +63,11 @@ export async function startGateway(
   // Before the store: a collection must not be created with a size the model does not give.
   const embedder = await startEmbedder(config, logger);
   const store: VectorStore = config.QDRANT_URL
-    ? new QdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
+    ? new QdrantStore({
+        url: config.QDRANT_URL,
+        apiKey: config.QDRANT_API_KEY,
+        collectionPrefix: config.QDRANT_COLLECTION_PREFIX,
+      })
     : new SqliteVecStore(db, { partitionAt: config.SQLITE_VEC_PARTITION_AT });
   await startStep(
     () => store.init(embedder.dims),

@@ -128,7 +128,17 @@ export class QdrantDouble {
       case "GET /collections/{collection_name}/exists":
         return { exists: collection !== undefined };
       case "PUT /collections/{collection_name}": {
-        if (collection) return this.#refuse(409, `collection ${name} already exists`);
+        // What Qdrant 1.19 answers (checked against a real server): a 409 ErrorResponse. Not a
+        // problem of the client: gateways starting together race to create collections.
+        if (collection) {
+          return Response.json(
+            {
+              status: { error: `Wrong input: Collection \`${name}\` already exists!` },
+              time: 0.0001,
+            },
+            { status: 409 },
+          );
+        }
         const vectors = b.vectors as { size: number; distance: string };
         this.collections.set(name, {
           size: vectors.size,
@@ -141,6 +151,9 @@ export class QdrantDouble {
     }
     if (!collection) return this.#refuse(404, `collection ${name} not found`);
     switch (key) {
+      case "DELETE /collections/{collection_name}":
+        this.collections.delete(name);
+        return true;
       case "GET /collections/{collection_name}":
         return collectionInfo(collection);
       case "PUT /collections/{collection_name}/index":
@@ -163,6 +176,15 @@ export class QdrantDouble {
         for (const id of (b.points as (string | number)[]) ?? [])
           collection.points.delete(String(id));
         return done;
+      case "POST /collections/{collection_name}/points/scroll": {
+        const limit = typeof b.limit === "number" ? b.limit : 10;
+        const points = [...collection.points.values()]
+          .filter((p) => matches(p, b.filter))
+          .sort((x, y) => String(x.id).localeCompare(String(y.id)))
+          .slice(0, limit)
+          .map((p) => ({ id: p.id, payload: p.payload }));
+        return { points, next_page_offset: null };
+      }
       case "POST /collections/{collection_name}/points/count":
         return {
           count: [...collection.points.values()].filter((p) => matches(p, b.filter)).length,
@@ -192,11 +214,14 @@ function coerce(value: string): unknown {
   return value;
 }
 
-/** The subset of Qdrant filters the gateway uses: `must` of `{ key, match: { value } }`. */
+type Condition = { key: string; match: { value: unknown } };
+
+/** The subset of Qdrant filters the gateway uses: `must` / `must_not` of `{ key, match: { value } }`. */
 function matches(point: StoredPoint, filter: unknown): boolean {
   if (filter === undefined || filter === null) return true;
-  const must = (filter as { must?: { key: string; match: { value: unknown } }[] }).must ?? [];
-  return must.every((condition) => point.payload[condition.key] === condition.match.value);
+  const { must = [], must_not = [] } = filter as { must?: Condition[]; must_not?: Condition[] };
+  const holds = (condition: Condition) => point.payload[condition.key] === condition.match.value;
+  return must.every(holds) && !must_not.some(holds);
 }
 
 function cosine(a: number[], b: number[]): number {
@@ -228,9 +253,12 @@ function collectionInfo(collection: DoubleCollection): unknown {
       optimizer_config: { default_segment_number: 0, flush_interval_sec: 5 },
     },
     payload_schema: Object.fromEntries(
-      [...collection.indexes.keys()].map((field) => [
+      [...collection.indexes.entries()].map(([field, schema]) => [
         field,
-        { data_type: "keyword", points: collection.points.size },
+        {
+          data_type: typeof schema === "string" ? schema : (schema as { type: string }).type,
+          points: collection.points.size,
+        },
       ]),
     ),
   };

@@ -1,5 +1,12 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { QdrantDouble } from "../../test/qdrant-double.ts";
+import {
+  dropPrefixed,
+  fingerprintUnprefixed,
+  randomPrefix,
+  seedForeignUsers,
+  testClient,
+} from "../../test/qdrant-isolation.ts";
 import { QDRANT_OPENAPI_PATH, QdrantSchema } from "../../test/qdrant-schema.ts";
 import { describeVectorStore, userPoint } from "../../test/store-contract.ts";
 import { COLLECTIONS } from "./index.ts";
@@ -10,6 +17,102 @@ if (!schema)
   console.log(
     `skip: Qdrant schema tests, no ${QDRANT_OPENAPI_PATH} (shared/ beside the repository)`,
   );
+
+/**
+ * The store against a Qdrant that may hold other data. Every test works in collections of its
+ * own random prefix, dropped at the end; the unprefixed `users`/`tasks` must stay as they were.
+ * `connect` runs in `beforeAll` (it may start a server) and answers where Qdrant is.
+ */
+function describeSharedQdrant(
+  label: string,
+  connect: () => Promise<{ url: string; apiKey?: string | undefined }>,
+): void {
+  describe(label, () => {
+    let target: { url: string; apiKey?: string | undefined } = { url: "" };
+    const prefixes: string[] = [];
+    let before = "";
+    const client = () => testClient(target.url, target.apiKey);
+    const store = (prefix: string) =>
+      new QdrantStore({ url: target.url, apiKey: target.apiKey, collectionPrefix: prefix });
+    const prefix = () => {
+      const made = randomPrefix();
+      prefixes.push(made);
+      return made;
+    };
+    beforeAll(async () => {
+      target = await connect();
+      before = await fingerprintUnprefixed(client());
+    });
+    afterAll(async () => {
+      if (target.url) await dropPrefixed(client(), prefixes);
+    });
+
+    describeVectorStore(label, async () => {
+      const fresh = store(prefix());
+      await fresh.init(384);
+      return fresh;
+    });
+
+    test("4 stores starting at once against an empty Qdrant all start", async () => {
+      const shared = prefix();
+      const stores = Array.from({ length: 4 }, () => store(shared));
+      const started = await Promise.allSettled(stores.map((s) => s.init(384)));
+      expect(started.map((result) => result.status)).toEqual(Array(4).fill("fulfilled"));
+      for (const name of COLLECTIONS) {
+        const info = await client().getCollection(`${shared}${name}`);
+        expect(info.config.params.vectors).toMatchObject({ size: 384, distance: "Cosine" });
+        expect(Object.keys(info.payload_schema).sort()).toEqual(["deleted", "tenantId"]);
+      }
+      await stores[0]?.write("users", { upserts: [userPoint("tenant-a", 1, "Ann")], deletes: [] });
+      expect(await stores[3]?.count("users", "tenant-a")).toBe(1);
+    });
+
+    test("Qdrant answers a duplicate create with 409 and its error message", async () => {
+      const name = `${prefix()}users`;
+      const create = () =>
+        fetch(`${target.url}/collections/${name}`, {
+          method: "PUT",
+          headers: {
+            "content-type": "application/json",
+            ...(target.apiKey ? { "api-key": target.apiKey } : {}),
+          },
+          body: JSON.stringify({ vectors: { size: 384, distance: "Cosine" } }),
+        });
+      expect((await create()).status).toBe(200);
+      const again = await create();
+      expect(again.status).toBe(409);
+      const body = (await again.json()) as { status: { error: string }; result?: unknown };
+      expect(body.status.error).toBe(`Wrong input: Collection \`${name}\` already exists!`);
+      expect(body.result).toBeUndefined();
+    });
+
+    test("refuses vectors of another size or distance with one line naming both", async () => {
+      const sized = prefix();
+      await client().createCollection(`${sized}users`, {
+        vectors: { size: 768, distance: "Cosine" },
+      });
+      const error = await store(sized)
+        .init(384)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(String(error)).toContain(
+        `qdrant collection ${sized}users has vectors of size 768 (Cosine), the embedder makes 384 (Cosine)`,
+      );
+      expect(String(error)).not.toContain("\n");
+      const dot = prefix();
+      await client().createCollection(`${dot}users`, { vectors: { size: 384, distance: "Dot" } });
+      await expect(store(dot).init(384)).rejects.toThrow(
+        `qdrant collection ${dot}users has vectors of size 384 (Dot), the embedder makes 384 (Cosine)`,
+      );
+    });
+
+    test("leaves the unprefixed users and tasks collections as they were", async () => {
+      expect(await fingerprintUnprefixed(client())).toBe(before);
+    });
+  });
+}
 
 describe.skipIf(!schema)("QdrantStore against the schema-checking double", () => {
   const doubles: QdrantDouble[] = [];
@@ -23,10 +126,6 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     await store.init(384);
     return { double, store };
   };
-
-  describeVectorStore("QdrantStore (double)", async () => (await fresh()).store, {
-    keepsTombstones: false,
-  });
 
   test("every request of a full cycle is schema-valid, answers too", async () => {
     const { double, store } = await fresh();
@@ -42,7 +141,6 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     expect(double.problems).toEqual([]);
     const templates = new Set(double.requests.map((r) => `${r.method} ${r.template}`));
     expect(templates).toContain("PUT /collections/{collection_name}/points");
-    expect(templates).toContain("POST /collections/{collection_name}/points/delete");
     expect(templates).toContain("POST /collections/{collection_name}/points/query");
   });
 
@@ -53,7 +151,24 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
       expect(collection?.size).toBe(384);
       expect(collection?.distance).toBe("Cosine");
       expect(collection?.indexes.get("tenantId")).toEqual({ type: "keyword", is_tenant: true });
+      expect(collection?.indexes.get("deleted")).toBe("bool");
     }
+  });
+
+  test("a delete leaves a tombstone without the user's data or embedding", async () => {
+    const { double, store } = await fresh();
+    const alice = userPoint("tenant-a", 1, "Alice Private");
+    await store.write("users", { upserts: [alice], deletes: [] });
+    await store.write("users", { upserts: [], deletes: [{ ...alice, version: 2 }] });
+    const stored = double.collections.get("users")?.points.get(alice.id);
+    expect(stored?.payload).toEqual({
+      tenantId: "tenant-a",
+      entityId: "1",
+      version: 2,
+      deleted: true,
+    });
+    expect(stored?.vector).not.toEqual(Array.from(alice.vector));
+    expect(await store.count("users")).toBe(0);
   });
 
   test("writes wait for the server, and every read filters on the tenant", async () => {
@@ -66,7 +181,10 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
         expect(request.query.wait).toBe("true");
       if (request.template.endsWith("/query") || request.template.endsWith("/count")) {
         expect(request.body).toMatchObject({
-          filter: { must: [{ key: "tenantId", match: { value: "tenant-a" } }] },
+          filter: {
+            must: [{ key: "tenantId", match: { value: "tenant-a" } }],
+            must_not: [{ key: "deleted", match: { value: true } }],
+          },
         });
       }
     }
@@ -92,26 +210,26 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
   });
 });
 
+if (schema) {
+  // Beside a `users` collection of 185 foreign points (what broke the suite against a real
+  // Qdrant before collections had a prefix).
+  const seeded = new QdrantDouble(schema);
+  afterAll(() => seeded.stop());
+  describeSharedQdrant("QdrantStore (double holding foreign data)", async () => {
+    seeded.start();
+    await seedForeignUsers(testClient(seeded.url), 185);
+    return { url: seeded.url };
+  });
+  test("the seeded double saw only schema-valid requests", () => {
+    expect(seeded.problems).toEqual([]);
+    expect(seeded.collections.get("users")?.points.size).toBe(185);
+  });
+}
+
 const live = process.env.TEST_QDRANT_URL; // QDRANT_URL, kept by test/preload.ts
-describe.skipIf(!live)("QdrantStore live", () => {
-  describeVectorStore(
-    "QdrantStore (live)",
-    async () => {
-      const store = new QdrantStore({ url: live ?? "", apiKey: process.env.TEST_QDRANT_API_KEY });
-      await store.init(384);
-      // Fresh data per test: delete what the contract's tests write.
-      for (const tenant of ["tenant-a", "tenant-b"]) {
-        const ids = [1, 2, 3, 4, 7, ...Array.from({ length: 30 }, (_, i) => i + 100)];
-        await store.write("users", {
-          upserts: [],
-          deletes: ids.map((id) => ({
-            ...userPoint(tenant, id, "x"),
-            version: Number.MAX_SAFE_INTEGER,
-          })),
-        });
-      }
-      return store;
-    },
-    { keepsTombstones: false },
-  );
-});
+if (live) {
+  describeSharedQdrant("QdrantStore (live)", async () => ({
+    url: live,
+    apiKey: process.env.TEST_QDRANT_API_KEY,
+  }));
+}

@@ -1,5 +1,4 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { GatewayError } from "../errors.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -10,6 +9,8 @@ import {
   type VectorStore,
   type WriteResult,
 } from "./index.ts";
+import { ensureCollection } from "./qdrant-collections.ts";
+import { tombstoneVector } from "./qdrant-tombstone.ts";
 
 /** Where the Qdrant server is. */
 export interface QdrantStoreOptions {
@@ -17,16 +18,28 @@ export interface QdrantStoreOptions {
   apiKey?: string | undefined;
   /** Per-request timeout, in ms. */
   timeoutMs?: number;
+  /** Prepended to every collection name (`test-1-` → `test-1-users`); default none. */
+  collectionPrefix?: string | undefined;
 }
 
+/** Matches tombstones (points kept only to remember a delete's version); reads `must_not` it. */
+const TOMBSTONE = { key: "deleted", match: { value: true } };
+
 /**
- * Qdrant adapter: one collection per entity type, cosine distance, `tenantId` as a keyword payload
- * index with `is_tenant: true` (Qdrant co-locates each tenant's points), and a `must` filter on
- * the tenant in every read.
+ * Qdrant adapter: one collection per entity type (`<prefix><type>`), cosine distance, `tenantId`
+ * as a keyword payload index with `is_tenant: true` (Qdrant co-locates each tenant's points), and
+ * a `must` filter on the tenant in every read.
+ *
+ * A delete does not remove the point: it overwrites it with a tombstone (`deleted: true`, the
+ * delete's version, no data, a vector that is not the entity's), so that a late, older upsert
+ * is recognised as stale instead of bringing the entity back, as in sqlite-vec. Every read and
+ * count filters tombstones out.
  */
 export class QdrantStore implements VectorStore {
   readonly name = "qdrant";
   readonly #client: QdrantClient;
+  readonly #prefix: string;
+  #dims = 0;
 
   constructor(options: QdrantStoreOptions) {
     this.#client = new QdrantClient({
@@ -35,32 +48,18 @@ export class QdrantStore implements VectorStore {
       timeout: options.timeoutMs ?? 10_000,
       checkCompatibility: false,
     });
+    this.#prefix = options.collectionPrefix ?? "";
+  }
+
+  /** The Qdrant collection that holds `collection`'s points. */
+  collectionName(collection: Collection): string {
+    return `${this.#prefix}${collection}`;
   }
 
   async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
+    this.#dims = dims;
     for (const collection of collections) {
-      const { exists } = await this.#client.collectionExists(collection);
-      if (!exists) {
-        await this.#client.createCollection(collection, {
-          vectors: { size: dims, distance: "Cosine" },
-        });
-      } else {
-        const info = await this.#client.getCollection(collection);
-        const vectors = info.config.params.vectors;
-        const size = vectors && "size" in vectors ? vectors.size : undefined;
-        if (size !== dims) {
-          throw new GatewayError(
-            "store_failed",
-            `qdrant collection ${collection} has vectors of size ${String(size)}, the embedder makes ${dims}`,
-          );
-        }
-      }
-      // Idempotent: creating an existing index with the same schema is a no-op.
-      await this.#client.createPayloadIndex(collection, {
-        wait: true,
-        field_name: "tenantId",
-        field_schema: { type: "keyword", is_tenant: true },
-      });
+      await ensureCollection(this.#client, this.collectionName(collection), dims);
     }
   }
 
@@ -68,29 +67,36 @@ export class QdrantStore implements VectorStore {
     collection: Collection,
     ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
   ): Promise<WriteResult> {
+    const name = this.collectionName(collection);
     const ids = [...ops.upserts.map((p) => p.id), ...ops.deletes.map((p) => p.id)];
     if (ids.length === 0) return { upserted: 0, deleted: 0, stale: 0 };
-    const stored = await this.#storedVersions(collection, ids);
+    const stored = await this.#storedVersions(name, ids);
     const isStale = (id: string, version: number) => (stored.get(id) ?? 0) > version;
     const upserts = ops.upserts.filter((p) => !isStale(p.id, p.version));
     const deletes = ops.deletes.filter((p) => !isStale(p.id, p.version));
-    if (upserts.length > 0) {
-      await this.#client.upsert(collection, {
-        wait: true,
-        points: upserts.map((point) => {
-          const payload: StoredPayload = {
-            tenantId: point.tenantId,
-            entityId: point.entityId,
-            version: point.version,
-            data: point.data,
-          };
-          return { id: point.id, vector: Array.from(point.vector), payload: { ...payload } };
-        }),
-      });
-    }
-    if (deletes.length > 0) {
-      await this.#client.delete(collection, { wait: true, points: deletes.map((p) => p.id) });
-    }
+    const points = [
+      ...upserts.map((point) => {
+        const payload: StoredPayload = {
+          tenantId: point.tenantId,
+          entityId: point.entityId,
+          version: point.version,
+          data: point.data,
+        };
+        return { id: point.id, vector: Array.from(point.vector), payload: { ...payload } };
+      }),
+      ...deletes.map((point) => ({
+        id: point.id,
+        vector: tombstoneVector(point.id, this.#dims),
+        payload: {
+          tenantId: point.tenantId,
+          entityId: point.entityId,
+          version: point.version,
+          deleted: true,
+        },
+      })),
+    ];
+    // One request: live points and tombstones alike are upserts.
+    if (points.length > 0) await this.#client.upsert(name, { wait: true, points });
     return {
       upserted: upserts.length,
       deleted: deletes.length,
@@ -98,8 +104,8 @@ export class QdrantStore implements VectorStore {
     };
   }
 
-  async #storedVersions(collection: Collection, ids: string[]): Promise<Map<string, number>> {
-    const points = await this.#client.retrieve(collection, {
+  async #storedVersions(name: string, ids: string[]): Promise<Map<string, number>> {
+    const points = await this.#client.retrieve(name, {
       ids,
       with_payload: { include: ["version"] },
       with_vector: false,
@@ -118,9 +124,12 @@ export class QdrantStore implements VectorStore {
     vector: Float32Array,
     limit: number,
   ): Promise<SearchHit[]> {
-    const response = await this.#client.query(collection, {
+    const response = await this.#client.query(this.collectionName(collection), {
       query: Array.from(vector),
-      filter: { must: [{ key: "tenantId", match: { value: tenantId } }] },
+      filter: {
+        must: [{ key: "tenantId", match: { value: tenantId } }],
+        must_not: [TOMBSTONE],
+      },
       limit,
       with_payload: true,
       with_vector: false,
@@ -131,6 +140,7 @@ export class QdrantStore implements VectorStore {
       const data = payload.data;
       // Defence in depth: never hand out a point of another tenant, whatever the server did.
       if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
+      if (payload.deleted === true) continue;
       if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
       hits.push({ id: payload.entityId, score: point.score, data: { ...data } });
     }
@@ -138,13 +148,10 @@ export class QdrantStore implements VectorStore {
   }
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
-    const filter =
-      tenantId === undefined
-        ? undefined
-        : { must: [{ key: "tenantId", match: { value: tenantId } }] };
-    const result = await this.#client.count(collection, {
+    const must = tenantId === undefined ? [] : [{ key: "tenantId", match: { value: tenantId } }];
+    const result = await this.#client.count(this.collectionName(collection), {
       exact: true,
-      ...(filter ? { filter } : {}),
+      filter: { must, must_not: [TOMBSTONE] },
     });
     return result.count;
   }

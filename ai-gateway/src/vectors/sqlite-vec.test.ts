@@ -5,15 +5,11 @@ import { openDatabase } from "../db.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import { SqliteVecStore } from "./sqlite-vec.ts";
 
-describeVectorStore(
-  "SqliteVecStore",
-  async () => {
-    const store = new SqliteVecStore(openDatabase(":memory:"));
-    await store.init(384);
-    return store;
-  },
-  { keepsTombstones: true },
-);
+describeVectorStore("SqliteVecStore", async () => {
+  const store = new SqliteVecStore(openDatabase(":memory:"));
+  await store.init(384);
+  return store;
+});
 
 test("SqliteVecStore refuses to open vectors of another size", async () => {
   const db = openDatabase(":memory:");
