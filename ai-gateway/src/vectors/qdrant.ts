@@ -52,14 +52,14 @@ export class QdrantStore implements VectorStore {
   }
 
   /** The Qdrant collection that holds `collection`'s points. */
-  collectionName(collection: Collection): string {
+  #name(collection: Collection): string {
     return `${this.#prefix}${collection}`;
   }
 
   async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#dims = dims;
     for (const collection of collections) {
-      await ensureCollection(this.#client, this.collectionName(collection), dims);
+      await ensureCollection(this.#client, this.#name(collection), dims);
     }
   }
 
@@ -67,7 +67,7 @@ export class QdrantStore implements VectorStore {
     collection: Collection,
     ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
   ): Promise<WriteResult> {
-    const name = this.collectionName(collection);
+    const name = this.#name(collection);
     const ids = [...ops.upserts.map((p) => p.id), ...ops.deletes.map((p) => p.id)];
     if (ids.length === 0) return { upserted: 0, deleted: 0, stale: 0 };
     const stored = await this.#storedVersions(name, ids);
@@ -124,7 +124,7 @@ export class QdrantStore implements VectorStore {
     vector: Float32Array,
     limit: number,
   ): Promise<SearchHit[]> {
-    const response = await this.#client.query(this.collectionName(collection), {
+    const response = await this.#client.query(this.#name(collection), {
       query: Array.from(vector),
       filter: {
         must: [{ key: "tenantId", match: { value: tenantId } }],
@@ -149,7 +149,7 @@ export class QdrantStore implements VectorStore {
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
     const must = tenantId === undefined ? [] : [{ key: "tenantId", match: { value: tenantId } }];
-    const result = await this.#client.count(this.collectionName(collection), {
+    const result = await this.#client.count(this.#name(collection), {
       exact: true,
       filter: { must, must_not: [TOMBSTONE] },
     });
