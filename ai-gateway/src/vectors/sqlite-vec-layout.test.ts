@@ -13,15 +13,11 @@ import { SqliteVecStore } from "./sqlite-vec.ts";
 // The contract once more with every tenant in its own vec0 partition from its first code, and
 // once with tenants crossing into one in the middle of the tests (30 users > 8).
 for (const partitionAt of [1, 8]) {
-  describeVectorStore(
-    `SqliteVecStore, partitioned from ${partitionAt} codes`,
-    async () => {
-      const store = new SqliteVecStore(openDatabase(":memory:"), { partitionAt });
-      await store.init(384);
-      return store;
-    },
-    { keepsTombstones: true },
-  );
+  describeVectorStore(`SqliteVecStore, partitioned from ${partitionAt} codes`, async () => {
+    const store = new SqliteVecStore(openDatabase(":memory:"), { partitionAt });
+    await store.init(384);
+    return store;
+  });
 }
 
 const embedder = new HashingEmbedder(384);
