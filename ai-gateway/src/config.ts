@@ -78,7 +78,7 @@ export const GatewayEnv = serviceEnv(
       ),
       "",
     ),
-    /** Time each `/readyz` probe gets, ms. */
+    /** Hits scoring below it are left out of searches that set no `minScore`. */
     SEARCH_MIN_SCORE: v.optional(
       v.pipe(
         v.string(),
@@ -89,6 +89,7 @@ export const GatewayEnv = serviceEnv(
       ),
       "0.1",
     ),
+    /** Time each `/readyz` probe gets, ms. */
     READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
   },
 );
