@@ -170,6 +170,14 @@ export class SqliteUserStore implements UserStore {
     });
   }
 
+  async tenants(after: string | undefined, limit: number): Promise<string[]> {
+    return tenantsWithUsers(this.db, after, limit);
+  }
+
+  async republish(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    return this.group.run(() => republishUsers(this.db, tenantId, ids));
+  }
+
   async probeWrite(): Promise<void> {
     probeSqlite(this.db);
   }

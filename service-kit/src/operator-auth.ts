@@ -1,0 +1,98 @@
+import { timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import { bearerChallenge } from "./auth.ts";
+import { authMode } from "./config.ts";
+import { documented, errorResponse } from "./docs.ts";
+import { AppError } from "./errors.ts";
+
+/** Who called an operator endpoint, for the log line every operator action writes. */
+export interface Operator {
+  /** `token` (OPERATOR_TOKEN) or the JWT's `sub`. */
+  id: string;
+  /** How the caller proved it is an operator. */
+  via: "token" | "jwt";
+}
+
+/** Hono variables set by `operatorAuth()`. */
+export type OperatorVariables = { operator: Operator };
+
+/** What proves an operator; neither set → every operator endpoint answers 401. */
+export interface OperatorAuthOptions {
+  /** OPERATOR_TOKEN: a bearer token compared in constant time. */
+  token?: string | undefined;
+  /** In jwt mode: a JWT (HS256 secret or JWKS) whose `role` claim is `operator`. */
+  jwt?: { secret?: string | undefined; jwksUrl?: string | undefined } | undefined;
+}
+
+/**
+ * The operator credential of snapshot, republish and reconcile endpoints. It is never a
+ * tenant's token: a dev token `tenant:user` or a tenant JWT without `role: "operator"` is refused.
+ */
+export function operatorAuth(
+  options: OperatorAuthOptions,
+): MiddlewareHandler<{ Variables: OperatorVariables }> {
+  const expected = options.token ? Buffer.from(options.token) : undefined;
+  const verifyJwt = jwtRole(options.jwt);
+  const operatorOnly: MiddlewareHandler<{ Variables: OperatorVariables }> = async (c, next) => {
+    if (!expected && !verifyJwt) {
+      throw new AppError(401, "unauthorized", "operator endpoints are off: set OPERATOR_TOKEN");
+    }
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+    const token = match?.[1];
+    if (!token)
+      throw bearerChallenge(c, "operator endpoints need 'Bearer <operator token>'", false);
+    const given = Buffer.from(token);
+    // Same length first: timingSafeEqual throws on a length mismatch (the length is not secret).
+    if (expected && given.length === expected.length && timingSafeEqual(given, expected)) {
+      c.set("operator", { id: "token", via: "token" });
+      return next();
+    }
+    const sub = verifyJwt ? await verifyJwt(token) : undefined;
+    if (!sub) throw bearerChallenge(c, "not an operator credential", true);
+    c.set("operator", { id: sub, via: "jwt" });
+    return next();
+  };
+  return documented(operatorOnly, {
+    security: [{ operator: [] }],
+    responses: { 401: errorResponse("Missing or not an operator credential") },
+  });
+}
+
+/** A JWT check that answers the `sub` of a valid token with `role: "operator"`, else undefined. */
+function jwtRole(jwt: OperatorAuthOptions["jwt"]) {
+  if (!jwt?.secret && !jwt?.jwksUrl) return undefined;
+  const secret = jwt.secret ? new TextEncoder().encode(jwt.secret) : undefined;
+  const jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+  const verify = (token: string) => {
+    if (secret && (!jwks || decodeProtectedHeader(token).alg === "HS256")) {
+      return jwtVerify(token, secret, { algorithms: ["HS256"], requiredClaims: ["exp"] });
+    }
+    if (jwks)
+      return jwtVerify(token, jwks, { algorithms: ["RS256", "ES256"], requiredClaims: ["exp"] });
+    throw new Error("no key for this token");
+  };
+  return async function verifyOperatorJwt(token: string): Promise<string | undefined> {
+    let payload: JWTPayload;
+    try {
+      payload = (await verify(token)).payload;
+    } catch {
+      return undefined;
+    }
+    if (payload.role !== "operator") return undefined;
+    return typeof payload.sub === "string" && payload.sub ? payload.sub : "operator-jwt";
+  };
+}
+
+/** The operator options from a parsed config: OPERATOR_TOKEN, and in jwt mode the role claim. */
+export function operatorOptions(env: {
+  OPERATOR_TOKEN?: string | undefined;
+  NODE_ENV: string;
+  AUTH_MODE?: "dev" | "jwt" | undefined;
+  JWT_SECRET?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+}): OperatorAuthOptions {
+  const jwt =
+    authMode(env) === "jwt" ? { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL } : undefined;
+  return { token: env.OPERATOR_TOKEN, jwt };
+}
