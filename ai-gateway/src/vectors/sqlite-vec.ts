@@ -7,8 +7,10 @@ import {
   type PointUpsert,
   type SearchHit,
   type VectorStore,
+  type VersionPage,
   type WriteResult,
 } from "./index.ts";
+import { pointId } from "./point-id.ts";
 import { signCode } from "./sign-code.ts";
 import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
@@ -232,6 +234,43 @@ export class SqliteVecStore implements VectorStore {
             )
             .get(tenantId);
     return row?.n ?? 0;
+  }
+
+  async listVersions(
+    collection: Collection,
+    tenantId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<VersionPage> {
+    // Rowid order: the (tenant_id, deleted) index already holds it, so each page is a seek.
+    const rows = this.db
+      .query<{ rowid: number; version: number; entity: string | null }, [string, number, number]>(
+        `SELECT rowid, version, json_extract(payload, '$.entityId') AS entity FROM points_${collection}
+         WHERE tenant_id = ? AND deleted = 0 AND rowid > ? ORDER BY rowid LIMIT ?`,
+      )
+      .all(tenantId, Number(cursor ?? 0), limit);
+    const entries = rows.flatMap((row) =>
+      row.entity === null ? [] : [{ entityId: row.entity, version: row.version }],
+    );
+    const last = rows.at(-1);
+    return { entries, next: rows.length === limit && last ? String(last.rowid) : null };
+  }
+
+  async purge(
+    collection: Collection,
+    tenantId: string,
+    entityIds: readonly string[],
+  ): Promise<void> {
+    const sql = this.#statements(collection);
+    const remove = this.db.prepare(`DELETE FROM points_${collection} WHERE rowid = ?`);
+    this.db.transaction(() => {
+      for (const entityId of entityIds) {
+        const row = sql.stored.get(pointId(collection, tenantId, entityId));
+        if (!row || row.tenant_id !== tenantId) continue;
+        if (!row.deleted) this.#drop(sql, row.rowid, row.tenant_id);
+        remove.run(row.rowid);
+      }
+    })();
   }
 
   async ping(): Promise<void> {
