@@ -84,14 +84,17 @@ function jwtRole(jwt: OperatorAuthOptions["jwt"]) {
   };
 }
 
-/** The operator options from a parsed config: OPERATOR_TOKEN, and in jwt mode the role claim. */
-export function operatorOptions(env: {
+/** The variables `operatorOptions` reads. */
+export interface OperatorEnv {
   OPERATOR_TOKEN?: string | undefined;
   NODE_ENV: string;
   AUTH_MODE?: "dev" | "jwt" | undefined;
   JWT_SECRET?: string | undefined;
   JWT_JWKS_URL?: string | undefined;
-}): OperatorAuthOptions {
+}
+
+/** The operator options from a parsed config: OPERATOR_TOKEN, and in jwt mode the role claim. */
+export function operatorOptions(env: OperatorEnv): OperatorAuthOptions {
   const jwt =
     authMode(env) === "jwt" ? { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL } : undefined;
   return { token: env.OPERATOR_TOKEN, jwt };
