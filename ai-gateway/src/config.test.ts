@@ -37,3 +37,17 @@ test("a bad value names the variable", () => {
     expect(String(error)).toContain("QDRANT_URL");
   }
 });
+
+test("RECONCILE_SOURCES maps producers to URLs, and a bad value names the variable", () => {
+  const config = readConfig({
+    RECONCILE_SOURCES: "user-service=http://127.0.0.1:3000,task-service=http://tasks:3002",
+  });
+  expect(config.RECONCILE_SOURCES).toEqual({
+    "user-service": "http://127.0.0.1:3000",
+    "task-service": "http://tasks:3002",
+  });
+  expect(readConfig({}).RECONCILE_SOURCES).toEqual({});
+  expect(readConfig({}).RECONCILE_INTERVAL_MS).toBe(0);
+  expect(() => readConfig({ RECONCILE_SOURCES: "user-service" })).toThrow(/RECONCILE_SOURCES/);
+  expect(() => readConfig({ OPERATOR_TOKEN: "short" })).toThrow(/OPERATOR_TOKEN/);
+});
