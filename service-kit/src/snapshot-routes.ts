@@ -32,7 +32,12 @@ export const RepublishRequest = v.object({
   /** The tenant of every id. */
   tenant: TenantId,
   /** Entity ids; at most 1,000 per call. */
-  ids: v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(255))), v.maxLength(1000)),
+  ids: v.pipe(
+    v.array(
+      v.pipe(v.string(), v.regex(/^[\x21-\x7e]{1,255}$/, "must be 1–255 visible ASCII characters")),
+    ),
+    v.maxLength(1000),
+  ),
 });
 
 /** `POST /admin/republish` answer. */
