@@ -34,7 +34,7 @@ test("accepts OPERATOR_TOKEN and refuses a tenant's token, a wrong one of the sa
   const app = appWith({ token: TOKEN });
   const ok = await call(app, TOKEN);
   expect(ok.status).toBe(200);
-  expect(await ok.json()).toEqual({ id: "token", via: "token" });
+  expect(await ok.json()).toEqual({ id: "OPERATOR_TOKEN", via: "token" });
   for (const token of ["tenant-a:admin", "x".repeat(TOKEN.length), undefined]) {
     const refused = await call(app, token);
     expect(refused.status).toBe(401);

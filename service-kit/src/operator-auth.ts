@@ -8,7 +8,7 @@ import { AppError } from "./errors.ts";
 
 /** Who called an operator endpoint, for the log line every operator action writes. */
 export interface Operator {
-  /** `token` (OPERATOR_TOKEN) or the JWT's `sub`. */
+  /** `OPERATOR_TOKEN`, or the JWT's `sub`. */
   id: string;
   /** How the caller proved it is an operator. */
   via: "token" | "jwt";
@@ -45,7 +45,7 @@ export function operatorAuth(
     const given = Buffer.from(token);
     // Same length first: timingSafeEqual throws on a length mismatch (the length is not secret).
     if (expected && given.length === expected.length && timingSafeEqual(given, expected)) {
-      c.set("operator", { id: "token", via: "token" });
+      c.set("operator", { id: "OPERATOR_TOKEN", via: "token" });
       return next();
     }
     const sub = verifyJwt ? await verifyJwt(token) : undefined;

@@ -33,7 +33,7 @@ export function reconcileRoutes(deps: {
     if (deps.reconciler.running) throw conflict("a reconcile run is already in progress");
     deps.logger.info({ operator, ...body }, "reconcile requested");
     const report = await deps.reconciler.run({
-      by: `${operator.via}:${operator.id}`,
+      by: operator.via === "jwt" ? `jwt:${operator.id}` : operator.id,
       tenant: body.tenant,
       repair: body.repair,
     });
