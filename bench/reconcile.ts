@@ -29,7 +29,7 @@ import { machine, printTable, progress, writeResult } from "./lib/report.ts";
 const TENANTS = Number(process.env.TENANTS ?? 10);
 const PER_TENANT = Number(process.env.PER_TENANT ?? 100_000);
 const DIMS = 8;
-const TOKEN = "bench-operator-token-0123";
+const TOKEN = "bench-operator-token-0123456789-abcdef";
 const logger = createLogger({ name: "bench", level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "bench-reconcile-"));
 const id = (n: number) => `u${String(n).padStart(7, "0")}`;

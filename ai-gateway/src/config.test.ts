@@ -49,5 +49,7 @@ test("RECONCILE_SOURCES maps producers to URLs, and a bad value names the variab
   expect(readConfig({}).RECONCILE_SOURCES).toEqual({});
   expect(readConfig({}).RECONCILE_INTERVAL_MS).toBe(0);
   expect(() => readConfig({ RECONCILE_SOURCES: "user-service" })).toThrow(/RECONCILE_SOURCES/);
-  expect(() => readConfig({ OPERATOR_TOKEN: "short" })).toThrow(/OPERATOR_TOKEN/);
+  expect(() => readConfig({ OPERATOR_TOKEN: "shorter-than-32-characters" })).toThrow(
+    /OPERATOR_TOKEN/,
+  );
 });

@@ -55,7 +55,7 @@ export const GatewayEnv = serviceEnv(
     READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
     /** Bearer token of `/admin/*` (reconcile), and what the gateway sends to the sources' `/admin/*`. */
     OPERATOR_TOKEN: v.optional(
-      v.pipe(v.string(), v.minLength(16, "must be at least 16 characters")),
+      v.pipe(v.string(), v.minLength(32, "must be at least 32 characters")),
     ),
     /** Producers to reconcile with: `user-service=http://127.0.0.1:3000,task-service=…`. */
     RECONCILE_SOURCES: v.optional(

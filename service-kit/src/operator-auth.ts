@@ -17,7 +17,7 @@ export interface Operator {
 /** Hono variables set by `operatorAuth()`. */
 export type OperatorVariables = { operator: Operator };
 
-/** What proves an operator; neither set → every operator endpoint answers 401. */
+/** What proves an operator; neither set → every operator endpoint answers 403. */
 export interface OperatorAuthOptions {
   /** OPERATOR_TOKEN: a bearer token compared in constant time. */
   token?: string | undefined;
@@ -27,7 +27,9 @@ export interface OperatorAuthOptions {
 
 /**
  * The operator credential of snapshot, republish and reconcile endpoints. It is never a
- * tenant's token: a dev token `tenant:user` or a tenant JWT without `role: "operator"` is refused.
+ * tenant's token: a dev token `tenant:user` or a tenant JWT without `role: "operator"` is a 403;
+ * no bearer at all a 401. Put it on each route, not `use("/admin/*")`: a method the path does
+ * not have then stays a 405.
  */
 export function operatorAuth(
   options: OperatorAuthOptions,
@@ -35,13 +37,13 @@ export function operatorAuth(
   const expected = options.token ? Buffer.from(options.token) : undefined;
   const verifyJwt = jwtRole(options.jwt);
   const operatorOnly: MiddlewareHandler<{ Variables: OperatorVariables }> = async (c, next) => {
-    if (!expected && !verifyJwt) {
-      throw new AppError(401, "unauthorized", "operator endpoints are off: set OPERATOR_TOKEN");
-    }
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
     const token = match?.[1];
     if (!token)
       throw bearerChallenge(c, "operator endpoints need 'Bearer <operator token>'", false);
+    if (!expected && !verifyJwt) {
+      throw new AppError(403, "forbidden", "operator endpoints are off: set OPERATOR_TOKEN");
+    }
     const given = Buffer.from(token);
     // Same length first: timingSafeEqual throws on a length mismatch (the length is not secret).
     if (expected && given.length === expected.length && timingSafeEqual(given, expected)) {
@@ -49,13 +51,17 @@ export function operatorAuth(
       return next();
     }
     const sub = verifyJwt ? await verifyJwt(token) : undefined;
-    if (!sub) throw bearerChallenge(c, "not an operator credential", true);
+    // A valid tenant token is still not an operator's: 403, as user-service's /admin/tenants.
+    if (!sub) throw new AppError(403, "forbidden", "this route needs the operator credential");
     c.set("operator", { id: sub, via: "jwt" });
     return next();
   };
   return documented(operatorOnly, {
     security: [{ operator: [] }],
-    responses: { 401: errorResponse("Missing or not an operator credential") },
+    responses: {
+      401: errorResponse("No bearer token"),
+      403: errorResponse("Not the operator credential (a tenant's token is refused)"),
+    },
   });
 }
 

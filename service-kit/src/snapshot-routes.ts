@@ -95,16 +95,18 @@ export function snapshotRoutes(options: {
 }) {
   const { source, logger } = options;
   const app = new Hono<{ Variables: OperatorVariables }>();
-  app.use("/admin/*", operatorAuth(options.auth));
-  app.get("/admin/snapshot", validate("query", PageQuery), async (c) => {
+  // On each route, not `use("/admin/*")`: other /admin routes of the producer keep their own
+  // auth, and a method a path does not have stays a 405.
+  const operator = operatorAuth(options.auth);
+  app.get("/admin/snapshot", operator, validate("query", PageQuery), async (c) => {
     const q = c.req.valid("query");
     return c.json(await source.snapshot(q.tenant, q.cursor, q.limit));
   });
-  app.get("/admin/snapshot/tenants", validate("query", TenantQuery), async (c) => {
+  app.get("/admin/snapshot/tenants", operator, validate("query", TenantQuery), async (c) => {
     const q = c.req.valid("query");
     return c.json(await source.tenants(q.cursor, q.limit));
   });
-  app.post("/admin/republish", validate("json", RepublishRequest), async (c) => {
+  app.post("/admin/republish", operator, validate("json", RepublishRequest), async (c) => {
     const body = c.req.valid("json");
     const result = await source.republish(body.tenant, body.ids);
     logger.info(

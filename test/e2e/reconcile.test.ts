@@ -26,7 +26,7 @@ import {
   tail,
 } from "./stack.ts";
 
-const TOKEN = "operator-e2e-0123456789";
+const TOKEN = "operator-e2e-0123456789-abcdefghijk";
 const A = "rec-a";
 const B = "rec-b";
 

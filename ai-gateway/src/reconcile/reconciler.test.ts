@@ -15,7 +15,7 @@ import { reconcileTargets } from "./plan.ts";
 import { Reconciler } from "./reconciler.ts";
 import { SourceClient } from "./source-client.ts";
 
-const TOKEN = "operator-token-0123456789";
+const TOKEN = "operator-token-0123456789-abcdefghij";
 const logger = createLogger({ name: "test", level: "silent" });
 
 /** A producer over HTTP (service-kit's snapshotRoutes) holding `tenants` × `perTenant` users at version 1. */

@@ -26,18 +26,23 @@ export function reconcileRoutes(deps: {
   logger: Logger;
 }) {
   const app = new Hono<{ Variables: OperatorVariables }>();
-  app.use("/admin/*", operatorAuth(deps.auth));
-  app.post("/admin/reconcile", validate("json", ReconcileRequest), async (c) => {
-    const body = c.req.valid("json");
-    const operator = c.get("operator");
-    if (deps.reconciler.running) throw conflict("a reconcile run is already in progress");
-    deps.logger.info({ operator, ...body }, "reconcile requested");
-    const report = await deps.reconciler.run({
-      by: operator.via === "jwt" ? `jwt:${operator.id}` : operator.id,
-      tenant: body.tenant,
-      repair: body.repair,
-    });
-    return c.json(report);
-  });
+  // On the route: a method the path does not have stays a 405.
+  app.post(
+    "/admin/reconcile",
+    operatorAuth(deps.auth),
+    validate("json", ReconcileRequest),
+    async (c) => {
+      const body = c.req.valid("json");
+      const operator = c.get("operator");
+      if (deps.reconciler.running) throw conflict("a reconcile run is already in progress");
+      deps.logger.info({ operator, ...body }, "reconcile requested");
+      const report = await deps.reconciler.run({
+        by: operator.via === "jwt" ? `jwt:${operator.id}` : operator.id,
+        tenant: body.tenant,
+        repair: body.repair,
+      });
+      return c.json(report);
+    },
+  );
   return app;
 }
