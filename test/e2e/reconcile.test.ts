@@ -111,8 +111,13 @@ function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle)
     });
     gateway = await startGateway(config, gatewayEnv);
 
-    // Only the operator: no token, a tenant's token, a wrong token are refused.
-    for (const authorization of [undefined, `Bearer ${A}:admin`, "Bearer wrong-token-0123456789"]) {
+    // Only the operator: no token is a 401; a tenant's token or a wrong one a 403.
+    const refusals: [string | undefined, number][] = [
+      [undefined, 401],
+      [`Bearer ${A}:admin`, 403],
+      ["Bearer wrong-token-0123456789-abcdefghijkl", 403],
+    ];
+    for (const [authorization, status] of refusals) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (authorization) headers.authorization = authorization;
       const refused = await fetch(`${gatewayUrl}/admin/reconcile`, {
@@ -120,9 +125,9 @@ function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle)
         headers,
         body: "{}",
       });
-      expect(refused.status).toBe(401);
+      expect(refused.status).toBe(status);
       const snapshot = await fetch(`${usersUrl}/admin/snapshot?tenant=${A}`, { headers });
-      expect(snapshot.status).toBe(401);
+      expect(snapshot.status).toBe(status);
     }
 
     // `bun run reconcile --tenant rec-a`: prints the report, exits 1 on drift.
