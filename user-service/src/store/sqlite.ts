@@ -20,6 +20,7 @@ import type {
   UserPage,
   UserStore,
 } from "./index.ts";
+import { republishUsers, tenantsWithUsers } from "./sqlite-reconcile.ts";
 import { newUser, patchedUser, toUser, type UserRow } from "./user-row.ts";
 
 const SCHEMA = `
