@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
-import { bearerChallenge } from "./auth.ts";
+import { bearerChallenge, bearerToken } from "./auth.ts";
 import { authMode } from "./config.ts";
 import { documented, errorResponse } from "./docs.ts";
 import { AppError } from "./errors.ts";
@@ -37,8 +37,7 @@ export function operatorAuth(
   const expected = options.token ? Buffer.from(options.token) : undefined;
   const verifyJwt = jwtRole(options.jwt);
   const operatorOnly: MiddlewareHandler<{ Variables: OperatorVariables }> = async (c, next) => {
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
-    const token = match?.[1];
+    const token = bearerToken(c.req.header("authorization"));
     if (!token)
       throw bearerChallenge(c, "operator endpoints need 'Bearer <operator token>'", false);
     if (!expected && !verifyJwt) {

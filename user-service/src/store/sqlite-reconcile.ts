@@ -1,16 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { appendSqlite } from "@event-mesh/outbox-kit";
 import { userChanged } from "../users/events.ts";
-
-interface UserRow {
-  tenant_id: string;
-  id: string;
-  email: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
+import { toUser, type UserRow } from "./user-row.ts";
 
 /** Up to `limit` tenants that have users, after `after`, ascending (reconciliation). */
 export function tenantsWithUsers(db: Database, after: string | undefined, limit: number): string[] {
@@ -34,16 +25,7 @@ export function republishUsers(db: Database, tenantId: string, ids: readonly str
   for (const id of ids) {
     const row = read.get(tenantId, id);
     if (!row) continue;
-    const user = {
-      id: row.id,
-      tenantId: row.tenant_id,
-      email: row.email,
-      name: row.name,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      version: row.version,
-    };
-    appendSqlite(db, userChanged("user.updated", user), Date.now());
+    appendSqlite(db, userChanged("user.updated", toUser(row)), Date.now());
     found.push(id);
   }
   return found;
