@@ -70,7 +70,14 @@ export function leafFields(node: unknown, path: string[] = []): LeafField[] {
 export function withField(base: unknown, path: string[], value: unknown): unknown {
   const [key, ...rest] = path;
   if (key === undefined) return value;
-  const object = isNode(base) ? { ...base } : {};
+  // An array's item (index `0`, as `leafFields` names it) goes into an array, not an object.
+  const object = Array.isArray(base)
+    ? [...base]
+    : isNode(base)
+      ? { ...base }
+      : /^\d+$/.test(key)
+        ? []
+        : {};
   return Object.assign(object, {
     [key]: withField(Reflect.get(object, key), rest, value),
   });

@@ -18,6 +18,7 @@ import type { TenantAdmission } from "./limits/admission.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { QuotaView } from "./pipeline/embed-step.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
+import type { reconcileRoutes } from "./reconcile/routes.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { statsRoutes } from "./routes/stats.ts";
@@ -46,6 +47,8 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** SEARCH_MIN_SCORE: hits below it are left out unless a search sets `minScore`. */
   searchMinScore?: number;
+  /** Operator routes (`POST /admin/reconcile`), when wired. */
+  adminRoutes?: ReturnType<typeof reconcileRoutes> | undefined;
   /** The event types taken and their collections; default `EVENT_REGISTRY` (tests extend it). */
   registry?: Registry;
   /** TENANT_LIMITS' per-second limits (429); unset → none. */
@@ -90,6 +93,7 @@ export function createApp(deps: AppDeps) {
       admission: deps.admission,
     }),
   );
+  if (deps.adminRoutes) app.route("/", deps.adminRoutes);
   // The committed document for the catalog; an injected registry gets its own, generated.
   const document = deps.registry
     ? asyncApiDocument(asyncapi.info.version, deps.registry)

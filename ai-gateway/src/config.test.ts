@@ -74,3 +74,19 @@ test("QDRANT_COLLECTION_PREFIX is empty by default and must be a safe collection
   );
   expect(() => readConfig({ QDRANT_COLLECTION_PREFIX: "a/b" })).toThrow("QDRANT_COLLECTION_PREFIX");
 });
+
+test("RECONCILE_SOURCES maps producers to URLs, and a bad value names the variable", () => {
+  const config = readConfig({
+    RECONCILE_SOURCES: "user-service=http://127.0.0.1:3000,task-service=http://tasks:3002",
+  });
+  expect(config.RECONCILE_SOURCES).toEqual({
+    "user-service": "http://127.0.0.1:3000",
+    "task-service": "http://tasks:3002",
+  });
+  expect(readConfig({}).RECONCILE_SOURCES).toEqual({});
+  expect(readConfig({}).RECONCILE_INTERVAL_MS).toBe(0);
+  expect(() => readConfig({ RECONCILE_SOURCES: "user-service" })).toThrow(/RECONCILE_SOURCES/);
+  expect(() => readConfig({ OPERATOR_TOKEN: "shorter-than-32-characters" })).toThrow(
+    /OPERATOR_TOKEN/,
+  );
+});

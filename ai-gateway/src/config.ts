@@ -91,6 +91,33 @@ export const GatewayEnv = serviceEnv(
     ),
     /** Time each `/readyz` probe gets, ms. */
     READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
+    /** Bearer token of `/admin/*` (reconcile), and what the gateway sends to the sources' `/admin/*`. */
+    OPERATOR_TOKEN: v.optional(
+      v.pipe(v.string(), v.minLength(32, "must be at least 32 characters")),
+    ),
+    /** Producers to reconcile with: `user-service=http://127.0.0.1:3000,task-service=…`. */
+    RECONCILE_SOURCES: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^([a-z0-9-]+=https?:\/\/[^,\s]+)?(,[a-z0-9-]+=https?:\/\/[^,\s]+)*$/,
+          "must be name=http://host:port pairs separated by commas",
+        ),
+        v.transform((value) =>
+          Object.fromEntries(
+            value
+              .split(",")
+              .filter(Boolean)
+              .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+          ),
+        ),
+      ),
+      "",
+    ),
+    /** Most source entities one reconcile run compares; the rest waits for the next run. */
+    RECONCILE_MAX_ENTITIES: v.optional(intVar(1, 100_000_000), "1000000"),
+    /** A repairing reconcile run every this many ms; 0 = off. */
+    RECONCILE_INTERVAL_MS: v.optional(intVar(0, 604_800_000), "0"),
   },
 );
 

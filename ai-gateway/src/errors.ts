@@ -10,6 +10,7 @@ export const GATEWAY_ERROR_CODES = [
   "store_failed",
   "dead_letter_failed",
   "shutting_down",
+  "source_failed",
 ] as const;
 
 /** One of the gateway's error codes. */
@@ -57,6 +58,7 @@ const DEPENDENCY_OF: Record<GatewayErrorCode, string> = {
   store_failed: "vector store",
   dead_letter_failed: "dead-letter store",
   shutting_down: "ingest pipeline",
+  source_failed: "reconcile source",
 };
 
 /** Which dependency `error` says failed; `fallback` for anything else. */

@@ -25,6 +25,7 @@ import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { buildPipeline } from "./pipeline/build.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
+import { startReconcile } from "./reconcile/wiring.ts";
 import { KafkaSource } from "./sources/kafka.ts";
 import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
@@ -150,7 +151,9 @@ export async function startGateway(
     );
   }
 
+  const reconcile = startReconcile(config, { store, drift: gatewayMetrics.drift, logger });
   const app = createApp({
+    adminRoutes: reconcile.routes,
     logger,
     metrics,
     gatewayMetrics,
@@ -186,6 +189,7 @@ export async function startGateway(
   /** SIGTERM: stop reading, finish and commit the batches in hand, close everything. */
   const drain = async () => {
     stopping();
+    reconcile.stop();
     await source?.stop();
     await batcher.close();
     clearTimeout(giveUp);

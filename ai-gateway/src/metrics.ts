@@ -80,6 +80,12 @@ export function createGatewayMetrics(registry: Registry) {
       help: "Texts the embedding cache did not have (sent to the embedder unless over quota).",
       registers,
     }),
+    drift: new Gauge({
+      name: "ai_gateway_drift_entities",
+      help: "Entities that differ from their source at the last full reconcile run, by kind (missing, stale, orphaned, ahead) and collection.",
+      labelNames: ["kind", "collection"] as const,
+      registers,
+    }),
     searchSeconds: new Histogram({
       name: "ai_gateway_search_seconds",
       help: "Time to answer a search (embed + query), by collection.",

@@ -177,13 +177,14 @@ export class QdrantDouble {
           collection.points.delete(String(id));
         return done;
       case "POST /collections/{collection_name}/points/scroll": {
+        // Qdrant scrolls in point id order; `offset` is the first id of the page.
         const limit = typeof b.limit === "number" ? b.limit : 10;
-        const points = [...collection.points.values()]
-          .filter((p) => matches(p, b.filter))
-          .sort((x, y) => String(x.id).localeCompare(String(y.id)))
-          .slice(0, limit)
-          .map((p) => ({ id: p.id, payload: p.payload }));
-        return { points, next_page_offset: null };
+        const from = b.offset === undefined || b.offset === null ? "" : String(b.offset);
+        const sorted = [...collection.points.values()]
+          .filter((p) => matches(p, b.filter) && String(p.id) >= from)
+          .sort((x, y) => (String(x.id) < String(y.id) ? -1 : 1));
+        const page = sorted.slice(0, limit).map((p) => ({ id: p.id, payload: p.payload }));
+        return { points: page, next_page_offset: sorted[limit]?.id ?? null };
       }
       case "POST /collections/{collection_name}/points/count":
         return {

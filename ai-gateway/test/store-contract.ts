@@ -127,6 +127,52 @@ export function describeVectorStore(name: string, fresh: () => Promise<VectorSto
       expect(hits.map((hit) => hit.id)).toEqual(["8"]);
     });
 
+    test("lists a tenant's live entities with versions, page by page", async () => {
+      const upserts = Array.from({ length: 7 }, (_, i) =>
+        userPoint("tenant-a", i + 1, `P ${i}`, i + 1),
+      );
+      await store.write(USERS, {
+        upserts: [...upserts, userPoint("tenant-b", 1, "Other")],
+        deletes: [],
+      });
+      await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 7, 8)] });
+      const seen = new Map<string, number>();
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = await store.listVersions(USERS, "tenant-a", cursor, 3);
+        for (const entry of page.entries) seen.set(entry.entityId, entry.version);
+        cursor = page.next;
+        pages++;
+      } while (cursor !== null && pages < 10);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect([...seen.entries()].sort()).toEqual(
+        Array.from({ length: 6 }, (_, i) => [String(i + 1), i + 1] as [string, number]),
+      );
+      expect((await store.listVersions(USERS, "tenant-c", null, 10)).entries).toEqual([]);
+    });
+
+    test("purge forgets a forged higher version, so the real lower one can be written", async () => {
+      await store.write(USERS, { upserts: [userPoint("tenant-a", 9, "Forged", 99)], deletes: [] });
+      await store.write(USERS, { upserts: [userPoint("tenant-b", 9, "Kept", 99)], deletes: [] });
+      await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 10, 50)] });
+      await store.purge(USERS, "tenant-a", ["9", "10"]);
+      const result = await store.write(USERS, {
+        upserts: [userPoint("tenant-a", 9, "Real", 2), userPoint("tenant-a", 10, "Back", 3)],
+        deletes: [],
+      });
+      expect(result.stale).toBe(0);
+      const versions = await store.listVersions(USERS, "tenant-a", null, 10);
+      expect(versions.entries.sort((a, b) => a.entityId.localeCompare(b.entityId))).toEqual([
+        { entityId: "10", version: 3 },
+        { entityId: "9", version: 2 },
+      ]);
+      // Purging by tenant never touches another tenant's point of the same entity id.
+      expect((await store.listVersions(USERS, "tenant-b", null, 10)).entries).toEqual([
+        { entityId: "9", version: 99 },
+      ]);
+    });
+
     test("answers at most `limit` hits, best first", async () => {
       const upserts = Array.from({ length: 30 }, (_, i) =>
         userPoint("tenant-a", i + 100, `Person ${i}`),

@@ -104,6 +104,12 @@ export function mountDocs<E extends Env>(app: Hono<E>, options: DocsOptions): Ho
           scheme: "bearer",
           description: "`tenant:user` in AUTH_MODE=dev, a JWT in AUTH_MODE=jwt.",
         },
+        operator: {
+          type: "http" as const,
+          scheme: "bearer",
+          description:
+            "OPERATOR_TOKEN, or in AUTH_MODE=jwt a JWT with `role: operator` (/admin/* only).",
+        },
         ...options.securitySchemes,
       },
     },

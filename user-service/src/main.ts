@@ -1,5 +1,5 @@
 import { startProducer } from "@event-mesh/outbox-kit";
-import { runMain } from "@event-mesh/service-kit";
+import { operatorOptions, runMain } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { readConfig } from "./config.ts";
 import type { UserStore } from "./store/index.ts";
@@ -15,6 +15,11 @@ await runMain(() => {
       sqlite: (path) => new SqliteUserStore(path),
       postgres: (options) => PostgresUserStore.open(options),
     },
-    app: (deps) => createApp({ ...deps, operatorToken: config.OPERATOR_TOKEN }),
+    app: (deps) =>
+      createApp({
+        ...deps,
+        operatorToken: config.OPERATOR_TOKEN,
+        operator: operatorOptions(config),
+      }),
   });
 });

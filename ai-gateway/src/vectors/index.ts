@@ -58,6 +58,14 @@ export interface StoredPayload {
   data: Record<string, unknown>;
 }
 
+/** One page of a tenant's stored entities with their versions (reconciliation). */
+export interface VersionPage {
+  /** Live points only (no tombstones), in the store's own order. */
+  entries: { entityId: string; version: number }[];
+  /** Opaque cursor of the next page; null on the last page. */
+  next: string | null;
+}
+
 /** Where vectors live. Every method that reads takes the tenant and filters on it server-side. */
 export interface VectorStore {
   /** Short label for logs and metrics. */
@@ -84,6 +92,21 @@ export interface VectorStore {
   ): Promise<SearchHit[]>;
   /** Number of stored points, of one tenant or of all. */
   count(collection: Collection, tenantId?: string): Promise<number>;
+  /**
+   * Up to `limit` live points of one tenant with their versions, from `cursor` (null: the
+   * start). Payload only, never vectors.
+   */
+  listVersions(
+    collection: Collection,
+    tenantId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<VersionPage>;
+  /**
+   * Removes the tenant's points of `entityIds` whatever their version, tombstones included, so a
+   * lower version can be written again (reconciliation of forged or replayed versions).
+   */
+  purge(collection: Collection, tenantId: string, entityIds: readonly string[]): Promise<void>;
   /** Rejects when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

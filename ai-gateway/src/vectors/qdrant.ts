@@ -7,8 +7,10 @@ import {
   type SearchHit,
   type StoredPayload,
   type VectorStore,
+  type VersionPage,
   type WriteResult,
 } from "./index.ts";
+import { pointId } from "./point-id.ts";
 import { ensureCollection } from "./qdrant-collections.ts";
 import { tombstoneVector } from "./qdrant-tombstone.ts";
 
@@ -154,6 +156,45 @@ export class QdrantStore implements VectorStore {
       filter: { must, must_not: [TOMBSTONE] },
     });
     return result.count;
+  }
+
+  async listVersions(
+    collection: Collection,
+    tenantId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<VersionPage> {
+    const page = await this.#client.scroll(this.#name(collection), {
+      // Tombstones only remember a delete's version: the entity is not stored.
+      filter: { must: [{ key: "tenantId", match: { value: tenantId } }], must_not: [TOMBSTONE] },
+      limit,
+      with_payload: { include: ["entityId", "version", "tenantId"] },
+      with_vector: false,
+      ...(cursor ? { offset: cursor } : {}),
+    });
+    const entries: VersionPage["entries"] = [];
+    for (const point of page.points) {
+      const { entityId, version, tenantId: owner } = point.payload ?? {};
+      if (owner !== tenantId || typeof entityId !== "string" || typeof version !== "number")
+        continue;
+      entries.push({ entityId, version });
+    }
+    const next = page.next_page_offset;
+    return {
+      entries,
+      next: typeof next === "string" || typeof next === "number" ? String(next) : null,
+    };
+  }
+
+  async purge(
+    collection: Collection,
+    tenantId: string,
+    entityIds: readonly string[],
+  ): Promise<void> {
+    if (entityIds.length === 0) return;
+    // Point ids carry the tenant, so another tenant's point cannot be named here.
+    const points = entityIds.map((id) => pointId(collection, tenantId, id));
+    await this.#client.delete(this.#name(collection), { wait: true, points });
   }
 
   async ping(): Promise<void> {

@@ -7,12 +7,20 @@ import {
   type PointUpsert,
   type SearchHit,
   type VectorStore,
+  type VersionPage,
   type WriteResult,
 } from "./index.ts";
+import { pointId } from "./point-id.ts";
 import { signCode } from "./sign-code.ts";
 import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
 import { readPayload } from "./sqlite-vec-payload.ts";
+import {
+  checkStoredDims,
+  countPoints,
+  createPointTables,
+  listPointVersions,
+} from "./sqlite-vec-tables.ts";
 
 /** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
 const CANDIDATE_FACTOR = 4;
@@ -58,30 +66,10 @@ export class SqliteVecStore implements VectorStore {
 
   async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#dims = dims;
-    this.db.run(
-      "CREATE TABLE IF NOT EXISTS vector_meta (collection TEXT PRIMARY KEY, dims INTEGER NOT NULL)",
-    );
-    for (const collection of collections) {
-      const meta = this.db
-        .query<{ dims: number }, [string]>("SELECT dims FROM vector_meta WHERE collection = ?")
-        .get(collection);
-      if (meta && meta.dims !== dims) {
-        throw new GatewayError(
-          "store_failed",
-          `${collection}: stored vectors have ${meta.dims} dimensions, the embedder makes ${dims}`,
-        );
-      }
-    }
+    checkStoredDims(this.db, collections, dims);
     this.db.transaction(() => {
       for (const collection of collections) {
-        // Random point ids are keyed in one index only; rowids (and so the vec0 table) grow in order.
-        this.db.run(`CREATE TABLE IF NOT EXISTS points_${collection} (
-          rowid INTEGER PRIMARY KEY, point_id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL,
-          version INTEGER NOT NULL, deleted INTEGER NOT NULL, payload TEXT)`);
-        this.db.run(`CREATE INDEX IF NOT EXISTS points_${collection}_tenant
-          ON points_${collection} (tenant_id, deleted)`);
-        this.db.run(`CREATE TABLE IF NOT EXISTS vectors_${collection} (
-          rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
+        createPointTables(this.db, collection);
         this.#prepared.set(collection, this.#prepare(collection, dims));
         this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
           collection,
@@ -220,18 +208,33 @@ export class SqliteVecStore implements VectorStore {
   }
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
-    const c = collection;
-    const row =
-      tenantId === undefined
-        ? this.db
-            .query<{ n: number }, []>(`SELECT count(*) AS n FROM points_${c} WHERE deleted = 0`)
-            .get()
-        : this.db
-            .query<{ n: number }, [string]>(
-              `SELECT count(*) AS n FROM points_${c} WHERE tenant_id = ? AND deleted = 0`,
-            )
-            .get(tenantId);
-    return row?.n ?? 0;
+    return countPoints(this.db, collection, tenantId);
+  }
+
+  async listVersions(
+    collection: Collection,
+    tenantId: string,
+    cursor: string | null,
+    limit: number,
+  ): Promise<VersionPage> {
+    return listPointVersions(this.db, collection, tenantId, cursor, limit);
+  }
+
+  async purge(
+    collection: Collection,
+    tenantId: string,
+    entityIds: readonly string[],
+  ): Promise<void> {
+    const sql = this.#statements(collection);
+    const remove = this.db.prepare(`DELETE FROM points_${collection} WHERE rowid = ?`);
+    this.db.transaction(() => {
+      for (const entityId of entityIds) {
+        const row = sql.stored.get(pointId(collection, tenantId, entityId));
+        if (!row || row.tenant_id !== tenantId) continue;
+        if (!row.deleted) this.#drop(sql, row.rowid, row.tenant_id);
+        remove.run(row.rowid);
+      }
+    })();
   }
 
   async ping(): Promise<void> {

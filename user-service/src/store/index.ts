@@ -62,6 +62,13 @@ export interface UserStore {
   delete(tenantId: string, id: string): Promise<boolean>;
   /** Provisions a tenant and writes `tenant.created`, in one transaction. */
   createTenant(tenantId: string, name: string): Promise<CreateTenantResult>;
+  /** Up to `limit` tenants that have users, after `after`, ascending (reconciliation). */
+  tenants(after: string | undefined, limit: number): Promise<string[]>;
+  /**
+   * Writes a `user.updated` event with the current state and version of each existing user of
+   * `ids` to the outbox, in one transaction (reconciliation repair); answers the ids found.
+   */
+  republish(tenantId: string, ids: readonly string[]): Promise<string[]>;
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;

@@ -167,4 +167,25 @@ export class PostgresUserStore extends PostgresProducerStore implements UserStor
       return { ok: true, tenant };
     });
   }
+
+  tenants(after: string | undefined, limit: number): Promise<string[]> {
+    return orUnavailable(async () => {
+      const rows = await this.sql<{ t: string }[]>`
+        SELECT DISTINCT tenant_id AS t FROM users WHERE tenant_id > ${after ?? ""}
+        ORDER BY 1 LIMIT ${limit}`;
+      return rows.map((row) => row.t);
+    });
+  }
+
+  republish(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.write(async (tx) => {
+      // FOR SHARE: a concurrent update waits, so the republished version is the current one.
+      const rows = await tx<UserRow[]>`
+        SELECT * FROM users WHERE tenant_id = ${tenantId} AND id IN ${tx([...ids])}
+        ORDER BY id FOR SHARE`;
+      for (const row of rows) await appendPostgres(tx, userChanged("user.updated", toUser(row)));
+      return rows.map((row) => row.id);
+    });
+  }
 }

@@ -20,6 +20,7 @@ import type {
   UserPage,
   UserStore,
 } from "./index.ts";
+import { republishUsers, tenantsWithUsers } from "./sqlite-reconcile.ts";
 import { newUser, patchedUser, toUser, type UserRow } from "./user-row.ts";
 
 const SCHEMA = `
@@ -168,6 +169,14 @@ export class SqliteUserStore implements UserStore {
       this.append(tenantCreated(tenant), Date.now());
       return { ok: true, tenant };
     });
+  }
+
+  async tenants(after: string | undefined, limit: number): Promise<string[]> {
+    return tenantsWithUsers(this.db, after, limit);
+  }
+
+  async republish(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    return this.group.run(() => republishUsers(this.db, tenantId, ids));
   }
 
   async probeWrite(): Promise<void> {

@@ -1,0 +1,106 @@
+import { timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import { bearerChallenge, bearerToken } from "./auth.ts";
+import { authMode } from "./config.ts";
+import { documented, errorResponse } from "./docs.ts";
+import { AppError } from "./errors.ts";
+
+/** Who called an operator endpoint, for the log line every operator action writes. */
+export interface Operator {
+  /** `OPERATOR_TOKEN`, or the JWT's `sub`. */
+  id: string;
+  /** How the caller proved it is an operator. */
+  via: "token" | "jwt";
+}
+
+/** Hono variables set by `operatorAuth()`. */
+export type OperatorVariables = { operator: Operator };
+
+/** What proves an operator; neither set → every operator endpoint answers 403. */
+export interface OperatorAuthOptions {
+  /** OPERATOR_TOKEN: a bearer token compared in constant time. */
+  token?: string | undefined;
+  /** In jwt mode: a JWT (HS256 secret or JWKS) whose `role` claim is `operator`. */
+  jwt?: { secret?: string | undefined; jwksUrl?: string | undefined } | undefined;
+}
+
+/**
+ * The operator credential of snapshot, republish and reconcile endpoints. It is never a
+ * tenant's token: a dev token `tenant:user` or a tenant JWT without `role: "operator"` is a 403;
+ * no bearer at all a 401. Put it on each route, not `use("/admin/*")`: a method the path does
+ * not have then stays a 405.
+ */
+export function operatorAuth(
+  options: OperatorAuthOptions,
+): MiddlewareHandler<{ Variables: OperatorVariables }> {
+  const expected = options.token ? Buffer.from(options.token) : undefined;
+  const verifyJwt = jwtRole(options.jwt);
+  const operatorOnly: MiddlewareHandler<{ Variables: OperatorVariables }> = async (c, next) => {
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token)
+      throw bearerChallenge(c, "operator endpoints need 'Bearer <operator token>'", false);
+    if (!expected && !verifyJwt) {
+      throw new AppError(403, "forbidden", "operator endpoints are off: set OPERATOR_TOKEN");
+    }
+    const given = Buffer.from(token);
+    // Same length first: timingSafeEqual throws on a length mismatch (the length is not secret).
+    if (expected && given.length === expected.length && timingSafeEqual(given, expected)) {
+      c.set("operator", { id: "OPERATOR_TOKEN", via: "token" });
+      return next();
+    }
+    const sub = verifyJwt ? await verifyJwt(token) : undefined;
+    // A valid tenant token is still not an operator's: 403, as user-service's /admin/tenants.
+    if (!sub) throw new AppError(403, "forbidden", "this route needs the operator credential");
+    c.set("operator", { id: sub, via: "jwt" });
+    return next();
+  };
+  return documented(operatorOnly, {
+    security: [{ operator: [] }],
+    responses: {
+      401: errorResponse("No bearer token"),
+      403: errorResponse("Not the operator credential (a tenant's token is refused)"),
+    },
+  });
+}
+
+/** A JWT check that answers the `sub` of a valid token with `role: "operator"`, else undefined. */
+function jwtRole(jwt: OperatorAuthOptions["jwt"]) {
+  if (!jwt?.secret && !jwt?.jwksUrl) return undefined;
+  const secret = jwt.secret ? new TextEncoder().encode(jwt.secret) : undefined;
+  const jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
+  const verify = (token: string) => {
+    if (secret && (!jwks || decodeProtectedHeader(token).alg === "HS256")) {
+      return jwtVerify(token, secret, { algorithms: ["HS256"], requiredClaims: ["exp"] });
+    }
+    if (jwks)
+      return jwtVerify(token, jwks, { algorithms: ["RS256", "ES256"], requiredClaims: ["exp"] });
+    throw new Error("no key for this token");
+  };
+  return async function verifyOperatorJwt(token: string): Promise<string | undefined> {
+    let payload: JWTPayload;
+    try {
+      payload = (await verify(token)).payload;
+    } catch {
+      return undefined;
+    }
+    if (payload.role !== "operator") return undefined;
+    return typeof payload.sub === "string" && payload.sub ? payload.sub : "operator-jwt";
+  };
+}
+
+/** The variables `operatorOptions` reads. */
+export interface OperatorEnv {
+  OPERATOR_TOKEN?: string | undefined;
+  NODE_ENV: string;
+  AUTH_MODE?: "dev" | "jwt" | undefined;
+  JWT_SECRET?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+}
+
+/** The operator options from a parsed config: OPERATOR_TOKEN, and in jwt mode the role claim. */
+export function operatorOptions(env: OperatorEnv): OperatorAuthOptions {
+  const jwt =
+    authMode(env) === "jwt" ? { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL } : undefined;
+  return { token: env.OPERATOR_TOKEN, jwt };
+}
