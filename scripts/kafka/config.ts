@@ -145,7 +145,8 @@ export function jvmArgs(paths: BrokerPaths, archiveExists: boolean): string[] {
     ? [`-XX:SharedArchiveFile=${paths.classArchive}`]
     : [`-XX:ArchiveClassesAtExit=${paths.classArchive}.tmp`];
   return [
-    "-Xmx512m",
+    // 1 GiB: a full test run creates thousands of partitions (random topics per test).
+    "-Xmx1g",
     "-Xms128m",
     ...tuning,
     ...archive,
