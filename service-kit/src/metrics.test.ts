@@ -69,3 +69,23 @@ test("process metrics are only those true on Bun: no 6.5 GB VmData heap, no empt
   expect(Math.abs(started - (Date.now() / 1000 - process.uptime()))).toBeLessThan(5);
   expect(Number(/^process_open_fds (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
 });
+
+test("the request count keeps growing between scrapes and is never counted twice", async () => {
+  const metrics = createMetrics({ namespace: "svc" });
+  const app = new Hono();
+  app.use(metrics.middleware);
+  app.get("/metrics", metrics.handler);
+  app.get("/ping", (c) => c.json({}));
+  const count = async () => {
+    const text = await (await app.request("/metrics")).text();
+    return text.match(
+      /^svc_http_requests_total\{method="GET",route="\/ping",status="200"\} (\d+)$/m,
+    )?.[1];
+  };
+  await app.request("/ping");
+  expect(await count()).toBe("1");
+  expect(await count()).toBe("1");
+  await app.request("/ping");
+  await app.request("/ping");
+  expect(await count()).toBe("3");
+});

@@ -5,6 +5,7 @@ import { CommitSignal } from "../commit-signal.ts";
 import { SQLITE_IDEMPOTENCY_SCHEMA } from "../idempotency.ts";
 import type { Outbox } from "../outbox.ts";
 import { SQLITE_PROBE_SCHEMA } from "../probe.ts";
+import { startCheckpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./outbox.ts";
 
@@ -14,6 +15,8 @@ export interface SqliteProducerDb {
   /** Runs write transactions (the entity, its event) in the group commit. */
   group: GroupCommit;
   outbox: Outbox;
+  /** Stops the checkpoint thread, then closes the database. */
+  close(): void;
 }
 
 /**
@@ -36,5 +39,14 @@ export function openSqliteProducer(path: string, schema: string): SqliteProducer
   // After a commit: wake the relay at once instead of letting it poll.
   const group = new GroupCommit(db, () => commits.notify());
   const outbox = sqliteOutbox(db, commits, (work) => group.run(work));
-  return { db, group, outbox };
+  const stopCheckpointer = path === ":memory:" ? () => {} : startCheckpointer(db, path);
+  return {
+    db,
+    group,
+    outbox,
+    close() {
+      stopCheckpointer();
+      db.close();
+    },
+  };
 }

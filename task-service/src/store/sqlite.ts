@@ -31,12 +31,15 @@ export class SqliteTaskStore implements TaskStore {
   readonly outbox: Outbox;
   private readonly db: Database;
   private readonly group: GroupCommit;
+  /** Stops the WAL checkpoint thread, then closes the database. */
+  private readonly closeDb: () => void;
 
   constructor(path: string) {
     ({
       db: this.db,
       group: this.group,
       outbox: this.outbox,
+      close: this.closeDb,
     } = kit.openSqliteProducer(path, SCHEMA));
   }
 
@@ -105,7 +108,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   close(): void {
-    this.db.close();
+    this.closeDb();
   }
 
   private read(tenantId: string, id: string): Task | undefined {

@@ -57,9 +57,16 @@ export class SqliteUserStore implements UserStore {
   readonly outbox: Outbox;
   private readonly db: Database;
   private readonly group: GroupCommit;
+  /** Stops the WAL checkpoint thread, then closes the database. */
+  private readonly closeDb: () => void;
 
   constructor(path: string) {
-    ({ db: this.db, group: this.group, outbox: this.outbox } = openSqliteProducer(path, SCHEMA));
+    ({
+      db: this.db,
+      group: this.group,
+      outbox: this.outbox,
+      close: this.closeDb,
+    } = openSqliteProducer(path, SCHEMA));
   }
 
   async create(
@@ -184,7 +191,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   close(): void {
-    this.db.close();
+    this.closeDb();
   }
 
   private insertUser(user: User): void {
