@@ -29,6 +29,9 @@ async function checkStack(stack: Awaited<ReturnType<typeof startStack>>, label: 
   // Without it an immediate search misses: the write reaches the store a relay hop and a batch
   // window (BATCH_WAIT_MS) later. Every run of 200 missed here (most, at the least): > 0 is safe.
   expect(without.missed).toBeGreaterThan(0);
+  // One more write read back with its token: the stack has caught up with every earlier write, so
+  // stopping both at once does not leave the relay retrying deliveries to a stopped gateway.
+  expect((await readYourWrites(urls, 1, { withToken: true, label: `${label}-end` })).found).toBe(1);
   console.log(
     `read-your-writes ${label}: with token ${withToken.found}/${RUNS} found; without ${without.missed}/200 missed`,
   );
