@@ -201,4 +201,24 @@ hits = await eventually(
 );
 ok(`the guide is gone from search: ${show(hits)}`);
 
+say("Read your writes: create Dana, then search at once with the create's X-Mesh-Token");
+const dana = await call("POST", `${usersUrl}/users`, acme, {
+  email: `dana.okafor@${acme}.dev`,
+  name: "Dana Okafor",
+});
+const token = dana.headers.get("X-Mesh-Token");
+if (dana.status !== 201 || !token) fail(`create Dana: ${await describeProblem(dana)}`);
+const danaId = ((await dana.json()) as User).id;
+ok(`201 with X-Mesh-Token ${token.slice(0, 16)}…`);
+// No polling: the gateway holds the search until Dana's version is stored (SEARCH_WAIT_MAX_MS).
+const fresh = await call(
+  "GET",
+  `${gatewayUrl}/search?type=users&limit=5&q=Dana%20Okafor&after=${token}`,
+  acme,
+);
+if (!fresh.ok) fail(`search after the token: ${await describeProblem(fresh)}`);
+hits = ((await fresh.json()) as { hits: Hit[] }).hits;
+if (hits[0]?.id !== danaId) fail(`the first search did not find Dana: ${show(hits)}`);
+ok(`the very first search finds her: ${show(hits)}`);
+
 console.log("\nEvery step behaved as shown.");

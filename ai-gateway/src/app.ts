@@ -14,6 +14,7 @@ import {
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import type { Embedder } from "./embedders/index.ts";
+import { FreshnessWaiters } from "./freshness/waiters.ts";
 import type { TenantAdmission } from "./limits/admission.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { QuotaView } from "./pipeline/embed-step.ts";
@@ -55,6 +56,8 @@ export interface AppDeps {
   admission?: TenantAdmission | undefined;
   /** Today's embeddings per tenant, for `GET /usage`. */
   quota?: QuotaView | undefined;
+  /** Searches waiting for a write (read-your-writes); default: 5 s bound, re-read every 100 ms. */
+  freshness?: FreshnessWaiters;
 }
 
 /** The gateway's HTTP app. */
@@ -78,6 +81,8 @@ export function createApp(deps: AppDeps) {
       metrics: deps.gatewayMetrics,
       minScore: deps.searchMinScore,
       collections,
+      freshness:
+        deps.freshness ?? new FreshnessWaiters(deps.store, { maxWaitMs: 5_000, recheckMs: 100 }),
     }),
   );
   app.route("/", usageRoutes(deps));

@@ -118,6 +118,10 @@ export const GatewayEnv = serviceEnv(
     RECONCILE_MAX_ENTITIES: v.optional(intVar(1, 100_000_000), "1000000"),
     /** A repairing reconcile run every this many ms; 0 = off. */
     RECONCILE_INTERVAL_MS: v.optional(intVar(0, 604_800_000), "0"),
+    /** Longest a search with a consistency token waits for its write, ms; past it, a 504. */
+    SEARCH_WAIT_MAX_MS: v.optional(intVar(1, 60_000), "5000"),
+    /** While searches wait, how often the store is re-read for writes of other replicas, ms. */
+    SEARCH_WAIT_RECHECK_MS: v.optional(intVar(5, 10_000), "100"),
   },
 );
 

@@ -21,6 +21,7 @@ import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
 import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
+import { FreshnessWaiters } from "./freshness/waiters.ts";
 import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { buildPipeline } from "./pipeline/build.ts";
@@ -92,6 +93,11 @@ export async function startGateway(
     : null;
   const producer = kafka?.producer ?? null;
   const usage: UsageMeter = kafka?.usage ?? localUsage;
+  const freshness = new FreshnessWaiters(store, {
+    maxWaitMs: config.SEARCH_WAIT_MAX_MS,
+    recheckMs: config.SEARCH_WAIT_RECHECK_MS,
+    onError: (err) => logger.warn({ err: describeError(err) }, "read-your-writes re-check failed"),
+  });
   let source: KafkaSource | null = null;
   const { pipeline, batcher, acks } = buildPipeline(
     {
@@ -126,6 +132,7 @@ export async function startGateway(
         : {}),
       onAckError: (error) =>
         logger.warn({ err: describeError(error) }, "acknowledging a stored batch failed"),
+      onStored: () => freshness.notify(),
     },
   );
   if (brokers) {
@@ -168,6 +175,7 @@ export async function startGateway(
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
     ...controls.app,
+    freshness,
     probes: {
       store: () => store.ping(),
       pipeline: async () => {
@@ -192,6 +200,7 @@ export async function startGateway(
     reconcile.stop();
     await source?.stop();
     await batcher.close();
+    freshness.close();
     clearTimeout(giveUp);
     // Every stored batch's commit, before the consumer leaves its group.
     await acks.flush();

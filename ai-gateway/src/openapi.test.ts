@@ -77,6 +77,6 @@ describe("/openapi.json says what the routes do", () => {
     });
     expect(response.status).toBe(415);
     const documented = Object.keys((await operation("/search", "post")).responses).sort();
-    expect(documented).toEqual(["200", "400", "401", "413", "415", "429", "503"]);
+    expect(documented).toEqual(["200", "400", "401", "403", "413", "415", "429", "503", "504"]);
   });
 });

@@ -7,6 +7,7 @@ import { openDatabase } from "../src/db.ts";
 import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Embedder } from "../src/embedders/index.ts";
+import { FreshnessWaiters } from "../src/freshness/waiters.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
 import { buildPipeline } from "../src/pipeline/build.ts";
 import type { Incoming } from "../src/pipeline/pipeline.ts";
@@ -29,6 +30,8 @@ export interface TestGatewayOptions {
   usage?: UsageMeter;
   logger?: Logger;
   retention?: DeadLetterRetention;
+  /** SEARCH_WAIT_MAX_MS; default 5000. */
+  searchWaitMaxMs?: number;
   /** The event registry; default the catalog's (a test adds a type to it). */
   registry?: Registry;
   /**
@@ -60,6 +63,10 @@ export async function testGateway(options: TestGatewayOptions = {}) {
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const controls = costControls(readConfig(options.env ?? {}), db, metrics.registry);
   const batchMax = options.batchMax ?? 256;
+  const freshness = new FreshnessWaiters(store, {
+    maxWaitMs: options.searchWaitMaxMs ?? 5_000,
+    recheckMs: 60_000,
+  });
   const { batcher } = buildPipeline(
     {
       embedder,
@@ -76,6 +83,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     {
       batching: { maxBatch: batchMax, waitMs: 2, maxQueued: 2 * batchMax, ...controls.batcher },
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      onStored: () => freshness.notify(),
     },
   );
   const app = createApp({
@@ -94,8 +102,9 @@ export async function testGateway(options: TestGatewayOptions = {}) {
       return batcher.submit(items);
     },
     probes: { store: () => store.ping() },
+    freshness,
     ...(options.registry ? { registry: options.registry } : {}),
     ...controls.app,
   });
-  return { app, db, store, deadLetters, metrics };
+  return { app, db, store, deadLetters, metrics, freshness };
 }

@@ -173,6 +173,34 @@ export function describeVectorStore(name: string, fresh: () => Promise<VectorSto
       ]);
     });
 
+    test("versions: the stored version of each entity asked, only within the tenant", async () => {
+      await store.write(USERS, {
+        upserts: [userPoint("tenant-a", 10, "Fay", 2), userPoint("tenant-a", 11, "Gus", 5)],
+        deletes: [],
+      });
+      await store.write(USERS, { upserts: [userPoint("tenant-b", 12, "Hal", 7)], deletes: [] });
+      const versions = await store.versions(USERS, "tenant-a", ["10", "11", "12", "99"]);
+      expect(versions).toEqual(
+        new Map([
+          ["10", { version: 2, deleted: false }],
+          ["11", { version: 5, deleted: false }],
+        ]),
+      );
+      expect(await store.versions(USERS, "tenant-b", ["10", "12"])).toEqual(
+        new Map([["12", { version: 7, deleted: false }]]),
+      );
+      expect(await store.versions(USERS, "tenant-a", [])).toEqual(new Map());
+    });
+
+    test("versions: a deleted entity is a tombstone with the delete's version", async () => {
+      await store.write(USERS, { upserts: [userPoint("tenant-a", 13, "Ida", 1)], deletes: [] });
+      await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 13, 2)] });
+      expect((await store.versions(USERS, "tenant-a", ["13"])).get("13")).toEqual({
+        version: 2,
+        deleted: true,
+      });
+    });
+
     test("answers at most `limit` hits, best first", async () => {
       const upserts = Array.from({ length: 30 }, (_, i) =>
         userPoint("tenant-a", i + 100, `Person ${i}`),

@@ -2,6 +2,7 @@ export * from "./auth.ts";
 export * from "./backoff.ts";
 export * from "./brokers.ts";
 export * from "./config.ts";
+export * from "./consistency-token.ts";
 export * from "./data-dir.ts";
 export * from "./docs.ts";
 export * from "./errors.ts";

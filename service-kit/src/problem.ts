@@ -29,6 +29,7 @@ export const ERROR_TITLES = {
   idempotency_key_reused: "Idempotency key reused with another body",
   too_many_requests: "Too many requests",
   service_unavailable: "Service unavailable",
+  not_searchable_yet: "Write not searchable yet",
   internal: "Internal server error",
 } as const;
 

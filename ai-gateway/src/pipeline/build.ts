@@ -16,6 +16,8 @@ export interface BuildPipelineOptions {
   onAckError?: (error: unknown) => void;
   /** Sees each batch before it is processed (tests: the order batches were cut in). */
   onBatch?: (items: readonly Incoming[]) => void;
+  /** Called after each stored batch: read-your-writes wakes the searches waiting for it. */
+  onStored?: () => void;
 }
 
 /**
@@ -39,6 +41,7 @@ export function buildPipeline(deps: PipelineDeps, options: BuildPipelineOptions)
     options.onBatch?.(items);
     try {
       await pipeline.process(items);
+      options.onStored?.();
     } catch (error) {
       halted = true;
       throw error;

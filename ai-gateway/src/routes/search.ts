@@ -2,6 +2,7 @@ import {
   type AuthOptions,
   type AuthVariables,
   auth,
+  consistencyTokenPattern,
   dependencyDown,
   describeError,
   errorResponse,
@@ -15,6 +16,8 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
 import { type Embedder, embedAll } from "../embedders/index.ts";
+import { awaitWrite } from "../freshness/after.ts";
+import type { FreshnessWaiters } from "../freshness/waiters.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
@@ -32,6 +35,19 @@ function typeOf(collections: readonly Collection[]) {
 }
 const LIMIT = "must be an integer from 1 to 100";
 const MIN_SCORE = "must be a number from -1 to 1";
+/** `after`: the `X-Mesh-Token` of a write answer, naming one of the collections searched here. */
+function afterOf(collections: readonly Collection[]) {
+  return v.optional(
+    v.pipe(
+      v.string(),
+      // Exactly the tokens of these collections: every string the pattern allows decodes.
+      v.regex(consistencyTokenPattern(collections), "must be the X-Mesh-Token of a write answer"),
+      v.description(
+        "The `X-Mesh-Token` of a write answer: the search waits until that write is searchable",
+      ),
+    ),
+  );
+}
 
 /**
  * Hits scoring below this are left out unless the request sets `minScore`. Scores are cosine
@@ -48,11 +64,13 @@ const MinScoreNumber = v.pipe(
 /** The query, body and answer of the search routes, for the given collections. */
 function searchSchemas(collections: readonly Collection[]) {
   const Type = typeOf(collections);
+  const After = afterOf(collections);
   // Unknown keys (a `tenantId`, say) are dropped, never used: the tenant comes from the token only.
   const SearchQuery = v.object({
     q: Q,
     type: Type,
     limit: limitParam("10"),
+    after: After,
     minScore: v.optional(
       v.pipe(
         v.string(),
@@ -72,6 +90,7 @@ function searchSchemas(collections: readonly Collection[]) {
       10,
     ),
     minScore: v.optional(MinScoreNumber),
+    after: After,
   });
 
   /** The answer: the best hits first, with the stored event data of each. */
@@ -97,6 +116,8 @@ export interface SearchDeps {
   usage: UsageMeter;
   metrics: GatewayMetrics;
   logger: Logger;
+  /** Where searches with a consistency token wait for their write. */
+  freshness: FreshnessWaiters;
   /** SEARCH_MIN_SCORE: the floor when a request sets none; default `DEFAULT_MIN_SCORE`. */
   minScore?: number | undefined;
   /** The collections searched, from the event registry; default `COLLECTIONS`. */
@@ -117,6 +138,10 @@ const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["Se
       400: errorResponse("A parameter is invalid; `details` names it"),
       429: errorResponse(
         "The tenant is over its searchesPerSecond (TENANT_LIMITS); `Retry-After` says when to retry",
+      ),
+      403: errorResponse("The consistency token (`after`) belongs to another tenant"),
+      504: errorResponse(
+        "`not_searchable_yet`: the write of the consistency token is not stored yet after SEARCH_WAIT_MAX_MS; retry after `Retry-After` seconds with the same token",
       ),
       503: errorResponse(
         "Embedder or vector store unavailable; `details.dependency` names it, `Retry-After` says when to retry",
@@ -171,7 +196,12 @@ export function searchRoutes(deps: SearchDeps) {
     docs("query string", SearchResult),
     auth(deps.auth),
     validate("query", SearchQuery),
-    async (c) => c.json(await search(c.get("auth").tenantId, c.req.valid("query"))),
+    async (c) => {
+      const { tenantId } = c.get("auth");
+      const query = c.req.valid("query");
+      await awaitWrite(deps.freshness, tenantId, tokenOf(query.after), c.req.raw.signal);
+      return c.json(await search(tenantId, query));
+    },
   );
   app.post(
     "/search",
@@ -179,7 +209,17 @@ export function searchRoutes(deps: SearchDeps) {
     auth(deps.auth),
     jsonBody(),
     validate("json", SearchBody),
-    async (c) => c.json(await search(c.get("auth").tenantId, c.req.valid("json"))),
+    async (c) => {
+      const { tenantId } = c.get("auth");
+      const body = c.req.valid("json");
+      await awaitWrite(deps.freshness, tenantId, tokenOf(body.after), c.req.raw.signal);
+      return c.json(await search(tenantId, body));
+    },
   );
   return app;
+}
+
+/** The consistency token of a search, from `after`. */
+function tokenOf(after: string | undefined) {
+  return after === undefined ? undefined : { text: after, field: "after" };
 }

@@ -66,6 +66,12 @@ export interface VersionPage {
   next: string | null;
 }
 
+/** What the store holds for one entity: its version, and whether that version is a delete. */
+export interface StoredVersion {
+  version: number;
+  deleted: boolean;
+}
+
 /** Where vectors live. Every method that reads takes the tenant and filters on it server-side. */
 export interface VectorStore {
   /** Short label for logs and metrics. */
@@ -90,6 +96,15 @@ export interface VectorStore {
     vector: Float32Array,
     limit: number,
   ): Promise<SearchHit[]>;
+  /**
+   * The stored version of each of these entities of one tenant, in one query (read-your-writes);
+   * an entity the store does not hold is absent from the map.
+   */
+  versions(
+    collection: Collection,
+    tenantId: string,
+    entityIds: readonly string[],
+  ): Promise<Map<string, StoredVersion>>;
   /** Number of stored points, of one tenant or of all. */
   count(collection: Collection, tenantId?: string): Promise<number>;
   /**

@@ -6,6 +6,7 @@ import {
   type PointUpsert,
   type SearchHit,
   type StoredPayload,
+  type StoredVersion,
   type VectorStore,
   type VersionPage,
   type WriteResult,
@@ -116,6 +117,30 @@ export class QdrantStore implements VectorStore {
     for (const point of points) {
       const version = point.payload?.version;
       if (typeof version === "number") versions.set(String(point.id), version);
+    }
+    return versions;
+  }
+
+  async versions(
+    collection: Collection,
+    tenantId: string,
+    entityIds: readonly string[],
+  ): Promise<Map<string, StoredVersion>> {
+    const versions = new Map<string, StoredVersion>();
+    if (entityIds.length === 0) return versions;
+    const entityOf = new Map(entityIds.map((id) => [pointId(collection, tenantId, id), id]));
+    // One retrieve by point id; a point whose payload names another tenant is never reported.
+    // `deleted` is read where the payload has it (a tombstone); a removed point is absent.
+    const points = await this.#client.retrieve(this.#name(collection), {
+      ids: [...entityOf.keys()],
+      with_payload: { include: ["tenantId", "version", "deleted"] },
+      with_vector: false,
+    });
+    for (const point of points) {
+      const entityId = entityOf.get(String(point.id));
+      const { tenantId: owner, version, deleted } = point.payload ?? {};
+      if (entityId === undefined || owner !== tenantId || typeof version !== "number") continue;
+      versions.set(entityId, { version, deleted: deleted === true });
     }
     return versions;
   }

@@ -21,6 +21,7 @@ import {
   createPointTables,
   listPointVersions,
 } from "./sqlite-vec-tables.ts";
+import { storedVersions } from "./sqlite-vec-versions.ts";
 
 /** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
 const CANDIDATE_FACTOR = 4;
@@ -206,6 +207,10 @@ export class SqliteVecStore implements VectorStore {
     }
     return hits;
   }
+
+  /** One query for many entities' versions (sqlite-vec-versions.ts). */
+  readonly versions = async (c: Collection, tenant: string, ids: readonly string[]) =>
+    storedVersions(this.db, c, tenant, ids);
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
     return countPoints(this.db, collection, tenantId);

@@ -58,8 +58,8 @@ export interface UserStore {
     id: string,
     patch: { email?: string | undefined; name?: string | undefined },
   ): Promise<UpdateResult>;
-  /** True when the user existed (and is now gone). */
-  delete(tenantId: string, id: string): Promise<boolean>;
+  /** The version of the delete (one past the user's last) when the user existed; else undefined. */
+  delete(tenantId: string, id: string): Promise<number | undefined>;
   /** Provisions a tenant and writes `tenant.created`, in one transaction. */
   createTenant(tenantId: string, name: string): Promise<CreateTenantResult>;
   /** Up to `limit` tenants that have users, after `after`, ascending (reconciliation). */

@@ -146,13 +146,14 @@ export class PostgresUserStore extends PostgresProducerStore implements UserStor
     });
   }
 
-  delete(tenantId: string, id: string): Promise<boolean> {
+  delete(tenantId: string, id: string): Promise<number | undefined> {
     return this.write(async (tx) => {
       const [row] = await tx<UserRow[]>`
         DELETE FROM users WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING *`;
-      if (!row) return false;
-      await appendPostgres(tx, userDeleted(toUser(row), new Date().toISOString()));
-      return true;
+      if (!row) return undefined;
+      const event = userDeleted(toUser(row), new Date().toISOString());
+      await appendPostgres(tx, event);
+      return event.version;
     });
   }
 

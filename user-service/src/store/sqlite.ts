@@ -152,17 +152,18 @@ export class SqliteUserStore implements UserStore {
     });
   }
 
-  async delete(tenantId: string, id: string): Promise<boolean> {
-    return this.group.run((): boolean => {
+  async delete(tenantId: string, id: string): Promise<number | undefined> {
+    return this.group.run((): number | undefined => {
       const row = this.db
         .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
         .get(tenantId, id);
-      if (!row) return false;
+      if (!row) return undefined;
       // A hard delete frees the e-mail for a new user; the event keeps the history.
       this.db.query("DELETE FROM users WHERE tenant_id = ? AND id = ?").run(tenantId, id);
       const now = Date.now();
-      this.append(userDeleted(toUser(row), new Date(now).toISOString()), now);
-      return true;
+      const event = userDeleted(toUser(row), new Date(now).toISOString());
+      this.append(event, now);
+      return event.version;
     });
   }
 

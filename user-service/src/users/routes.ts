@@ -1,8 +1,16 @@
 import { idempotentRequest, type ProducerEnv } from "@event-mesh/outbox-kit";
-import { errorResponse, jsonBody, jsonContent, validate } from "@event-mesh/service-kit";
+import {
+  consistencyTokenDoc,
+  errorResponse,
+  jsonBody,
+  jsonContent,
+  setConsistencyToken,
+  validate,
+} from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { createFactory } from "hono/factory";
 import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import { emailTaken, idempotencyKeyReused, userNotFound } from "../errors.ts";
 import type { UserStore } from "../store/index.ts";
 import {
@@ -15,6 +23,18 @@ import {
 } from "./schemas.ts";
 
 type Env = ProducerEnv;
+
+/** What a create answered: the user's id and version, for its consistency token. */
+const Written = v.object({ id: v.string(), version: v.number() });
+
+/** The consistency token target of a write of a user (the gateway's `users` collection). */
+const userWrite = (tenantId: string, user: { id: string; version: number }, deleted = false) => ({
+  tenantId,
+  collection: "users",
+  entityId: user.id,
+  version: user.version,
+  deleted,
+});
 
 // 401 and the security requirement come from the auth middleware, 400/413/415 from `jsonBody`
 // and the validators: each route lists only what its own handler answers.
@@ -32,7 +52,11 @@ export function usersRoutes(store: UserStore): Hono<Env> {
     description:
       "Writes the user and its `user.created` event in one transaction. With an `Idempotency-Key`, a retry with the same body returns the first answer.",
     responses: {
-      201: { description: "Created", content: jsonContent(UserSchema) },
+      201: {
+        description: "Created",
+        headers: consistencyTokenDoc,
+        content: jsonContent(UserSchema),
+      },
       409: errorResponse("E-mail already used in this tenant (case-insensitive)"),
       422: errorResponse("Idempotency-Key reused with another body"),
       503: storeDown,
@@ -52,6 +76,9 @@ export function usersRoutes(store: UserStore): Hono<Env> {
       const result = await store.create(tenantId, body, idempotency);
       if (!result.ok) throw result.reason === "email_taken" ? emailTaken() : idempotencyKeyReused();
       if (result.replayed) c.header("Idempotent-Replayed", "true");
+      // A replay answers the first create's user, so its token names that write.
+      const written = v.safeParse(Written, result.body);
+      if (written.success) setConsistencyToken(c, userWrite(tenantId, written.output));
       return c.json(result.body, 201);
     },
   );
@@ -103,7 +130,11 @@ export function usersRoutes(store: UserStore): Hono<Env> {
       tags: ["users"],
       summary: "Change a user's e-mail and/or name",
       responses: {
-        200: { description: "The changed user", content: jsonContent(UserSchema) },
+        200: {
+          description: "The changed user",
+          headers: consistencyTokenDoc,
+          content: jsonContent(UserSchema),
+        },
         404: notFoundResponse,
         409: errorResponse("E-mail already used in this tenant"),
         503: storeDown,
@@ -118,6 +149,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
         c.req.valid("json"),
       );
       if (!result.ok) throw result.reason === "not_found" ? userNotFound() : emailTaken();
+      setConsistencyToken(c, userWrite(result.user.tenantId, result.user));
       return c.json(result.user);
     },
   );
@@ -127,10 +159,18 @@ export function usersRoutes(store: UserStore): Hono<Env> {
     describeRoute({
       tags: ["users"],
       summary: "Delete a user",
-      responses: { 204: { description: "Deleted" }, 404: notFoundResponse, 503: storeDown },
+      responses: {
+        204: { description: "Deleted", headers: consistencyTokenDoc },
+        404: notFoundResponse,
+        503: storeDown,
+      },
     }),
     async (c) => {
-      if (!(await store.delete(c.get("auth").tenantId, c.req.param("id")))) throw userNotFound();
+      const { tenantId } = c.get("auth");
+      const id = c.req.param("id");
+      const version = await store.delete(tenantId, id);
+      if (version === undefined) throw userNotFound();
+      setConsistencyToken(c, userWrite(tenantId, { id, version }, true));
       return c.body(null, 204);
     },
   );

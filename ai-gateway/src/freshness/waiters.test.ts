@@ -1,0 +1,117 @@
+import { describe, expect, test } from "bun:test";
+import type { Collection, StoredVersion } from "../vectors/index.ts";
+import { type FreshnessTarget, FreshnessWaiters, reached } from "./waiters.ts";
+
+/** A store whose versions the test sets; counts the `versions` queries it answers. */
+function fakeStore() {
+  const held = new Map<string, StoredVersion>();
+  const calls: { tenantId: string; ids: readonly string[] }[] = [];
+  return {
+    held,
+    calls,
+    async versions(_c: Collection, tenantId: string, ids: readonly string[]) {
+      calls.push({ tenantId, ids });
+      const out = new Map<string, StoredVersion>();
+      for (const id of ids) {
+        const v = held.get(`${tenantId}/${id}`);
+        if (v) out.set(id, v);
+      }
+      return out;
+    },
+  };
+}
+
+const target = (entityId: string, version = 1, tenantId = "tenant-a"): FreshnessTarget => ({
+  collection: "users",
+  tenantId,
+  entityId,
+  version,
+  deleted: false,
+});
+
+describe("FreshnessWaiters", () => {
+  test("an already stored version answers at once", async () => {
+    const store = fakeStore();
+    store.held.set("tenant-a/u1", { version: 2, deleted: false });
+    const waiters = new FreshnessWaiters(store, { maxWaitMs: 60_000, recheckMs: 60_000 });
+    expect(await waiters.wait(target("u1", 2))).toBe(true);
+    expect(waiters.size).toBe(0);
+  });
+
+  test("a waiter is woken by notify once its version is stored", async () => {
+    const store = fakeStore();
+    const waiters = new FreshnessWaiters(store, { maxWaitMs: 60_000, recheckMs: 60_000 });
+    const waiting = waiters.wait(target("u1"));
+    await Bun.sleep(0);
+    expect(waiters.size).toBe(1);
+    store.held.set("tenant-a/u1", { version: 1, deleted: false });
+    waiters.notify();
+    expect(await waiting).toBe(true);
+  });
+
+  test("without notify (another replica stored it) the shared re-check finds it", async () => {
+    const store = fakeStore();
+    const waiters = new FreshnessWaiters(store, { maxWaitMs: 60_000, recheckMs: 5 });
+    const waiting = waiters.wait(target("u1"));
+    await Bun.sleep(20);
+    store.held.set("tenant-a/u1", { version: 1, deleted: false });
+    expect(await waiting).toBe(true);
+  });
+
+  test("past the bound it answers false, and an older stored version never satisfies", async () => {
+    const store = fakeStore();
+    store.held.set("tenant-a/u1", { version: 1, deleted: false });
+    const waiters = new FreshnessWaiters(store, { maxWaitMs: 30, recheckMs: 5 });
+    expect(await waiters.wait(target("u1", 2))).toBe(false);
+    expect(waiters.size).toBe(0);
+  });
+
+  test("many waiters of one tenant are checked in one query, not one per request", async () => {
+    const store = fakeStore();
+    const waiters = new FreshnessWaiters(store, { maxWaitMs: 60_000, recheckMs: 60_000 });
+    const all = Array.from({ length: 50 }, (_, i) => waiters.wait(target(`u${i}`)));
+    await Bun.sleep(0);
+    for (let i = 0; i < 50; i++) store.held.set(`tenant-a/u${i}`, { version: 1, deleted: false });
+    const before = store.calls.length;
+    waiters.notify();
+    expect(await Promise.all(all)).toEqual(all.map(() => true));
+    // The arrivals' checks coalesce too: far fewer queries than the 50 waiters.
+    expect(before).toBeLessThan(5);
+    expect(store.calls.length - before).toBe(1);
+    expect(store.calls.at(-1)?.ids).toHaveLength(50);
+  });
+
+  test("a delete is satisfied by its tombstone, a later version, or an absent entity", () => {
+    const gone = { ...target("u1", 3), deleted: true };
+    expect(reached(gone, undefined)).toBe(true);
+    expect(reached(gone, { version: 3, deleted: true })).toBe(true);
+    expect(reached(gone, { version: 2, deleted: false })).toBe(false);
+    expect(reached(target("u1", 1), undefined)).toBe(false);
+    expect(reached(target("u1", 1), { version: 2, deleted: true })).toBe(true);
+  });
+
+  test("an aborted request stops waiting and leaves nothing pending", async () => {
+    const waiters = new FreshnessWaiters(fakeStore(), { maxWaitMs: 60_000, recheckMs: 60_000 });
+    const controller = new AbortController();
+    const waiting = waiters.wait(target("u1"), controller.signal);
+    controller.abort();
+    expect(await waiting).toBe(false);
+    expect(waiters.size).toBe(0);
+  });
+
+  test("a failing store is reported and the waiter still ends at its bound", async () => {
+    const errors: unknown[] = [];
+    const store = {
+      versions: async () => {
+        throw new Error("store down");
+      },
+    };
+    const waiters = new FreshnessWaiters(store, {
+      maxWaitMs: 30,
+      recheckMs: 5,
+      onError: (error) => errors.push(error),
+    });
+    expect(await waiters.wait(target("u1"))).toBe(false);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+});
