@@ -75,7 +75,7 @@ export async function ensureTopics(options: {
 }
 
 /** Polls metadata until every topic has its partitions, for at most `deadlineMs`. */
-async function untilVisible(admin: Admin, topics: string[], deadlineMs = 10_000): Promise<void> {
+async function untilVisible(admin: Admin, topics: string[], deadlineMs = 30_000): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     try {
