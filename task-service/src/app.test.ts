@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteOutboxEvents } from "@event-mesh/outbox-kit";
-import { createLogger, createMetrics, readError, requester } from "@event-mesh/service-kit";
+import {
+  createLogger,
+  createMetrics,
+  decodeConsistencyToken,
+  readError,
+  requester,
+} from "@event-mesh/service-kit";
 import * as v from "valibot";
 import { createApp as createUserApp } from "../../user-service/src/app.ts";
 import { SqliteUserStore } from "../../user-service/src/store/sqlite.ts";
@@ -138,6 +144,24 @@ describe("a task's life: update, complete, delete", () => {
       ["task.completed", "tenant-a", 3],
       ["task.deleted", "tenant-a", 4],
     ]);
+  });
+
+  test("each write answer carries an X-Mesh-Token naming the tasks collection, the task and the version written", async () => {
+    const tokenOf = (response: Response) => {
+      const decoded = decodeConsistencyToken(response.headers.get("x-mesh-token") ?? "");
+      if (!decoded.ok) throw new Error(`no consistency token: ${decoded.reason}`);
+      return decoded.target;
+    };
+    const target = { tenantId: "tenant-a", collection: "tasks" };
+    const created = await send("POST", "/tasks", { auth: A, body: { title: "Token" } });
+    const task = v.parse(TaskSchema, await created.json());
+    expect(tokenOf(created)).toEqual({ ...target, entityId: task.id, version: 1, deleted: false });
+    const patched = await send("PATCH", `/tasks/${task.id}`, { auth: A, body: { title: "T2" } });
+    expect(tokenOf(patched)).toMatchObject({ entityId: task.id, version: 2, deleted: false });
+    const done = await send("POST", `/tasks/${task.id}/complete`, { auth: A });
+    expect(tokenOf(done)).toMatchObject({ version: 3, deleted: false });
+    const deleted = await send("DELETE", `/tasks/${task.id}`, { auth: A });
+    expect(tokenOf(deleted)).toEqual({ ...target, entityId: task.id, version: 4, deleted: true });
   });
 
   test("null unassigns; an empty patch or status completed is a 400", async () => {

@@ -58,8 +58,8 @@ export interface TaskStore {
   list(tenantId: string, options: { limit: number; after?: string | undefined }): Promise<TaskPage>;
   /** Applies `change` to the task under a lock; undefined when there is no such task. */
   change(tenantId: string, id: string, change: Change): Promise<Task | undefined>;
-  /** True when the task existed (and is now gone). */
-  delete(tenantId: string, id: string): Promise<boolean>;
+  /** The delete's version (its `task.deleted` event's) when the task existed; else undefined. */
+  delete(tenantId: string, id: string): Promise<number | undefined>;
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;

@@ -100,13 +100,14 @@ export class PostgresTaskStore extends PostgresProducerStore implements TaskStor
     });
   }
 
-  delete(tenantId: string, id: string): Promise<boolean> {
+  delete(tenantId: string, id: string): Promise<number | undefined> {
     return this.write(async (tx) => {
       const [row] = await tx<{ task: Task }[]>`
         DELETE FROM tasks WHERE tenant_id = ${tenantId} AND id = ${id} RETURNING task`;
-      if (!row) return false;
-      await appendPostgres(tx, taskDeleted(row.task, new Date().toISOString()));
-      return true;
+      if (!row) return undefined;
+      const event = taskDeleted(row.task, new Date().toISOString());
+      await appendPostgres(tx, event);
+      return event.version;
     });
   }
 }

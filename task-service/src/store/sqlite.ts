@@ -93,13 +93,14 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
-  delete(tenantId: string, id: string): Promise<boolean> {
-    return this.group.run((): boolean => {
+  delete(tenantId: string, id: string): Promise<number | undefined> {
+    return this.group.run((): number | undefined => {
       const current = this.read(tenantId, id);
-      if (!current) return false;
+      if (!current) return undefined;
       this.db.query("DELETE FROM tasks WHERE tenant_id = ? AND id = ?").run(tenantId, id);
-      kit.appendSqlite(this.db, taskDeleted(current, new Date().toISOString()));
-      return true;
+      const event = taskDeleted(current, new Date().toISOString());
+      kit.appendSqlite(this.db, event);
+      return event.version;
     });
   }
 

@@ -1,14 +1,17 @@
 import { idempotentRequest, type ProducerEnv } from "@event-mesh/outbox-kit";
 import {
+  consistencyTokenDoc,
   errorResponse,
   IdempotencyKeyHeaders,
   jsonBody,
   jsonContent,
   PageQuery,
+  setConsistencyToken,
   validate,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import * as v from "valibot";
 import type { AssigneeCheck } from "../assignees.ts";
 import { idempotencyKeyReused, taskNotFound } from "../errors.ts";
 import type { Task, TaskStore } from "../store/index.ts";
@@ -21,7 +24,18 @@ const missing = errorResponse("No such task in the caller's tenant");
 const badAssignee = "`assignee` must be a user of the caller's tenant (400 naming it otherwise)";
 const taskResponse = (description: string) => ({
   description,
+  headers: consistencyTokenDoc,
   content: jsonContent(TaskSchema),
+});
+/** The part of a stored answer a token names. */
+const Written = v.object({ id: v.string(), version: v.number() });
+/** What a write answer's `X-Mesh-Token` names: search with `after=` waits until it is stored. */
+const taskWrite = (tenantId: string, task: { id: string; version: number }, deleted = false) => ({
+  tenantId,
+  collection: "tasks",
+  entityId: task.id,
+  version: task.version,
+  deleted,
 });
 
 /** The tasks resource. The tenant always comes from the token, never from the request. */
@@ -66,6 +80,9 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
       const result = await store.create(tenantId, task, idempotency);
       if (!result.ok) throw idempotencyKeyReused();
       if (result.replayed) c.header("Idempotent-Replayed", "true");
+      // A replay answers the first create's task, so its token names that write.
+      const written = v.safeParse(Written, result.body);
+      if (written.success) setConsistencyToken(c, taskWrite(tenantId, written.output));
       return c.json(result.body, 201);
     },
   );
@@ -128,6 +145,7 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
         },
       }));
       if (!task) throw taskNotFound();
+      setConsistencyToken(c, taskWrite(task.tenantId, task));
       return c.json(task);
     },
   );
@@ -156,6 +174,7 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
             },
       );
       if (!task) throw taskNotFound();
+      setConsistencyToken(c, taskWrite(task.tenantId, task));
       return c.json(task);
     },
   );
@@ -166,10 +185,18 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
       tags: ["tasks"],
       summary: "Delete a task",
       description: "Writes `task.deleted`; the gateway removes the task from search.",
-      responses: { 204: { description: "Deleted" }, 404: missing, 503: storeDown },
+      responses: {
+        204: { description: "Deleted", headers: consistencyTokenDoc },
+        404: missing,
+        503: storeDown,
+      },
     }),
     async (c) => {
-      if (!(await store.delete(c.get("auth").tenantId, c.req.param("id")))) throw taskNotFound();
+      const { tenantId } = c.get("auth");
+      const id = c.req.param("id");
+      const version = await store.delete(tenantId, id);
+      if (version === undefined) throw taskNotFound();
+      setConsistencyToken(c, taskWrite(tenantId, { id, version }, true));
       return c.body(null, 204);
     },
   );
