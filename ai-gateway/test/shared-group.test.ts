@@ -113,11 +113,17 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
       );
       expect(JSON.parse(notReady)).toMatchObject({ checks: { kafka: { status: "failed" } } });
       // Why goes to the log only (/readyz is unauthenticated): the foreign partition, named.
-      const logged = gateway.lines.filter((line) => line.includes(`${foreign}:`));
-      expect(logged.some((line) => line.includes("topics this gateway does not consume"))).toBe(
+      // Log lines are written after the answer (once per event-loop turn): wait for them.
+      const logged = () => gateway.lines.filter((line) => line.includes(`${foreign}:`));
+      await eventually(
+        "the probe failure naming the foreign partition in the log",
+        async () => (logged().some((line) => line.includes('"probe failed"')) ? true : undefined),
+        10_000,
+        explain,
+      );
+      expect(logged().some((line) => line.includes("topics this gateway does not consume"))).toBe(
         true,
       );
-      expect(logged.some((line) => line.includes('"probe failed"'))).toBe(true);
 
       const producer = createProducer({ brokers, clientId: "shared-group-producer" });
       cleanups.push(() => producer.close());
