@@ -1,4 +1,4 @@
-import { QdrantClient } from "@qdrant/js-client-rest";
+import type { QdrantClient } from "@qdrant/js-client-rest";
 import {
   COLLECTIONS,
   type Collection,
@@ -14,6 +14,7 @@ import {
 import { pointId } from "./point-id.ts";
 import { ensureCollection } from "./qdrant-collections.ts";
 import { tombstoneVector } from "./qdrant-tombstone.ts";
+import { createQdrantClient } from "./qdrant-transport.ts";
 
 /** Where the Qdrant server is. */
 export interface QdrantStoreOptions {
@@ -45,12 +46,8 @@ export class QdrantStore implements VectorStore {
   #dims = 0;
 
   constructor(options: QdrantStoreOptions) {
-    this.#client = new QdrantClient({
-      url: options.url,
-      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-      timeout: options.timeoutMs ?? 10_000,
-      checkCompatibility: false,
-    });
+    // Uncompressed answers: see qdrant-transport.ts (a 40 ms stall per request otherwise).
+    this.#client = createQdrantClient(options);
     this.#prefix = options.collectionPrefix ?? "";
   }
 
