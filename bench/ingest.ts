@@ -17,7 +17,7 @@ import { contractTopics, createProducer, ensureTopics } from "../kafka-kit/src/i
 import { userCreatedEvents } from "./lib/events.ts";
 import { outOf, whileRunning } from "./lib/progress.ts";
 import { replayCases } from "./lib/replay.ts";
-import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
+import { cpuSeconds, fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
 import {
   cleanup,
   kafkaBrokers,
@@ -95,6 +95,7 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
     BATCH_MAX: String(batchMax),
   });
   const ready = performance.now();
+  const cpuAtReady = cpuSeconds(gateway.proc.pid) ?? Number.NaN;
   const { first, last } = await storedAll(gateway, count, "kafka", `Kafka, BATCH_MAX=${batchMax}`);
   const seconds = (last - ready) / 1000;
   const result = {
@@ -106,6 +107,8 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
     firstStoredSeconds: (first - ready) / 1000,
     ...(await stages(gateway)),
     peakRssMb: peakRss(gateway) ?? Number.NaN,
+    // The gateway's CPU after it was ready, per event: what load on other processes does not move.
+    cpuUsPerEvent: (((cpuSeconds(gateway.proc.pid) ?? Number.NaN) - cpuAtReady) * 1e6) / count,
   };
   await gateway.stop();
   return result;
@@ -116,6 +119,7 @@ async function httpCase(count: number, tenants = TENANTS, env: Record<string, st
   const token = "bench-ingest";
   const dataDir = tempDir("ingest-http");
   const gateway = await launch("ai-gateway", { DATA_DIR: dataDir, INGEST_TOKEN: token, ...env });
+  const cpuAtReady = cpuSeconds(gateway.proc.pid) ?? Number.NaN;
   const events = userCreatedEvents(count, tenants, 7);
   const bodies: { contentType: string; body: string }[] = [];
   for (let i = 0; i < events.length; i += HTTP_BATCH)
@@ -147,6 +151,8 @@ async function httpCase(count: number, tenants = TENANTS, env: Record<string, st
     firstStoredSeconds: Number.NaN,
     ...(await stages(gateway)),
     peakRssMb: peakRss(gateway) ?? Number.NaN,
+    // The gateway's CPU after it was ready, per event: what load on other processes does not move.
+    cpuUsPerEvent: (((cpuSeconds(gateway.proc.pid) ?? Number.NaN) - cpuAtReady) * 1e6) / count,
   };
   await gateway.stop();
   const storeMb =
@@ -204,6 +210,7 @@ try {
         "embed s": row.embedSeconds,
         "store s": row.storeSeconds,
         "gateway peak RSS MB": row.peakRssMb,
+        "gateway CPU µs/event": row.cpuUsPerEvent,
       })),
   );
   console.log(

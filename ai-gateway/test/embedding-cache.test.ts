@@ -87,6 +87,20 @@ describe("embedding cache", () => {
     expect(await second.metric("ai_gateway_embedding_cache_entries")).toBe(50);
   });
 
+  test("the hashing embedder skips the cache: it computes a text faster than the cache finds it", async () => {
+    const gw = await servedGateway({ dataDir: dataDir(), embedder: new HashingEmbedder(384) });
+    stops.push(() => gw.stop());
+    const events = [user("tenant-a", 1, "Ann"), user("tenant-a", 2, "Bo")];
+    expect((await gw.post(events)).status).toBe(200);
+    expect((await gw.post(events)).status).toBe(200); // redelivery: hashed again
+    expect(await gw.metric("ai_gateway_embedding_cache_entries")).toBe(0);
+    expect(await gw.metric("ai_gateway_embedding_cache_misses_total")).toBe(0);
+    const hits = (await (await gw.get("/search?q=Ann", "tenant-a")).json()) as {
+      hits: { data: { id: number } }[];
+    };
+    expect(hits.hits[0]?.data.id).toBe(1);
+  });
+
   test("EMBEDDING_CACHE_MAX_ENTRIES=0 turns the cache off", async () => {
     const embedder = new CountingEmbedder(new HashingEmbedder(384));
     const gw = await gateway(dataDir(), embedder, { EMBEDDING_CACHE_MAX_ENTRIES: "0" });

@@ -42,6 +42,21 @@ export function peakRssMb(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc: steadier than a rate on a
+ * shared machine, where the wall clock also counts the time other processes held the cores.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A row of the printed table: label → value. */
 export type Row = Record<string, string | number>;
 

@@ -7,6 +7,8 @@ import { type Embedder, l2Normalize } from "./index.ts";
  */
 export class HashingEmbedder implements Embedder {
   readonly name = "hashing";
+  /** A fresh text costs more in the cache (SHA-256, lookup, 1.5 KB insert) than hashing it. */
+  readonly cheaperThanCache = true;
   constructor(readonly dims: number = 384) {}
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {

@@ -18,6 +18,12 @@ export interface Embedder {
   /** Short label for logs and metrics, e.g. `hashing` or `openai:text-embedding-3-small`. */
   readonly name: string;
   /**
+   * `true`: computing a vector costs less than a cache lookup plus insert, so the embed step
+   * skips the embedding cache (the hashing embedder: about 20 µs per text against 40–80 µs for a
+   * miss, bench/embed-cache.ts). Unset: vectors are cached.
+   */
+  readonly cheaperThanCache?: boolean;
+  /**
    * Embeds all texts at once. A text refused for good comes back as `Refused`, the others still
    * get their vectors. Rejects when the call as a whole failed (server down: retry; a
    * `WrongDimsError`: do not). `signal` abandons the work (shutdown).

@@ -45,7 +45,8 @@ export interface EmbedOutcome {
 }
 
 /**
- * Vectors for every upsert: from the cache when it has the text, else computed in one embedder
+ * Vectors for every upsert: from the cache when it has the text (unless the embedder is
+ * cheaper than the cache), else computed in one embedder
  * call, at most once per (tenant, text), and only within the tenant's daily quota; computed
  * vectors go into the cache. Texts the embedder refuses for good come back as refusals.
  */
@@ -55,7 +56,9 @@ export async function embedChanges(
 ): Promise<EmbedOutcome> {
   const outcome: EmbedOutcome = { vectorOf: new Map(), refused: [], counts: new Map() };
   if (upserts.length === 0) return outcome;
-  const { embedder, cache, metrics } = deps;
+  const { embedder, metrics } = deps;
+  // A cheap embedder computes every text: a miss would cost it a lookup and an insert on top.
+  const cache = embedder.cheaperThanCache ? undefined : deps.cache;
   const cached =
     cache?.get(
       embedder.name,
