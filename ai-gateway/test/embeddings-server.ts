@@ -20,6 +20,8 @@ export class EmbeddingsServer {
   hangs: (input: string[]) => boolean = () => false;
   /** Requests for which this is true are answered 413. */
   tooLarge: (input: string[]) => boolean = () => false;
+  /** Answer a request's `dimensions` (as OpenAI does) instead of `dims`: two models, one server. */
+  honoursDimensions = false;
   readonly requests: SeenRequest[] = [];
   #server: ReturnType<typeof Bun.serve> | null = null;
   #port = 0;
@@ -66,7 +68,9 @@ export class EmbeddingsServer {
       return new Response("gave up", { status: 504 });
     }
     if (this.tooLarge(input)) return new Response("payload too large", { status: 413 });
-    const embedder = new HashingEmbedder(this.dims);
+    const dims =
+      this.honoursDimensions && typeof body.dimensions === "number" ? body.dimensions : this.dims;
+    const embedder = new HashingEmbedder(dims);
     return Response.json({
       object: "list",
       data: input.map((text, index) => ({

@@ -1,0 +1,88 @@
+import type { AnyMeshEvent, Registry } from "@event-mesh/contracts";
+import { Refused } from "../embedders/index.ts";
+import { planBatch } from "../pipeline/plan.ts";
+import type { Collection, PointDelete, PointUpsert } from "../vectors/index.ts";
+import type { Generations } from "./generations.ts";
+import type { GenerationTable } from "./table.ts";
+
+/**
+ * Where a new generation is built from: every entity of the source at its latest version, as
+ * events. The Kafka topics read from the beginning, or a producer's snapshot (embedded mode,
+ * where the HTTP ingest cannot be replayed).
+ */
+export interface SnapshotSource {
+  /** How many events `batches` will yield, when known up front (for the progress bar). */
+  total(): Promise<number | undefined>;
+  /** The events, in batches; ends when the source has been read to its end. */
+  batches(signal?: AbortSignal): AsyncIterable<readonly AnyMeshEvent[]>;
+}
+
+/** What a build did. */
+export interface BuildOutcome {
+  generation: number;
+  done: number;
+  /** True when this build made the generation current; false when there was nothing to build. */
+  switched: boolean;
+}
+
+/**
+ * Fills the building generation from `source` with its own model, then makes it current. Live
+ * events keep going to it meanwhile (Generations.store), and versions decide between the two: a
+ * snapshot row older than a live event is dropped as stale, a deleted entity stays deleted.
+ */
+export async function buildGeneration(
+  generations: Generations,
+  table: GenerationTable,
+  source: SnapshotSource,
+  options: { registry?: Registry; signal?: AbortSignal } = {},
+): Promise<BuildOutcome> {
+  const target = generations.building();
+  if (!target) return { generation: generations.current().row.id, done: 0, switched: false };
+  const id = target.row.id;
+  let total = (await source.total()) ?? 0;
+  let done = 0;
+  table.progress(id, done, total);
+  for await (const events of source.batches(options.signal)) {
+    const { changes } = planBatch(events, options.registry);
+    const upserts = changes.filter((change) => change.action === "upsert");
+    const vectors = await target.embedder.embed(
+      upserts.map((change) => change.text),
+      options.signal,
+    );
+    const byCollection = new Map<Collection, { upserts: PointUpsert[]; deletes: PointDelete[] }>();
+    const opsOf = (collection: Collection) => {
+      const ops = byCollection.get(collection) ?? { upserts: [], deletes: [] };
+      byCollection.set(collection, ops);
+      return ops;
+    };
+    upserts.forEach((change, i) => {
+      const vector = vectors[i];
+      if (!vector || vector instanceof Refused) return;
+      opsOf(change.collection).upserts.push({ ...pointOf(change), vector, data: change.data });
+    });
+    for (const change of changes) {
+      if (change.action === "delete") opsOf(change.collection).deletes.push(pointOf(change));
+    }
+    for (const [collection, ops] of byCollection) {
+      await generations.writeTo(target, collection, ops);
+    }
+    done += events.length;
+    total = Math.max(total, done);
+    table.progress(id, done, total);
+  }
+  table.progress(id, done, done);
+  const switched = await generations.promote(id);
+  return { generation: id, done, switched };
+}
+
+const pointOf = (change: {
+  pointId: string;
+  tenantId: string;
+  entityId: string;
+  version: number;
+}): PointDelete => ({
+  id: change.pointId,
+  tenantId: change.tenantId,
+  entityId: change.entityId,
+  version: change.version,
+});

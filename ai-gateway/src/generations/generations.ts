@@ -1,0 +1,206 @@
+import { type Embedded, type Embedder, Refused } from "../embedders/index.ts";
+import { GatewayError } from "../errors.ts";
+import {
+  COLLECTIONS,
+  type Collection,
+  type PointUpsert,
+  type SearchHit,
+  type VectorStore,
+  type WriteResult,
+} from "../vectors/index.ts";
+import { type Generation, type GenerationSpec, type GenerationTable, physical } from "./table.ts";
+
+/** An open generation: its row, its embedder, and the store of its physical collections. */
+export interface OpenGeneration {
+  row: Generation;
+  embedder: Embedder;
+  store: VectorStore;
+}
+
+/** What `Generations` is built from; `main.ts` gives the real ones. */
+export interface GenerationsDeps {
+  table: GenerationTable;
+  /** The embedder the configuration asks for (EMBEDDINGS_MODEL, EMBEDDING_DIMS). */
+  configured: Embedder;
+  /** An embedder for an older spec (the previous model, still current until the switch). */
+  embedderOf: (spec: GenerationSpec) => Embedder;
+  /** A store for one generation, initialised for its physical collections. */
+  open: (row: Generation, collections: readonly Collection[]) => Promise<VectorStore>;
+}
+
+/** Which generation embedded a vector, and from which text; lets a write reuse or redo it. */
+interface Tag {
+  generation: number;
+  text: string;
+}
+
+const sameSpec = (a: GenerationSpec, b: GenerationSpec) =>
+  a.embedder === b.embedder && a.dims === b.dims;
+
+/**
+ * Vectors in generations. `embedder` embeds with the current generation's model and tags each
+ * vector; `store` writes every change to every open generation (current, building, and the
+ * previous one kept for rollback), re-embedding the text for a generation whose model did not
+ * make the vector, and searches the generation that embedded the query, so a search that
+ * straddles a switch still compares vectors of one model and one length.
+ */
+export class Generations {
+  readonly #deps: GenerationsDeps;
+  readonly #tags = new WeakMap<Float32Array, Tag>();
+  readonly #open = new Map<number, OpenGeneration>();
+  #collections: readonly Collection[] = COLLECTIONS;
+  #currentId = 0;
+
+  constructor(deps: GenerationsDeps) {
+    this.#deps = deps;
+  }
+
+  /** Opens the generations; a configured spec unlike the current one starts a building one. */
+  async start(collections: readonly Collection[] = COLLECTIONS): Promise<void> {
+    this.#collections = collections;
+    const spec = { embedder: this.#deps.configured.name, dims: this.#deps.configured.dims };
+    const current = this.#deps.table.ensureCurrent(spec);
+    if (!sameSpec(current, spec)) this.#deps.table.begin(spec);
+    await this.refresh();
+  }
+
+  /** Re-reads the table (another process may have rolled back) and opens what is new. */
+  async refresh(): Promise<void> {
+    const { table } = this.#deps;
+    const live = ["current", "building", "previous"] as const;
+    const rows = live.flatMap((state) => table.inState(state) ?? []);
+    for (const row of rows) {
+      const open = this.#open.get(row.id);
+      if (open) {
+        open.row = row;
+        continue;
+      }
+      const physicalNames = this.#collections.map((c) => physical(c, row.id));
+      const spec = { embedder: row.embedder, dims: row.dims };
+      const { configured } = this.#deps;
+      const embedder = sameSpec(spec, { embedder: configured.name, dims: configured.dims })
+        ? configured
+        : this.#deps.embedderOf(spec);
+      this.#open.set(row.id, { row, embedder, store: await this.#deps.open(row, physicalNames) });
+    }
+    const retired = [...this.#open.keys()].filter((id) => !rows.some((row) => row.id === id));
+    for (const id of retired) {
+      await this.#open.get(id)?.store.close();
+      this.#open.delete(id);
+    }
+    const current = rows.find((row) => row.state === "current");
+    if (current) this.#currentId = current.id;
+  }
+
+  current(): OpenGeneration {
+    const open = this.#open.get(this.#currentId);
+    if (!open) throw new GatewayError("store_failed", "generations not started");
+    return open;
+  }
+
+  building(): OpenGeneration | null {
+    return [...this.#open.values()].find((open) => open.row.state === "building") ?? null;
+  }
+
+  /** Switches to the building generation `id` (once: false when it was no longer building). */
+  async promote(id: number): Promise<boolean> {
+    const switched = this.#deps.table.promote(id);
+    await this.refresh();
+    return switched;
+  }
+
+  /** Back to the previous generation; false when none is kept. */
+  async rollback(): Promise<boolean> {
+    const back = this.#deps.table.rollback();
+    await this.refresh();
+    return back !== null;
+  }
+
+  /** The current generation's embedder, tagging what it makes. */
+  readonly embedder: Embedder = ((gens: Generations) => ({
+    name: "generations",
+    get dims() {
+      return gens.#open.size > 0 ? gens.current().row.dims : gens.#deps.configured.dims;
+    },
+    embed: async (texts: readonly string[], signal?: AbortSignal) => {
+      const current = gens.current();
+      const embedded = await current.embedder.embed(texts, signal);
+      embedded.forEach((item, i) => {
+        if (!(item instanceof Refused)) {
+          gens.#tags.set(item, { generation: current.row.id, text: texts[i] ?? "" });
+        }
+      });
+      return embedded;
+    },
+  }))(this);
+
+  /** Writes `ops` to generation `target`, embedding with its model what another model made. */
+  async writeTo(
+    target: OpenGeneration,
+    collection: Collection,
+    ops: Parameters<VectorStore["write"]>[1],
+  ): Promise<WriteResult> {
+    const redo: { index: number; text: string }[] = [];
+    const upserts: (PointUpsert | null)[] = ops.upserts.map((point, index) => {
+      const tag = this.#tags.get(point.vector);
+      if (tag?.generation === target.row.id) return point;
+      if (!tag && point.vector.length === target.row.dims) return point;
+      if (!tag) {
+        throw new GatewayError(
+          "store_failed",
+          `a ${point.vector.length}-d vector of no generation`,
+        );
+      }
+      redo.push({ index, text: tag.text });
+      return null;
+    });
+    if (redo.length > 0) {
+      const vectors: Embedded[] = await target.embedder.embed(redo.map((r) => r.text));
+      redo.forEach(({ index }, i) => {
+        const vector = vectors[i];
+        const point = ops.upserts[index];
+        // A text the other model refuses is left out of that generation only.
+        if (point && vector && !(vector instanceof Refused)) upserts[index] = { ...point, vector };
+      });
+    }
+    const kept = upserts.filter((point): point is PointUpsert => point !== null);
+    return target.store.write(physical(collection, target.row.id), {
+      upserts: kept,
+      deletes: ops.deletes,
+    });
+  }
+
+  /** The port the pipeline and the routes use. */
+  readonly store: VectorStore = {
+    name: "generations",
+    init: async (_dims, collections) => {
+      if (this.#open.size === 0) await this.start(collections);
+    },
+    write: async (collection, ops) => {
+      const current = this.current();
+      const others = [...this.#open.values()].filter((open) => open !== current);
+      const [result] = await Promise.all([
+        this.writeTo(current, collection, ops),
+        ...others.map((open) => this.writeTo(open, collection, ops)),
+      ]);
+      return result;
+    },
+    search: (collection, tenantId, vector, limit): Promise<SearchHit[]> => {
+      const tag = this.#tags.get(vector);
+      const open = (tag && this.#open.get(tag.generation)) || this.current();
+      if (open.row.dims !== vector.length) {
+        throw new GatewayError("store_failed", "the query's generation is gone; retry");
+      }
+      return open.store.search(physical(collection, open.row.id), tenantId, vector, limit);
+    },
+    count: (collection, tenantId) => {
+      const current = this.current();
+      return current.store.count(physical(collection, current.row.id), tenantId);
+    },
+    ping: () => this.current().store.ping(),
+    close: async () => {
+      for (const open of this.#open.values()) await open.store.close();
+      this.#open.clear();
+    },
+  };
+}

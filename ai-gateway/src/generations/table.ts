@@ -1,0 +1,176 @@
+import type { Database } from "bun:sqlite";
+import { GatewayError } from "../errors.ts";
+import type { Collection } from "../vectors/index.ts";
+
+/** Where a generation is in its life. */
+export type GenerationState = "building" | "current" | "previous" | "retired";
+
+/** What a generation's vectors are made by: a change of any field is a new generation. */
+export interface GenerationSpec {
+  /** The embedder's label, e.g. `hashing` or `openai:text-embedding-3-small`. */
+  embedder: string;
+  /** Vector length. */
+  dims: number;
+}
+
+/** One generation, as stored. */
+export interface Generation extends GenerationSpec {
+  id: number;
+  state: GenerationState;
+  /** Entities written by the builder, and how many the source holds (0 until known). */
+  done: number;
+  total: number;
+  /** ms since the epoch. */
+  createdAt: number;
+  /** When it last became current or stopped being current. */
+  switchedAt: number | null;
+}
+
+interface Row {
+  id: number;
+  embedder: string;
+  dims: number;
+  state: GenerationState;
+  done: number;
+  total: number;
+  created_at: number;
+  switched_at: number | null;
+}
+
+const asGeneration = (row: Row): Generation => ({
+  id: row.id,
+  embedder: row.embedder,
+  dims: row.dims,
+  state: row.state,
+  done: row.done,
+  total: row.total,
+  createdAt: row.created_at,
+  switchedAt: row.switched_at,
+});
+
+/**
+ * The physical collection of a generation. Generation 1 keeps the plain name, so vectors stored
+ * before generations existed are generation 1 as they are, with nothing to migrate.
+ */
+export function physical(collection: Collection, generation: number): Collection {
+  return generation === 1 ? collection : `${collection}__g${generation}`;
+}
+
+/**
+ * The generations and which one is current, in the gateway's SQLite file. At most one row is
+ * `current`, one `building` and one `previous` (kept for rollback); switching is one transaction,
+ * so a reader sees the old or the new current one, never none or two.
+ */
+export class GenerationTable {
+  constructor(private readonly db: Database) {
+    db.run(`CREATE TABLE IF NOT EXISTS vector_generations (
+      id INTEGER PRIMARY KEY, embedder TEXT NOT NULL, dims INTEGER NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('building', 'current', 'previous', 'retired')),
+      done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL, switched_at INTEGER)`);
+  }
+
+  all(): Generation[] {
+    return this.db
+      .query<Row, []>("SELECT * FROM vector_generations ORDER BY id")
+      .all()
+      .map(asGeneration);
+  }
+
+  inState(state: GenerationState): Generation | null {
+    const row = this.db
+      .query<Row, [string]>("SELECT * FROM vector_generations WHERE state = ? ORDER BY id DESC")
+      .get(state);
+    return row ? asGeneration(row) : null;
+  }
+
+  byId(id: number): Generation | null {
+    const row = this.db
+      .query<Row, [number]>("SELECT * FROM vector_generations WHERE id = ?")
+      .get(id);
+    return row ? asGeneration(row) : null;
+  }
+
+  /** The current generation; the first start makes `spec` generation 1, current. */
+  ensureCurrent(spec: GenerationSpec, now = Date.now()): Generation {
+    const current = this.inState("current");
+    if (current) return current;
+    this.db
+      .query(
+        "INSERT INTO vector_generations (embedder, dims, state, created_at) VALUES (?, ?, 'current', ?)",
+      )
+      .run(spec.embedder, spec.dims, now);
+    return this.inState("current") as Generation;
+  }
+
+  /** Starts building `spec`; an unfinished building generation of the same spec is resumed. */
+  begin(spec: GenerationSpec, now = Date.now()): Generation {
+    return this.db.transaction(() => {
+      const building = this.inState("building");
+      if (building && building.embedder === spec.embedder && building.dims === spec.dims) {
+        return building;
+      }
+      if (building) {
+        throw new GatewayError(
+          "store_failed",
+          `generation ${building.id} (${building.embedder}, ${building.dims}) is still building`,
+        );
+      }
+      this.db
+        .query(
+          "INSERT INTO vector_generations (embedder, dims, state, created_at) VALUES (?, ?, 'building', ?)",
+        )
+        .run(spec.embedder, spec.dims, now);
+      return this.inState("building") as Generation;
+    })();
+  }
+
+  progress(id: number, done: number, total: number): void {
+    this.db
+      .query("UPDATE vector_generations SET done = ?, total = ? WHERE id = ?")
+      .run(done, total, id);
+  }
+
+  /**
+   * Makes the building generation `id` current, the current one previous, and an older previous
+   * one retired, in one transaction. False when `id` is not building (already switched).
+   */
+  promote(id: number, now = Date.now()): boolean {
+    return this.db.transaction(() => {
+      if (this.byId(id)?.state !== "building") return false;
+      this.db.run("UPDATE vector_generations SET state = 'retired' WHERE state = 'previous'");
+      this.db
+        .query(
+          "UPDATE vector_generations SET state = 'previous', switched_at = ? WHERE state = 'current'",
+        )
+        .run(now);
+      this.db
+        .query("UPDATE vector_generations SET state = 'current', switched_at = ? WHERE id = ?")
+        .run(now, id);
+      return true;
+    })();
+  }
+
+  /** Swaps current and previous back; null when there is no previous generation to go back to. */
+  rollback(now = Date.now()): Generation | null {
+    return this.db.transaction(() => {
+      const previous = this.inState("previous");
+      const current = this.inState("current");
+      if (!previous || !current) return null;
+      const swap = this.db.query(
+        "UPDATE vector_generations SET state = ?, switched_at = ? WHERE id = ?",
+      );
+      swap.run("previous", now, current.id);
+      swap.run("current", now, previous.id);
+      return this.byId(previous.id);
+    })();
+  }
+
+  /** Retires a previous generation kept longer than `keepMs`; the ids retired. */
+  expire(keepMs: number, now = Date.now()): number[] {
+    const previous = this.inState("previous");
+    if (!previous || (previous.switchedAt ?? 0) + keepMs > now) return [];
+    this.db.query("UPDATE vector_generations SET state = 'retired' WHERE id = ?").run(previous.id);
+    return [previous.id];
+  }
+}
