@@ -2,15 +2,18 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyMeshEvent, makeEvent } from "@event-mesh/contracts";
+import { type AnyMeshEvent, encode, makeEvent } from "@event-mesh/contracts";
+import { createProducer, ensureTopics } from "@event-mesh/kafka-kit";
 import { createLogger } from "@event-mesh/service-kit";
 import { Registry } from "prom-client";
+import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { openDatabase } from "../src/db.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import { type Embedder, embedAll } from "../src/embedders/index.ts";
 import { OpenAiEmbedder } from "../src/embedders/openai.ts";
 import { buildGeneration, type SnapshotSource } from "../src/generations/builder.ts";
 import { Generations } from "../src/generations/generations.ts";
+import { kafkaSnapshot } from "../src/generations/kafka-snapshot.ts";
 import { type GenerationSpec, GenerationTable } from "../src/generations/table.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
 import { type Incoming, Pipeline } from "../src/pipeline/pipeline.ts";
@@ -229,5 +232,55 @@ describe("re-embedding into a new generation", () => {
     });
     expect(server.requests.some((r) => r.body.model === "text-embedding-3-large")).toBe(true);
     await expectEveryUserFound(gw, users);
+  }, 60_000);
+});
+
+await describeKafka("re-embedding from the Kafka topics", (brokers) => {
+  test("a new generation is built from the topics' beginning: every user at its latest version, deleted ones gone", async () => {
+    const prefix = `${randomTopic("gw-reembed")}.`;
+    const topic = `${prefix}user.events`;
+    await ensureTopics({ brokers, topics: [topic], partitions: 2 });
+    const users = new Users();
+    const sent = [
+      ...Array.from({ length: 60 }, (_, i) => users.put(i + 1, nameOf(i + 1))),
+      ...Array.from({ length: 10 }, (_, i) => users.put(i + 1, `Renamed${i + 1} Person`)),
+      ...Array.from({ length: 5 }, (_, i) => users.put(i + 50, "", true)),
+    ];
+    const producer = createProducer({ brokers, clientId: "test-reembed" });
+    await producer.send({
+      messages: sent.map((item) => {
+        if (item.source !== "http" || !item.result.ok) throw new Error("not an event");
+        const record = encode(item.result.event, { topicPrefix: prefix });
+        return { ...record, headers: new Map(Object.entries(record.headers)) };
+      }),
+    });
+    await producer.close();
+
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-generations-"));
+    dirs.push(dataDir);
+    const first = gateway(
+      dataDir,
+      new HashingEmbedder(384),
+      (spec) => new HashingEmbedder(spec.dims),
+    );
+    await first.generations.start();
+    await first.generations.store.close();
+    first.db.close();
+    const gw = gateway(dataDir, new HashingEmbedder(256), (spec) => new HashingEmbedder(spec.dims));
+    await gw.generations.start();
+    const source = kafkaSnapshot({
+      brokers,
+      clientId: "test-reembed",
+      groupId: randomTopic("gw-reembed-group"),
+      topics: [topic],
+      topicPrefix: prefix,
+      batchSize: 16,
+    });
+    expect(await source.total()).toBe(75);
+    const outcome = await buildGeneration(gw.generations, gw.table, source);
+    expect(outcome).toMatchObject({ generation: 2, done: 75, switched: true });
+    expect(gw.table.byId(2)).toMatchObject({ state: "current", done: 75, total: 75 });
+    await expectEveryUserFound(gw, users);
+    expect(users.live()).toBe(55);
   }, 60_000);
 });
