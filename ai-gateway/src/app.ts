@@ -15,6 +15,7 @@ import {
 import { Hono } from "hono";
 import type { Embedder } from "./embedders/index.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
+import type { GenerationView } from "./generations/status.ts";
 import type { TenantAdmission } from "./limits/admission.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { QuotaView } from "./pipeline/embed-step.ts";
@@ -58,6 +59,8 @@ export interface AppDeps {
   quota?: QuotaView | undefined;
   /** Searches waiting for a write (read-your-writes); default: 5 s bound, re-read every 100 ms. */
   freshness?: FreshnessWaiters;
+  /** The vector generations, shown by `/stats` (generations/status.ts). */
+  generations?: () => GenerationView[];
 }
 
 /** The gateway's HTTP app. */

@@ -64,6 +64,8 @@ export const GatewayEnv = serviceEnv(
       ),
       "",
     ),
+    /** Hours the previous vector generation is kept (written to, for rollback) after a switch. */
+    GENERATION_KEEP_HOURS: v.optional(intVar(0, 8760), "24"),
     QDRANT_URL: v.optional(urlVar),
     /** Codes a tenant needs before sqlite-vec gives it its own `vec0` partition (sqlite-vec-codes.ts). */
     SQLITE_VEC_PARTITION_AT: v.optional(intVar(1, 100_000_000), "1024"),

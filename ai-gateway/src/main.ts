@@ -22,6 +22,8 @@ import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
+import { generationViews } from "./generations/status.ts";
+import { startGenerations } from "./generations/wiring.ts";
 import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { buildPipeline } from "./pipeline/build.ts";
@@ -32,9 +34,6 @@ import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import { SqliteUsage } from "./usage/sqlite.ts";
-import type { VectorStore } from "./vectors/index.ts";
-import { QdrantStore } from "./vectors/qdrant.ts";
-import { SqliteVecStore } from "./vectors/sqlite-vec.ts";
 import { startCheckpointer } from "./wal-checkpointer.ts";
 
 /** Test hooks; production passes none. */
@@ -63,17 +62,14 @@ export async function startGateway(
   const controls = costControls(config, db, metrics.registry);
 
   // Before the store: a collection must not be created with a size the model does not give.
-  const embedder = await startEmbedder(config, logger);
-  const store: VectorStore = config.QDRANT_URL
-    ? new QdrantStore({
-        url: config.QDRANT_URL,
-        apiKey: config.QDRANT_API_KEY,
-        collectionPrefix: config.QDRANT_COLLECTION_PREFIX,
-      })
-    : new SqliteVecStore(db, { partitionAt: config.SQLITE_VEC_PARTITION_AT });
+  const configured = await startEmbedder(config, logger);
+  const storeName = config.QDRANT_URL ? "qdrant" : "sqlite-vec";
+  // Vectors live in generations (generations/): the pipeline and the routes see one store.
+  const gens = startGenerations(config, { db, configured, logger });
+  const { store, embedder } = gens.generations;
   await startStep(
     () => store.init(embedder.dims),
-    `${store.name} store failed to start`,
+    `${storeName} store failed to start`,
     config.QDRANT_URL ? "check QDRANT_URL" : "check DATA_DIR",
   );
 
@@ -157,6 +153,10 @@ export async function startGateway(
       (error) => refusalReason(error, security),
     );
   }
+  // A model change re-embeds in the background, from the topics in a group of this replica's own.
+  gens.build(
+    brokers ? { groupId: kafka?.eventsGroup ?? config.KAFKA_GROUP_ID, security } : undefined,
+  );
 
   const reconcile = startReconcile(config, { store, drift: gatewayMetrics.drift, logger });
   const app = createApp({
@@ -176,6 +176,7 @@ export async function startGateway(
     searchMinScore: config.SEARCH_MIN_SCORE,
     ...controls.app,
     freshness,
+    generations: () => generationViews(gens.table, gens.generations.current().row.id),
     probes: {
       store: () => store.ping(),
       pipeline: async () => {
@@ -184,7 +185,7 @@ export async function startGateway(
           throw new Error(`${health.step} failing since ${health.since}: ${health.error}`);
       },
       ...(source ? { kafka: () => (source as KafkaSource).probe() } : {}),
-      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(embedder) } : {}),
+      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(configured) } : {}),
     },
   });
 
@@ -207,6 +208,7 @@ export async function startGateway(
     await source?.close();
     await kafka?.reader.close();
     await producer?.close().catch(() => {});
+    await gens.close();
     await store.close();
     await checkpointer?.stop();
     db.close();
@@ -224,7 +226,7 @@ export async function startGateway(
   });
   const mode = brokers ? "kafka" : "embedded";
   const where = kafka ? { replica: kafka.replica, groupId: kafka.eventsGroup } : {};
-  const started = { mode, store: store.name, ...where, embedder: embedder.name };
+  const started = { mode, store: storeName, ...where, embedder: configured.name };
   logger.info({ ...started, ingest: Boolean(config.INGEST_TOKEN) }, "ai-gateway started");
   // groupId: the consumer group of the event topics (per replica on sqlite-vec), for tests.
   return { ...running, app, store, pipeline, batcher, source, drain, groupId: kafka?.eventsGroup };

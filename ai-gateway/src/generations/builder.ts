@@ -70,6 +70,8 @@ export async function buildGeneration(
     total = Math.max(total, done);
     table.progress(id, done, total);
   }
+  // Stopped half-way: the build resumes on the next start; the switch waits for a whole source.
+  if (options.signal?.aborted) return { generation: id, done, switched: false };
   table.progress(id, done, done);
   const switched = await generations.promote(id);
   return { generation: id, done, switched };

@@ -60,7 +60,11 @@ export class Generations {
     this.#collections = collections;
     const spec = { embedder: this.#deps.configured.name, dims: this.#deps.configured.dims };
     const current = this.#deps.table.ensureCurrent(spec);
-    if (!sameSpec(current, spec)) this.#deps.table.begin(spec);
+    const previous = this.#deps.table.inState("previous");
+    // A configured model that is the previous generation's was rolled back from on purpose.
+    if (!sameSpec(current, spec) && !(previous && sameSpec(previous, spec))) {
+      this.#deps.table.begin(spec);
+    }
     await this.refresh();
   }
 
@@ -192,6 +196,22 @@ export class Generations {
         throw new GatewayError("store_failed", "the query's generation is gone; retry");
       }
       return open.store.search(physical(collection, open.row.id), tenantId, vector, limit);
+    },
+    // Read-your-writes and reconciliation read the generation searches use; `write` resolves
+    // only once every generation holds the change, so the current one is never behind.
+    versions: (collection, tenantId, entityIds) => {
+      const current = this.current();
+      return current.store.versions(physical(collection, current.row.id), tenantId, entityIds);
+    },
+    listVersions: (collection, tenantId, cursor, limit) => {
+      const current = this.current();
+      const name = physical(collection, current.row.id);
+      return current.store.listVersions(name, tenantId, cursor, limit);
+    },
+    purge: async (collection, tenantId, entityIds) => {
+      for (const open of this.#open.values()) {
+        await open.store.purge(physical(collection, open.row.id), tenantId, entityIds);
+      }
     },
     count: (collection, tenantId) => {
       const current = this.current();

@@ -9,6 +9,7 @@ import {
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
+import { GenerationView } from "../generations/status.ts";
 import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
 
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -17,6 +18,8 @@ const statsResult = (collections: readonly Collection[]) =>
   v.object({
     tenantId: v.string(),
     points: v.object(Object.fromEntries(collections.map((name) => [name, Count]))),
+    /** The vector generations: the current one, one being built (with progress), the kept one. */
+    generations: v.optional(v.array(GenerationView)),
   });
 
 /**
@@ -28,6 +31,8 @@ export function statsRoutes(deps: {
   store: VectorStore;
   /** The collections counted, from the event registry; default `COLLECTIONS`. */
   collections?: readonly Collection[] | undefined;
+  /** The live vector generations (generations/status.ts); absent in tests without them. */
+  generations?: (() => GenerationView[]) | undefined;
 }) {
   const app = new Hono<{ Variables: AuthVariables }>();
   const collections = deps.collections ?? COLLECTIONS;
@@ -55,7 +60,8 @@ export function statsRoutes(deps: {
       } catch (error) {
         throw dependencyDown("vector store", error);
       }
-      return c.json({ tenantId, points });
+      const generations = deps.generations?.();
+      return c.json({ tenantId, points, ...(generations ? { generations } : {}) });
     },
   );
   return app;
