@@ -31,6 +31,8 @@ export class QdrantDouble {
   readonly problems: string[] = [];
   readonly requests: SeenRequest[] = [];
   readonly collections = new Map<string, DoubleCollection>();
+  /** Alias name → collection name. */
+  readonly aliases = new Map<string, string>();
   #server: ReturnType<typeof Bun.serve> | null = null;
 
   constructor(private readonly schema: QdrantSchema) {}
@@ -112,6 +114,28 @@ export class QdrantDouble {
     return Response.json(answer);
   }
 
+  /** All actions or none, as Qdrant applies them: a missing alias or collection fails the lot. */
+  #changeAliases(actions: AliasAction[]): true | Response {
+    const next = new Map(this.aliases);
+    for (const action of actions) {
+      if ("delete_alias" in action) {
+        const alias = action.delete_alias.alias_name;
+        if (!next.delete(alias)) return this.#refuse(404, `alias ${alias} does not exist`);
+      } else if ("create_alias" in action) {
+        const { alias_name, collection_name } = action.create_alias;
+        if (!this.collections.has(collection_name))
+          return this.#refuse(404, `collection ${collection_name} not found`);
+        if (next.has(alias_name)) return this.#refuse(409, `alias ${alias_name} already exists`);
+        next.set(alias_name, collection_name);
+      } else {
+        return this.#refuse(501, "alias action: valid, but the double does not implement it");
+      }
+    }
+    this.aliases.clear();
+    for (const [alias, target] of next) this.aliases.set(alias, target);
+    return true;
+  }
+
   #refuse(status: number, message: string): Response {
     this.problems.push(message);
     return Response.json({ status: { error: message }, time: 0 }, { status });
@@ -119,12 +143,17 @@ export class QdrantDouble {
 
   #answer(op: Operation, name: string, body: unknown): unknown {
     const key = `${op.method} ${op.template}`;
-    const collection = this.collections.get(name);
+    // Like Qdrant, an alias works wherever a collection name does.
+    const collection = this.collections.get(this.aliases.get(name) ?? name);
     const b = (body ?? {}) as Record<string, unknown>;
     const done = { operation_id: 1, status: "completed" };
     switch (key) {
       case "GET /collections":
         return { collections: [...this.collections.keys()].map((n) => ({ name: n })) };
+      case "GET /aliases":
+        return { aliases: [...this.aliases].map(([alias, target]) => aliasOf(alias, target)) };
+      case "POST /collections/aliases":
+        return this.#changeAliases(b.actions as AliasAction[]);
       case "GET /collections/{collection_name}/exists":
         return { exists: collection !== undefined };
       case "PUT /collections/{collection_name}": {
@@ -154,6 +183,12 @@ export class QdrantDouble {
       case "DELETE /collections/{collection_name}":
         this.collections.delete(name);
         return true;
+      case "GET /collections/{collection_name}/aliases":
+        return {
+          aliases: [...this.aliases]
+            .filter(([, target]) => target === name)
+            .map(([alias, target]) => aliasOf(alias, target)),
+        };
       case "GET /collections/{collection_name}":
         return collectionInfo(collection);
       case "PUT /collections/{collection_name}/index":
@@ -208,6 +243,13 @@ export class QdrantDouble {
     return this.#refuse(501, `${key}: valid, but the double does not implement it`);
   }
 }
+
+/** The alias actions the gateway sends (the schema allows `rename_alias` too). */
+type AliasAction =
+  | { create_alias: { alias_name: string; collection_name: string } }
+  | { delete_alias: { alias_name: string } };
+
+const aliasOf = (alias_name: string, collection_name: string) => ({ alias_name, collection_name });
 
 function coerce(value: string): unknown {
   if (value === "true" || value === "false") return value === "true";

@@ -1,6 +1,8 @@
+import { collectionsOf } from "@event-mesh/contracts";
 import { ConfigError } from "@event-mesh/service-kit";
 import { readConfig } from "../config.ts";
 import { openDatabase } from "../db.ts";
+import { qdrantPointer } from "./qdrant-pointer.ts";
 import { formatView, generationViews } from "./status.ts";
 import { GenerationTable } from "./table.ts";
 
@@ -22,6 +24,17 @@ async function main(args: string[]): Promise<number> {
   const table = new GenerationTable(db);
   try {
     if (command === "rollback") {
+      const previous = table.inState("previous");
+      // With Qdrant the aliases are what every gateway follows; they move first.
+      if (previous && config.QDRANT_URL) {
+        const collections = collectionsOf();
+        const pointer = qdrantPointer({
+          url: config.QDRANT_URL,
+          apiKey: config.QDRANT_API_KEY,
+          collections,
+        });
+        await pointer.point(previous.id);
+      }
       const back = table.rollback();
       if (!back) {
         console.error("no previous generation is kept: nothing to roll back to");

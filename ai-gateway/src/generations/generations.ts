@@ -8,6 +8,7 @@ import {
   type VectorStore,
   type WriteResult,
 } from "../vectors/index.ts";
+import type { CurrentPointer } from "./qdrant-pointer.ts";
 import { type Generation, type GenerationSpec, type GenerationTable, physical } from "./table.ts";
 
 /** An open generation: its row, its embedder, and the store of its physical collections. */
@@ -26,6 +27,8 @@ export interface GenerationsDeps {
   embedderOf: (spec: GenerationSpec) => Embedder;
   /** A store for one generation, initialised for its physical collections. */
   open: (row: Generation, collections: readonly Collection[]) => Promise<VectorStore>;
+  /** Shared truth of the current generation (Qdrant aliases), for gateways sharing a store. */
+  pointer?: CurrentPointer | undefined;
 }
 
 /** Which generation embedded a vector, and from which text; lets a write reuse or redo it. */
@@ -66,11 +69,16 @@ export class Generations {
       this.#deps.table.begin(spec);
     }
     await this.refresh();
+    const { pointer } = this.#deps;
+    if (pointer && (await pointer.read()) === null) await pointer.point(this.#currentId);
   }
 
   /** Re-reads the table (another process may have rolled back) and opens what is new. */
   async refresh(): Promise<void> {
-    const { table } = this.#deps;
+    const { table, pointer } = this.#deps;
+    // Another gateway sharing the store may have switched or rolled back: follow its pointer.
+    const pointed = pointer ? await pointer.read() : null;
+    if (pointed !== null && pointed !== table.inState("current")?.id) table.follow(pointed);
     const live = ["current", "building", "previous"] as const;
     const rows = live.flatMap((state) => table.inState(state) ?? []);
     for (const row of rows) {
@@ -108,14 +116,20 @@ export class Generations {
 
   /** Switches to the building generation `id` (once: false when it was no longer building). */
   async promote(id: number): Promise<boolean> {
-    const switched = this.#deps.table.promote(id);
+    const { table, pointer } = this.#deps;
+    // Pointer first: a crash in between leaves it ahead, and the table follows it on refresh.
+    if (pointer && table.byId(id)?.state === "building") await pointer.point(id);
+    const switched = table.promote(id);
     await this.refresh();
     return switched;
   }
 
   /** Back to the previous generation; false when none is kept. */
   async rollback(): Promise<boolean> {
-    const back = this.#deps.table.rollback();
+    const { table, pointer } = this.#deps;
+    const previous = table.inState("previous");
+    if (pointer && previous) await pointer.point(previous.id);
+    const back = table.rollback();
     await this.refresh();
     return back !== null;
   }

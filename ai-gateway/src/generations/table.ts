@@ -166,6 +166,13 @@ export class GenerationTable {
     })();
   }
 
+  /** Makes `id` current as the shared pointer says: a finished build, or a rollback elsewhere. */
+  follow(id: number, now = Date.now()): void {
+    const state = this.byId(id)?.state;
+    if (state === "building") this.promote(id, now);
+    else if (state === "previous") this.rollback(now);
+  }
+
   /** Retires a previous generation kept longer than `keepMs`; the ids retired. */
   expire(keepMs: number, now = Date.now()): number[] {
     const previous = this.inState("previous");

@@ -12,6 +12,7 @@ import { SqliteVecStore } from "../vectors/sqlite-vec.ts";
 import { buildGeneration, type SnapshotSource } from "./builder.ts";
 import { Generations } from "./generations.ts";
 import { kafkaSnapshot } from "./kafka-snapshot.ts";
+import { qdrantPointer } from "./qdrant-pointer.ts";
 import { storedSnapshot } from "./stored-snapshot.ts";
 import type { GenerationSpec } from "./table.ts";
 import { GenerationTable } from "./table.ts";
@@ -63,6 +64,13 @@ export function startGenerations(
       await store.init(row.dims, collections);
       return store;
     },
+    pointer: config.QDRANT_URL
+      ? qdrantPointer({
+          url: config.QDRANT_URL,
+          apiKey: config.QDRANT_API_KEY,
+          collections: collectionsOf(),
+        })
+      : undefined,
   });
   const stop = new AbortController();
   let building: Promise<void> = Promise.resolve();
