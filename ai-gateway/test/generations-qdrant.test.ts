@@ -108,4 +108,19 @@ describe.skipIf(!schema)("generations on Qdrant: the current one is an alias", (
     expect(double.problems).toEqual([]);
     expect(double.requests.some((r) => r.template === "/collections/aliases")).toBe(true);
   });
+
+  test("gateways pointing the aliases at the same moment all succeed (they race to create them)", async () => {
+    const double = new QdrantDouble(schema as QdrantSchema).start();
+    doubles.push(double);
+    await new QdrantStore({ url: double.url }).init(384, COLLECTIONS);
+    const pointers = [1, 2, 3].map(() =>
+      qdrantPointer({ url: double.url, collections: COLLECTIONS }),
+    );
+    await Promise.all(pointers.map((pointer) => pointer.point(1)));
+    expect(Object.fromEntries(double.aliases)).toEqual({
+      users__current: "users",
+      tasks__current: "tasks",
+    });
+    expect(await pointers[2]?.read()).toBe(1);
+  });
 });

@@ -48,14 +48,25 @@ export function qdrantPointer(options: {
       return target === undefined ? null : generationOf(first, target);
     },
     async point(id) {
-      const existing = await aliases();
-      const actions = options.collections.flatMap((collection) => {
-        const alias_name = currentAlias(collection);
-        const create = { create_alias: { alias_name, collection_name: physical(collection, id) } };
-        // Deleting an alias that does not exist fails the whole request.
-        return existing.has(alias_name) ? [{ delete_alias: { alias_name } }, create] : [create];
-      });
-      await client.updateCollectionAliases({ actions });
+      // Gateways starting together race to create the aliases: re-read and retry what is left.
+      for (let attempt = 1; ; attempt++) {
+        const existing = await aliases();
+        const actions = options.collections.flatMap((collection) => {
+          const alias_name = currentAlias(collection);
+          const collection_name = physical(collection, id);
+          if (existing.get(alias_name) === collection_name) return [];
+          const create = { create_alias: { alias_name, collection_name } };
+          // Deleting an alias that does not exist fails the whole request.
+          return existing.has(alias_name) ? [{ delete_alias: { alias_name } }, create] : [create];
+        });
+        if (actions.length === 0) return;
+        try {
+          await client.updateCollectionAliases({ actions });
+          return;
+        } catch (error) {
+          if (attempt >= 3) throw error;
+        }
+      }
     },
   };
 }
