@@ -108,6 +108,8 @@ export async function startGateway(
       metrics: gatewayMetrics,
       logger,
       ...controls.pipeline,
+      // Cached vectors are tagged with their generation, as computed ones (generations/).
+      cache: controls.pipeline.cache && gens.generations.tagging(controls.pipeline.cache),
       topicPrefix: prefix,
       retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
     },

@@ -11,6 +11,7 @@ import { openDatabase } from "../src/db.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import { type Embedder, embedAll } from "../src/embedders/index.ts";
 import { OpenAiEmbedder } from "../src/embedders/openai.ts";
+import { SqliteEmbeddingCache } from "../src/embedders/sqlite-cache.ts";
 import { buildGeneration, type SnapshotSource } from "../src/generations/builder.ts";
 import { Generations } from "../src/generations/generations.ts";
 import { kafkaSnapshot } from "../src/generations/kafka-snapshot.ts";
@@ -56,6 +57,10 @@ function gateway(
     metrics: createGatewayMetrics(new Registry()),
     logger: createLogger({ name: "test", level: "silent" }),
     topicPrefix: "",
+    // The embedding cache as main.ts wires it: hits tagged with their generation.
+    cache: generations.tagging(
+      new SqliteEmbeddingCache(db, { maxEntries: 100_000, maxAgeDays: 30 }),
+    ),
   });
   /** Like `GET /search`: embed the query, then search with that vector. */
   const search = async (name: string, tenant = "tenant-a") => {
@@ -137,6 +142,8 @@ async function switchUnderLoad(
   const between = async () => {
     const id = next++;
     await gw.pipeline.process([
+      // The same text again: its vector comes from the embedding cache, not the embedder.
+      users.put(1 + (id % 3), nameOf(1 + (id % 3))),
       users.put(id, nameOf(id)),
       users.put((id % 119) + 2, `Renamed${id} Person`),
       users.put(((id * 7 + 3) % 119) + 2, "", true),

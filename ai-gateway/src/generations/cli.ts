@@ -31,6 +31,7 @@ async function main(args: string[]): Promise<number> {
         const pointer = qdrantPointer({
           url: config.QDRANT_URL,
           apiKey: config.QDRANT_API_KEY,
+          prefix: config.QDRANT_COLLECTION_PREFIX,
           collections,
         });
         await pointer.point(previous.id);

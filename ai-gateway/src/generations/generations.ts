@@ -1,3 +1,4 @@
+import type { EmbeddingCache } from "../embedders/cache.ts";
 import { type Embedded, type Embedder, Refused } from "../embedders/index.ts";
 import { GatewayError } from "../errors.ts";
 import {
@@ -8,34 +9,8 @@ import {
   type VectorStore,
   type WriteResult,
 } from "../vectors/index.ts";
-import type { CurrentPointer } from "./qdrant-pointer.ts";
-import { type Generation, type GenerationSpec, type GenerationTable, physical } from "./table.ts";
-
-/** An open generation: its row, its embedder, and the store of its physical collections. */
-export interface OpenGeneration {
-  row: Generation;
-  embedder: Embedder;
-  store: VectorStore;
-}
-
-/** What `Generations` is built from; `main.ts` gives the real ones. */
-export interface GenerationsDeps {
-  table: GenerationTable;
-  /** The embedder the configuration asks for (EMBEDDINGS_MODEL, EMBEDDING_DIMS). */
-  configured: Embedder;
-  /** An embedder for an older spec (the previous model, still current until the switch). */
-  embedderOf: (spec: GenerationSpec) => Embedder;
-  /** A store for one generation, initialised for its physical collections. */
-  open: (row: Generation, collections: readonly Collection[]) => Promise<VectorStore>;
-  /** Shared truth of the current generation (Qdrant aliases), for gateways sharing a store. */
-  pointer?: CurrentPointer | undefined;
-}
-
-/** Which generation embedded a vector, and from which text; lets a write reuse or redo it. */
-interface Tag {
-  generation: number;
-  text: string;
-}
+import { type GenerationSpec, physical } from "./table.ts";
+import type { GenerationsDeps, OpenGeneration, Tag } from "./types.ts";
 
 const sameSpec = (a: GenerationSpec, b: GenerationSpec) =>
   a.embedder === b.embedder && a.dims === b.dims;
@@ -136,7 +111,10 @@ export class Generations {
 
   /** The current generation's embedder, tagging what it makes. */
   readonly embedder: Embedder = ((gens: Generations) => ({
-    name: "generations",
+    // The current model's name: the embedding cache keys on it.
+    get name() {
+      return gens.#open.size > 0 ? gens.current().embedder.name : gens.#deps.configured.name;
+    },
     get dims() {
       return gens.#open.size > 0 ? gens.current().row.dims : gens.#deps.configured.dims;
     },
@@ -151,6 +129,28 @@ export class Generations {
       return embedded;
     },
   }))(this);
+
+  /**
+   * `cache` with its hits tagged like computed vectors (by the generation of the key's model), so
+   * a write still re-embeds a cached vector for a generation of another model.
+   */
+  tagging(cache: EmbeddingCache): EmbeddingCache {
+    return {
+      get: (embedder, dims, texts) => {
+        const open = [...this.#open.values()].find(
+          (o) => o.embedder.name === embedder && o.row.dims === dims,
+        );
+        const vectors = cache.get(embedder, dims, texts);
+        vectors.forEach((vector, i) => {
+          if (vector && open)
+            this.#tags.set(vector, { generation: open.row.id, text: texts[i] ?? "" });
+        });
+        return vectors;
+      },
+      put: (embedder, dims, entries) => cache.put(embedder, dims, entries),
+      stats: () => cache.stats(),
+    };
+  }
 
   /** Writes `ops` to generation `target`, embedding with its model what another model made. */
   async writeTo(

@@ -29,8 +29,11 @@ function generationOf(collection: Collection, physicalName: string): number | nu
 export function qdrantPointer(options: {
   url: string;
   apiKey?: string | undefined;
+  /** QDRANT_COLLECTION_PREFIX: aliases and collections carry it in Qdrant. */
+  prefix?: string | undefined;
   collections: readonly Collection[];
 }): CurrentPointer {
+  const prefix = options.prefix ?? "";
   const client = new QdrantClient({
     url: options.url,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
@@ -44,16 +47,16 @@ export function qdrantPointer(options: {
     async read() {
       const first = options.collections[0];
       if (first === undefined) return null;
-      const target = (await aliases()).get(currentAlias(first));
-      return target === undefined ? null : generationOf(first, target);
+      const target = (await aliases()).get(prefix + currentAlias(first));
+      return target?.startsWith(prefix) ? generationOf(first, target.slice(prefix.length)) : null;
     },
     async point(id) {
       // Gateways starting together race to create the aliases: re-read and retry what is left.
       for (let attempt = 1; ; attempt++) {
         const existing = await aliases();
         const actions = options.collections.flatMap((collection) => {
-          const alias_name = currentAlias(collection);
-          const collection_name = physical(collection, id);
+          const alias_name = prefix + currentAlias(collection);
+          const collection_name = prefix + physical(collection, id);
           if (existing.get(alias_name) === collection_name) return [];
           const create = { create_alias: { alias_name, collection_name } };
           // Deleting an alias that does not exist fails the whole request.

@@ -68,6 +68,7 @@ export function startGenerations(
       ? qdrantPointer({
           url: config.QDRANT_URL,
           apiKey: config.QDRANT_API_KEY,
+          prefix: config.QDRANT_COLLECTION_PREFIX,
           collections: collectionsOf(),
         })
       : undefined,
