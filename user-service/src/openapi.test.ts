@@ -1,34 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createLogger, createMetrics, documentedErrors, readError } from "@event-mesh/service-kit";
-import { createApp } from "./app.ts";
-import { SqliteUserStore } from "./store/sqlite.ts";
+import { describe, expect, test } from "bun:test";
+import { documentedErrors, readError } from "@event-mesh/service-kit";
+import { userAppPerTest } from "../test/app-fixture.ts";
 
 // What the contract fuzzer (test/openapi-fuzz.test.ts) found, pinned at the app level.
 
 const A = { authorization: "Bearer tenant-a:user-1" };
-let dir: string;
-let store: SqliteUserStore;
-let app: ReturnType<typeof createApp>;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "user-service-openapi-"));
-  store = new SqliteUserStore(join(dir, "user-service.sqlite"));
-  app = createApp({
-    store,
-    sink: { name: "test", probe: async () => {} },
-    logger: createLogger({ name: "test", level: "silent" }),
-    metrics: createMetrics({ namespace: "user_service" }),
-    auth: { mode: "dev" },
-  });
-});
-
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = userAppPerTest("user-service-openapi-");
 
 interface Operation {
   security?: unknown;
@@ -37,7 +14,7 @@ interface Operation {
 }
 
 async function operation(path: string, method: string): Promise<Operation> {
-  const spec = (await (await app.request("/openapi.json")).json()) as {
+  const spec = (await (await t.app.request("/openapi.json")).json()) as {
     paths: Record<string, Record<string, Operation>>;
   };
   const found = spec.paths[path]?.[method];
@@ -53,14 +30,14 @@ async function pattern(path: string, method: string, name: string): Promise<RegE
 
 describe("error responses", () => {
   test("every documented error response is an RFC 9457 problem document", async () => {
-    const errors = documentedErrors(await (await app.request("/openapi.json")).json());
+    const errors = documentedErrors(await (await t.app.request("/openapi.json")).json());
     expect(errors.map((e) => e.response)).toContain("POST /users 409");
     expect(errors.map((e) => e.response)).toContain("GET /readyz 503");
     expect(errors.filter((e) => e.types.join() !== "application/problem+json")).toEqual([]);
   });
 
   test("a 401 is a problem document and keeps its WWW-Authenticate challenge", async () => {
-    const unauthorized = await app.request("/users");
+    const unauthorized = await t.app.request("/users");
     expect(unauthorized.headers.get("www-authenticate")).toBe("Bearer");
     expect(await readError(unauthorized)).toEqual({
       code: "unauthorized",
@@ -71,17 +48,17 @@ describe("error responses", () => {
 
 describe("methods and challenges", () => {
   test("a known path with another method is a 405 listing the allowed ones", async () => {
-    const response = await app.request("/users", { method: "PUT", headers: A });
+    const response = await t.app.request("/users", { method: "PUT", headers: A });
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
     expect((await readError(response)).code).toBe("method_not_allowed");
-    const health = await app.request("/healthz", { method: "DELETE" });
+    const health = await t.app.request("/healthz", { method: "DELETE" });
     expect(health.status).toBe(405);
     expect(health.headers.get("allow")).toBe("GET, HEAD");
   });
 
   test("a 401 carries WWW-Authenticate: Bearer", async () => {
-    const response = await app.request("/users");
+    const response = await t.app.request("/users");
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe("Bearer");
   });
@@ -98,13 +75,13 @@ describe("/openapi.json says what the routes do", () => {
     const limit = await pattern("/users", "get", "limit");
     for (const ok of ["1", "007", "100"]) expect(limit.test(ok)).toBe(true);
     for (const bad of ["0", "101", "1.0", "0100"]) expect(limit.test(bad)).toBe(false);
-    expect((await app.request("/users?limit=1.0", { headers: A })).status).toBe(400);
-    expect((await app.request("/users?limit=007", { headers: A })).status).toBe(200);
+    expect((await t.app.request("/users?limit=1.0", { headers: A })).status).toBe(400);
+    expect((await t.app.request("/users?limit=007", { headers: A })).status).toBe(200);
   });
 
   test("cursor: any id-shaped string is a position, which the route accepts", async () => {
     expect((await pattern("/users", "get", "cursor")).test("zzz")).toBe(true);
-    const response = await app.request("/users?cursor=zzz", { headers: A });
+    const response = await t.app.request("/users?cursor=zzz", { headers: A });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ users: [], nextCursor: null });
   });

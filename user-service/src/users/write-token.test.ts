@@ -1,34 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createLogger, createMetrics, decodeConsistencyToken } from "@event-mesh/service-kit";
-import { createApp } from "../app.ts";
-import { SqliteUserStore } from "../store/sqlite.ts";
+import { describe, expect, test } from "bun:test";
+import { decodeConsistencyToken } from "@event-mesh/service-kit";
+import { userAppPerTest } from "../../test/app-fixture.ts";
 
-let dir: string;
-let store: SqliteUserStore;
-let app: ReturnType<typeof createApp>;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "user-service-token-"));
-  store = new SqliteUserStore(join(dir, "user-service.sqlite"));
-  app = createApp({
-    store,
-    sink: { name: "test", probe: async () => {} },
-    logger: createLogger({ name: "test", level: "silent" }),
-    metrics: createMetrics({ namespace: "user_service" }),
-    auth: { mode: "dev" },
-  });
-});
-
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const t = userAppPerTest("user-service-token-");
 
 const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  app.request(path, {
+  t.app.request(path, {
     method,
     headers: {
       authorization: "Bearer tenant-a:user-1",
