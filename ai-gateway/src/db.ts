@@ -2,7 +2,13 @@ import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as sqliteVec from "sqlite-vec";
-import { WRITER_CHECKPOINT_PAGES } from "./wal-checkpointer.ts";
+
+/**
+ * Most WAL pages the writer lets pile up before it checkpoints itself: checkpoints run on a
+ * thread (service-kit's startCheckpointer), this is only the bound on the WAL. Larger than a
+ * producer's: an ingest batch writes many pages at once.
+ */
+export const GATEWAY_WAL_PAGES = 10_000;
 
 /**
  * Opens the gateway's SQLite file (`$DATA_DIR/ai-gateway.sqlite`, or `:memory:`) with WAL and the
@@ -18,8 +24,7 @@ export function openDatabase(dataDir: string | ":memory:"): Database {
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
   db.run("PRAGMA busy_timeout = 5000");
-  // Checkpoints run on a worker (wal-checkpointer.ts); this is only the bound on the WAL.
-  if (path !== ":memory:") db.run(`PRAGMA wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+  if (path !== ":memory:") db.run(`PRAGMA wal_autocheckpoint = ${GATEWAY_WAL_PAGES}`);
   sqliteVec.load(db);
   return db;
 }

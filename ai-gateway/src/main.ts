@@ -11,11 +11,12 @@ import {
   prepareDataDir,
   StartError,
   serve,
+  startCheckpointer,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { type GatewayConfig, readConfig } from "./config.ts";
 import { costControls } from "./cost-controls.ts";
-import { openDatabase } from "./db.ts";
+import { GATEWAY_WAL_PAGES, openDatabase } from "./db.ts";
 import { routeDeadLetters } from "./dead-letters/index.ts";
 import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
 import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
@@ -34,7 +35,6 @@ import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import { SqliteUsage } from "./usage/sqlite.ts";
-import { startCheckpointer } from "./wal-checkpointer.ts";
 
 /** Test hooks; production passes none. */
 export interface GatewayHooks {
@@ -56,7 +56,8 @@ export async function startGateway(
   const db = openDatabase(
     config.DATA_DIR === ":memory:" ? ":memory:" : prepareDataDir(config.DATA_DIR),
   );
-  const checkpointer = config.DATA_DIR === ":memory:" ? null : startCheckpointer(db.filename);
+  const stopCheckpointer =
+    config.DATA_DIR === ":memory:" ? null : startCheckpointer(db, db.filename, GATEWAY_WAL_PAGES);
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const controls = costControls(config, db, metrics.registry);
@@ -212,7 +213,7 @@ export async function startGateway(
     await producer?.close().catch(() => {});
     await gens.close();
     await store.close();
-    await checkpointer?.stop();
+    stopCheckpointer?.();
     db.close();
   };
   const running = serve({

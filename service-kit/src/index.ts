@@ -20,6 +20,7 @@ export * from "./run-main.ts";
 export * from "./serve.ts";
 export * from "./small-disk.ts";
 export * from "./snapshot-routes.ts";
+export { type StopCheckpointer, startCheckpointer } from "./sqlite-checkpointer.ts";
 export * from "./storage-errors.ts";
 export * from "./testing.ts";
 export * from "./url.ts";

@@ -1,11 +1,11 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { startCheckpointer } from "@event-mesh/service-kit";
 import { CommitSignal } from "../commit-signal.ts";
 import { SQLITE_IDEMPOTENCY_SCHEMA } from "../idempotency.ts";
 import type { Outbox } from "../outbox.ts";
 import { SQLITE_PROBE_SCHEMA } from "../probe.ts";
-import { startCheckpointer } from "./checkpointer.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./outbox.ts";
 

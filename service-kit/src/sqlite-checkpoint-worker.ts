@@ -1,9 +1,9 @@
-// The thread of `startCheckpointer`: checkpoints a producer's WAL every `intervalMs` on its own
+// The thread of `startCheckpointer`: checkpoints a SQLite file's WAL every `intervalMs` on its own
 // connection until `state[0]` leaves RUNNING, then closes that connection and says so.
 
 import { Database } from "bun:sqlite";
 import { workerData } from "node:worker_threads";
-import { CLOSED, RUNNING } from "./checkpointer.ts";
+import { CLOSED, RUNNING } from "./sqlite-checkpointer.ts";
 
 const {
   path,

@@ -11,7 +11,7 @@ const INTERVAL_MS = 100;
  * The writer's own checkpoint, a fallback for when the thread falls behind (pages of WAL;
  * SQLite's default is 1,000): with it, the WAL stays bounded whatever the thread does.
  */
-const FALLBACK_PAGES = 4_000;
+const DEFAULT_FALLBACK_PAGES = 4_000;
 
 /** Stops the checkpoint thread; returns once its connection is closed. */
 export type StopCheckpointer = () => void;
@@ -19,16 +19,20 @@ export type StopCheckpointer = () => void;
 /**
  * Moves WAL checkpoints off the event loop: a worker thread with its own connection checkpoints
  * the file every INTERVAL_MS, and the writer's automatic checkpoint only runs past
- * FALLBACK_PAGES. Why: with SQLite's default, every 1,000 pages of WAL one COMMIT also copies
+ * `fallbackPages`. Used by every SQLite writer of the mesh (producers' outboxes, the gateway). Why: with SQLite's default, every 1,000 pages of WAL one COMMIT also copies
  * them into the database file and syncs both files, blocking the event loop, and so every request
  * of the process, for the whole copy and both syncs (bench:http: the COMMIT was about 10 % of the
  * samples of user-service, most of it in those checkpoints). A passive checkpoint never blocks a
  * writer, so the thread and the requests do not wait for each other.
  */
-export function startCheckpointer(db: Database, path: string): StopCheckpointer {
-  db.run(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`);
+export function startCheckpointer(
+  db: Database,
+  path: string,
+  fallbackPages = DEFAULT_FALLBACK_PAGES,
+): StopCheckpointer {
+  db.run(`PRAGMA wal_autocheckpoint = ${fallbackPages}`);
   const state = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL("./checkpoint-worker.ts", import.meta.url), {
+  const worker = new Worker(new URL("./sqlite-checkpoint-worker.ts", import.meta.url), {
     workerData: { path, state: state.buffer, intervalMs: INTERVAL_MS },
   });
   // The thread never keeps the process alive; closing the store stops it.

@@ -2,14 +2,14 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "./db.ts";
-import { startCheckpointer } from "./wal-checkpointer.ts";
+import { startCheckpointer } from "@event-mesh/service-kit";
+import { GATEWAY_WAL_PAGES, openDatabase } from "./db.ts";
 
 test("copies committed WAL pages into the database file without the writer checkpointing", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gw-wal-"));
   try {
     const db = openDatabase(dir);
-    const checkpointer = startCheckpointer(db.filename);
+    const stopCheckpointer = startCheckpointer(db, db.filename, GATEWAY_WAL_PAGES);
     db.run("CREATE TABLE t (id INTEGER PRIMARY KEY, blob BLOB)");
     const insert = db.prepare("INSERT INTO t (blob) VALUES (?)");
     // About 2 MB: far below the writer's own checkpoint threshold.
@@ -24,7 +24,7 @@ test("copies committed WAL pages into the database file without the writer check
     }
     expect(after).toBeGreaterThan(2_000_000);
     expect(after).toBeGreaterThan(before);
-    await checkpointer.stop();
+    stopCheckpointer();
     expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM t").get()?.n).toBe(500);
     db.close();
   } finally {
