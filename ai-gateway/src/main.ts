@@ -2,14 +2,13 @@ import { gatewayTopics } from "@event-mesh/contracts";
 import { refusalReason } from "@event-mesh/kafka-kit";
 import {
   authOptions,
-  ConfigError,
   createLogger,
   createMetrics,
   describeError,
   kafkaSecurity,
   type Logger,
   prepareDataDir,
-  StartError,
+  runMain,
   serve,
   startCheckpointer,
 } from "@event-mesh/service-kit";
@@ -235,14 +234,4 @@ export async function startGateway(
   return { ...running, app, store, pipeline, batcher, source, drain, groupId: kafka?.eventsGroup };
 }
 
-if (import.meta.main) {
-  try {
-    await startGateway(readConfig(process.env));
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof StartError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
+if (import.meta.main) await runMain(() => startGateway(readConfig(process.env)));
