@@ -1,4 +1,4 @@
-// Managed Kafka (issue 12, item 3): both services through a SASL_SSL listener (TLS with a CA of
+// Managed Kafka: both services through a SASL_SSL listener (TLS with a CA of
 // our own, SCRAM or PLAIN), and a wrong password refused at start-up with one line. A SECOND
 // broker, with its own data folder and ports, so the shared test broker is never touched.
 import { afterAll, beforeAll, expect, test } from "bun:test";

@@ -9,7 +9,7 @@ import { createUser, deleteUser, renameUser, search } from "./e2e/api.ts";
 import { eventually, pointsReaching, type Running, startFullStack, stopAll } from "./e2e/stack.ts";
 import { createTask } from "./e2e/task-api.ts";
 import { kafkaBrokers } from "./kafka-broker.ts";
-import { metricNamesOf, promtool, promtoolAvailable, promtoolCheckQueries } from "./promtool.ts";
+import { metricNamesOf, promtool, promtoolCheckQueries, promtoolTest } from "./promtool.ts";
 
 const root = join(import.meta.dir, "..");
 const scraped: Record<"user-service" | "task-service" | "ai-gateway", string> = {
@@ -88,8 +88,7 @@ const namespaces = {
 
 describe("/metrics of every service", () => {
   for (const name of ["user-service", "task-service", "ai-gateway"] as const) {
-    test(`${name}: promtool check metrics finds nothing to complain about`, async () => {
-      if (!promtoolAvailable()) return;
+    promtoolTest(`${name}: promtool check metrics finds nothing to complain about`, async () => {
       const { exitCode, output } = await promtool(scraped[name]);
       expect(output).toBe("");
       expect(exitCode).toBe(0);
@@ -164,8 +163,7 @@ describe("docs/grafana/event-mesh.json", () => {
     expect(used.filter((name) => !exposed.has(name))).toEqual([]);
   });
 
-  test("every expression is valid PromQL (promtool check rules)", async () => {
-    if (!promtoolAvailable()) return;
+  promtoolTest("every expression is valid PromQL (promtool check rules)", async () => {
     const { exitCode, output } = await promtoolCheckQueries(expressions);
     expect(output).toContain(`SUCCESS: ${expressions.length} rules found`);
     expect(exitCode).toBe(0);

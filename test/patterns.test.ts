@@ -1,4 +1,4 @@
-// Finding 1 of issue 10: a backtracking pattern (the old `Name`) held the event loop for a
+// A backtracking pattern (the old `Name`) held the event loop for a
 // quarter second per 16 KiB request and about a minute per 256 KiB event. This file proves
 // every pattern linear twice: a ReDoS checker on each one (collected from the schemas and the
 // sources, so a new one is checked too), and every field of every event and route schema run

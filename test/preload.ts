@@ -1,4 +1,4 @@
-import { afterAll, setDefaultTimeout } from "bun:test";
+import { afterAll, beforeEach, expect, setDefaultTimeout } from "bun:test";
 import { runEndTasks } from "./run-end.ts";
 
 // bunfig.toml's `[test] timeout` is ignored by Bun 1.4.5 (tests still stop at 5 s); set from
@@ -16,3 +16,10 @@ for (const name of ["KAFKA_BROKERS", "QDRANT_URL", "QDRANT_API_KEY", "DATABASE_U
 
 // Preloaded by bunfig.toml: an afterAll here runs once, after every test file of the run.
 afterAll(runEndTasks);
+
+// Every test must assert something a user would notice: one that returns early, or only calls
+// code without checking it, fails here ("received 0 assertions") instead of passing unseen. A
+// test that cannot run says so with the runner's skip.
+beforeEach(() => {
+  expect.hasAssertions();
+});

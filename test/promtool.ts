@@ -4,6 +4,7 @@
  * .ci/run installs it.
  */
 
+import { test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,16 +12,24 @@ import { join } from "node:path";
 let noted = false;
 
 /**
- * True when promtool checks can run. Without promtool: false, with one line printed once per
- * run; under CI=true it throws instead, failing the test.
+ * `test` for a check that needs promtool. Without promtool it is reported as skipped, with one
+ * line printed once per run; under CI=true it fails instead, since .ci/run installs promtool.
  */
-export function promtoolAvailable(): boolean {
-  if (Bun.which("promtool")) return true;
-  const reason = "promtool not found (apt-get install prometheus); metrics lint skipped";
-  if (process.env.CI === "true") throw new Error(`CI=true but ${reason}`);
-  if (!noted) console.warn(`[promtool] ${reason}`);
+export function promtoolTest(name: string, fn: () => Promise<void>): void {
+  if (Bun.which("promtool")) {
+    test(name, fn);
+    return;
+  }
+  const reason = "promtool not found (apt-get install prometheus)";
+  if (process.env.CI === "true") {
+    test(name, () => {
+      throw new Error(`CI=true but ${reason}`);
+    });
+    return;
+  }
+  if (!noted) console.warn(`[promtool] ${reason}; metrics lint skipped`);
   noted = true;
-  return false;
+  test.skip(`${name} (needs promtool)`, fn);
 }
 
 /** Runs promtool with `args`; its exit code and its stdout and stderr together. */

@@ -109,7 +109,7 @@ describe("a type added to the registry alone flows end to end", () => {
 });
 
 describe("the catalog: what the AsyncAPI document promises is what the plan does", () => {
-  // Issue 13: the document said the gateway indexes a topic whose events the plan dropped.
+  // A past defect: the document said the gateway indexes a topic whose events the plan dropped.
   test("each type's fixture on a topic the gateway receives is planned; on any other, ignored", async () => {
     const received = Object.values(asyncapi.operations)
       .filter((operation) => operation.action === "receive")

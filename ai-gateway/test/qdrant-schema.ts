@@ -5,7 +5,8 @@ import addFormats from "ajv-formats";
 
 /**
  * Qdrant's published REST schema, found beside the repository (`../shared/qdrant/openapi.json`
- * from the repository root), never copied into it. `null` when it is absent.
+ * from the repository root), never copied into it. `null` when it is absent, or an error
+ * with REQUIRE_QDRANT_SCHEMA=1.
  */
 export const QDRANT_OPENAPI_PATH = resolve(
   import.meta.dir,
@@ -28,7 +29,13 @@ export class QdrantSchema {
   readonly operations: Operation[] = [];
 
   static load(path = QDRANT_OPENAPI_PATH): QdrantSchema | null {
-    if (!existsSync(path)) return null;
+    if (!existsSync(path)) {
+      // CI has shared/ beside the clone: there a missing schema is a failure, not a skip.
+      if (process.env.REQUIRE_QDRANT_SCHEMA === "1") {
+        throw new Error(`REQUIRE_QDRANT_SCHEMA=1 but ${path} is missing`);
+      }
+      return null;
+    }
     return new QdrantSchema(JSON.parse(readFileSync(path, "utf8")));
   }
 

@@ -1,3 +1,4 @@
+import { expect } from "bun:test";
 /**
  * Helpers of the gateway replica tests (replicas.test.ts, replica-drill.test.ts): the Qdrant
  * double as the store replicas share, and "the whole truth" as one gateway answers it.
@@ -63,4 +64,5 @@ export async function answersWholeTruth(
     deadlineMs,
     () => `${explain()}\nlast answer: ${JSON.stringify(last).slice(0, 600)}`,
   );
+  expect(last).toEqual(want);
 }

@@ -33,7 +33,7 @@ describe("adding an event type without its rule", () => {
     const source = readFileSync(events, "utf8");
     const anchor = '  "billing.usage.incremented": UsageIncrementedData,\n';
     expect(source).toContain(anchor);
-    // What the new contributor of issue 13 did: the schema, and nothing else.
+    // What a new contributor once did: the schema, and nothing else.
     writeFileSync(events, source.replace(anchor, `${anchor}  "invoice.paid": TaskData,\n`));
     const { code, output } = check();
     expect(code).not.toBe(0);

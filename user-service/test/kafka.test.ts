@@ -93,6 +93,10 @@ async function createUsers(
   return ids;
 }
 
+// Only the local broker of scripts/kafka.ts, and only while no other test run uses it: the
+// restart test skips otherwise (restartBlocker prints why).
+const blocker = await restartBlocker();
+
 await describeKafka("user-service on Kafka", (brokers) => {
   const brokerList = brokers.join(",");
 
@@ -202,41 +206,43 @@ await describeKafka("user-service on Kafka", (brokers) => {
     ).toEqual([...ids, ...more]);
   }, 120_000);
 
-  test("the broker goes down while the service runs: 50 writes succeed, all arrive in order once it is back", async () => {
-    const blocker = await restartBlocker();
-    if (blocker) return; // restartBlocker printed why (another run uses the broker, or it is not ours)
-    const prefix = `${randomTopic("us-restart")}.`;
-    const dataDir = tempDataDir();
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { service } = kafkaService(brokerList, prefix, dataDir, { TOPIC_PARTITIONS: "1" });
-    await waitReady(service);
-    const before = await createUsers(service, 1, "before");
-    await waitFor(
-      "the first event",
-      async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
-    );
-
-    await stopBroker();
-    let ids: string[] = [];
-    try {
+  test.skipIf(blocker !== null)(
+    "the broker goes down while the service runs: 50 writes succeed, all arrive in order once it is back",
+    async () => {
+      const prefix = `${randomTopic("us-restart")}.`;
+      const dataDir = tempDataDir();
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const { service } = kafkaService(brokerList, prefix, dataDir, { TOPIC_PARTITIONS: "1" });
+      await waitReady(service);
+      const before = await createUsers(service, 1, "before");
       await waitFor(
-        "readiness to fail",
-        async () => (await fetch(`${service.url}/readyz`)).status === 503,
+        "the first event",
+        async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
       );
-      ids = await createUsers(service, 50);
-    } finally {
-      await startBroker();
-    }
-    await waitReady(service, "/readyz", 120_000);
-    await waitFor(
-      "an empty outbox",
-      async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
-      120_000,
-    );
-    const messages = await readAll(brokers, `${prefix}user.events`, 51);
-    const order = messages
-      .map((message) => decoded(message, prefix))
-      .map((event) => ("id" in event.data ? event.data.id : ""));
-    expect(order).toEqual([...before, ...ids]);
-  }, 240_000);
+
+      await stopBroker();
+      let ids: string[] = [];
+      try {
+        await waitFor(
+          "readiness to fail",
+          async () => (await fetch(`${service.url}/readyz`)).status === 503,
+        );
+        ids = await createUsers(service, 50);
+      } finally {
+        await startBroker();
+      }
+      await waitReady(service, "/readyz", 120_000);
+      await waitFor(
+        "an empty outbox",
+        async () => (await metric(service, "user_service_outbox_depth_events")) === 0,
+        120_000,
+      );
+      const messages = await readAll(brokers, `${prefix}user.events`, 51);
+      const order = messages
+        .map((message) => decoded(message, prefix))
+        .map((event) => ("id" in event.data ? event.data.id : ""));
+      expect(order).toEqual([...before, ...ids]);
+    },
+    240_000,
+  );
 });

@@ -95,7 +95,7 @@ function taskStoreContract(open: Open): void {
   });
 
   test("probeWrite succeeds on a working store", async () => {
-    await store.probeWrite();
+    await expect(store.probeWrite()).resolves.toBeUndefined();
   });
 }
 

@@ -157,6 +157,6 @@ export function storeContract(open: OpenStore): void {
   });
 
   test("probeWrite succeeds on a working store", async () => {
-    await store.probeWrite();
+    await expect(store.probeWrite()).resolves.toBeUndefined();
   });
 }
