@@ -154,6 +154,28 @@ function throughput(result: Json, title: string, keys: string[], rate: string, u
   });
 }
 
+/** bench:quality: recall@1 of each kind of query, per embedder, store and mode. */
+function quality(result: Json): Record<string, string> {
+  const kinds = ["paraphrase", "exact", "filtered", "long"];
+  return {
+    "quality.svg": barChart({
+      title: "bench:quality — recall@1 by kind of query",
+      subtitle: measured(result),
+      unit: "",
+      groups: objects(result.results).map((row) => {
+        const scores = isObject(row.scores) ? row.scores : {};
+        return {
+          label: `${str(row, "embedder", "?")} · ${str(row, "store", "?")} · ${str(row, "mode", "?")}`,
+          bars: kinds.map((kind) => ({
+            series: kind,
+            value: isObject(scores[kind]) ? num(scores[kind], "recallAt1") : Number.NaN,
+          })),
+        };
+      }),
+    }),
+  };
+}
+
 /** The charts of one results JSON, file name → SVG; none for an unknown benchmark. */
 export function chartsOf(
   result: Json,
@@ -166,6 +188,8 @@ export function chartsOf(
       return search(result);
     case "e2e":
       return e2e(result);
+    case "quality":
+      return quality(result);
     case "ingest":
       return {
         "ingest.svg": throughput(

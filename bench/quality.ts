@@ -1,0 +1,301 @@
+// bench:quality — how well search finds what a user means, on the labelled set of
+// bench/quality/set.ts (80 users, 180 tasks, 200 queries of four kinds), for each retrieval
+// mode (vector, keyword, hybrid), with the hashing embedder and with a real model
+// (all-MiniLM-L6-v2 from `bun run model:serve`, skipped with a line when it cannot be installed),
+// on sqlite-vec and, when QDRANT_URL is set, on that Qdrant. Prints recall@1, recall@10 and MRR
+// per kind, the filter checks (hits that break the filter; recall@10 against brute force over
+// the entities that satisfy it) and p50/p99 latency per mode. `bun run bench:quality`.
+// Env: QDRANT_URL (+ QDRANT_API_KEY), EMBEDDERS ("hashing,model").
+
+import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
+import { taskText } from "../contracts/src/registry.ts";
+import { ensureModel, MODEL_DIMS, MODEL_NAME, startModelServer } from "../scripts/model.ts";
+import { machine, percentile, printTable, progress, type Row, writeResult } from "./lib/report.ts";
+import { cleanup, launch, onCleanup, tempDir } from "./lib/stack.ts";
+import { type QualityQuery, type QualityTask, type QueryKind, qualitySet } from "./quality/set.ts";
+
+const TENANT = "quality";
+const AUTH = { authorization: `Bearer ${TENANT}:bench` };
+const MODES = ["vector", "keyword", "hybrid"] as const;
+const KINDS: readonly QueryKind[] = ["paraphrase", "exact", "filtered", "long"];
+type Mode = (typeof MODES)[number];
+
+interface Hit {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+interface EmbedderCase {
+  name: string;
+  env: Record<string, string>;
+  /** Embeds texts as the gateway does, for the brute-force check of filtered queries. */
+  embed: (texts: string[]) => Promise<Float32Array[]>;
+}
+
+const set = qualitySet();
+const ingestToken = crypto.randomUUID();
+
+function cloudEvent(type: string, data: Record<string, unknown>, n: number) {
+  return {
+    specversion: "1.0",
+    id: `quality-${n}`,
+    source: "urn:bench:quality",
+    type,
+    tenantid: TENANT,
+    entityversion: 1,
+    datacontenttype: "application/json",
+    data,
+  };
+}
+
+/** Sends the whole set through POST /events; a 2xx means stored (the ingest answers after the store). */
+async function ingest(gatewayUrl: string): Promise<void> {
+  const events = [
+    ...set.users.map((u, i) => cloudEvent("user.created", { ...u, tenantId: TENANT }, i)),
+    ...set.tasks.map((t, i) =>
+      cloudEvent("task.created", { ...t, tenantId: TENANT }, set.users.length + i),
+    ),
+  ];
+  for (let i = 0; i < events.length; i += 50) {
+    const response = await fetch(`${gatewayUrl}/events`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${ingestToken}`,
+        "content-type": "application/cloudevents-batch+json",
+      },
+      body: JSON.stringify(events.slice(i, i + 50)),
+    });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`POST /events answered ${response.status}: ${body}`);
+    if (body.includes('"deadLettered":[{')) throw new Error(`events dead-lettered: ${body}`);
+  }
+}
+
+async function search(gatewayUrl: string, query: QualityQuery, mode: Mode): Promise<Hit[]> {
+  const params = new URLSearchParams({
+    q: query.q,
+    type: query.type,
+    mode,
+    limit: "10",
+    minScore: "-1",
+  });
+  for (const [field, value] of Object.entries(query.filter ?? {}))
+    params.append("filter", `${field}:${value}`);
+  const response = await fetch(`${gatewayUrl}/search?${params}`, { headers: AUTH });
+  const body = (await response.json()) as { hits?: Hit[] };
+  if (response.status !== 200 || !Array.isArray(body.hits)) {
+    throw new Error(`GET /search?${params} answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return body.hits;
+}
+
+const cosine = (a: Float32Array, b: Float32Array) => {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += (a[i] ?? 0) * (b[i] ?? 0);
+    na += (a[i] ?? 0) ** 2;
+    nb += (b[i] ?? 0) ** 2;
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+};
+
+const satisfies = (task: QualityTask | Record<string, unknown>, filter: QualityQuery["filter"]) =>
+  Object.entries(filter ?? {}).every(
+    ([field, value]) => String(Reflect.get(task, field)) === value,
+  );
+
+/** The ten tasks an exhaustive cosine scan over the tasks that satisfy the filter ranks first. */
+async function bruteForce(embedder: EmbedderCase, query: QualityQuery): Promise<string[]> {
+  const qualifying = set.tasks.filter((task) => satisfies(task, query.filter));
+  const [q, ...vectors] = await embedder.embed([query.q, ...qualifying.map((t) => taskText(t))]);
+  if (!q) return [];
+  return qualifying
+    .map((task, i) => ({ id: task.id, score: cosine(q, vectors[i] as Float32Array) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 10)
+    .map((hit) => hit.id);
+}
+
+async function embedders(): Promise<EmbedderCase[]> {
+  const wanted = (process.env.EMBEDDERS ?? "hashing,model").split(",");
+  const cases: EmbedderCase[] = [];
+  if (wanted.includes("hashing")) {
+    const hashing = new HashingEmbedder(384);
+    cases.push({ name: "hashing", env: {}, embed: (texts) => hashing.embed(texts) });
+  }
+  if (wanted.includes("model")) {
+    const install = ensureModel();
+    if (!install.ok) {
+      progress(`real model skipped: ${install.reason}`);
+    } else {
+      const server = await startModelServer(install);
+      onCleanup(() => server.stop());
+      cases.push({
+        name: "all-MiniLM-L6-v2",
+        env: {
+          EMBEDDINGS_URL: server.url,
+          EMBEDDINGS_MODEL: MODEL_NAME,
+          EMBEDDING_DIMS: String(MODEL_DIMS),
+        },
+        embed: async (texts) => {
+          const response = await fetch(`${server.url}/embeddings`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ model: MODEL_NAME, input: texts }),
+          });
+          const body = (await response.json()) as {
+            data: { index: number; embedding: number[] }[];
+          };
+          return body.data
+            .sort((a, b) => a.index - b.index)
+            .map((d) => Float32Array.from(d.embedding));
+        },
+      });
+    }
+  }
+  return cases;
+}
+
+function stores(): { name: string; env: Record<string, string> }[] {
+  const list = [{ name: "sqlite-vec", env: {} as Record<string, string> }];
+  const qdrant = process.env.QDRANT_URL;
+  if (qdrant) {
+    list.push({
+      name: "qdrant",
+      env: {
+        QDRANT_URL: qdrant,
+        ...(process.env.QDRANT_API_KEY ? { QDRANT_API_KEY: process.env.QDRANT_API_KEY } : {}),
+        QDRANT_COLLECTION_PREFIX: `bench-quality-${crypto.randomUUID().slice(0, 8)}-`,
+      },
+    });
+  } else progress("Qdrant rows skipped: set QDRANT_URL to a Qdrant to measure them");
+  return list;
+}
+
+interface KindScore {
+  recallAt1: number;
+  recallAt10: number;
+  mrr: number;
+}
+
+const loadBefore = machine().loadAverage;
+const rows: Row[] = [];
+const filterRows: Row[] = [];
+const latencyRows: Row[] = [];
+const results: Record<string, unknown>[] = [];
+try {
+  const byId = new Map<string, unknown>([...set.users, ...set.tasks].map((e) => [e.id, e]));
+  progress(
+    `set: ${set.users.length} users, ${set.tasks.length} tasks, ${set.queries.length} queries`,
+  );
+  for (const embedder of await embedders()) {
+    for (const store of stores()) {
+      const gateway = await launch("ai-gateway", {
+        DATA_DIR: tempDir("quality"),
+        INGEST_TOKEN: ingestToken,
+        AUTH_MODE: "dev",
+        LOG_LEVEL: "warn",
+        ...embedder.env,
+        ...store.env,
+      });
+      progress(`${embedder.name} on ${store.name}: ingesting`);
+      await ingest(gateway.url);
+      for (const mode of MODES) {
+        const latencies: number[] = [];
+        const perKind = new Map<
+          QueryKind,
+          { found1: number; found10: number; rr: number; n: number }
+        >();
+        let violations = 0;
+        let filteredHits = 0;
+        let bruteOverlap = 0;
+        let bruteTotal = 0;
+        for (const query of set.queries) {
+          const started = performance.now();
+          const hits = await search(gateway.url, query, mode);
+          latencies.push(performance.now() - started);
+          const rank = hits.findIndex((hit) => hit.id === query.expected);
+          const kind = perKind.get(query.kind) ?? { found1: 0, found10: 0, rr: 0, n: 0 };
+          kind.n++;
+          if (rank === 0) kind.found1++;
+          if (rank >= 0) {
+            kind.found10++;
+            kind.rr += 1 / (rank + 1);
+          }
+          perKind.set(query.kind, kind);
+          if (query.filter) {
+            filteredHits += hits.length;
+            violations += hits.filter((hit) => !satisfies(hit.data, query.filter)).length;
+            if (mode === "vector") {
+              const truth = await bruteForce(embedder, query);
+              bruteTotal += truth.length;
+              bruteOverlap += truth.filter((id) => hits.some((hit) => hit.id === id)).length;
+            }
+          }
+          if (!byId.has(query.expected)) throw new Error(`no entity ${query.expected}`);
+        }
+        const scores: Record<string, KindScore> = {};
+        const row: Row = { embedder: embedder.name, store: store.name, mode };
+        for (const name of KINDS) {
+          const k = perKind.get(name);
+          if (!k) continue;
+          scores[name] = {
+            recallAt1: k.found1 / k.n,
+            recallAt10: k.found10 / k.n,
+            mrr: k.rr / k.n,
+          };
+          row[`${name} R@1`] = k.found1 / k.n;
+          row[`${name} R@10`] = k.found10 / k.n;
+          row[`${name} MRR`] = k.rr / k.n;
+        }
+        rows.push(row);
+        filterRows.push({
+          embedder: embedder.name,
+          store: store.name,
+          mode,
+          "hits of filtered queries": filteredHits,
+          "hits that break the filter": violations,
+          ...(mode === "vector"
+            ? { "R@10 vs brute force": bruteTotal ? bruteOverlap / bruteTotal : Number.NaN }
+            : {}),
+        });
+        latencyRows.push({
+          embedder: embedder.name,
+          store: store.name,
+          mode,
+          p50Ms: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+        });
+        results.push({
+          embedder: embedder.name,
+          store: store.name,
+          mode,
+          scores,
+          filter: {
+            hits: filteredHits,
+            violations,
+            ...(mode === "vector"
+              ? { bruteForceRecallAt10: bruteTotal ? bruteOverlap / bruteTotal : null }
+              : {}),
+          },
+          p50Ms: percentile(latencies, 50),
+          p99Ms: percentile(latencies, 99),
+        });
+        progress(`${embedder.name} on ${store.name}, ${mode}: done`);
+      }
+      await gateway.stop(10_000);
+    }
+  }
+  printTable("bench:quality — recall@1, recall@10 and MRR per kind of query", rows);
+  printTable("bench:quality — filtered queries", filterRows);
+  printTable("bench:quality — latency over HTTP (one query at a time)", latencyRows);
+  writeResult("quality", {
+    set: { users: set.users.length, tasks: set.tasks.length, queries: set.queries.length },
+    loadBefore,
+    results,
+  });
+} finally {
+  await cleanup();
+}
