@@ -84,7 +84,8 @@ export function printTable(title: string, rows: readonly Row[]): void {
  * beside it (bench/lib/result-charts.ts).
  */
 export function writeResult(name: string, result: Record<string, unknown>): string {
-  const dir = join(ROOT, "bench", "results");
+  // bench:compare points each run at a folder of its own, so runs never overwrite bench/results.
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(ROOT, "bench", "results");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
   const body = { benchmark: name, at: new Date().toISOString(), machine: machine(), ...result };
