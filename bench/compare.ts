@@ -68,20 +68,23 @@ async function quiet(): Promise<number> {
   }
 }
 
+/** A row's name: its case, target or name (and size, when rows repeat per size), else its index. */
+function rowLabel(item: unknown, index: number): string {
+  if (typeof item !== "object" || item === null) return String(index);
+  const name =
+    Reflect.get(item, "case") ?? Reflect.get(item, "target") ?? Reflect.get(item, "name");
+  if (name === undefined) return String(index);
+  const size = Reflect.get(item, "vectorsPerTenant") ?? Reflect.get(item, "rate");
+  return size === undefined ? String(name) : `${String(name)} @${String(size)}`;
+}
+
 /** Every numeric figure of a results JSON, by its path (`results.2.eventsPerSecond`). */
 function figures(value: unknown, path = "", out = new Map<string, number>()): Map<string, number> {
   if (typeof value === "number" && FIGURE.test(path)) out.set(path, value);
   else if (Array.isArray(value)) {
     value.forEach((item, i) => {
       // Rows are named by their case/target when they have one, so both sides line up.
-      const label =
-        typeof item === "object" && item !== null
-          ? (Reflect.get(item, "case") ??
-            Reflect.get(item, "target") ??
-            Reflect.get(item, "name") ??
-            i)
-          : i;
-      figures(item, `${path}${path ? "." : ""}${String(label)}`, out);
+      figures(item, `${path}${path ? "." : ""}${rowLabel(item, i)}`, out);
     });
   } else if (typeof value === "object" && value !== null && path.split(".").length < 6) {
     for (const [key, child] of Object.entries(value)) {
