@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { type BarGroup, barChart, histogramChart, logLogChart } from "./chart.ts";
+import { type BarGroup, barChart, logLogChart } from "./chart.ts";
 
 type Json = Record<string, unknown>;
 
@@ -24,15 +24,6 @@ function measured(result: Json, name = str(result, "benchmark", "?")): string {
   const machine = isObject(result.machine) ? result.machine : {};
   const when = `${str(result, "at", "").slice(0, 16).replace("T", " ")} UTC`;
   return `bench/results/${name}.json, ${when}, ${num(machine, "cores")} cores, Bun ${str(machine, "bun", "?")}`;
-}
-
-/** Nearest-rank percentile, as bench/lib/report.ts computes it. */
-function percentileOf(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ??
-    Number.NaN
-  );
 }
 
 const latencyBars = (label: string, object: Json, keys: [string, string][]): BarGroup => ({

@@ -1,4 +1,9 @@
-import { RepublishResult, SnapshotPage, TenantPage } from "@event-mesh/service-kit";
+import {
+  RepublishResult,
+  SnapshotPage,
+  TenantPage,
+  trimTrailingSlashes,
+} from "@event-mesh/service-kit";
 import * as v from "valibot";
 import { GatewayError } from "../errors.ts";
 
@@ -58,7 +63,9 @@ export class SourceClient {
   }
 
   async #call<T>(path: string, init: RequestInit, schema: v.GenericSchema<unknown, T>): Promise<T> {
-    const url = new URL(path, this.baseUrl);
+    // Appended, not resolved: `new URL("/admin/…", base)` would drop a base path such as a
+    // gateway route prefix (`http://proxy/user-service/`).
+    const url = new URL(`${trimTrailingSlashes(this.baseUrl)}${path}`);
     let response: Response;
     try {
       response = await fetch(url, {
