@@ -127,7 +127,7 @@ def make_handler(model: MiniLM, lock: threading.Lock, stats: dict):
                 self._error(404, f"no route {self.path}")
 
         def do_POST(self):
-            if self.path not in ("/v1/embeddings", "/embeddings"):
+            if self.path not in ("/v1/embeddings", "/embeddings", "/v1/rerank", "/rerank"):
                 return self._error(404, f"no route {self.path}")
             length = int(self.headers.get("content-length") or 0)
             if length > MAX_BODY_BYTES:
@@ -136,6 +136,8 @@ def make_handler(model: MiniLM, lock: threading.Lock, stats: dict):
                 body = json.loads(self.rfile.read(length))
             except ValueError:
                 return self._error(400, "body is not JSON")
+            if self.path.endswith("/rerank"):
+                return self._rerank(body)
             texts = body.get("input") if isinstance(body, dict) else None
             if isinstance(texts, str):
                 texts = [texts]
@@ -155,6 +157,31 @@ def make_handler(model: MiniLM, lock: threading.Lock, stats: dict):
                 "model": MODEL_NAME,
                 "data": data,
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            })
+
+        def _rerank(self, body):
+            # The rerank API's shape (Cohere, Jina, TEI): a query and documents in, indexes with
+            # scores out, best first. Scored here by the cosine of this bi-encoder's vectors: it
+            # serves the API for development and tests, and orders no better than vector search;
+            # a cross-encoder model server is what improves the order.
+            query = body.get("query") if isinstance(body, dict) else None
+            documents = body.get("documents", body.get("texts")) if isinstance(body, dict) else None
+            if not isinstance(query, str) or not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+                return self._error(400, "query must be a string and documents a list of strings")
+            if len(documents) > MAX_INPUTS:
+                return self._error(413, f"at most {MAX_INPUTS} documents per request")
+            if not documents:
+                return self._send(200, {"model": MODEL_NAME, "results": []})
+            with lock:
+                vectors, _ = model.embed([query, *documents])
+            scores = vectors[1:] @ vectors[0]
+            order = sorted(range(len(documents)), key=lambda i: -float(scores[i]))
+            top_n = body.get("top_n")
+            if isinstance(top_n, int) and top_n > 0:
+                order = order[:top_n]
+            self._send(200, {
+                "model": MODEL_NAME,
+                "results": [{"index": i, "relevance_score": float(scores[i])} for i in order],
             })
 
     return Handler

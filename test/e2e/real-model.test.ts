@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { HttpReranker } from "../../ai-gateway/src/rerank/http.ts";
 import { MODEL_DIMS, MODEL_NAME, type ModelServer, startModelServer } from "../../scripts/model.ts";
 import { describeModel } from "../model-server.ts";
 import { search } from "./api.ts";
@@ -61,6 +62,19 @@ describeModel("all-MiniLM-L6-v2 on the CPU (bun run model:serve)", (install) => 
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
       "input",
     );
+  });
+
+  test("answers the rerank API (Cohere's shape) with the closest document first", async () => {
+    const reranker = new HttpReranker({ url: `${server.url}/rerank`, model: MODEL_NAME });
+    const documents = [
+      "Fix the flaky login test on Safari",
+      "Plan the team offsite in March",
+      "Renew the TLS certificate",
+    ];
+    const ranked = await reranker.rerank("organise a company retreat", documents);
+    expect(ranked.map((r) => r.index)).toHaveLength(3);
+    expect(ranked[0]?.index).toBe(1);
+    expect(ranked[0]?.score).toBeGreaterThan(ranked[1]?.score ?? 1);
   });
 
   test("through the gateway, a task is found by a paraphrase that shares no word with it", async () => {
