@@ -21,9 +21,11 @@ export function openDatabase(dataDir: string | ":memory:"): Database {
     path = join(dataDir, "ai-gateway.sqlite");
   }
   const db = new Database(path, { create: true, strict: true });
+  // The busy timeout first: switching to WAL needs a moment alone with the file, and another
+  // process (a replica on the same file, a tool that just closed it) may hold it briefly.
+  db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
-  db.run("PRAGMA busy_timeout = 5000");
   if (path !== ":memory:") db.run(`PRAGMA wal_autocheckpoint = ${GATEWAY_WAL_PAGES}`);
   sqliteVec.load(db);
   return db;

@@ -12,6 +12,13 @@ export const TaskServiceEnv = serviceEnv(
      * `GET /users/{id}` with the caller's own token; unset → any user id is accepted.
      */
     USER_SERVICE_URL: v.optional(urlVar),
+    /**
+     * Bearer credential of an operator: the reconciliation routes (`/admin/snapshot…`,
+     * `/admin/republish`) require it (unset → they answer 403). Never a tenant's token.
+     */
+    OPERATOR_TOKEN: v.optional(
+      v.pipe(v.string(), v.minLength(32, "must be at least 32 characters")),
+    ),
   },
 );
 

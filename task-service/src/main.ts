@@ -1,5 +1,5 @@
 import { startProducer } from "@event-mesh/outbox-kit";
-import { runMain } from "@event-mesh/service-kit";
+import { operatorOptions, runMain } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { anyAssignee, userServiceAssignees } from "./assignees.ts";
 import { readConfig } from "./config.ts";
@@ -22,6 +22,7 @@ await runMain(() => {
         checkAssignee: config.USER_SERVICE_URL
           ? userServiceAssignees(config.USER_SERVICE_URL)
           : anyAssignee,
+        operator: operatorOptions(config),
       }),
   });
 });

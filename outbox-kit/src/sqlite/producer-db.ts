@@ -27,9 +27,10 @@ export interface SqliteProducerDb {
 export function openSqliteProducer(path: string, schema: string): SqliteProducerDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true, strict: true });
-  db.run("PRAGMA journal_mode = WAL");
-  // Another process (a second instance, a backup) may hold the lock briefly.
+  // Another process (a second instance, a backup) may hold the lock briefly; set before the
+  // switch to WAL, which needs the file to itself for a moment.
   db.run("PRAGMA busy_timeout = 5000");
+  db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
   db.run(schema);
   db.run(SQLITE_OUTBOX_SCHEMA);

@@ -60,6 +60,13 @@ export interface TaskStore {
   change(tenantId: string, id: string, change: Change): Promise<Task | undefined>;
   /** The delete's version (its `task.deleted` event's) when the task existed; else undefined. */
   delete(tenantId: string, id: string): Promise<number | undefined>;
+  /** Up to `limit` tenants that have tasks, after `after`, ascending (reconciliation). */
+  tenants(after: string | undefined, limit: number): Promise<string[]>;
+  /**
+   * Writes `task.updated` with the current state and version of each existing task of `ids` to
+   * the outbox, in one transaction (reconciliation's repair); answers the ids found.
+   */
+  republish(tenantId: string, ids: readonly string[]): Promise<string[]>;
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;

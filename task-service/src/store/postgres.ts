@@ -100,6 +100,27 @@ export class PostgresTaskStore extends PostgresProducerStore implements TaskStor
     });
   }
 
+  tenants(after: string | undefined, limit: number): Promise<string[]> {
+    return orUnavailable(async () => {
+      const rows = await this.sql<{ t: string }[]>`
+        SELECT DISTINCT tenant_id AS t FROM tasks WHERE tenant_id > ${after ?? ""}
+        ORDER BY 1 LIMIT ${limit}`;
+      return rows.map((row) => row.t);
+    });
+  }
+
+  republish(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.write(async (tx) => {
+      // FOR SHARE: a concurrent change waits, so the republished version is the current one.
+      const rows = await tx<{ id: string; task: Task }[]>`
+        SELECT id, task FROM tasks WHERE tenant_id = ${tenantId} AND id IN ${tx([...ids])}
+        ORDER BY id FOR SHARE`;
+      for (const row of rows) await appendPostgres(tx, taskChanged("task.updated", row.task));
+      return rows.map((row) => row.id);
+    });
+  }
+
   delete(tenantId: string, id: string): Promise<number | undefined> {
     return this.write(async (tx) => {
       const [row] = await tx<{ task: Task }[]>`

@@ -104,6 +104,28 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
+  async tenants(after: string | undefined, limit: number): Promise<string[]> {
+    return this.db
+      .query<{ t: string }, [string, number]>(
+        "SELECT DISTINCT tenant_id AS t FROM tasks WHERE tenant_id > ? ORDER BY 1 LIMIT ?",
+      )
+      .all(after ?? "", limit)
+      .map((row) => row.t);
+  }
+
+  republish(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    return this.group.run((): string[] => {
+      const found: string[] = [];
+      for (const id of ids) {
+        const task = this.read(tenantId, id);
+        if (!task) continue;
+        kit.appendSqlite(this.db, taskChanged("task.updated", task));
+        found.push(id);
+      }
+      return found;
+    });
+  }
+
   async probeWrite(): Promise<void> {
     kit.probeSqlite(this.db);
   }

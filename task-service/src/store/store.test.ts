@@ -94,6 +94,25 @@ function taskStoreContract(open: Open): void {
     expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  test("lists the tenants that have tasks, in pages, for reconciliation", async () => {
+    for (const tenant of ["tenant-c", "tenant-a", "tenant-b"])
+      await store.create(tenant, newTask(tenant, "x"));
+    await store.create("tenant-a", newTask("tenant-a", "y"));
+    expect(await store.tenants(undefined, 2)).toEqual(["tenant-a", "tenant-b"]);
+    expect(await store.tenants("tenant-b", 2)).toEqual(["tenant-c"]);
+  });
+
+  test("republish writes each existing task's current state at its current version; unknown and other tenants' ids are not found", async () => {
+    const task = newTask("tenant-a", "Plan");
+    const other = newTask("tenant-b", "Theirs");
+    await store.create("tenant-a", task);
+    await store.create("tenant-b", other);
+    await store.change("tenant-a", task.id, bump);
+    const found = await store.republish("tenant-a", [task.id, "no-such-task", other.id]);
+    expect(found).toEqual([task.id]);
+    expect((await events()).slice(-1)).toEqual([["task.updated", task.id, 2]]);
+  });
+
   test("probeWrite succeeds on a working store", async () => {
     await expect(store.probeWrite()).resolves.toBeUndefined();
   });

@@ -1,0 +1,115 @@
+/**
+ * Reconciliation over tasks: task-service serves the snapshot routes like user-service, so the
+ * gateway finds a task it lost and a forged task version, and a repair puts both right.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { HashingEmbedder } from "../../ai-gateway/src/embedders/hashing.ts";
+import { pointId } from "../../ai-gateway/src/vectors/point-id.ts";
+import { search } from "./api.ts";
+import { sqliteHandle } from "./reconcile-stores.ts";
+import {
+  eventually,
+  stackConfig,
+  startGateway,
+  startTaskService,
+  startUserService,
+  stopAll,
+  tail,
+} from "./stack.ts";
+import { createTask } from "./task-api.ts";
+
+const TOKEN = "operator-e2e-0123456789-abcdefghijk";
+const TENANT = "rec-tasks";
+afterEach(stopAll);
+
+async function reconcile(gatewayUrl: string, body: Record<string, unknown>) {
+  const response = await fetch(`${gatewayUrl}/admin/reconcile`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as {
+    collections: Record<
+      string,
+      Record<"missing" | "stale" | "orphaned" | "ahead", { count: number; first: string[] }>
+    >;
+  };
+  expect(response.status).toBe(200);
+  return json;
+}
+
+test("a lost task and a forged task version are found in the tasks collection and repaired from task-service", async () => {
+  const config = stackConfig();
+  const store = sqliteHandle(config.gatewayDir);
+  const gatewayEnv = {
+    OPERATOR_TOKEN: TOKEN,
+    RECONCILE_SOURCES: `user-service=http://127.0.0.1:${config.userPort},task-service=http://127.0.0.1:${config.taskPort}`,
+  };
+  let gateway = await startGateway(config, gatewayEnv);
+  const users = await startUserService(config, { OPERATOR_TOKEN: TOKEN });
+  const tasks = await startTaskService(config, {
+    OPERATOR_TOKEN: TOKEN,
+    USER_SERVICE_URL: users.url,
+  });
+  const explain = () => tail([gateway, users, tasks]);
+  const lost = await createTask(tasks.url, TENANT, { title: "Renew the office lease" });
+  const forged = await createTask(tasks.url, TENANT, { title: "Order new laptops" });
+  const searchable = async (title: string, id: string) =>
+    (await search(gateway.url, TENANT, title, 5, undefined, "tasks")).some(
+      (hit) => hit.id === id,
+    ) || undefined;
+  await eventually(
+    "both tasks searchable",
+    async () => (await searchable("lease", lost.id)) && (await searchable("laptops", forged.id)),
+    60_000,
+    explain,
+  );
+  await gateway.stop(10_000);
+
+  const embedder = new HashingEmbedder(384);
+  await store.edit(async (vectors) => {
+    await vectors.purge("tasks", TENANT, [lost.id]);
+    const data = {
+      id: forged.id,
+      tenantId: TENANT,
+      title: "Forged title",
+      description: "",
+      status: "open",
+    };
+    await vectors.write("tasks", {
+      upserts: [
+        {
+          id: pointId("tasks", TENANT, forged.id),
+          tenantId: TENANT,
+          entityId: forged.id,
+          version: 99,
+          vector: embedder.embedOne("Forged title"),
+          data,
+        },
+      ],
+      deletes: [],
+    });
+  });
+  gateway = await startGateway(config, gatewayEnv);
+
+  const report = await reconcile(gateway.url, { tenant: TENANT });
+  expect(report.collections.tasks?.missing.first).toEqual([`${TENANT}/${lost.id}`]);
+  expect(report.collections.tasks?.ahead.first).toEqual([`${TENANT}/${forged.id}`]);
+
+  await reconcile(gateway.url, { tenant: TENANT, repair: true });
+  await eventually(
+    "a reconcile run with no drift in tasks",
+    async () => {
+      const kinds = (await reconcile(gateway.url, { tenant: TENANT })).collections.tasks;
+      const total = kinds
+        ? kinds.missing.count + kinds.stale.count + kinds.orphaned.count + kinds.ahead.count
+        : -1;
+      return total === 0 ? true : undefined;
+    },
+    60_000,
+    explain,
+  );
+  const hits = await search(gateway.url, TENANT, "laptops", 5, undefined, "tasks");
+  expect(hits.find((hit) => hit.id === forged.id)?.data.title).toBe("Order new laptops");
+  expect(await searchable("lease", lost.id)).toBe(true);
+}, 120_000);
