@@ -8,6 +8,7 @@
 // Env: QDRANT_URL (+ QDRANT_API_KEY), EMBEDDERS ("hashing,model").
 
 import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
+import { cosine } from "../ai-gateway/test/qdrant-double.ts";
 import { taskText } from "../contracts/src/registry.ts";
 import { ensureModel, MODEL_DIMS, MODEL_NAME, startModelServer } from "../scripts/model.ts";
 import { machine, percentile, printTable, progress, type Row, writeResult } from "./lib/report.ts";
@@ -88,18 +89,6 @@ async function search(gatewayUrl: string, query: QualityQuery, mode: Mode): Prom
   }
   return body.hits;
 }
-
-const cosine = (a: Float32Array, b: Float32Array) => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += (a[i] ?? 0) * (b[i] ?? 0);
-    na += (a[i] ?? 0) ** 2;
-    nb += (b[i] ?? 0) ** 2;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-};
 
 const satisfies = (task: QualityTask | Record<string, unknown>, filter: QualityQuery["filter"]) =>
   Object.entries(filter ?? {}).every(

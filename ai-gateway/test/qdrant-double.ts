@@ -267,7 +267,8 @@ function matches(point: StoredPoint, filter: unknown): boolean {
   return must.every(holds) && !must_not.some(holds);
 }
 
-function cosine(a: number[], b: number[]): number {
+/** Cosine similarity, as Qdrant computes it for a Cosine collection (0 for a zero vector). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

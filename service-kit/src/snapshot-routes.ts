@@ -71,6 +71,45 @@ export interface SnapshotSource {
   ): Promise<v.InferOutput<typeof RepublishResult>>;
 }
 
+/** What a producer's store offers for reconciliation; `pagedSnapshotSource` makes a source of it. */
+export interface SnapshotStore {
+  /** Up to `limit` entities of the tenant after `after`, ascending, and the last id when more follow. */
+  page(
+    tenantId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ entities: readonly { id: string; version: number }[]; lastId: string | undefined }>;
+  /** Up to `limit` tenants after `after`, ascending. */
+  tenants(after: string | undefined, limit: number): Promise<string[]>;
+  /** Writes the current state of each existing entity of `ids` to the outbox; the ids found. */
+  republish(tenantId: string, ids: readonly string[]): Promise<string[]>;
+}
+
+/** The snapshot source of a producer's store: pages, tenant pages, and republish's split. */
+export function pagedSnapshotSource(store: SnapshotStore): SnapshotSource {
+  return {
+    async snapshot(tenantId, after, limit) {
+      const page = await store.page(tenantId, after, limit);
+      return {
+        entities: page.entities.map(({ id, version }) => ({ id, version })),
+        next: page.lastId ?? null,
+      };
+    },
+    async tenants(after, limit) {
+      const tenants = await store.tenants(after, limit + 1);
+      const page = tenants.slice(0, limit);
+      return { tenants: page, next: tenants.length > limit ? (page.at(-1) ?? null) : null };
+    },
+    async republish(tenantId, ids) {
+      const found = new Set(await store.republish(tenantId, ids));
+      return {
+        republished: ids.filter((id) => found.has(id)),
+        missing: ids.filter((id) => !found.has(id)),
+      };
+    },
+  };
+}
+
 const PageQuery = v.object({
   tenant: TenantId,
   cursor: v.optional(v.pipe(v.string(), v.maxLength(255))),
