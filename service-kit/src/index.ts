@@ -8,6 +8,7 @@ export * from "./docs.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
 export * from "./json-body.ts";
+export * from "./json-worst-case.ts";
 export * from "./kafka-config.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
