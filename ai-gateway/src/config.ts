@@ -141,3 +141,16 @@ export function readConfig(env: Env): GatewayConfig {
   const parsed = loadConfig(GatewayEnv, env);
   return { ...parsed, KAFKA_GROUP_ID: parsed.KAFKA_GROUP_ID ?? `${parsed.TOPIC_PREFIX}ai-gateway` };
 }
+
+/** What a route may take beyond the waits it is configured with (store, encoding), ms. */
+const ROUTE_MARGIN_MS = 5_000;
+
+/**
+ * The longest a gateway route may take before it answers 504, ms: a search may wait
+ * SEARCH_WAIT_MAX_MS for its write, then EMBEDDINGS_TIMEOUT_MS for the query's vector; `/readyz`
+ * READY_TIMEOUT_MS. The server's idle timeout follows it (service-kit `serve`).
+ */
+export function requestTimeoutMs(config: GatewayConfig): number {
+  const embed = config.EMBEDDINGS_URL ? config.EMBEDDINGS_TIMEOUT_MS : 0;
+  return Math.max(config.SEARCH_WAIT_MAX_MS + embed, config.READY_TIMEOUT_MS) + ROUTE_MARGIN_MS;
+}

@@ -13,7 +13,7 @@ import {
   startCheckpointer,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
-import { type GatewayConfig, readConfig } from "./config.ts";
+import { type GatewayConfig, readConfig, requestTimeoutMs } from "./config.ts";
 import { costControls } from "./cost-controls.ts";
 import { GATEWAY_WAL_PAGES, openDatabase } from "./db.ts";
 import { routeDeadLetters } from "./dead-letters/index.ts";
@@ -176,6 +176,7 @@ export async function startGateway(
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
+    requestTimeoutMs: requestTimeoutMs(config),
     ...controls.app,
     freshness,
     generations: () => generationViews(gens.table, gens.generations.current().row.id),
@@ -223,6 +224,7 @@ export async function startGateway(
     onStopping: stopping,
     onShutdown: drain,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: requestTimeoutMs(config),
     handleSignals: options.handleSignals ?? true,
     exit: options.exit,
   });

@@ -161,6 +161,18 @@ describe("gateway with an OpenAI-compatible embeddings server", () => {
     );
   }, 60_000);
 
+  test("a search that waits over 10 s on a busy embedder gets its answer, not a closed connection", async () => {
+    const server = embeddingsServer();
+    // Past Bun's default idle timeout (10 s; it closed this one at 12 s), well within EMBEDDINGS_TIMEOUT_MS.
+    server.delayMs = (input) => (input.includes("slow question") ? 13_000 : 0);
+    const gw = await gateway(server, { EMBEDDINGS_TIMEOUT_MS: "30000" });
+    const response = await fetch(`${gw.url}/search?q=slow+question`, {
+      headers: { authorization: "Bearer tenant-a:u1" },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ hits: [] });
+  }, 60_000);
+
   test("the default model is asked for EMBEDDING_DIMS through `dimensions`", async () => {
     const server = embeddingsServer();
     await gateway(server, { EMBEDDINGS_MODEL: "" });

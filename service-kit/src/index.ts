@@ -16,6 +16,7 @@ export * from "./no-route.ts";
 export * from "./operator-auth.ts";
 export * from "./problem.ts";
 export * from "./reference-pages.ts";
+export * from "./request-deadline.ts";
 export * from "./request-params.ts";
 export * from "./run-main.ts";
 export * from "./serve.ts";
