@@ -32,7 +32,7 @@ export const GatewayEnv = serviceEnv(
     EMBEDDINGS_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), "text-embedding-3-small"),
     EMBEDDINGS_API_KEY: v.optional(v.string()),
     EMBEDDINGS_BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
-    /** Time one embeddings request gets, ms; a request that takes longer is split in two. */
+    /** Time one embeddings request gets, ms; requests are sized to a quarter of it (batch-window.ts). */
     EMBEDDINGS_TIMEOUT_MS: v.optional(intVar(10, 600_000), "30000"),
     /** Longest text sent to the embeddings server, characters; longer ones are cut. */
     EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),

@@ -52,7 +52,9 @@ export class EmbeddingsServer {
     return this.requests.flatMap((request) => request.input);
   }
 
+  /** Opens the port (the same one after a `stop`); running already, nothing happens. */
   start(): void {
+    if (this.#server) return;
     this.#server = Bun.serve({
       hostname: "127.0.0.1",
       port: this.#port,
