@@ -4,8 +4,9 @@ const FIRST_WINDOW = 16;
 /**
  * How many texts the next embeddings request carries: sized from the throughput the server
  * showed (texts per second, measured on every answer) so that a request takes about `budgetMs`,
- * well under the timeout. It at most doubles per answer, halves on a timeout, and never exceeds
- * `max` or, once the server answered 413, half the size it refused.
+ * well under the timeout. It at most doubles per answer, grows by one on an answer within the
+ * budget, halves on a timeout, and never exceeds `max` or, once the server answered 413, half the
+ * size it refused.
  */
 export class BatchWindow {
   #size: number;
@@ -31,12 +32,20 @@ export class BatchWindow {
     return this.#rate;
   }
 
-  /** `texts` were answered in `ms`: the window follows the measured rate, doubling at most. */
+  /**
+   * `texts` were answered in `ms`: the window follows the measured rate, doubling at most. A
+   * one-text request (a search query) says little of the rate: it may have waited behind a batch
+   * at a single-worker server, which would read as a slow server.
+   */
   answered(texts: number, ms: number): void {
     const sample = texts / (Math.max(ms, 1) / 1000);
-    this.#rate = this.#rate === null ? sample : (this.#rate + sample) / 2;
+    if (this.#rate === null) this.#rate = sample;
+    else if (texts > 1) this.#rate = (this.#rate + sample) / 2;
     const target = Math.floor((this.#rate * this.budgetMs) / 1000);
-    this.#size = clamp(Math.min(target, this.#size * 2), this.#max);
+    // An answer within the budget allows one text more whatever the rate says (additive
+    // increase): a window cut to one text by a timeout grows back even on one-text requests.
+    const least = ms < this.budgetMs ? this.#size + 1 : 1;
+    this.#size = clamp(Math.min(Math.max(target, least), this.#size * 2), this.#max);
   }
 
   /**
