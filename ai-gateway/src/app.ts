@@ -10,9 +10,11 @@ import {
   onError,
   onNoRoute,
   type Probe,
+  requestDeadline,
   requestLogger,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
+import { except } from "hono/combine";
 import type { Embedder } from "./embedders/index.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
 import type { GenerationView } from "./generations/status.ts";
@@ -61,7 +63,12 @@ export interface AppDeps {
   freshness?: FreshnessWaiters;
   /** The vector generations, shown by `/stats` (generations/status.ts). */
   generations?: () => GenerationView[];
+  /** Past it a route answers 504 (config `requestTimeoutMs`); `/admin/*` sets its own. */
+  requestTimeoutMs?: number | undefined;
 }
+
+/** Without a configuration: SEARCH_WAIT_MAX_MS, EMBEDDINGS_TIMEOUT_MS and a margin, defaults. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 40_000;
 
 /** The gateway's HTTP app. */
 export function createApp(deps: AppDeps) {
@@ -71,6 +78,8 @@ export function createApp(deps: AppDeps) {
   app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
+  // Every route answers, at worst a 504 problem, before the server would close the connection.
+  app.use(except("/admin/*", requestDeadline(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)));
   app.get("/metrics", deps.metrics.handler);
   mountHealth(app, {
     probes: deps.probes,

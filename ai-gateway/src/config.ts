@@ -32,7 +32,7 @@ export const GatewayEnv = serviceEnv(
     EMBEDDINGS_MODEL: v.optional(v.pipe(v.string(), v.minLength(1)), "text-embedding-3-small"),
     EMBEDDINGS_API_KEY: v.optional(v.string()),
     EMBEDDINGS_BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
-    /** Time one embeddings request gets, ms; a request that takes longer is split in two. */
+    /** Time one embeddings request gets, ms; requests are sized to a quarter of it (batch-window.ts). */
     EMBEDDINGS_TIMEOUT_MS: v.optional(intVar(10, 600_000), "30000"),
     /** Longest text sent to the embeddings server, characters; longer ones are cut. */
     EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),
@@ -140,4 +140,17 @@ export type GatewayConfig = Omit<v.InferOutput<typeof GatewayEnv>, "KAFKA_GROUP_
 export function readConfig(env: Env): GatewayConfig {
   const parsed = loadConfig(GatewayEnv, env);
   return { ...parsed, KAFKA_GROUP_ID: parsed.KAFKA_GROUP_ID ?? `${parsed.TOPIC_PREFIX}ai-gateway` };
+}
+
+/** What a route may take beyond the waits it is configured with (store, encoding), ms. */
+const ROUTE_MARGIN_MS = 5_000;
+
+/**
+ * The longest a gateway route may take before it answers 504, ms: a search may wait
+ * SEARCH_WAIT_MAX_MS for its write, then EMBEDDINGS_TIMEOUT_MS for the query's vector; `/readyz`
+ * READY_TIMEOUT_MS. The server's idle timeout follows it (service-kit `serve`).
+ */
+export function requestTimeoutMs(config: GatewayConfig): number {
+  const embed = config.EMBEDDINGS_URL ? config.EMBEDDINGS_TIMEOUT_MS : 0;
+  return Math.max(config.SEARCH_WAIT_MAX_MS + embed, config.READY_TIMEOUT_MS) + ROUTE_MARGIN_MS;
 }

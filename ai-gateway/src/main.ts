@@ -13,7 +13,7 @@ import {
   startCheckpointer,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
-import { type GatewayConfig, readConfig } from "./config.ts";
+import { type GatewayConfig, readConfig, requestTimeoutMs } from "./config.ts";
 import { costControls } from "./cost-controls.ts";
 import { GATEWAY_WAL_PAGES, openDatabase } from "./db.ts";
 import { routeDeadLetters } from "./dead-letters/index.ts";
@@ -62,7 +62,20 @@ export async function startGateway(
   const controls = costControls(config, db, metrics.registry);
 
   // Before the store: a collection must not be created with a size the model does not give.
-  const configured = await startEmbedder(config, logger);
+  // A server not up yet is waited for in the background, `/readyz` naming it meanwhile.
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const embedderWait = new AbortController();
+  const { embedder: configured, health: embedderHealth } = await startEmbedder(config, {
+    logger,
+    signal: embedderWait.signal,
+    onWrongDims: (line) => {
+      // What start-up would have stopped with, had the server been up: the same line, exit 1.
+      logger.fatal({ model: config.EMBEDDINGS_MODEL }, line);
+      logger.flush();
+      console.error(line);
+      exit(1);
+    },
+  });
   const storeName = config.QDRANT_URL ? "qdrant" : "sqlite-vec";
   // Vectors live in generations (generations/): the pipeline and the routes see one store.
   const gens = startGenerations(config, { db, configured, logger });
@@ -176,6 +189,7 @@ export async function startGateway(
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
+    requestTimeoutMs: requestTimeoutMs(config),
     ...controls.app,
     freshness,
     generations: () => generationViews(gens.table, gens.generations.current().row.id),
@@ -187,7 +201,7 @@ export async function startGateway(
           throw new Error(`${health.step} failing since ${health.since}: ${health.error}`);
       },
       ...(source ? { kafka: () => (source as KafkaSource).probe() } : {}),
-      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(configured) } : {}),
+      ...(config.EMBEDDINGS_URL ? { embedder: embedderProbe(configured, embedderHealth) } : {}),
     },
   });
 
@@ -200,6 +214,7 @@ export async function startGateway(
   /** SIGTERM: stop reading, finish and commit the batches in hand, close everything. */
   const drain = async () => {
     stopping();
+    embedderWait.abort();
     reconcile.stop();
     await source?.stop();
     await batcher.close();
@@ -223,8 +238,9 @@ export async function startGateway(
     onStopping: stopping,
     onShutdown: drain,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: requestTimeoutMs(config),
     handleSignals: options.handleSignals ?? true,
-    exit: options.exit,
+    exit,
   });
   const mode = brokers ? "kafka" : "embedded";
   const where = kafka ? { replica: kafka.replica, groupId: kafka.eventsGroup } : {};

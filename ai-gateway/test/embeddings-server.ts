@@ -22,6 +22,17 @@ export class EmbeddingsServer {
   tooLarge: (input: string[]) => boolean = () => false;
   /** Answer a request's `dimensions` (as OpenAI does) instead of `dims`: two models, one server. */
   honoursDimensions = false;
+  /** Milliseconds a request takes before its answer (a busy model). */
+  delayMs: (input: string[]) => number = () => 0;
+  /**
+   * Set: the server works like a single-worker model server, one request at a time in arrival
+   * order, computing this many texts per second, and finishing a request whose client already
+   * gave up (as a model server does: the work is not cancelled).
+   */
+  textsPerSecond: number | null = null;
+  /** Texts the server computed (with `textsPerSecond`), answered or not. */
+  computed = 0;
+  #worker: Promise<unknown> = Promise.resolve();
   readonly requests: SeenRequest[] = [];
   #server: ReturnType<typeof Bun.serve> | null = null;
   #port = 0;
@@ -41,7 +52,9 @@ export class EmbeddingsServer {
     return this.requests.flatMap((request) => request.input);
   }
 
+  /** Opens the port (the same one after a `stop`); running already, nothing happens. */
   start(): void {
+    if (this.#server) return;
     this.#server = Bun.serve({
       hostname: "127.0.0.1",
       port: this.#port,
@@ -68,6 +81,17 @@ export class EmbeddingsServer {
       return new Response("gave up", { status: 504 });
     }
     if (this.tooLarge(input)) return new Response("payload too large", { status: 413 });
+    const delay = this.delayMs(input);
+    if (delay > 0) await Bun.sleep(delay);
+    const rate = this.textsPerSecond;
+    if (rate !== null) {
+      const done = this.#worker.then(async () => {
+        await Bun.sleep((input.length / rate) * 1000);
+        this.computed += input.length;
+      });
+      this.#worker = done;
+      await done;
+    }
     const dims =
       this.honoursDimensions && typeof body.dimensions === "number" ? body.dimensions : this.dims;
     const embedder = new HashingEmbedder(dims);

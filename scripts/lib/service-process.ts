@@ -157,7 +157,10 @@ export async function metric(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
+  // Bounded: a poll that hangs would hold the wait that called it past its own deadline.
+  const text = await (
+    await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(10_000) })
+  ).text();
   let sum = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;

@@ -2,8 +2,20 @@ import { statSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
-/** Port of the local server: fixed and documented, away from a system Postgres on 5432. */
-export const PG_PORT = 15432;
+/**
+ * Port of the local server: 15432, away from a system Postgres on 5432; `PG_PORT` picks another
+ * (a second server beside a running one, as the private-clone test starts).
+ */
+export const PG_PORT = portFrom(process.env.PG_PORT);
+
+function portFrom(value: string | undefined): number {
+  if (!value) return 15432;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`PG_PORT must be a port number (1–65535), not ${JSON.stringify(value)}`);
+  }
+  return port;
+}
 export const PG_HOST = "127.0.0.1";
 /** Superuser initdb creates; trust authentication on 127.0.0.1 only (a local dev server). */
 export const PG_USER = "postgres";
@@ -27,7 +39,7 @@ export interface PgPaths {
 }
 
 /** True when a user other than the owner may walk down to `dir` (every folder on the way o+x). */
-function reachableByOthers(dir: string): boolean {
+export function reachableByOthers(dir: string): boolean {
   for (let at = dir; ; at = dirname(at)) {
     try {
       if ((statSync(at).mode & 0o001) === 0) return false;

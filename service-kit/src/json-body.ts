@@ -1,13 +1,22 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type * as v from "valibot";
 import { documented, errorResponse } from "./docs.ts";
 import { AppError } from "./errors.ts";
+import { bodyLimitFor } from "./json-worst-case.ts";
 
 /** JSON body options. */
 export interface JsonBodyOptions {
-  /** Largest accepted body in bytes; default 16 KiB. */
+  /** Largest accepted body in bytes; default 16 KiB, or what `schema` needs. */
   maxBytes?: number | undefined;
+  /**
+   * The body's schema: the limit becomes its longest valid body with every character escaped
+   * (`\uXXXX`, as Python's `json.dumps` sends non-ASCII), so no schema-valid body is a 413.
+   */
+  schema?: v.GenericSchema | undefined;
 }
+
+const DEFAULT_MAX_BYTES = 16 * 1024;
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -20,7 +29,9 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
  * The body's text is cached, so the validator after it does not read the stream twice.
  */
 export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
-  const maxBytes = options.maxBytes ?? 16 * 1024;
+  const maxBytes =
+    options.maxBytes ??
+    (options.schema ? bodyLimitFor(options.schema, DEFAULT_MAX_BYTES) : DEFAULT_MAX_BYTES);
   const tooLarge = () =>
     new AppError(413, "payload_too_large", `body is larger than ${maxBytes} bytes`);
   const limit = bodyLimit({

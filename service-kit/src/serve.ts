@@ -1,6 +1,7 @@
 import type { Server } from "bun";
 import { StartError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
+import { idleTimeoutFor } from "./request-deadline.ts";
 
 /** How to serve a Hono app. */
 export interface ServeOptions {
@@ -21,6 +22,11 @@ export interface ServeOptions {
   onShutdown?: (() => Promise<void>) | undefined;
   /** Bound for draining requests and for `onShutdown`, each; default 10000 ms. */
   shutdownTimeoutMs?: number | undefined;
+  /**
+   * The longest a route may take (its `requestDeadline`), ms: the server keeps idle connections
+   * open that long plus a margin (`idleTimeoutFor`). Default: Bun's 10 s idle timeout.
+   */
+  requestTimeoutMs?: number | undefined;
   /** Handle SIGTERM and SIGINT; default true. */
   handleSignals?: boolean | undefined;
   /** Ends the process; default `process.exit`. Tests pass a recorder. */
@@ -60,7 +66,14 @@ export function serve(options: ServeOptions): Running {
   const { logger } = options;
   let server: Server<undefined>;
   try {
-    server = Bun.serve({ port: options.port, hostname: options.hostname, fetch: options.fetch });
+    server = Bun.serve({
+      port: options.port,
+      hostname: options.hostname,
+      fetch: options.fetch,
+      ...(options.requestTimeoutMs === undefined
+        ? {}
+        : { idleTimeout: idleTimeoutFor(options.requestTimeoutMs) }),
+    });
   } catch (error) {
     if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
       throw new StartError(`port ${options.port} is already in use; set PORT`);

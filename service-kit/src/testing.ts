@@ -122,3 +122,14 @@ export function configProblems(
   }
   return [];
 }
+
+/**
+ * Test helper: JSON as Python's `json.dumps` writes it by default (`ensure_ascii`): every
+ * non-ASCII UTF-16 unit as `\uXXXX`, so a CJK character costs 6 bytes and an emoji 12.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

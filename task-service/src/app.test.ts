@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteOutboxEvents } from "@event-mesh/outbox-kit";
 import {
+  asciiJson,
   createLogger,
   createMetrics,
   decodeConsistencyToken,
@@ -89,6 +90,28 @@ describe("POST /tasks", () => {
     const paths = (await readError(response)).details as { path: string }[];
     expect(paths.map((issue) => issue.path).sort()).toEqual(["status", "tenantId", "title"]);
     expect(events()).toEqual([]);
+  });
+
+  test("the longest valid task is accepted with non-ASCII escaped (as Python sends it) or not, and a larger body is still a 413", async () => {
+    // 200 + 4,000 characters: about 26 KB once every character is a 6-byte \uXXXX escape.
+    const cjk = { title: "漢".repeat(200), description: "語".repeat(4000), status: "in_progress" };
+    // Emoji are surrogate pairs: 2,000 of them are 4,000 UTF-16 units, 12 bytes each escaped.
+    const emoji = { title: "😀".repeat(100), description: "🚀".repeat(2000), assignee: null };
+    for (const body of [cjk, emoji]) {
+      for (const text of [asciiJson(body), JSON.stringify(body)]) {
+        const created = await send("POST", "/tasks", { auth: A, body: text });
+        expect(created.status).toBe(201);
+        const task = v.parse(TaskSchema, await created.json());
+        expect(task.description).toBe(body.description);
+        const patched = await send("PATCH", `/tasks/${task.id}`, { auth: A, body: text });
+        expect(patched.status).toBe(200);
+      }
+    }
+    expect(asciiJson(cjk).length).toBeGreaterThan(24_000);
+    const huge = asciiJson({ title: "x", description: "語".repeat(20_000) });
+    const refused = await send("POST", "/tasks", { auth: A, body: huge });
+    expect(refused.status).toBe(413);
+    expect((await readError(refused)).code).toBe("payload_too_large");
   });
 
   test("an Idempotency-Key replays the first answer, and refuses another body with 422", async () => {

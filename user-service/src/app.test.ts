@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteOutboxEvents } from "@event-mesh/outbox-kit";
-import { createLogger, createMetrics, readError, requester } from "@event-mesh/service-kit";
+import {
+  asciiJson,
+  createLogger,
+  createMetrics,
+  readError,
+  requester,
+} from "@event-mesh/service-kit";
 import { SignJWT } from "jose";
 import * as v from "valibot";
 import { createApp } from "./app.ts";
@@ -141,6 +147,19 @@ describe("POST /users and /users/create", () => {
     const response = await send("POST", "/users", { auth: A, body });
     expect(response.status).toBe(413);
     expect((await readError(response)).code).toBe("payload_too_large");
+  });
+
+  test("the longest valid user is accepted with non-ASCII escaped (as Python sends it) or not", async () => {
+    const longest = { email: `${"e".repeat(64)}@${"d".repeat(60)}.dev`, name: "名".repeat(200) };
+    for (const [i, text] of [asciiJson(longest), JSON.stringify(longest)].entries()) {
+      const body = text.replace("eeee", `ee${i}e`);
+      const created = await send("POST", "/users", { auth: A, body });
+      expect(created.status).toBe(201);
+      const user = v.parse(UserSchema, await created.json());
+      expect(user.name).toBe(longest.name);
+      const patch = asciiJson({ name: "ü".repeat(200) });
+      expect((await send("PATCH", `/users/${user.id}`, { auth: A, body: patch })).status).toBe(200);
+    }
   });
 
   test("answers 415 for a body that is not JSON", async () => {

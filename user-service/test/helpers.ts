@@ -49,6 +49,29 @@ export function spawnService(
   return { service, lines };
 }
 
+/**
+ * Runs one stage of a test. A failure says which stage gave up, after how long, why, and what the
+ * service logged last: on a busy machine "timed out" or a closed socket alone says nothing.
+ */
+export async function stage<T>(
+  name: string,
+  work: () => Promise<T>,
+  log: readonly string[] = [],
+): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } catch (error) {
+    const ms = Math.round(performance.now() - started);
+    const why = error instanceof Error ? error.message : String(error);
+    const tail = log.length > 0 ? `\nlast service log lines:\n${log.slice(-15).join("\n")}` : "";
+    throw new Error(`stage "${name}" failed after ${ms} ms: ${why}${tail}`, { cause: error });
+  }
+}
+
+/** Longest a test request waits: past the services' 25 s route deadline (a 504 problem). */
+const CALL_TIMEOUT_MS = 30_000;
+
 /** Sends a request as `tenant-a:user-1` (dev token). */
 export async function call(
   service: ServiceProcess,
@@ -60,6 +83,9 @@ export async function call(
     method,
     headers: { authorization: "Bearer tenant-a:user-1", "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+  }).catch((error: unknown) => {
+    throw new Error(`${method} ${path}: no answer (${String(error)})`);
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : null };

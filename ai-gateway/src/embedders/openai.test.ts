@@ -134,7 +134,7 @@ describe("OpenAiEmbedder against a slow or refusing server", () => {
     server.tooLarge = () => false;
   };
 
-  test("halves a request that times out, down to the one text at fault, which is refused", async () => {
+  test("a request that times out is sent again in smaller parts once a probe passes, down to the one text at fault, which is refused", async () => {
     reset();
     server.hangs = (input) => input.includes("stuck");
     const texts = ["a", "b", "c", "stuck", "e", "f", "g", "h"];
@@ -150,16 +150,33 @@ describe("OpenAiEmbedder against a slow or refusing server", () => {
       "vector",
     ]);
     expect(String((out[3] as Refused).reason)).toMatch(/took over 150 ms/);
-    // 8 → 4 + 4 → the first 4 as 2 + 2 → "c" and "stuck" alone.
-    expect(server.requests.map((r) => r.input.length)).toEqual([8, 4, 2, 2, 1, 1, 4]);
+    // After each timeout a probe first (the server may still be computing the abandoned
+    // request), then the texts again in smaller requests, growing back while answers come.
+    expect(server.requests.map((r) => r.input.join(""))).toEqual([
+      "abcstuckefgh",
+      "probe",
+      "ab",
+      "cstuckef",
+      "probe",
+      "c",
+      "stucke",
+      "probe",
+      "stuck",
+      "probe",
+      "e",
+      "f",
+      "gh",
+    ]);
   });
 
-  test("halves a request answered 413 until the parts fit; nothing is refused", async () => {
+  test("a request answered 413 is sent in halves, and no later request is as large; nothing is refused", async () => {
     reset();
     server.tooLarge = (input) => input.length > 2;
-    const out = await make().embed(["a", "b", "c", "d", "e"]);
+    const embedder = make();
+    const out = await embedder.embed(["a", "b", "c", "d", "e"]);
     expect(out.every((item) => item instanceof Float32Array)).toBe(true);
-    expect(server.requests.map((r) => r.input.length)).toEqual([5, 3, 2, 1, 2]);
+    await embedder.embed(["f", "g", "h"]);
+    expect(server.requests.map((r) => r.input.length)).toEqual([5, 2, 2, 1, 2, 1]);
   });
 
   test("one text answered 413 on its own is refused, even when nothing else passed", async () => {
@@ -212,5 +229,37 @@ describe("OpenAiEmbedder against a slow or refusing server", () => {
     await make({ model: "text-embedding-3-small" }).embed(["a"]);
     await make({ model: "all-minilm" }).embed(["a"]);
     expect(server.requests.map((r) => r.body.dimensions)).toEqual([8, undefined]);
+  });
+});
+
+describe("OpenAiEmbedder against a single-worker model server", () => {
+  // One request at a time at a fixed number of texts per second; an abandoned request is still
+  // computed (what a small self-hosted deployment does).
+  const server = new EmbeddingsServer(8);
+  afterAll(() => server.stop());
+  const texts = (n: number) => Array.from({ length: n }, (_, i) => `text number ${i}`);
+  const run = async (rate: number, timeoutMs: number, n: number) => {
+    server.requests.length = 0;
+    server.computed = 0;
+    server.textsPerSecond = rate;
+    const embedder = new OpenAiEmbedder({ url: server.url, model: "m", dims: 8, timeoutMs });
+    const out = await embedder.embed(texts(n));
+    expect(out.every((item) => item instanceof Float32Array)).toBe(true);
+    return server.computed;
+  };
+
+  test("requests are sized from the measured rate: the server computes the texts sent, not several times them", async () => {
+    // 200 texts at 100/s take 2 s: one request of 200 would pass the 1 s timeout, and each half
+    // sent after it would queue behind it and time out too.
+    const computed = await run(100, 1_000, 200);
+    expect(computed).toBeLessThanOrEqual(250);
+    expect(Math.max(...server.requests.map((r) => r.input.length))).toBeLessThan(100);
+  });
+
+  test("after a timeout the server is let drain before anything is sent again", async () => {
+    // The first request (16 texts at 20/s: 0.8 s) passes the 0.5 s timeout; the rest must not
+    // queue behind it. At most that request and a few probes are computed in vain.
+    const computed = await run(20, 500, 40);
+    expect(computed).toBeLessThanOrEqual(40 + 16 + 4);
   });
 });

@@ -1,5 +1,7 @@
 import { type Logger, sleep, trimTrailingSlashes } from "@event-mesh/service-kit";
-import { GatewayError } from "../errors.ts";
+import { describe, GatewayError } from "../errors.ts";
+import { BatchWindow } from "./batch-window.ts";
+import type { EmbedderHealth } from "./health.ts";
 import { type Embedded, type Embedder, Refused } from "./index.ts";
 import { readEmbeddings } from "./openai-response.ts";
 
@@ -13,13 +15,20 @@ export interface OpenAiEmbedderOptions {
   apiKey?: string | undefined;
   /** Vector size the server must return. */
   dims: number;
-  /** Most texts per request; larger batches are split. */
+  /**
+   * Most texts per request. Requests are sized below it from the throughput the server shows
+   * (batch-window.ts), so that one takes about a quarter of `timeoutMs`.
+   */
   batchMax?: number;
   /** Retries of a 429 before giving up (the pipeline then backs off on its own). */
   maxRateLimitRetries?: number;
   /** Longest honoured Retry-After, in ms. */
   maxRetryAfterMs?: number;
-  /** Per-request timeout, in ms; a request that takes longer is split in two. */
+  /**
+   * Per-request timeout, in ms. A request that takes longer keeps the server busy after the
+   * client left: the embedder waits for a one-text probe to pass before it sends again, and then
+   * sends the texts in smaller requests.
+   */
   timeoutMs?: number;
   /** Longest text sent, in UTF-16 units; longer texts are cut to it. */
   maxChars?: number;
@@ -27,7 +36,12 @@ export interface OpenAiEmbedderOptions {
   sendDimensions?: boolean;
   /** Where splits are logged. */
   logger?: Logger;
+  /** Told of every request's outcome (readiness). */
+  health?: EmbedderHealth | undefined;
 }
+
+/** Probes, each of `timeoutMs`, sent after a timeout before the server counts as not draining. */
+const DRAIN_PROBES = 4;
 
 /** The text embedded when only the server's health is in question. */
 export const PROBE_TEXT = "probe";
@@ -43,17 +57,20 @@ class TooBig extends GatewayError {
 }
 
 /**
- * Embeds through any server speaking the OpenAI embeddings API, one request per batch. A request
- * that times out or is too large is halved, down to one text; a text that still fails while the
- * server answers others comes back `Refused` instead of blocking the batch.
+ * Embeds through any server speaking the OpenAI embeddings API, in requests sized from the
+ * server's measured throughput. A request that times out is sent again in smaller parts once the
+ * server has drained; one answered 413 in halves; a text that still fails alone while the server
+ * answers others comes back `Refused` instead of blocking the batch.
  */
 export class OpenAiEmbedder implements Embedder {
   readonly dims: number;
   readonly name: string;
   readonly #endpoint: string;
-  readonly #options: Required<Omit<OpenAiEmbedderOptions, "apiKey" | "logger">>;
+  readonly #options: Required<Omit<OpenAiEmbedderOptions, "apiKey" | "logger" | "health">>;
   readonly #headers: Record<string, string> = { "content-type": "application/json" };
   readonly #logger: Logger | undefined;
+  readonly #health: EmbedderHealth | undefined;
+  readonly #window: BatchWindow;
 
   constructor(options: OpenAiEmbedderOptions) {
     this.dims = options.dims;
@@ -75,58 +92,95 @@ export class OpenAiEmbedder implements Embedder {
     };
     if (options.apiKey) this.#headers.authorization = `Bearer ${options.apiKey}`;
     this.#logger = options.logger;
+    this.#health = options.health;
+    this.#window = new BatchWindow(this.#options.batchMax, this.#options.timeoutMs / 4);
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Embedded[]> {
     const input = texts.map((text) => cut(text, this.#options.maxChars));
-    const call = { answered: false };
-    const out: Embedded[] = [];
-    for (let start = 0; start < input.length; start += this.#options.batchMax) {
-      const chunk = input.slice(start, start + this.#options.batchMax);
-      out.push(...(await this.#splitting(chunk, call, signal)));
-    }
-    return out;
+    return this.#sending(input, { answered: false }, signal);
   }
 
-  /** One request, halved on a timeout or 413; `call.answered` is set once any part passed. */
-  async #splitting(
+  /**
+   * Sends `input` in requests of the window's size at the time of each. A timed-out or 413 part
+   * is sent again in smaller parts; `call.answered` is set once any part passed.
+   */
+  async #sending(
     input: string[],
     call: { answered: boolean },
     signal: AbortSignal | undefined,
   ): Promise<Embedded[]> {
+    const out: Embedded[] = [];
+    while (out.length < input.length) {
+      const part = input.slice(out.length, out.length + this.#window.size);
+      out.push(...(await this.#part(part, call, signal)));
+    }
+    return out;
+  }
+
+  async #part(
+    part: string[],
+    call: { answered: boolean },
+    signal: AbortSignal | undefined,
+  ): Promise<Embedded[]> {
+    const started = performance.now();
     try {
-      const vectors = await this.#request(input, signal);
+      const vectors = await this.#request(part, signal);
+      this.#window.answered(part.length, performance.now() - started);
       call.answered = true;
       return vectors;
     } catch (error) {
       if (!(error instanceof TooBig)) throw error;
-      if (input.length > 1) {
+      if (error.status413) this.#window.tooLarge(part.length);
+      else {
+        this.#window.timedOut(part.length, this.#options.timeoutMs);
+        // The server is still computing the request the client left: anything sent now would
+        // queue behind it and time out too. Sent again only once a one-text probe passes.
+        if (!(await this.#drained(signal))) throw error;
+      }
+      if (part.length > 1) {
         this.#logger?.warn(
-          { texts: input.length, err: error.message },
-          "splitting embeddings request",
+          { texts: part.length, next: this.#window.size, err: error.message },
+          "embeddings request sent again in smaller parts",
         );
-        const half = Math.ceil(input.length / 2);
-        const first = await this.#splitting(input.slice(0, half), call, signal);
-        return [...first, ...(await this.#splitting(input.slice(half), call, signal))];
+        return this.#sending(part, call, signal);
       }
-      // One text: it is at fault only if the server works for others. Nothing has passed yet
-      // in this call → ask with a tiny text; if that fails too, the server is the problem.
-      if (error.status413 || call.answered || (await this.#answers(signal))) {
-        call.answered = true;
-        return [new Refused(error.status413 ? error.message : `${error.message} (alone)`)];
-      }
-      throw error;
+      // One text: it is at fault only if the server works for others (the drain probe passed).
+      call.answered = true;
+      return [new Refused(error.status413 ? error.message : `${error.message} (alone)`)];
     }
   }
 
-  async #answers(signal: AbortSignal | undefined): Promise<boolean> {
-    return this.#request([PROBE_TEXT], signal).then(
-      () => true,
-      () => false,
-    );
+  /** True once a one-text probe passes: the work the server had queued is done. */
+  async #drained(signal: AbortSignal | undefined): Promise<boolean> {
+    for (let attempt = 0; attempt < DRAIN_PROBES && !signal?.aborted; attempt++) {
+      const passed = await this.#request([PROBE_TEXT], signal).then(
+        () => true,
+        () => false,
+      );
+      if (passed) return true;
+    }
+    return false;
   }
 
+  /** One request (429s retried), its outcome told to `health`. */
   async #request(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    const done = this.#health?.sent();
+    try {
+      const vectors = await this.#post(input, signal);
+      this.#health?.answered();
+      return vectors;
+    } catch (error) {
+      // A 413 is an answer; an abandoned request (shutdown, readiness bound) says nothing.
+      if (error instanceof TooBig && error.status413) this.#health?.answered();
+      else if (!signal?.aborted) this.#health?.failed(describe(error));
+      throw error;
+    } finally {
+      done?.();
+    }
+  }
+
+  async #post(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     const { timeoutMs, model, dims, sendDimensions } = this.#options;
     const body = JSON.stringify({
       model,

@@ -1,55 +1,91 @@
-import { type Probe, StartError } from "@event-mesh/service-kit";
+import { type Logger, nextDelay, type Probe, StartError, sleep } from "@event-mesh/service-kit";
 import { describe, WrongDimsError } from "../errors.ts";
+import type { EmbedderHealth } from "./health.ts";
 import { type Embedder, embedAll } from "./index.ts";
 import { PROBE_TEXT } from "./openai.ts";
 
-/** How long one probe's outcome answers `/readyz`: readiness polls must not load the server. */
-export const PROBE_CACHE_MS = 5_000;
+/**
+ * How long an answer from the server (a batch, a search, a probe) vouches for it at `/readyz`:
+ * readiness polls must not load a server that is working anyway.
+ */
+export const HEARD_WITHIN_MS = 5_000;
 
 /**
- * The `/readyz` check of the embedder: embeds one short text, and keeps the outcome for
- * `cacheMs` (concurrent polls share one request). `/readyz` sends only `failed`; the reason this
- * throws goes to its log.
+ * The `/readyz` check of the embedder. Healthy without a request while the server was heard from
+ * lately or is working on a request (`EmbedderHealth.vouches`); otherwise one short text is
+ * embedded, concurrent polls sharing that request. A failure is never kept: the poll after a
+ * recovery probes again, so `/readyz` follows the server at once. `/readyz` sends only `failed`;
+ * the reason this throws goes to its log.
  */
-export function embedderProbe(embedder: Embedder, options: { cacheMs?: number } = {}): Probe {
-  const cacheMs = options.cacheMs ?? PROBE_CACHE_MS;
-  let last: { at: number; error: string | null } | null = null;
+export function embedderProbe(
+  embedder: Embedder,
+  health: EmbedderHealth,
+  options: { heardWithinMs?: number | undefined } = {},
+): Probe {
+  const heardWithinMs = options.heardWithinMs ?? HEARD_WITHIN_MS;
   let pending: Promise<string | null> | null = null;
-  const check = async (signal: AbortSignal): Promise<string | null> => {
-    const error = await embedAll(embedder, [PROBE_TEXT], signal).then(
+  const check = (signal: AbortSignal): Promise<string | null> =>
+    embedAll(embedder, [PROBE_TEXT], signal).then(
       () => null,
-      (e: unknown) => (signal.aborted ? "no answer within READY_TIMEOUT_MS" : describe(e)),
+      (e: unknown) => {
+        const error = signal.aborted ? "no answer within READY_TIMEOUT_MS" : describe(e);
+        health.failed(error);
+        return error;
+      },
     );
-    last = { at: Date.now(), error };
-    return error;
-  };
   return async (signal) => {
-    let error = last && Date.now() - last.at < cacheMs ? last.error : undefined;
-    if (error === undefined) {
-      pending ??= check(signal).finally(() => {
-        pending = null;
-      });
-      error = await pending;
-    }
+    if (health.vouches(heardWithinMs)) return;
+    pending ??= check(signal).finally(() => {
+      pending = null;
+    });
+    const error = await pending;
     if (error !== null) throw new Error(`${embedder.name}: ${error}`);
   };
 }
 
+/** The one line a vector size the model does not give stops the gateway with. */
+function wrongDims(error: WrongDimsError, where: string): string {
+  return `embeddings server at ${where} returns ${error.got}-dimension vectors but EMBEDDING_DIMS is ${error.expected}; set EMBEDDING_DIMS=${error.got} or pick another EMBEDDINGS_MODEL`;
+}
+
+/** How the start-up check goes on when the server does not answer yet. */
+export interface AwaitEmbedderOptions {
+  /** Backoff between probes. */
+  retry: { baseMs: number; maxMs: number };
+  logger: Logger;
+  /** Called with the one line when the server, once up, gives the wrong vector size. */
+  onWrongDims: (line: string) => void;
+  /** Ends the retries (shutdown). */
+  signal: AbortSignal;
+}
+
 /**
- * Start-up check: one text must come back with EMBEDDING_DIMS numbers. A size mismatch or an
- * unreachable server stops start-up with one line saying what to change.
+ * Start-up check: one text must come back with EMBEDDING_DIMS numbers. A size mismatch stops
+ * start-up with one line saying what to change. A server that does not answer yet does not: the
+ * gateway starts, `/readyz` names the embedder, and the probe is retried with backoff until the
+ * server answers (or anything else proved it alive); a wrong size found then is `onWrongDims`.
  */
-export async function checkEmbedder(embedder: Embedder, where: string): Promise<void> {
-  try {
-    await embedAll(embedder, [PROBE_TEXT]);
-  } catch (error) {
-    if (error instanceof WrongDimsError) {
-      throw new StartError(
-        `embeddings server at ${where} returns ${error.got}-dimension vectors but EMBEDDING_DIMS is ${error.expected}; set EMBEDDING_DIMS=${error.got} or pick another EMBEDDINGS_MODEL`,
-      );
+export async function checkEmbedder(
+  embedder: Embedder,
+  health: EmbedderHealth,
+  where: string,
+  options: AwaitEmbedderOptions,
+): Promise<void> {
+  const probe = () => embedAll(embedder, [PROBE_TEXT], options.signal).then(() => null);
+  const first = await probe().catch((error: unknown) => error);
+  if (first === null) return;
+  if (first instanceof WrongDimsError) throw new StartError(wrongDims(first, where));
+  options.logger.warn(
+    { embedder: where, err: describe(first) },
+    "embeddings server not answering; starting anyway, /readyz names the embedder until it does",
+  );
+  void (async () => {
+    for (let attempt = 0; !options.signal.aborted && !health.heard; attempt++) {
+      await sleep(nextDelay(attempt, options.retry), options.signal);
+      if (options.signal.aborted || health.heard) break;
+      const outcome = await probe().catch((error: unknown) => error);
+      if (outcome instanceof WrongDimsError) return options.onWrongDims(wrongDims(outcome, where));
     }
-    throw new StartError(
-      `embeddings server at ${where} failed a one-text probe: ${describe(error)}; start it or fix EMBEDDINGS_URL`,
-    );
-  }
+    if (health.heard) options.logger.info({ embedder: where }, "embeddings server answers");
+  })();
 }

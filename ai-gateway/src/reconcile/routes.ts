@@ -2,9 +2,11 @@ import { TenantId } from "@event-mesh/contracts";
 import {
   conflict,
   type Logger,
+  MAX_DEADLINE_MS,
   type OperatorAuthOptions,
   type OperatorVariables,
   operatorAuth,
+  requestDeadline,
   validate,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
@@ -29,6 +31,9 @@ export function reconcileRoutes(deps: {
   // On the route: a method the path does not have stays a 405.
   app.post(
     "/admin/reconcile",
+    // A run over a large tenant takes minutes: the longest deadline the server can keep a
+    // socket open for. Past it the client gets a 504; the run goes on and logs its report.
+    requestDeadline(MAX_DEADLINE_MS),
     operatorAuth(deps.auth),
     validate("json", ReconcileRequest),
     async (c) => {

@@ -52,6 +52,12 @@ export interface ProducerAppOptions {
 }
 
 /**
+ * The longest a producer's route may take, ms. Its own waits are short (a probe, an assignee
+ * check: 2 s each); this leaves a slow store room, within the server's idle timeout.
+ */
+export const PRODUCER_REQUEST_TIMEOUT_MS = 25_000;
+
+/**
  * A producer's HTTP app, without a server: errors, request log, metrics, /healthz and /readyz
  * (store, sink, relay), tenant auth on its resources, its routes, /asyncapi and /docs.
  */
@@ -61,6 +67,8 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
   app.notFound(kit.onNoRoute(app));
   app.use(kit.requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
+  // A store or assignee check that hangs ends in a 504 problem, not a closed connection.
+  app.use(kit.requestDeadline(PRODUCER_REQUEST_TIMEOUT_MS));
 
   kit.mountHealth(app, {
     timeoutMs: deps.probeTimeoutMs,

@@ -7,7 +7,7 @@ import { Relay } from "../relay.ts";
 import { HttpSink } from "../sink/http.ts";
 import type { EventSink } from "../sink/index.ts";
 import { KafkaSink } from "../sink/kafka.ts";
-import type { ProducerAppDeps, ProducerStore } from "./app.ts";
+import { PRODUCER_REQUEST_TIMEOUT_MS, type ProducerAppDeps, type ProducerStore } from "./app.ts";
 import type { ProducerConfig } from "./config.ts";
 
 /** How a producer opens its store: a SQLite file, or Postgres (migrated at open). */
@@ -117,6 +117,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     hostname: config.HOST,
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: PRODUCER_REQUEST_TIMEOUT_MS,
     onShutdown: async () => {
       const flushed = await relay.stop(config.SHUTDOWN_TIMEOUT_MS);
       const left = (await store.outbox.depth().catch(() => ({ count: -1 }))).count;

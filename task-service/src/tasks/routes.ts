@@ -55,7 +55,7 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
       },
     }),
     validate("header", IdempotencyKeyHeaders),
-    jsonBody(),
+    jsonBody({ schema: CreateTaskBody }),
     validate("json", CreateTaskBody),
     async (c) => {
       const { tenantId } = c.get("auth");
@@ -127,7 +127,7 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
       description: `Writes \`task.updated\`. ${badAssignee}; \`null\` unassigns. Setting \`open\` reopens a completed task.`,
       responses: { 200: taskResponse("The changed task"), 404: missing, 503: storeDown },
     }),
-    jsonBody(),
+    jsonBody({ schema: UpdateTaskBody }),
     validate("json", UpdateTaskBody),
     async (c) => {
       const patch = c.req.valid("json");

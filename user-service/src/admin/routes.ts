@@ -39,7 +39,7 @@ export function adminRoutes(store: UserStore, operator: OperatorAuthOptions): Ho
         409: errorResponse("The tenant already exists"),
       },
     }),
-    jsonBody(),
+    jsonBody({ schema: CreateTenantBody }),
     validate("json", CreateTenantBody),
     async (c) => {
       const { tenantId, name } = c.req.valid("json");

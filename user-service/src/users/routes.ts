@@ -66,7 +66,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
   const create = createFactory<Env>().createHandlers(
     createRoute,
     validate("header", CreateUserHeaders),
-    jsonBody(),
+    jsonBody({ schema: CreateUserBody }),
     validate("json", CreateUserBody),
     async (c) => {
       const { tenantId } = c.get("auth");
@@ -140,7 +140,7 @@ export function usersRoutes(store: UserStore): Hono<Env> {
         503: storeDown,
       },
     }),
-    jsonBody(),
+    jsonBody({ schema: UpdateUserBody }),
     validate("json", UpdateUserBody),
     async (c) => {
       const result = await store.update(
