@@ -6,6 +6,7 @@ import {
   dependencyDown,
   describeError,
   errorResponse,
+  invalidInput,
   jsonBody,
   jsonContent,
   type Logger,
@@ -21,7 +22,7 @@ import type { FreshnessWaiters } from "../freshness/waiters.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
-import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
+import { COLLECTIONS, type Collection, isZeroVector, type VectorStore } from "../vectors/index.ts";
 
 const Q = v.pipe(
   v.string(),
@@ -33,6 +34,7 @@ function typeOf(collections: readonly Collection[]) {
   const names = collections.join(", ");
   return v.optional(v.picklist(collections, `must be one of ${names}`), collections[0] ?? "users");
 }
+const NOTHING_TO_SEARCH = "has no letter or digit to search for";
 const LIMIT = "must be an integer from 1 to 100";
 const MIN_SCORE = "must be a number from -1 to 1";
 /** `after`: the `X-Mesh-Token` of a write answer, naming one of the collections searched here. */
@@ -166,6 +168,9 @@ export function searchRoutes(deps: SearchDeps) {
     } catch (error) {
       throw dependencyDown("embedder", error);
     }
+    // `q=!!!` has no word to embed: a zero vector, which would rank every entity alike.
+    if (isZeroVector(vector))
+      throw invalidInput([{ path: "q", message: NOTHING_TO_SEARCH }], `q ${NOTHING_TO_SEARCH}`);
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
       hits = await deps.store.search(input.type, tenantId, vector, input.limit);
