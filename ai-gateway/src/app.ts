@@ -2,6 +2,7 @@ import { asyncApiDocument, collectionsOf, type Registry } from "@event-mesh/cont
 import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import {
   type AuthOptions,
+  DEV_MESH_TOKEN_KEY,
   type Logger,
   type Metrics,
   mountAsyncApi,
@@ -59,6 +60,8 @@ export interface AppDeps {
   quota?: QuotaView | undefined;
   /** Searches waiting for a write (read-your-writes); default: 5 s bound, re-read every 100 ms. */
   freshness?: FreshnessWaiters;
+  /** MESH_TOKEN_KEYS: the keys `after` tokens are checked against; default the development key. */
+  meshTokenKeys?: readonly string[] | undefined;
   /** The vector generations, shown by `/stats` (generations/status.ts). */
   generations?: () => GenerationView[];
 }
@@ -84,6 +87,7 @@ export function createApp(deps: AppDeps) {
       metrics: deps.gatewayMetrics,
       minScore: deps.searchMinScore,
       collections,
+      meshTokenKeys: deps.meshTokenKeys ?? [DEV_MESH_TOKEN_KEY],
       freshness:
         deps.freshness ?? new FreshnessWaiters(deps.store, { maxWaitMs: 5_000, recheckMs: 100 }),
     }),

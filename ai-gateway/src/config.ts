@@ -124,6 +124,10 @@ export const GatewayEnv = serviceEnv(
     SEARCH_WAIT_MAX_MS: v.optional(intVar(1, 60_000), "5000"),
     /** While searches wait, how often the store is re-read for writes of other replicas, ms. */
     SEARCH_WAIT_RECHECK_MS: v.optional(intVar(5, 10_000), "100"),
+    /** Searches of one tenant that may wait for their writes at once; beyond, a 429. */
+    SEARCH_WAITERS_PER_TENANT: v.optional(intVar(1, 1_000_000), "100"),
+    /** Searches that may wait for their writes at once on this replica; beyond, a 429. */
+    SEARCH_WAITERS_MAX: v.optional(intVar(1, 1_000_000), "1000"),
   },
 );
 

@@ -7,6 +7,7 @@ import {
   describeError,
   kafkaSecurity,
   type Logger,
+  meshTokenKeysOf,
   prepareDataDir,
   runMain,
   serve,
@@ -92,6 +93,8 @@ export async function startGateway(
   const freshness = new FreshnessWaiters(store, {
     maxWaitMs: config.SEARCH_WAIT_MAX_MS,
     recheckMs: config.SEARCH_WAIT_RECHECK_MS,
+    maxPerTenant: config.SEARCH_WAITERS_PER_TENANT,
+    maxTotal: config.SEARCH_WAITERS_MAX,
     onError: (err) => logger.warn({ err: describeError(err) }, "read-your-writes re-check failed"),
   });
   let source: KafkaSource | null = null;
@@ -176,6 +179,7 @@ export async function startGateway(
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
+    meshTokenKeys: meshTokenKeysOf(config),
     ...controls.app,
     freshness,
     generations: () => generationViews(gens.table, gens.generations.current().row.id),

@@ -20,7 +20,10 @@ export interface StoreOpeners<S extends ProducerStore> {
 export interface ProducerOptions<S extends ProducerStore, C extends ProducerConfig> {
   /** Service name (`user-service`): logger name, SQLite file name, metric prefix. */
   name: string;
-  config: C & Parameters<typeof kit.authOptions>[0] & kit.KafkaSecurityEnv;
+  config: C &
+    Parameters<typeof kit.authOptions>[0] &
+    Parameters<typeof kit.meshTokenKeysOf>[0] &
+    kit.KafkaSecurityEnv;
   stores: StoreOpeners<S>;
   app(deps: ProducerAppDeps<S> & { config: C; logger: Logger; auth: AuthOptions }): {
     fetch: Parameters<typeof kit.serve>[0]["fetch"];
@@ -108,6 +111,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     logger,
     metrics,
     auth,
+    meshTokenKeys: kit.meshTokenKeysOf(config),
     config,
   });
 
