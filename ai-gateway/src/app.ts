@@ -5,9 +5,11 @@ import {
   DEV_MESH_TOKEN_KEY,
   type Logger,
   type Metrics,
+  type MetricsExposure,
   mountAsyncApi,
   mountDocs,
   mountHealth,
+  mountMetrics,
   onError,
   onNoRoute,
   type Probe,
@@ -60,6 +62,8 @@ export interface AppDeps {
   quota?: QuotaView | undefined;
   /** Searches waiting for a write (read-your-writes); default: 5 s bound, re-read every 100 ms. */
   freshness?: FreshnessWaiters;
+  /** METRICS_PORT, METRICS_TOKEN: where `/metrics` is served; default on the app, open. */
+  metricsExposure?: MetricsExposure | undefined;
   /** MESH_TOKEN_KEYS: the keys `after` tokens are checked against; default the development key. */
   meshTokenKeys?: readonly string[] | undefined;
   /** The vector generations, shown by `/stats` (generations/status.ts). */
@@ -74,7 +78,7 @@ export function createApp(deps: AppDeps) {
   app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
-  app.get("/metrics", deps.metrics.handler);
+  mountMetrics(app, deps.metrics, deps.metricsExposure);
   mountHealth(app, {
     probes: deps.probes,
     timeoutMs: deps.readyTimeoutMs,

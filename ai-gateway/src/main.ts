@@ -8,9 +8,11 @@ import {
   kafkaSecurity,
   type Logger,
   meshTokenKeysOf,
+  metricsExposure,
   prepareDataDir,
   runMain,
   serve,
+  serveMetrics,
   startCheckpointer,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
@@ -180,6 +182,7 @@ export async function startGateway(
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
     meshTokenKeys: meshTokenKeysOf(config),
+    metricsExposure: metricsExposure(config),
     ...controls.app,
     freshness,
     generations: () => generationViews(gens.table, gens.generations.current().row.id),
@@ -204,6 +207,7 @@ export async function startGateway(
   /** SIGTERM: stop reading, finish and commit the batches in hand, close everything. */
   const drain = async () => {
     stopping();
+    metricsListener?.stop();
     reconcile.stop();
     await source?.stop();
     await batcher.close();
@@ -219,6 +223,12 @@ export async function startGateway(
     stopCheckpointer?.();
     db.close();
   };
+  const metricsListener = serveMetrics({
+    metrics,
+    exposure: metricsExposure(config),
+    hostname: config.HOST,
+    logger,
+  });
   const running = serve({
     fetch: app.fetch,
     port: config.PORT,

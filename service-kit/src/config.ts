@@ -4,6 +4,7 @@ import { parseBrokers } from "./brokers.ts";
 import { DEV_MESH_TOKEN_KEY } from "./consistency-token.ts";
 import { ConfigError } from "./errors.ts";
 import { kafkaSecurityEnv, kafkaSecurityRules } from "./kafka-config.ts";
+import type { MetricsExposure } from "./metrics-exposure.ts";
 
 /** Environment variables, as `process.env` or `Bun.env` hand them over. */
 export type Env = Record<string, string | undefined>;
@@ -103,6 +104,12 @@ export function commonEnv(defaults: CommonDefaults) {
         v.everyItem((key) => key.length >= 32, "each key must be at least 32 characters"),
       ),
     ),
+    /** `/metrics` on this port only (an internal listener), not on PORT. */
+    METRICS_PORT: v.optional(intVar(1, 65535)),
+    /** `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: v.optional(
+      v.pipe(v.string(), v.minLength(32, "must be at least 32 characters")),
+    ),
     KAFKA_BROKERS: v.optional(brokersVar),
     KAFKA_CLIENT_ID: v.optional(v.string(), defaults.clientId),
     TOPIC_PREFIX: v.optional(
@@ -179,6 +186,14 @@ export function meshTokenKeysOf(env: {
   MESH_TOKEN_KEYS?: readonly string[] | undefined;
 }): readonly string[] {
   return env.MESH_TOKEN_KEYS ?? [DEV_MESH_TOKEN_KEY];
+}
+
+/** Where `/metrics` is served, from METRICS_PORT and METRICS_TOKEN. */
+export function metricsExposure(env: {
+  METRICS_PORT?: number | undefined;
+  METRICS_TOKEN?: string | undefined;
+}): MetricsExposure {
+  return { port: env.METRICS_PORT, token: env.METRICS_TOKEN };
 }
 
 /** The `auth()` options from a parsed config. */

@@ -11,6 +11,7 @@ export * from "./json-body.ts";
 export * from "./kafka-config.ts";
 export * from "./logger.ts";
 export * from "./metrics.ts";
+export * from "./metrics-exposure.ts";
 export * from "./no-route.ts";
 export * from "./operator-auth.ts";
 export * from "./problem.ts";

@@ -41,6 +41,8 @@ export interface ProducerAppDeps<S extends ProducerStore = ProducerStore> {
   outboxMaxAgeMs?: number | undefined;
   /** Time each readiness probe gets; default 2000 ms. */
   probeTimeoutMs?: number | undefined;
+  /** METRICS_PORT, METRICS_TOKEN: where `/metrics` is served; default on the app, open. */
+  metricsExposure?: kit.MetricsExposure | undefined;
   /** MESH_TOKEN_KEYS: X-Mesh-Token is signed with the first; default the development key. */
   meshTokenKeys?: readonly string[] | undefined;
 }
@@ -77,7 +79,7 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
       relay: () => relayProbe(deps),
     },
   });
-  app.get("/metrics", deps.metrics.handler);
+  kit.mountMetrics(app, deps.metrics, deps.metricsExposure);
 
   app.use(kit.meshTokenKeys(deps.meshTokenKeys ?? [kit.DEV_MESH_TOKEN_KEY]));
   const authenticate = kit.auth(deps.auth);

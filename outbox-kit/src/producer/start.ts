@@ -23,6 +23,7 @@ export interface ProducerOptions<S extends ProducerStore, C extends ProducerConf
   config: C &
     Parameters<typeof kit.authOptions>[0] &
     Parameters<typeof kit.meshTokenKeysOf>[0] &
+    Parameters<typeof kit.metricsExposure>[0] &
     kit.KafkaSecurityEnv;
   stores: StoreOpeners<S>;
   app(deps: ProducerAppDeps<S> & { config: C; logger: Logger; auth: AuthOptions }): {
@@ -112,7 +113,14 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     metrics,
     auth,
     meshTokenKeys: kit.meshTokenKeysOf(config),
+    metricsExposure: kit.metricsExposure(config),
     config,
+  });
+  const metricsListener = kit.serveMetrics({
+    metrics,
+    exposure: kit.metricsExposure(config),
+    hostname: config.HOST,
+    logger,
   });
 
   kit.serve({
@@ -122,6 +130,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onShutdown: async () => {
+      metricsListener?.stop();
       const flushed = await relay.stop(config.SHUTDOWN_TIMEOUT_MS);
       const left = (await store.outbox.depth().catch(() => ({ count: -1 }))).count;
       if (!flushed)
