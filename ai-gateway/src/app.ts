@@ -14,6 +14,7 @@ import {
   onNoRoute,
   type Probe,
   requestLogger,
+  securityHeaders,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import type { Embedder } from "./embedders/index.ts";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
   app.onError(onError(deps.logger));
   app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
+  app.use(securityHeaders());
   app.use(deps.metrics.middleware);
   mountMetrics(app, deps.metrics, deps.metricsExposure);
   mountHealth(app, {

@@ -18,6 +18,7 @@ export * from "./problem.ts";
 export * from "./reference-pages.ts";
 export * from "./request-params.ts";
 export * from "./run-main.ts";
+export * from "./security-headers.ts";
 export * from "./serve.ts";
 export * from "./small-disk.ts";
 export * from "./snapshot-routes.ts";

@@ -68,6 +68,7 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
   app.onError(kit.onError(deps.logger));
   app.notFound(kit.onNoRoute(app));
   app.use(kit.requestLogger(deps.logger));
+  app.use(kit.securityHeaders());
   app.use(deps.metrics.middleware);
 
   kit.mountHealth(app, {

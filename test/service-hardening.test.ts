@@ -20,10 +20,11 @@ afterAll(async () => {
 /**
  * Each service in embedded mode with METRICS_PORT and METRICS_TOKEN: its counters (embedding
  * cache hits, per-route traffic) are off the public port, and the internal one wants the token.
+ * Its answers carry the security headers, the reference pages a CSP of their own.
  */
-describe("/metrics on an internal listener behind METRICS_TOKEN", () => {
+describe("/metrics on an internal listener behind METRICS_TOKEN; security headers", () => {
   for (const name of ["user-service", "task-service", "ai-gateway"] as const) {
-    test(`${name}: 404 on its port; on METRICS_PORT 401 without the token, 200 with it`, async () => {
+    test(`${name}: /metrics 404 on its port, on METRICS_PORT 401 without the token and 200 with it; nosniff and a CSP`, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), "metrics-exposure-"));
       dirs.push(dataDir);
       const metricsPort = freePort();
@@ -54,6 +55,16 @@ describe("/metrics on an internal listener behind METRICS_TOKEN", () => {
       const scraped = await fetch(internal, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toContain("_http_request_duration_seconds");
+
+      const health = await fetch(`${service.url}/healthz`);
+      expect(health.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(health.headers.get("content-security-policy")).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      const docs = await fetch(`${service.url}/docs`);
+      expect(docs.headers.get("content-security-policy")).toMatch(
+        /^default-src 'self'; script-src 'self' 'sha256-[^']+'.*frame-ancestors 'none'$/,
+      );
     }, 60_000);
   }
 });
