@@ -10,6 +10,7 @@ import {
   mountDocs,
   mountHealth,
   mountMetrics,
+  type OperatorAuthOptions,
   onError,
   onNoRoute,
   type Probe,
@@ -27,7 +28,7 @@ import type { Incoming } from "./pipeline/pipeline.ts";
 import type { reconcileRoutes } from "./reconcile/routes.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import { searchRoutes } from "./routes/search.ts";
-import { statsRoutes } from "./routes/stats.ts";
+import { type GenerationScope, statsRoutes } from "./routes/stats.ts";
 import { usageRoutes } from "./routes/usage.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import type { VectorStore } from "./vectors/index.ts";
@@ -67,8 +68,13 @@ export interface AppDeps {
   metricsExposure?: MetricsExposure | undefined;
   /** MESH_TOKEN_KEYS: the keys `after` tokens are checked against; default the development key. */
   meshTokenKeys?: readonly string[] | undefined;
-  /** The vector generations, shown by `/stats` (generations/status.ts). */
-  generations?: () => GenerationView[];
+  /**
+   * The vector generations, shown by `/stats` with one tenant's counts and by `/admin/stats`
+   * with the platform's (generations/status.ts).
+   */
+  generations?: (scope?: GenerationScope) => GenerationView[];
+  /** Operator credentials of `/admin/stats`; unset → it answers 403. */
+  operator?: OperatorAuthOptions | undefined;
 }
 
 /** The gateway's HTTP app. */

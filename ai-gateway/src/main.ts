@@ -9,6 +9,7 @@ import {
   type Logger,
   meshTokenKeysOf,
   metricsExposure,
+  operatorOptions,
   prepareDataDir,
   runMain,
   serve,
@@ -25,7 +26,7 @@ import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
-import { generationViews } from "./generations/status.ts";
+import { generationViews, tenantViews } from "./generations/status.ts";
 import { startGenerations } from "./generations/wiring.ts";
 import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
@@ -185,7 +186,11 @@ export async function startGateway(
     metricsExposure: metricsExposure(config),
     ...controls.app,
     freshness,
-    generations: () => generationViews(gens.table, gens.generations.current().row.id),
+    generations: (scope) => {
+      const all = generationViews(gens.table, gens.generations.current().row.id);
+      return scope ? tenantViews(gens.table, all, scope.tenantId, scope.points) : all;
+    },
+    operator: operatorOptions(config),
     probes: {
       store: () => store.ping(),
       pipeline: async () => {
