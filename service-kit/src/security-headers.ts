@@ -22,7 +22,26 @@ export function securityHeaders(): MiddlewareHandler {
   });
 }
 
-const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi;
+/** The text of each inline `<script>` of `html` (those without `src`), parsed by Bun's HTMLRewriter. */
+export function inlineScripts(html: string): string[] {
+  const bodies: string[] = [];
+  let inline = false;
+  new HTMLRewriter()
+    .on("script", {
+      element(script) {
+        inline = !script.hasAttribute("src");
+        if (inline) bodies.push("");
+        script.onEndTag(() => {
+          inline = false;
+        });
+      },
+      text(chunk) {
+        if (inline) bodies[bodies.length - 1] += chunk.text;
+      },
+    })
+    .transform(html);
+  return bodies;
+}
 
 /**
  * The CSP of an HTML reference page: its own scripts and inline scripts by their SHA-256 only
@@ -32,11 +51,8 @@ const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi;
  * builds its validators with `new Function`), so it needs `unsafe-eval`.
  */
 export function pageCsp(html: string, options: { evaluates?: boolean } = {}): string {
-  const hashes = [...html.matchAll(INLINE_SCRIPT)].map(
-    ([, body]) =>
-      `'sha256-${createHash("sha256")
-        .update(body ?? "")
-        .digest("base64")}'`,
+  const hashes = inlineScripts(html).map(
+    (body) => `'sha256-${createHash("sha256").update(body).digest("base64")}'`,
   );
   return [
     "default-src 'self'",
