@@ -48,11 +48,16 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 include-path-regex = "^/tasks/[^/]+"
 checks.ensure_resource_availability.enabled = false
 `,
-  // The ingest endpoint takes the producers' token, not a caller's.
+  // The ingest endpoint takes the producers' token, not a caller's. An `after` token must carry
+  // the mesh's signature (MESH_TOKEN_KEYS), which no schema can say: a well-formed token nobody
+  // signed is a 400 naming `after`.
   "ai-gateway": `${HEADERS}
 [[operations]]
 include-path = "/events"
 headers = { Authorization = "Bearer ${INGEST_TOKEN}" }
+[[operations]]
+include-path = "/search"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
 `,
 };
 

@@ -2,16 +2,21 @@ import { asyncApiDocument, collectionsOf, type Registry } from "@event-mesh/cont
 import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import {
   type AuthOptions,
+  DEV_MESH_TOKEN_KEY,
   type Logger,
   type Metrics,
+  type MetricsExposure,
   mountAsyncApi,
   mountDocs,
   mountHealth,
+  mountMetrics,
+  type OperatorAuthOptions,
   onError,
   onNoRoute,
   type Probe,
   requestDeadline,
   requestLogger,
+  securityHeaders,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { except } from "hono/combine";
@@ -25,7 +30,7 @@ import type { Incoming } from "./pipeline/pipeline.ts";
 import type { reconcileRoutes } from "./reconcile/routes.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import { searchRoutes } from "./routes/search.ts";
-import { statsRoutes } from "./routes/stats.ts";
+import { type GenerationScope, statsRoutes } from "./routes/stats.ts";
 import { usageRoutes } from "./routes/usage.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import type { VectorStore } from "./vectors/index.ts";
@@ -61,10 +66,19 @@ export interface AppDeps {
   quota?: QuotaView | undefined;
   /** Searches waiting for a write (read-your-writes); default: 5 s bound, re-read every 100 ms. */
   freshness?: FreshnessWaiters;
-  /** The vector generations, shown by `/stats` (generations/status.ts). */
-  generations?: () => GenerationView[];
   /** Past it a route answers 504 (config `requestTimeoutMs`); `/admin/*` sets its own. */
   requestTimeoutMs?: number | undefined;
+  /** METRICS_PORT, METRICS_TOKEN: where `/metrics` is served; default on the app, open. */
+  metricsExposure?: MetricsExposure | undefined;
+  /** MESH_TOKEN_KEYS: the keys `after` tokens are checked against; default the development key. */
+  meshTokenKeys?: readonly string[] | undefined;
+  /**
+   * The vector generations, shown by `/stats` with one tenant's counts and by `/admin/stats`
+   * with the platform's (generations/status.ts).
+   */
+  generations?: (scope?: GenerationScope) => GenerationView[];
+  /** Operator credentials of `/admin/stats`; unset → it answers 403. */
+  operator?: OperatorAuthOptions | undefined;
 }
 
 /** Without a configuration: SEARCH_WAIT_MAX_MS, EMBEDDINGS_TIMEOUT_MS and a margin, defaults. */
@@ -77,10 +91,11 @@ export function createApp(deps: AppDeps) {
   app.onError(onError(deps.logger));
   app.notFound(onNoRoute(app));
   app.use(requestLogger(deps.logger));
+  app.use(securityHeaders());
   app.use(deps.metrics.middleware);
   // Every route answers, at worst a 504 problem, before the server would close the connection.
   app.use(except("/admin/*", requestDeadline(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)));
-  app.get("/metrics", deps.metrics.handler);
+  mountMetrics(app, deps.metrics, deps.metricsExposure);
   mountHealth(app, {
     probes: deps.probes,
     timeoutMs: deps.readyTimeoutMs,
@@ -93,6 +108,7 @@ export function createApp(deps: AppDeps) {
       metrics: deps.gatewayMetrics,
       minScore: deps.searchMinScore,
       collections,
+      meshTokenKeys: deps.meshTokenKeys ?? [DEV_MESH_TOKEN_KEY],
       freshness:
         deps.freshness ?? new FreshnessWaiters(deps.store, { maxWaitMs: 5_000, recheckMs: 100 }),
     }),

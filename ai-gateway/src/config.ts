@@ -38,6 +38,14 @@ export const GatewayEnv = serviceEnv(
     EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),
     /** Vectors kept in the embedding cache (least recently used go first); 0 turns it off. */
     EMBEDDING_CACHE_MAX_ENTRIES: v.optional(intVar(0, 100_000_000), "200000"),
+    /**
+     * `tenant`: cache entries per tenant (a hit never tells one tenant what another indexed);
+     * `shared`: one entry per text across tenants, each hit metered like a miss.
+     */
+    EMBEDDING_CACHE_SCOPE: v.optional(
+      v.picklist(["tenant", "shared"], "must be tenant or shared"),
+      "tenant",
+    ),
     /** Cache entries unused for this many days are dropped. */
     EMBEDDING_CACHE_MAX_AGE_DAYS: v.optional(intVar(1, 3650), "30"),
     /** `true`: batches are filled round robin across tenants; `false`: in arrival order. */
@@ -124,6 +132,10 @@ export const GatewayEnv = serviceEnv(
     SEARCH_WAIT_MAX_MS: v.optional(intVar(1, 60_000), "5000"),
     /** While searches wait, how often the store is re-read for writes of other replicas, ms. */
     SEARCH_WAIT_RECHECK_MS: v.optional(intVar(5, 10_000), "100"),
+    /** Searches of one tenant that may wait for their writes at once; beyond, a 429. */
+    SEARCH_WAITERS_PER_TENANT: v.optional(intVar(1, 1_000_000), "100"),
+    /** Searches that may wait for their writes at once on this replica; beyond, a 429. */
+    SEARCH_WAITERS_MAX: v.optional(intVar(1, 1_000_000), "1000"),
   },
 );
 

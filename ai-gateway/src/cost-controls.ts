@@ -35,7 +35,7 @@ export function costControls(config: GatewayConfig, db: Database, registry: Regi
     ? undefined
     : new TenantAdmission(config.TENANT_LIMITS);
   return {
-    pipeline: { cache, quota },
+    pipeline: { cache, quota, cacheScope: config.EMBEDDING_CACHE_SCOPE },
     batcher: { keyOf: config.FAIR_BATCHING ? tenantLane : undefined },
     app: { admission, quota },
   };

@@ -7,9 +7,13 @@ import {
   describeError,
   kafkaSecurity,
   type Logger,
+  meshTokenKeysOf,
+  metricsExposure,
+  operatorOptions,
   prepareDataDir,
   runMain,
   serve,
+  serveMetrics,
   startCheckpointer,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
@@ -22,7 +26,7 @@ import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
-import { generationViews } from "./generations/status.ts";
+import { generationViews, tenantViews } from "./generations/status.ts";
 import { startGenerations } from "./generations/wiring.ts";
 import { type GatewayKafka, startKafka } from "./kafka-wiring.ts";
 import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
@@ -105,6 +109,8 @@ export async function startGateway(
   const freshness = new FreshnessWaiters(store, {
     maxWaitMs: config.SEARCH_WAIT_MAX_MS,
     recheckMs: config.SEARCH_WAIT_RECHECK_MS,
+    maxPerTenant: config.SEARCH_WAITERS_PER_TENANT,
+    maxTotal: config.SEARCH_WAITERS_MAX,
     onError: (err) => logger.warn({ err: describeError(err) }, "read-your-writes re-check failed"),
   });
   let source: KafkaSource | null = null;
@@ -190,9 +196,15 @@ export async function startGateway(
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
     requestTimeoutMs: requestTimeoutMs(config),
+    meshTokenKeys: meshTokenKeysOf(config),
+    metricsExposure: metricsExposure(config),
     ...controls.app,
     freshness,
-    generations: () => generationViews(gens.table, gens.generations.current().row.id),
+    generations: (scope) => {
+      const all = generationViews(gens.table, gens.generations.current().row.id);
+      return scope ? tenantViews(gens.table, all, scope.tenantId, scope.points) : all;
+    },
+    operator: operatorOptions(config),
     probes: {
       store: () => store.ping(),
       pipeline: async () => {
@@ -215,6 +227,7 @@ export async function startGateway(
   const drain = async () => {
     stopping();
     embedderWait.abort();
+    metricsListener?.stop();
     reconcile.stop();
     await source?.stop();
     await batcher.close();
@@ -230,6 +243,12 @@ export async function startGateway(
     stopCheckpointer?.();
     db.close();
   };
+  const metricsListener = serveMetrics({
+    metrics,
+    exposure: metricsExposure(config),
+    hostname: config.HOST,
+    logger,
+  });
   const running = serve({
     fetch: app.fetch,
     port: config.PORT,

@@ -35,7 +35,8 @@ export interface TestGatewayOptions {
   /** The event registry; default the catalog's (a test adds a type to it). */
   registry?: Registry;
   /**
-   * Variables of the cost controls (EMBEDDING_CACHE_*, TENANT_LIMITS, FAIR_BATCHING), read
+   * Variables of the cost controls (EMBEDDING_CACHE_*, TENANT_LIMITS, FAIR_BATCHING) and of the
+   * waiting caps (SEARCH_WAITERS_*), read
    * through the real configuration; default theirs.
    */
   env?: Record<string, string>;
@@ -61,11 +62,14 @@ export async function testGateway(options: TestGatewayOptions = {}) {
   const logger = options.logger ?? createLogger({ name: "test", level: "silent" });
   const metrics = createMetrics({ namespace: "ai_gateway" });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
-  const controls = costControls(readConfig(options.env ?? {}), db, metrics.registry);
+  const config = readConfig(options.env ?? {});
+  const controls = costControls(config, db, metrics.registry);
   const batchMax = options.batchMax ?? 256;
   const freshness = new FreshnessWaiters(store, {
     maxWaitMs: options.searchWaitMaxMs ?? 5_000,
     recheckMs: 60_000,
+    maxPerTenant: config.SEARCH_WAITERS_PER_TENANT,
+    maxTotal: config.SEARCH_WAITERS_MAX,
   });
   const { batcher } = buildPipeline(
     {

@@ -125,6 +125,46 @@ describe("embedding cache", () => {
   });
 });
 
+describe("embedding cache scope", () => {
+  /** The same text in any tenant: what a tenant guessing another's data would send. */
+  const secret = (tenantId: string, id: number) =>
+    makeEvent("user.created", {
+      tenantId,
+      source: "urn:test",
+      version: 1,
+      data: { id, name: "Jane Doe", email: "ceo@acme-secret.com", tenantId },
+    });
+  const embeddings = async (gw: Awaited<ReturnType<typeof gateway>>, tenantId: string) =>
+    ((await (await gw.get("/usage", tenantId)).json()) as { usage: { embeddings: number } }).usage
+      .embeddings;
+
+  test("per tenant by default: tenant B indexing tenant A's text is a miss for B, billed to B", async () => {
+    const embedder = new CountingEmbedder(new HashingEmbedder(384));
+    const gw = await gateway(dataDir(), embedder);
+    expect((await gw.post([secret("tenant-a", 1)])).status).toBe(200);
+    expect((await gw.post([secret("tenant-b", 1)])).status).toBe(200);
+    expect(embedder.texts).toHaveLength(2);
+    expect(await embeddings(gw, "tenant-b")).toBe(1);
+    expect(await gw.metric("ai_gateway_embedding_cache_hits_total")).toBe(0);
+    expect(await gw.metric("ai_gateway_embedding_cache_misses_total")).toBe(2);
+    // Within one tenant the cache still works: a redelivery is a hit, and not billed again.
+    expect((await gw.post([secret("tenant-b", 1)])).status).toBe(200);
+    expect(embedder.texts).toHaveLength(2);
+    expect(await embeddings(gw, "tenant-b")).toBe(1);
+  });
+
+  test("EMBEDDING_CACHE_SCOPE=shared: one entry across tenants, and a hit is metered like a miss", async () => {
+    const embedder = new CountingEmbedder(new HashingEmbedder(384));
+    const gw = await gateway(dataDir(), embedder, { EMBEDDING_CACHE_SCOPE: "shared" });
+    expect((await gw.post([secret("tenant-a", 1)])).status).toBe(200);
+    expect((await gw.post([secret("tenant-b", 1)])).status).toBe(200);
+    expect(embedder.texts).toHaveLength(1);
+    // B cannot tell from its usage that A had the text: billed 1, as for a text nobody had.
+    expect(await embeddings(gw, "tenant-b")).toBe(1);
+    expect(await gw.metric("ai_gateway_embedding_cache_hits_total")).toBe(1);
+  });
+});
+
 describe("SqliteEmbeddingCache bounds", () => {
   const vector = (x: number) => new Float32Array(8).fill(x);
 

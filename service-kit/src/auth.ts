@@ -102,7 +102,14 @@ async function verifyDev(token: string): Promise<Principal> {
   return { tenantId: match[1], userId: match[2] };
 }
 
-function jwtVerifier(options: AuthOptions): Verify {
+/**
+ * The one JWT check of every service: signature (HS256 secret or JWKS), `exp`, and when
+ * configured `iss`, `aud` and the maximum age. Tenant tokens and operator tokens both go through
+ * it. Answers the payload; throws a 401 `AppError` saying why (or a 503 when the JWKS is down).
+ */
+export function jwtPayloadVerifier(
+  options: Omit<AuthOptions, "mode">,
+): (token: string) => Promise<JWTPayload> {
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
   if (!secret && !jwks) throw new Error("AUTH_MODE=jwt needs JWT_SECRET or JWT_JWKS_URL");
@@ -123,13 +130,19 @@ function jwtVerifier(options: AuthOptions): Verify {
     throw new errors.JOSEAlgNotAllowed("no key for this algorithm");
   }
 
-  return async function verifyJwt(token) {
-    let payload: JWTPayload;
+  return async function verifyJwtPayload(token) {
     try {
-      payload = (await verifySignature(token)).payload;
+      return (await verifySignature(token)).payload;
     } catch (error) {
       throw jwtError(error);
     }
+  };
+}
+
+function jwtVerifier(options: AuthOptions): Verify {
+  const verifyPayload = jwtPayloadVerifier(options);
+  return async function verifyJwt(token) {
+    const payload = await verifyPayload(token);
     const tenant = v.safeParse(TenantId, payload.tenant);
     if (!tenant.success) throw unauthorized("token has no valid 'tenant' claim");
     const user = v.safeParse(UserId, payload.sub);

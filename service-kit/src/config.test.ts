@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import * as v from "valibot";
-import { authOptions, loadConfig, serviceEnv, urlVar } from "./config.ts";
+import { authOptions, loadConfig, meshTokenKeysOf, serviceEnv, urlVar } from "./config.ts";
+import { DEV_MESH_TOKEN_KEY } from "./consistency-token.ts";
 import { configProblems } from "./testing.ts";
 
 const Env = serviceEnv(
@@ -8,6 +9,7 @@ const Env = serviceEnv(
   { GATEWAY_URL: v.optional(urlVar, "http://127.0.0.1:3001") },
 );
 
+const KEY = "k".repeat(32);
 const problems = (env: Record<string, string>) => configProblems(Env, env);
 
 test("fills every default when the environment is empty", () => {
@@ -71,15 +73,25 @@ test("KAFKA_BROKERS is checked as the Kafka helpers check it: ports 1–65535, I
 
 test("refuses AUTH_MODE=dev in production", () => {
   expect(
-    problems({ NODE_ENV: "production", AUTH_MODE: "dev", JWT_SECRET: "x".repeat(32) }),
+    problems({
+      NODE_ENV: "production",
+      AUTH_MODE: "dev",
+      JWT_SECRET: "x".repeat(32),
+      MESH_TOKEN_KEYS: KEY,
+    }),
   ).toEqual(["AUTH_MODE: dev is refused when NODE_ENV=production"]);
 });
 
 test("defaults to jwt in production, which needs a key", () => {
   expect(problems({ NODE_ENV: "production" })).toEqual([
+    "MESH_TOKEN_KEYS: required when NODE_ENV=production (the X-Mesh-Token key)",
     "JWT_SECRET: JWT_SECRET or JWT_JWKS_URL is required when AUTH_MODE=jwt",
   ]);
-  const config = loadConfig(Env, { NODE_ENV: "production", JWT_JWKS_URL: "https://id.test/jwks" });
+  const config = loadConfig(Env, {
+    NODE_ENV: "production",
+    JWT_JWKS_URL: "https://id.test/jwks",
+    MESH_TOKEN_KEYS: KEY,
+  });
   expect(authOptions(config)).toMatchObject({ mode: "jwt", jwksUrl: "https://id.test/jwks" });
 });
 
@@ -90,5 +102,17 @@ test("bounds token age to a day unless JWT_MAX_AGE says otherwise (0 turns it of
   expect(authOptions(loadConfig(Env, { ...jwt, JWT_MAX_AGE: "0" })).maxAgeSeconds).toBe(0);
   expect(problems({ ...jwt, JWT_MAX_AGE: "1h" })).toEqual([
     "JWT_MAX_AGE: must be an integer from 0 to 31536000",
+  ]);
+});
+
+test("MESH_TOKEN_KEYS: a list of keys of 32+ characters; the development key only outside production", () => {
+  expect(meshTokenKeysOf(loadConfig(Env, {}))).toEqual([DEV_MESH_TOKEN_KEY]);
+  const rotated = loadConfig(Env, { MESH_TOKEN_KEYS: `${KEY}, ${"n".repeat(40)}` });
+  expect(meshTokenKeysOf(rotated)).toEqual([KEY, "n".repeat(40)]);
+  expect(problems({ MESH_TOKEN_KEYS: `${KEY},short` })).toEqual([
+    "MESH_TOKEN_KEYS: each key must be at least 32 characters",
+  ]);
+  expect(problems({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) })).toEqual([
+    "MESH_TOKEN_KEYS: required when NODE_ENV=production (the X-Mesh-Token key)",
   ]);
 });

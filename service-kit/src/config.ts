@@ -1,8 +1,10 @@
 import * as v from "valibot";
 import type { AuthOptions } from "./auth.ts";
 import { parseBrokers } from "./brokers.ts";
+import { DEV_MESH_TOKEN_KEY } from "./consistency-token.ts";
 import { ConfigError } from "./errors.ts";
 import { kafkaSecurityEnv, kafkaSecurityRules } from "./kafka-config.ts";
+import type { MetricsExposure } from "./metrics-exposure.ts";
 
 /** Environment variables, as `process.env` or `Bun.env` hand them over. */
 export type Env = Record<string, string | undefined>;
@@ -90,6 +92,24 @@ export function commonEnv(defaults: CommonDefaults) {
     JWT_ISSUER: v.optional(v.string()),
     JWT_AUDIENCE: v.optional(v.string()),
     JWT_MAX_AGE: v.optional(intVar(0, 31_536_000), "86400"),
+    /**
+     * Keys of the X-Mesh-Token HMAC, shared by producers and gateways: tokens are signed with
+     * the first and accepted under any (rotation: add the new key first, drop the old one later).
+     */
+    MESH_TOKEN_KEYS: v.optional(
+      v.pipe(
+        v.string(),
+        v.transform((text) => text.split(",").map((key) => key.trim())),
+        v.maxLength(8, "must list at most 8 keys"),
+        v.everyItem((key) => key.length >= 32, "each key must be at least 32 characters"),
+      ),
+    ),
+    /** `/metrics` on this port only (an internal listener), not on PORT. */
+    METRICS_PORT: v.optional(intVar(1, 65535)),
+    /** `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: v.optional(
+      v.pipe(v.string(), v.minLength(32, "must be at least 32 characters")),
+    ),
     KAFKA_BROKERS: v.optional(brokersVar),
     KAFKA_CLIENT_ID: v.optional(v.string(), defaults.clientId),
     TOPIC_PREFIX: v.optional(
@@ -140,6 +160,15 @@ export function authRules<T>() {
     if (nodeEnv === "production" && mode === "dev") {
       addIssue({ message: "AUTH_MODE: dev is refused when NODE_ENV=production" });
     }
+    const keys =
+      typeof dataset.value === "object" && dataset.value !== null
+        ? Reflect.get(dataset.value, "MESH_TOKEN_KEYS")
+        : undefined;
+    if (nodeEnv === "production" && keys === undefined) {
+      addIssue({
+        message: "MESH_TOKEN_KEYS: required when NODE_ENV=production (the X-Mesh-Token key)",
+      });
+    }
     const resolved = mode ?? (nodeEnv === "production" ? "jwt" : "dev");
     if (resolved === "jwt" && !read("JWT_SECRET") && !read("JWT_JWKS_URL")) {
       addIssue({
@@ -147,6 +176,24 @@ export function authRules<T>() {
       });
     }
   });
+}
+
+/**
+ * The keys of X-Mesh-Token: MESH_TOKEN_KEYS, or in development the public development key
+ * (production refuses to start without MESH_TOKEN_KEYS).
+ */
+export function meshTokenKeysOf(env: {
+  MESH_TOKEN_KEYS?: readonly string[] | undefined;
+}): readonly string[] {
+  return env.MESH_TOKEN_KEYS ?? [DEV_MESH_TOKEN_KEY];
+}
+
+/** Where `/metrics` is served, from METRICS_PORT and METRICS_TOKEN. */
+export function metricsExposure(env: {
+  METRICS_PORT?: number | undefined;
+  METRICS_TOKEN?: string | undefined;
+}): MetricsExposure {
+  return { port: env.METRICS_PORT, token: env.METRICS_TOKEN };
 }
 
 /** The `auth()` options from a parsed config. */

@@ -106,6 +106,18 @@ test("a readiness probe answering 503 still logs at warn", async () => {
   expect(lines).toMatchObject([{ level: "warn", route: "/readyz", status: 503 }]);
 });
 
+test("a 504 (a search's write not searchable yet) logs at warn; other 5xx at error", async () => {
+  const { app, lines } = appLogging("info");
+  app.get("/search", (c) => c.text("not searchable yet", 504));
+  app.get("/boom", (c) => c.text("bug", 500));
+  await app.request("/search");
+  await app.request("/boom");
+  expect(lines).toMatchObject([
+    { level: "warn", route: "/search", status: 504 },
+    { level: "error", route: "/boom", status: 500 },
+  ]);
+});
+
 test("at LOG_LEVEL=debug a probe's line is there, at debug", async () => {
   const { app, lines } = probedApp("debug");
   await app.request("/readyz");

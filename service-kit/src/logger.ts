@@ -195,9 +195,10 @@ export function requestLogger(logger: Logger): MiddlewareHandler<{ Variables: Re
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     };
-    // 503 is a dependency being down (readiness polls it often): a warning, not a bug.
-    if (status >= 500 && status !== 503) logger.error(line, "request");
-    else if (status === 503) logger.warn(line, "request");
+    // 503 is a dependency being down (readiness polls it often), 504 a wait that ran out (a
+    // search's write not searchable yet, which any client can provoke): warnings, not bugs.
+    if (status === 503 || status === 504) logger.warn(line, "request");
+    else if (status >= 500) logger.error(line, "request");
     else if (PROBE_ROUTES.has(route)) logger.debug(line, "request");
     else logger.info(line, "request");
   };

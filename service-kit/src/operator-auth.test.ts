@@ -71,3 +71,39 @@ test("on the route, a method the path does not have stays a 405/404, not a 401",
   app.get("/admin/who", operatorAuth({ token: TOKEN }), (c) => c.json(c.get("operator")));
   expect((await app.request("/admin/who", { method: "DELETE" })).status).not.toBe(401);
 });
+
+test("an operator JWT goes through JWT_ISSUER, JWT_AUDIENCE and JWT_MAX_AGE like a tenant's: 401 otherwise", async () => {
+  const app = appWith(
+    operatorOptions({
+      NODE_ENV: "production",
+      AUTH_MODE: "jwt",
+      JWT_SECRET: SECRET,
+      JWT_ISSUER: "https://id.example.com",
+      JWT_AUDIENCE: "event-mesh",
+      JWT_MAX_AGE: 3600,
+    }),
+  );
+  const signed = (issuer: string, audience: string, withIat: boolean, exp = "5m") => {
+    const token = new SignJWT({ role: "operator" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("ops-mallory")
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime(exp);
+    if (withIat) token.setIssuedAt();
+    return token.sign(new TextEncoder().encode(SECRET));
+  };
+  const ok = await call(app, await signed("https://id.example.com", "event-mesh", true));
+  expect(ok.status).toBe(200);
+  for (const token of [
+    await signed("https://evil.example.com", "event-mesh", true),
+    await signed("https://id.example.com", "other-app", true),
+    await signed("https://id.example.com", "event-mesh", false, "100y"),
+  ]) {
+    const refused = await call(app, token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+  }
+  // Not a JWT at all (a dev token): still the 403 of a credential that is not an operator's.
+  expect((await call(app, "tenant-a:admin")).status).toBe(403);
+});

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { createRemoteJWKSet, decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
-import { bearerChallenge, bearerToken } from "./auth.ts";
+import { decodeProtectedHeader } from "jose";
+import { type AuthOptions, bearerChallenge, bearerToken, jwtPayloadVerifier } from "./auth.ts";
 import { authMode } from "./config.ts";
 import { documented, errorResponse } from "./docs.ts";
 import { AppError } from "./errors.ts";
@@ -21,8 +21,11 @@ export type OperatorVariables = { operator: Operator };
 export interface OperatorAuthOptions {
   /** OPERATOR_TOKEN: a bearer token compared in constant time. */
   token?: string | undefined;
-  /** In jwt mode: a JWT (HS256 secret or JWKS) whose `role` claim is `operator`. */
-  jwt?: { secret?: string | undefined; jwksUrl?: string | undefined } | undefined;
+  /**
+   * In jwt mode: a JWT whose `role` claim is `operator`, checked exactly as tenant tokens are
+   * (key, `exp`, and JWT_ISSUER, JWT_AUDIENCE, JWT_MAX_AGE when set).
+   */
+  jwt?: Omit<AuthOptions, "mode"> | undefined;
 }
 
 /**
@@ -49,7 +52,17 @@ export function operatorAuth(
       c.set("operator", { id: "OPERATOR_TOKEN", via: "token" });
       return next();
     }
-    const sub = verifyJwt ? await verifyJwt(token) : undefined;
+    let sub: string | undefined;
+    if (verifyJwt) {
+      try {
+        sub = await verifyJwt(token);
+      } catch (error) {
+        // A JWT that fails the shared check (foreign issuer, no `iat`, …) is a bad token: 401.
+        if (error instanceof AppError && error.status === 401)
+          throw bearerChallenge(c, error.message, true);
+        throw error;
+      }
+    }
     // A valid tenant token is still not an operator's: 403, as user-service's /admin/tenants.
     if (!sub) throw new AppError(403, "forbidden", "this route needs the operator credential");
     c.set("operator", { id: sub, via: "jwt" });
@@ -64,29 +77,29 @@ export function operatorAuth(
   });
 }
 
-/** A JWT check that answers the `sub` of a valid token with `role: "operator"`, else undefined. */
+/**
+ * A JWT check that answers the `sub` of a valid token with `role: "operator"`, undefined for a
+ * valid token without it or for text that is no JWT at all (a dev token); a JWT that fails
+ * verification throws the shared verifier's 401.
+ */
 function jwtRole(jwt: OperatorAuthOptions["jwt"]) {
   if (!jwt?.secret && !jwt?.jwksUrl) return undefined;
-  const secret = jwt.secret ? new TextEncoder().encode(jwt.secret) : undefined;
-  const jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl)) : undefined;
-  const verify = (token: string) => {
-    if (secret && (!jwks || decodeProtectedHeader(token).alg === "HS256")) {
-      return jwtVerify(token, secret, { algorithms: ["HS256"], requiredClaims: ["exp"] });
-    }
-    if (jwks)
-      return jwtVerify(token, jwks, { algorithms: ["RS256", "ES256"], requiredClaims: ["exp"] });
-    throw new Error("no key for this token");
-  };
+  const verify = jwtPayloadVerifier(jwt);
   return async function verifyOperatorJwt(token: string): Promise<string | undefined> {
-    let payload: JWTPayload;
-    try {
-      payload = (await verify(token)).payload;
-    } catch {
-      return undefined;
-    }
+    if (!looksLikeJwt(token)) return undefined;
+    const payload = await verify(token);
     if (payload.role !== "operator") return undefined;
     return typeof payload.sub === "string" && payload.sub ? payload.sub : "operator-jwt";
   };
+}
+
+function looksLikeJwt(token: string): boolean {
+  try {
+    decodeProtectedHeader(token);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The variables `operatorOptions` reads. */
@@ -96,11 +109,22 @@ export interface OperatorEnv {
   AUTH_MODE?: "dev" | "jwt" | undefined;
   JWT_SECRET?: string | undefined;
   JWT_JWKS_URL?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_MAX_AGE?: number | undefined;
 }
 
 /** The operator options from a parsed config: OPERATOR_TOKEN, and in jwt mode the role claim. */
 export function operatorOptions(env: OperatorEnv): OperatorAuthOptions {
   const jwt =
-    authMode(env) === "jwt" ? { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL } : undefined;
+    authMode(env) === "jwt"
+      ? {
+          secret: env.JWT_SECRET,
+          jwksUrl: env.JWT_JWKS_URL,
+          issuer: env.JWT_ISSUER,
+          audience: env.JWT_AUDIENCE,
+          maxAgeSeconds: env.JWT_MAX_AGE,
+        }
+      : undefined;
   return { token: env.OPERATOR_TOKEN, jwt };
 }

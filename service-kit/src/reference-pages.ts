@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context, Env, Hono, MiddlewareHandler } from "hono";
 import { describeRoute } from "hono-openapi";
+import { pageCsp, referencePageCsp } from "./security-headers.ts";
 
 /**
  * The browser bundles of the reference pages, served by the service itself from the installed
@@ -95,6 +96,7 @@ export function mountApiReference<E extends Env>(
   app.get(
     "/docs",
     describe,
+    referencePageCsp(),
     Scalar({
       url: "/openapi.json",
       pageTitle: title,
@@ -132,7 +134,8 @@ export function mountAsyncApi<E extends Env>(app: Hono<E>, options: AsyncApiOpti
     (c) => c.json(options.document),
   );
   const page = asyncApiPage(options.title);
-  app.get("/asyncapi", (c) => c.html(page));
+  const csp = pageCsp(page, { evaluates: true });
+  app.get("/asyncapi", (c) => c.html(page, 200, { "Content-Security-Policy": csp }));
   app.get("/asyncapi/asyncapi.js", bundleRoute("/asyncapi/asyncapi.js"));
   app.get("/asyncapi/asyncapi.css", bundleRoute("/asyncapi/asyncapi.css"));
 }

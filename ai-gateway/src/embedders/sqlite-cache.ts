@@ -45,7 +45,12 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     this.#bytes = row?.bytes ?? 0;
   }
 
-  get(embedder: string, dims: number, texts: readonly string[]): (Float32Array | undefined)[] {
+  get(
+    embedder: string,
+    dims: number,
+    texts: readonly string[],
+    scopes?: readonly string[],
+  ): (Float32Array | undefined)[] {
     const find = this.db.query<
       { id: number; vector: Uint8Array; used_at: number },
       [string, number, Uint8Array]
@@ -54,8 +59,8 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     );
     const now = this.now();
     const touched: number[] = [];
-    const found = texts.map((text) => {
-      const row = find.get(embedder, dims, textHash(text));
+    const found = texts.map((text, i) => {
+      const row = find.get(embedder, dims, textHash(text, scopes?.[i]));
       if (!row || row.vector.byteLength !== dims * 4) return undefined;
       if (now - row.used_at > TOUCH_EVERY_MS) touched.push(row.id);
       // A copy: the row's buffer belongs to SQLite's result and may not be 4-byte aligned.
@@ -73,7 +78,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
   put(
     embedder: string,
     dims: number,
-    entries: readonly { text: string; vector: Float32Array }[],
+    entries: readonly { text: string; vector: Float32Array; scope?: string | undefined }[],
   ): void {
     if (entries.length === 0) return;
     const insert = this.db.query(
@@ -82,8 +87,8 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     );
     const now = this.now();
     this.db.transaction(() => {
-      for (const { text, vector } of entries) {
-        const hash = textHash(text);
+      for (const { text, vector, scope } of entries) {
+        const hash = textHash(text, scope);
         const bytes = new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
         if (insert.run(embedder, dims, hash, bytes, now).changes > 0) {
           this.#entries++;

@@ -114,4 +114,45 @@ describe("FreshnessWaiters", () => {
     expect(await waiters.wait(target("u1"))).toBe(false);
     expect(errors.length).toBeGreaterThan(0);
   });
+
+  test("a new waiter costs a check of itself only, not a re-check of every waiter pending", async () => {
+    const store = fakeStore();
+    const waiters = new FreshnessWaiters(store, {
+      maxWaitMs: 60_000,
+      recheckMs: 60_000,
+      maxPerTenant: 10_000,
+      maxTotal: 10_000,
+    });
+    const first = Array.from({ length: 1000 }, (_, i) => waiters.wait(target(`u${i}`)));
+    await Bun.sleep(1);
+    const before = store.calls.length;
+    const late = waiters.wait(target("late"));
+    await Bun.sleep(1);
+    const asked = store.calls.slice(before).flatMap((call) => call.ids);
+    expect(asked).toEqual(["late"]);
+    waiters.close();
+    await Promise.all([...first, late]);
+  });
+
+  test("caps how many may wait per tenant and per replica; a settled waiter frees its place", async () => {
+    const store = fakeStore();
+    const waiters = new FreshnessWaiters(store, {
+      maxWaitMs: 60_000,
+      recheckMs: 60_000,
+      maxPerTenant: 2,
+      maxTotal: 3,
+    });
+    expect(waiters.refusal("tenant-a")).toBeNull();
+    const a = [waiters.wait(target("a1")), waiters.wait(target("a2"))];
+    expect(waiters.refusal("tenant-a")).toEqual({ limit: "SEARCH_WAITERS_PER_TENANT", max: 2 });
+    expect(waiters.refusal("tenant-b")).toBeNull();
+    const b = waiters.wait(target("b1", 1, "tenant-b"));
+    expect(waiters.refusal("tenant-c")).toEqual({ limit: "SEARCH_WAITERS_MAX", max: 3 });
+    store.held.set("tenant-a/a1", { version: 1, deleted: false });
+    waiters.notify();
+    expect(await a[0]).toBe(true);
+    expect(waiters.refusal("tenant-a")).toBeNull();
+    waiters.close();
+    await Promise.all([a[1], b]);
+  });
 });

@@ -19,8 +19,19 @@ export interface WaitersOptions {
    * stored by another replica (shared Qdrant) is seen too. Own batches wake waiters at once.
    */
   recheckMs: number;
+  /** SEARCH_WAITERS_PER_TENANT: searches of one tenant that may wait at once; default 100. */
+  maxPerTenant?: number | undefined;
+  /** SEARCH_WAITERS_MAX: searches that may wait at once on this replica; default 1000. */
+  maxTotal?: number | undefined;
   /** A failed re-check (store down): reported, and the waiters keep waiting until their bound. */
   onError?: (error: unknown) => void;
+}
+
+/** Why a search may not wait now: which cap is full, and its size. */
+export interface WaitRefusal {
+  /** The variable of the full cap. */
+  limit: "SEARCH_WAITERS_PER_TENANT" | "SEARCH_WAITERS_MAX";
+  max: number;
 }
 
 /** Entities asked per `versions` call, well under SQLite's bound on query parameters. */
@@ -37,16 +48,23 @@ export function reached(target: FreshnessTarget, stored: StoredVersion | undefin
 }
 
 /**
- * Searches waiting for a write to be stored. No loop per request: every pending waiter of the
- * replica is checked by one shared re-check (one `versions` query per collection and tenant),
- * run when a waiter arrives, when this replica's pipeline stores a batch (`notify`), and every
- * `recheckMs` while any waiter is pending. Re-checks never overlap; one asked for during a
- * re-check runs once right after it.
+ * Searches waiting for a write to be stored. No loop per request: a new waiter is checked on its
+ * own (arrivals of the same moment share one query), never by re-reading every waiter already
+ * pending; all pending waiters are re-checked together (one `versions` query per collection and
+ * tenant) when this replica's pipeline stores a batch (`notify`) and every `recheckMs` while any
+ * waits. Checks never overlap; what is asked for during one runs right after it. How many may
+ * wait is capped per tenant and per replica, so that waiting costs stay bounded whatever clients
+ * send.
  */
 export class FreshnessWaiters {
   readonly #pending = new Set<Waiter>();
+  /** Waiters not checked since they arrived. */
+  readonly #arrived = new Set<Waiter>();
+  readonly #perTenant = new Map<string, number>();
   readonly #store: Pick<VectorStore, "versions">;
   readonly #options: WaitersOptions;
+  readonly #maxPerTenant: number;
+  readonly #maxTotal: number;
   #running: Promise<void> | null = null;
   #again = false;
   #ticker: ReturnType<typeof setInterval> | null = null;
@@ -54,6 +72,8 @@ export class FreshnessWaiters {
   constructor(store: Pick<VectorStore, "versions">, options: WaitersOptions) {
     this.#store = store;
     this.#options = options;
+    this.#maxPerTenant = options.maxPerTenant ?? 100;
+    this.#maxTotal = options.maxTotal ?? 1000;
   }
 
   /** Waiting searches, for tests and metrics. */
@@ -61,16 +81,33 @@ export class FreshnessWaiters {
     return this.#pending.size;
   }
 
-  /** Resolves true once the target is stored, false at the bound or when `signal` aborts. */
+  /** Null when a search of `tenantId` may wait now; else the cap that is full. */
+  refusal(tenantId: string): WaitRefusal | null {
+    if ((this.#perTenant.get(tenantId) ?? 0) >= this.#maxPerTenant)
+      return { limit: "SEARCH_WAITERS_PER_TENANT", max: this.#maxPerTenant };
+    if (this.#pending.size >= this.#maxTotal)
+      return { limit: "SEARCH_WAITERS_MAX", max: this.#maxTotal };
+    return null;
+  }
+
+  /**
+   * Resolves true once the target is stored, false at the bound or when `signal` aborts. Check
+   * `refusal` first: `wait` itself does not enforce the caps.
+   */
   wait(target: FreshnessTarget, signal?: AbortSignal): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => waiter.settle(false), this.#options.maxWaitMs);
       const abort = () => waiter.settle(false);
+      const { tenantId } = target;
       const waiter: Waiter = {
         target,
         settle: (ok) => {
           if (!this.#pending.delete(waiter)) return;
+          this.#arrived.delete(waiter);
+          const left = (this.#perTenant.get(tenantId) ?? 1) - 1;
+          if (left > 0) this.#perTenant.set(tenantId, left);
+          else this.#perTenant.delete(tenantId);
           clearTimeout(timer);
           signal?.removeEventListener("abort", abort);
           if (this.#pending.size === 0) this.#stopTicker();
@@ -78,26 +115,19 @@ export class FreshnessWaiters {
         },
       };
       this.#pending.add(waiter);
+      this.#arrived.add(waiter);
+      this.#perTenant.set(tenantId, (this.#perTenant.get(tenantId) ?? 0) + 1);
       signal?.addEventListener("abort", abort, { once: true });
       this.#startTicker();
-      this.notify();
+      this.#run();
     });
   }
 
   /** Re-checks every pending waiter now (a batch was stored). Cheap when none waits. */
   notify(): void {
     if (this.#pending.size === 0) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#recheck().finally(() => {
-      this.#running = null;
-      if (this.#again) {
-        this.#again = false;
-        this.notify();
-      }
-    });
+    this.#again = true;
+    this.#run();
   }
 
   /** Answers every pending waiter "not reached" and stops re-checking (shutdown). */
@@ -106,9 +136,28 @@ export class FreshnessWaiters {
     this.#stopTicker();
   }
 
-  async #recheck(): Promise<void> {
+  /** Runs the asked-for checks one after the other: all pending waiters, or the new arrivals. */
+  #run(): void {
+    if (this.#running) return;
+    this.#running = (async () => {
+      while (this.#again || this.#arrived.size > 0) {
+        // A full re-check covers the arrivals too.
+        const all = this.#again;
+        const batch = all ? [...this.#pending] : [...this.#arrived];
+        this.#again = false;
+        this.#arrived.clear();
+        await this.#check(batch);
+      }
+    })().finally(() => {
+      this.#running = null;
+      // Asked for between the loop's last test and here.
+      if (this.#again || this.#arrived.size > 0) this.#run();
+    });
+  }
+
+  async #check(waiters: readonly Waiter[]): Promise<void> {
     const groups = new Map<string, Waiter[]>();
-    for (const waiter of this.#pending) {
+    for (const waiter of waiters) {
       const key = `${waiter.target.collection}\n${waiter.target.tenantId}`;
       const group = groups.get(key);
       if (group) group.push(waiter);

@@ -42,6 +42,7 @@ export async function buildGeneration(
   let total = (await source.total()) ?? 0;
   let done = 0;
   table.progress(id, done, total);
+  table.tenantProgress(id, new Map(), true);
   for await (const events of source.batches(options.signal)) {
     const { changes } = planBatch(events, options.registry);
     const upserts = changes.filter((change) => change.action === "upsert");
@@ -69,6 +70,10 @@ export async function buildGeneration(
     done += events.length;
     total = Math.max(total, done);
     table.progress(id, done, total);
+    const byTenant = new Map<string, number>();
+    for (const event of events)
+      byTenant.set(event.tenantId, (byTenant.get(event.tenantId) ?? 0) + 1);
+    table.tenantProgress(id, byTenant);
   }
   // Stopped half-way: the build resumes on the next start; the switch waits for a whole source.
   if (options.signal?.aborted) return { generation: id, done, switched: false };

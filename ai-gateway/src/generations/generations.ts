@@ -136,11 +136,11 @@ export class Generations {
    */
   tagging(cache: EmbeddingCache): EmbeddingCache {
     return {
-      get: (embedder, dims, texts) => {
+      get: (embedder, dims, texts, scopes) => {
         const open = [...this.#open.values()].find(
           (o) => o.embedder.name === embedder && o.row.dims === dims,
         );
-        const vectors = cache.get(embedder, dims, texts);
+        const vectors = cache.get(embedder, dims, texts, scopes);
         vectors.forEach((vector, i) => {
           if (vector && open)
             this.#tags.set(vector, { generation: open.row.id, text: texts[i] ?? "" });

@@ -33,6 +33,32 @@ export function generationViews(
     .map((row) => ({ ...view(row, now), serving: row.id === serving }));
 }
 
+/**
+ * The generations as one tenant may see them: `done` counts its own entities only, and `total`
+ * is its own too (while building: at least `points`, what it has in the serving generation).
+ * Never another tenant's counts, nor the platform's.
+ */
+export function tenantViews(
+  table: GenerationTable,
+  views: readonly GenerationView[],
+  tenantId: string,
+  points: number,
+  now = Date.now(),
+): GenerationView[] {
+  return views.map((platform) => {
+    const row = table.byId(platform.id);
+    const done = table.tenantDone(platform.id, tenantId);
+    const building = platform.state === "building";
+    const seconds = Math.max((now - (row?.createdAt ?? now)) / 1000, 0.001);
+    return {
+      ...platform,
+      done,
+      total: building ? Math.max(done, points) : done,
+      rate: building ? Math.round((done / seconds) * 10) / 10 : 0,
+    };
+  });
+}
+
 function view(row: Generation, now: number): Omit<GenerationView, "serving"> {
   const seconds = Math.max((now - row.createdAt) / 1000, 0.001);
   const rate = row.state === "building" ? Math.round((row.done / seconds) * 10) / 10 : 0;

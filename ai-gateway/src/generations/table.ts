@@ -68,6 +68,10 @@ export class GenerationTable {
       state TEXT NOT NULL CHECK (state IN ('building', 'current', 'previous', 'retired')),
       done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
       created_at INTEGER NOT NULL, switched_at INTEGER)`);
+    // Progress per tenant, so that `/stats` shows a tenant its own entities, not everyone's.
+    db.run(`CREATE TABLE IF NOT EXISTS vector_generation_tenants (
+      generation INTEGER NOT NULL, tenant_id TEXT NOT NULL, done INTEGER NOT NULL,
+      PRIMARY KEY (generation, tenant_id)) WITHOUT ROWID`);
   }
 
   all(): Generation[] {
@@ -123,6 +127,30 @@ export class GenerationTable {
         .run(spec.embedder, spec.dims, now);
       return this.inState("building") as Generation;
     })();
+  }
+
+  /** Adds what a batch of the build wrote for each tenant; `reset` first: a build (re)starts. */
+  tenantProgress(id: number, counts: ReadonlyMap<string, number>, reset = false): void {
+    const add = this.db.query(
+      `INSERT INTO vector_generation_tenants (generation, tenant_id, done) VALUES (?, ?, ?)
+       ON CONFLICT (generation, tenant_id) DO UPDATE SET done = done + excluded.done`,
+    );
+    this.db.transaction(() => {
+      if (reset)
+        this.db.query("DELETE FROM vector_generation_tenants WHERE generation = ?").run(id);
+      for (const [tenantId, done] of counts) add.run(id, tenantId, done);
+    })();
+  }
+
+  /** What the build of generation `id` wrote for `tenantId` so far. */
+  tenantDone(id: number, tenantId: string): number {
+    return (
+      this.db
+        .query<{ done: number }, [number, string]>(
+          "SELECT done FROM vector_generation_tenants WHERE generation = ? AND tenant_id = ?",
+        )
+        .get(id, tenantId)?.done ?? 0
+    );
   }
 
   progress(id: number, done: number, total: number): void {

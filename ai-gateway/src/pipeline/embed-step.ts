@@ -21,6 +21,11 @@ export interface EmbedStepDeps {
   embedder: Embedder;
   /** Unset → every text is embedded. */
   cache?: EmbeddingCache | undefined;
+  /**
+   * EMBEDDING_CACHE_SCOPE: `tenant` (default) keys entries by tenant, so one tenant's hit never
+   * reveals another's text; `shared` shares them, and meters a hit to the tenant like a miss.
+   */
+  cacheScope?: "tenant" | "shared" | undefined;
   /** Unset → no daily quota. */
   quota?: QuotaView | undefined;
   metrics: GatewayMetrics;
@@ -59,11 +64,13 @@ export async function embedChanges(
   const { embedder, metrics } = deps;
   // A cheap embedder computes every text: a miss would cost it a lookup and an insert on top.
   const cache = embedder.cheaperThanCache ? undefined : deps.cache;
+  const shared = deps.cacheScope === "shared";
   const cached =
     cache?.get(
       embedder.name,
       embedder.dims,
       upserts.map((c) => c.text),
+      shared ? undefined : upserts.map((c) => c.tenantId),
     ) ?? [];
   // Misses by tenant and text: one computation serves every change of a tenant with that text.
   const misses = new Map<string, EntityChange[]>();
@@ -71,6 +78,9 @@ export async function embedChanges(
     const vector = cached[i];
     if (vector) {
       outcome.vectorOf.set(change, vector);
+      // Shared: a hit is billed like a miss, so /usage does not tell whether another tenant
+      // embedded the same text before.
+      if (shared) count(outcome, change.tenantId).computed++;
       continue;
     }
     const key = `${change.tenantId}\u0000${change.text}`;
@@ -97,7 +107,7 @@ export async function embedChanges(
     }),
   );
   metrics.embedSeconds.observe((performance.now() - started) / 1000);
-  const fresh: { text: string; vector: Float32Array }[] = [];
+  const fresh: { text: string; vector: Float32Array; scope: string | undefined }[] = [];
   for (const [i, group] of toCompute.entries()) {
     const item = embedded[i];
     if (!item)
@@ -108,7 +118,7 @@ export async function embedChanges(
       continue;
     }
     const first = group[0] as EntityChange;
-    fresh.push({ text: first.text, vector: item });
+    fresh.push({ text: first.text, vector: item, scope: shared ? undefined : first.tenantId });
     count(outcome, first.tenantId).computed++;
     for (const change of group) outcome.vectorOf.set(change, item);
   }

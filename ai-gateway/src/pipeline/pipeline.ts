@@ -48,6 +48,8 @@ export interface PipelineDeps {
   logger: Logger;
   /** Vectors already computed; unset → every text is embedded. */
   cache?: EmbeddingCache | undefined;
+  /** EMBEDDING_CACHE_SCOPE: per tenant (default) or shared across tenants. */
+  cacheScope?: "tenant" | "shared" | undefined;
   /** Daily embeddings per tenant: read for the quota, recorded after each batch. */
   quota?: (QuotaView & { record(counts: ReadonlyMap<string, QuotaDay>): void }) | undefined;
   /** TOPIC_PREFIX, for `decode`. */
@@ -142,7 +144,7 @@ export class Pipeline {
     if (plan.tenants.length > 0)
       await this.#retrying("tenants", () => this.#deps.tenants.record(plan.tenants));
 
-    // Billed: embeddings computed, not those the cache answered.
+    // Billed: embeddings computed, not those the cache answered (with a shared cache, those too).
     const increments: UsageIncrement[] = [...counts]
       .filter(([, { computed }]) => computed > 0)
       .map(([tenantId, { computed }]) => ({ tenantId, metric: "embeddings", amount: computed }));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { makeEvent, toStructured } from "@event-mesh/contracts";
-import { encodeConsistencyToken, readError } from "@event-mesh/service-kit";
+import { DEV_MESH_TOKEN_KEY, encodeConsistencyToken, readError } from "@event-mesh/service-kit";
 import { testGateway } from "../../test/app-fixture.ts";
 
 const BASE = "http://localhost";
@@ -14,14 +14,17 @@ const created = makeEvent("user.created", {
   data: { id: ID, name: "Wanda Waits", email: "wanda@tenant-a.dev", tenantId: "tenant-a" },
 });
 const token = (over: Partial<Parameters<typeof encodeConsistencyToken>[0]> = {}) =>
-  encodeConsistencyToken({
-    tenantId: "tenant-a",
-    collection: "users",
-    entityId: ID,
-    version: 1,
-    deleted: false,
-    ...over,
-  });
+  encodeConsistencyToken(
+    {
+      tenantId: "tenant-a",
+      collection: "users",
+      entityId: ID,
+      version: 1,
+      deleted: false,
+      ...over,
+    },
+    [DEV_MESH_TOKEN_KEY],
+  );
 
 function ingest(app: Awaited<ReturnType<typeof testGateway>>["app"]) {
   return app.request(`${BASE}/events`, {
@@ -122,5 +125,73 @@ describe("search after a write (read-your-writes)", () => {
     );
     expect(response.status).toBe(200);
     expect(((await response.json()) as { hits: unknown[] }).hits).toEqual([]);
+  });
+
+  test("a forged or altered token is a 400 naming `after` at once, never a wait", async () => {
+    const { app, freshness } = await testGateway({ searchWaitMaxMs: 60_000 });
+    const forged = `m2.tenant-a.users.nosuch.999999999999999.0.${"A".repeat(22)}`;
+    const altered = token().replace(".1.0.", ".2.0.");
+    const foreign = encodeConsistencyToken(
+      { tenantId: "tenant-a", collection: "users", entityId: ID, version: 1, deleted: false },
+      ["a-key-this-mesh-does-not-hold-0123456789"],
+    );
+    for (const after of [forged, altered, foreign]) {
+      const response = await app.request(`${BASE}/search?q=Wanda&after=${after}`, {
+        headers: bearer("tenant-a"),
+      });
+      expect(response.status).toBe(400);
+      const problem = await readError(response);
+      expect(problem.details).toEqual([
+        { path: "after", message: "is not signed by this mesh (forged or altered)" },
+      ]);
+      expect(freshness.size).toBe(0);
+    }
+  });
+
+  test("the rate limit applies before any wait: over searchesPerSecond a token search is a 429 at once", async () => {
+    const { app, freshness } = await testGateway({
+      searchWaitMaxMs: 60_000,
+      env: { TENANT_LIMITS: "*:searchesPerSecond=2" },
+    });
+    const waiting = [0, 1].map((i) =>
+      app.request(`${BASE}/search?q=Wanda&after=${token({ entityId: `w${i}` })}`, {
+        headers: bearer("tenant-a"),
+      }),
+    );
+    while (freshness.size < 2) await Bun.sleep(1);
+    const refused = await app.request(`${BASE}/search?q=Wanda&after=${token()}`, {
+      headers: bearer("tenant-a"),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(freshness.size).toBe(2);
+    freshness.close();
+    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual([504, 504]);
+  });
+
+  test("beyond SEARCH_WAITERS_PER_TENANT a token search is a 429 with Retry-After; other tenants still wait", async () => {
+    const { app, freshness } = await testGateway({
+      searchWaitMaxMs: 60_000,
+      env: { SEARCH_WAITERS_PER_TENANT: "3" },
+    });
+    const search = (tenant: string, entityId: string) =>
+      app.request(`${BASE}/search?q=Wanda&after=${token({ tenantId: tenant, entityId })}`, {
+        headers: bearer(tenant),
+      });
+    const waiting = [search("tenant-a", "a1"), search("tenant-a", "a2"), search("tenant-a", "a3")];
+    while (freshness.size < 3) await Bun.sleep(1);
+    const refused = await search("tenant-a", "a4");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect((await readError(refused)).details).toMatchObject({
+      limit: "SEARCH_WAITERS_PER_TENANT",
+      max: 3,
+    });
+    const other = search("tenant-b", "b1");
+    while (freshness.size < 4) await Bun.sleep(1);
+    freshness.close();
+    expect((await Promise.all([...waiting, other])).map((r) => r.status)).toEqual([
+      504, 504, 504, 504,
+    ]);
   });
 });

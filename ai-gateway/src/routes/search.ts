@@ -6,6 +6,7 @@ import {
   dependencyDown,
   describeError,
   errorResponse,
+  invalidInput,
   jsonBody,
   jsonContent,
   type Logger,
@@ -16,12 +17,12 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
 import { type Embedder, embedAll } from "../embedders/index.ts";
-import { awaitWrite } from "../freshness/after.ts";
+import { admitSearch } from "../freshness/after.ts";
 import type { FreshnessWaiters } from "../freshness/waiters.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
-import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
+import { COLLECTIONS, type Collection, isZeroVector, type VectorStore } from "../vectors/index.ts";
 
 const Q = v.pipe(
   v.string(),
@@ -33,6 +34,7 @@ function typeOf(collections: readonly Collection[]) {
   const names = collections.join(", ");
   return v.optional(v.picklist(collections, `must be one of ${names}`), collections[0] ?? "users");
 }
+const NOTHING_TO_SEARCH = "has no letter or digit to search for";
 const LIMIT = "must be an integer from 1 to 100";
 const MIN_SCORE = "must be a number from -1 to 1";
 /** `after`: the `X-Mesh-Token` of a write answer, naming one of the collections searched here. */
@@ -124,6 +126,8 @@ export interface SearchDeps {
   collections?: readonly Collection[] | undefined;
   /** TENANT_LIMITS' searchesPerSecond; unset → no limit. */
   admission?: TenantAdmission | undefined;
+  /** MESH_TOKEN_KEYS: an `after` token must be signed by one of them. */
+  meshTokenKeys: readonly string[];
 }
 
 const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["SearchResult"]) =>
@@ -135,9 +139,11 @@ const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["Se
         description: "The hits, best first, none scoring below `minScore`",
         content: jsonContent(SearchResult),
       },
-      400: errorResponse("A parameter is invalid; `details` names it"),
+      400: errorResponse(
+        "A parameter is invalid (an `after` token not signed by this mesh included); `details` names it",
+      ),
       429: errorResponse(
-        "The tenant is over its searchesPerSecond (TENANT_LIMITS); `Retry-After` says when to retry",
+        "The tenant is over its searchesPerSecond (TENANT_LIMITS), or too many of its searches wait for their writes (SEARCH_WAITERS_PER_TENANT, SEARCH_WAITERS_MAX); `Retry-After` says when to retry",
       ),
       403: errorResponse("The consistency token (`after`) belongs to another tenant"),
       504: errorResponse(
@@ -157,7 +163,6 @@ export function searchRoutes(deps: SearchDeps) {
     tenantId: string,
     input: { q: string; type: Collection; limit: number; minScore?: number | undefined },
   ) => {
-    deps.admission?.search(tenantId);
     const started = performance.now();
     let vector: Float32Array | undefined;
     try {
@@ -166,6 +171,9 @@ export function searchRoutes(deps: SearchDeps) {
     } catch (error) {
       throw dependencyDown("embedder", error);
     }
+    // `q=!!!` has no word to embed: a zero vector, which would rank every entity alike.
+    if (isZeroVector(vector))
+      throw invalidInput([{ path: "q", message: NOTHING_TO_SEARCH }], `q ${NOTHING_TO_SEARCH}`);
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
       hits = await deps.store.search(input.type, tenantId, vector, input.limit);
@@ -199,7 +207,7 @@ export function searchRoutes(deps: SearchDeps) {
     async (c) => {
       const { tenantId } = c.get("auth");
       const query = c.req.valid("query");
-      await awaitWrite(deps.freshness, tenantId, tokenOf(query.after), c.req.raw.signal);
+      await admitSearch(deps, tenantId, tokenOf(query.after), c.req.raw.signal);
       return c.json(await search(tenantId, query));
     },
   );
@@ -212,7 +220,7 @@ export function searchRoutes(deps: SearchDeps) {
     async (c) => {
       const { tenantId } = c.get("auth");
       const body = c.req.valid("json");
-      await awaitWrite(deps.freshness, tenantId, tokenOf(body.after), c.req.raw.signal);
+      await admitSearch(deps, tenantId, tokenOf(body.after), c.req.raw.signal);
       return c.json(await search(tenantId, body));
     },
   );

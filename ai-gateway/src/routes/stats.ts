@@ -5,6 +5,9 @@ import {
   dependencyDown,
   errorResponse,
   jsonContent,
+  type OperatorAuthOptions,
+  type OperatorVariables,
+  operatorAuth,
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
@@ -22,19 +25,33 @@ const statsResult = (collections: readonly Collection[]) =>
     generations: v.optional(v.array(GenerationView)),
   });
 
+/** Whose generations `/stats` shows: a tenant's own counts, or (none) the whole platform's. */
+export interface GenerationScope {
+  tenantId: string;
+  /** The tenant's points in the serving generation, all collections. */
+  points: number;
+}
+
 /**
- * `GET /stats`: how many points the caller's tenant has in each collection. Lets an operator
- * (and the end-to-end tests) check that the store holds exactly one point per live entity.
+ * `GET /stats`: how many points the caller's tenant has in each collection, and the generations
+ * with that tenant's counts only. Lets a tenant (and the end-to-end tests) check that the store
+ * holds exactly one point per live entity. `GET /admin/stats`: the generations with the whole
+ * platform's counts, for operators.
  */
 export function statsRoutes(deps: {
   auth: AuthOptions;
   store: VectorStore;
   /** The collections counted, from the event registry; default `COLLECTIONS`. */
   collections?: readonly Collection[] | undefined;
-  /** The live vector generations (generations/status.ts); absent in tests without them. */
-  generations?: (() => GenerationView[]) | undefined;
+  /**
+   * The live vector generations (generations/status.ts), with one tenant's counts or (no scope)
+   * the platform's; absent in tests without them.
+   */
+  generations?: ((scope?: GenerationScope) => GenerationView[]) | undefined;
+  /** Operator credentials of `GET /admin/stats`; unset → it answers 403. */
+  operator?: OperatorAuthOptions | undefined;
 }) {
-  const app = new Hono<{ Variables: AuthVariables }>();
+  const app = new Hono<{ Variables: AuthVariables & OperatorVariables }>();
   const collections = deps.collections ?? COLLECTIONS;
   app.get(
     "/stats",
@@ -60,9 +77,25 @@ export function statsRoutes(deps: {
       } catch (error) {
         throw dependencyDown("vector store", error);
       }
-      const generations = deps.generations?.();
+      const total = Object.values(points).reduce((sum, n) => sum + n, 0);
+      const generations = deps.generations?.({ tenantId, points: total });
       return c.json({ tenantId, points, ...(generations ? { generations } : {}) });
     },
+  );
+  app.get(
+    "/admin/stats",
+    describeRoute({
+      tags: ["admin"],
+      summary: "The vector generations with the whole platform's counts (operators)",
+      responses: {
+        200: {
+          description: "The generations",
+          content: jsonContent(v.object({ generations: v.array(GenerationView) })),
+        },
+      },
+    }),
+    operatorAuth(deps.operator ?? {}),
+    (c) => c.json({ generations: deps.generations?.() ?? [] }),
   );
   return app;
 }

@@ -89,7 +89,10 @@ export interface VectorStore {
     collection: Collection,
     ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
   ): Promise<WriteResult>;
-  /** The nearest points of one tenant. */
+  /**
+   * The nearest points of one tenant. A zero vector (a text with nothing to embed) has no
+   * direction, so no cosine to anything: it finds nothing, never every point.
+   */
   search(
     collection: Collection,
     tenantId: string,
@@ -125,4 +128,10 @@ export interface VectorStore {
   /** Rejects when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** True when every component is 0: a vector no cosine similarity is defined for. */
+export function isZeroVector(vector: Float32Array): boolean {
+  for (const x of vector) if (x !== 0) return false;
+  return true;
 }

@@ -2,6 +2,7 @@ import type { QdrantClient } from "@qdrant/js-client-rest";
 import {
   COLLECTIONS,
   type Collection,
+  isZeroVector,
   type PointDelete,
   type PointUpsert,
   type SearchHit,
@@ -148,6 +149,7 @@ export class QdrantStore implements VectorStore {
     vector: Float32Array,
     limit: number,
   ): Promise<SearchHit[]> {
+    if (isZeroVector(vector)) return [];
     const response = await this.#client.query(this.#name(collection), {
       query: Array.from(vector),
       filter: {

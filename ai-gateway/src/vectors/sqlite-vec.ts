@@ -3,6 +3,7 @@ import { GatewayError } from "../errors.ts";
 import {
   COLLECTIONS,
   type Collection,
+  isZeroVector,
   type PointDelete,
   type PointUpsert,
   type SearchHit,
@@ -184,6 +185,7 @@ export class SqliteVecStore implements VectorStore {
     vector: Float32Array,
     limit: number,
   ): Promise<SearchHit[]> {
+    if (isZeroVector(vector)) return [];
     const c = collection;
     const candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
     const rows = this.db

@@ -3,6 +3,7 @@ import type {
   AuthOptions,
   AuthVariables,
   Logger,
+  MeshTokenVariables,
   Metrics,
   RequestVariables,
 } from "@event-mesh/service-kit";
@@ -12,8 +13,11 @@ import type { Outbox } from "../outbox.ts";
 import type { RelayStatus } from "../relay.ts";
 import type { EventSink } from "../sink/index.ts";
 
-/** The Hono environment of a producer's routes: the caller's identity and the request id. */
-export type ProducerEnv = { Variables: AuthVariables & RequestVariables };
+/**
+ * The Hono environment of a producer's routes: the caller's identity, the request id, and the
+ * keys write answers sign their X-Mesh-Token with.
+ */
+export type ProducerEnv = { Variables: AuthVariables & RequestVariables & MeshTokenVariables };
 
 /** What the producer's app asks of its store. */
 export interface ProducerStore {
@@ -37,6 +41,10 @@ export interface ProducerAppDeps<S extends ProducerStore = ProducerStore> {
   outboxMaxAgeMs?: number | undefined;
   /** Time each readiness probe gets; default 2000 ms. */
   probeTimeoutMs?: number | undefined;
+  /** METRICS_PORT, METRICS_TOKEN: where `/metrics` is served; default on the app, open. */
+  metricsExposure?: kit.MetricsExposure | undefined;
+  /** MESH_TOKEN_KEYS: X-Mesh-Token is signed with the first; default the development key. */
+  meshTokenKeys?: readonly string[] | undefined;
 }
 
 /** What makes one producer's app its own. */
@@ -66,6 +74,7 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
   app.onError(kit.onError(deps.logger));
   app.notFound(kit.onNoRoute(app));
   app.use(kit.requestLogger(deps.logger));
+  app.use(kit.securityHeaders());
   app.use(deps.metrics.middleware);
   // A store or assignee check that hangs ends in a 504 problem, not a closed connection.
   app.use(kit.requestDeadline(PRODUCER_REQUEST_TIMEOUT_MS));
@@ -79,8 +88,9 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
       relay: () => relayProbe(deps),
     },
   });
-  app.get("/metrics", deps.metrics.handler);
+  kit.mountMetrics(app, deps.metrics, deps.metricsExposure);
 
+  app.use(kit.meshTokenKeys(deps.meshTokenKeys ?? [kit.DEV_MESH_TOKEN_KEY]));
   const authenticate = kit.auth(deps.auth);
   for (const path of options.authenticated) {
     app.use(path, authenticate);

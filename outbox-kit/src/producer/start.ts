@@ -20,7 +20,11 @@ export interface StoreOpeners<S extends ProducerStore> {
 export interface ProducerOptions<S extends ProducerStore, C extends ProducerConfig> {
   /** Service name (`user-service`): logger name, SQLite file name, metric prefix. */
   name: string;
-  config: C & Parameters<typeof kit.authOptions>[0] & kit.KafkaSecurityEnv;
+  config: C &
+    Parameters<typeof kit.authOptions>[0] &
+    Parameters<typeof kit.meshTokenKeysOf>[0] &
+    Parameters<typeof kit.metricsExposure>[0] &
+    kit.KafkaSecurityEnv;
   stores: StoreOpeners<S>;
   app(deps: ProducerAppDeps<S> & { config: C; logger: Logger; auth: AuthOptions }): {
     fetch: Parameters<typeof kit.serve>[0]["fetch"];
@@ -108,7 +112,15 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     logger,
     metrics,
     auth,
+    meshTokenKeys: kit.meshTokenKeysOf(config),
+    metricsExposure: kit.metricsExposure(config),
     config,
+  });
+  const metricsListener = kit.serveMetrics({
+    metrics,
+    exposure: kit.metricsExposure(config),
+    hostname: config.HOST,
+    logger,
   });
 
   kit.serve({
@@ -119,6 +131,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: PRODUCER_REQUEST_TIMEOUT_MS,
     onShutdown: async () => {
+      metricsListener?.stop();
       const flushed = await relay.stop(config.SHUTDOWN_TIMEOUT_MS);
       const left = (await store.outbox.depth().catch(() => ({ count: -1 }))).count;
       if (!flushed)

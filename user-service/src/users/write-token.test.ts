@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { decodeConsistencyToken } from "@event-mesh/service-kit";
+import { DEV_MESH_TOKEN_KEY, decodeConsistencyToken } from "@event-mesh/service-kit";
 import { userAppPerTest } from "../../test/app-fixture.ts";
 
 const t = userAppPerTest("user-service-token-");
@@ -17,7 +17,9 @@ const send = (method: string, path: string, body?: unknown, headers: Record<stri
 
 /** The target of the answer's X-Mesh-Token; fails when there is none. */
 function tokenOf(response: Response) {
-  const decoded = decodeConsistencyToken(response.headers.get("x-mesh-token") ?? "");
+  const decoded = decodeConsistencyToken(response.headers.get("x-mesh-token") ?? "", [
+    DEV_MESH_TOKEN_KEY,
+  ]);
   if (!decoded.ok) throw new Error(`no consistency token: ${decoded.reason}`);
   return decoded.target;
 }
