@@ -7,6 +7,7 @@ import {
   type MeshConsumer,
   partitionCounts,
 } from "../kafka-kit/src/index.ts";
+import { eventually } from "../scripts/lib/poll.ts";
 import { describeKafka, randomTopic, restartBlocker, restartLocalBroker } from "./kafka-broker.ts";
 
 await describeKafka("ensureTopics", (brokers) => {
@@ -54,10 +55,15 @@ await describeKafka("the local broker", (brokers) => {
 
       // The producer created before the restart reconnects on its own.
       await producer.send({ messages: [{ topic, key: "k", value: "after" }] });
-      const after = await readValues(
-        createConsumer({ brokers, clientId: "r2", groupId }),
-        topic,
-        11,
+      // The group's coordinator comes back a moment after the broker answers (it reloads the
+      // offsets topic first); until then joining fails with the retriable NOT_COORDINATOR, which a
+      // consumer meets as an error. Nothing is committed before all 11 are read, so try again.
+      const after = await eventually(
+        "the group to be served again after the restart",
+        () => readValues(createConsumer({ brokers, clientId: "r2", groupId }), topic, 11),
+        60_000,
+        () => "",
+        500,
       );
       expect(after).toEqual([...messages.slice(10).map((m) => m.value), "after"]);
     },
@@ -67,20 +73,23 @@ await describeKafka("the local broker", (brokers) => {
 
 /** Reads `count` values from the group's committed position, commits them, leaves the group. */
 async function readValues(consumer: MeshConsumer, topic: string, count: number) {
-  const stream = await consumer.consume({
-    topics: [topic],
-    mode: "committed",
-    fallbackMode: "earliest",
-  });
-  const values: string[] = [];
-  for await (const message of stream) {
-    values.push(message.value.toString());
-    if (values.length === count) {
-      await message.commit();
-      break;
+  try {
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: "committed",
+      fallbackMode: "earliest",
+    });
+    const values: string[] = [];
+    for await (const message of stream) {
+      values.push(message.value.toString());
+      if (values.length === count) {
+        await message.commit();
+        break;
+      }
     }
+    await stream.close();
+    return values;
+  } finally {
+    await consumer.close();
   }
-  await stream.close();
-  await consumer.close();
-  return values;
 }

@@ -188,4 +188,24 @@ describe("the charts in bench/results", () => {
     expect(visibleText(svg)).toContain("4 samples");
     expect(visibleText(svg)).toContain("p50 41 ms");
   });
+
+  test("e2e at steady rates draws p50 and p99 per mode and rate", () => {
+    const run = (mode: string, rate: number, p50: number) => ({
+      mode,
+      rate,
+      achievedRate: rate - 1,
+      visibleP50Ms: p50,
+      visibleP99Ms: p50 * 3,
+    });
+    const svg =
+      chartsOf({
+        benchmark: "e2e",
+        at: "2026-01-01T00:00:00Z",
+        runs: [run("embedded", 500, 20), run("kafka", 3000, 70)],
+      })["e2e.svg"] ?? "";
+    expectWellFormed(svg);
+    expect(visibleText(svg)).toContain("embedded at 500/s (achieved 499/s)");
+    expect(visibleText(svg)).toContain("kafka at 3,000/s (achieved 2,999/s)");
+    expect(visibleText(svg)).toContain("210 ms");
+  });
 });
