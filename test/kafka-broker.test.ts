@@ -53,8 +53,17 @@ await describeKafka("the local broker", (brokers) => {
 
       await restartLocalBroker();
 
-      // The producer created before the restart reconnects on its own.
-      await producer.send({ messages: [{ topic, key: "k", value: "after" }] });
+      // The producer created before the restart reconnects on its own; while the partition's
+      // leader is still being elected a send fails with a retriable error (NOT_LEADER_OR_FOLLOWER)
+      // and is sent again, as the relay does.
+      await eventually(
+        "a send through the producer made before the restart",
+        async () =>
+          (await producer.send({ messages: [{ topic, key: "k", value: "after" }] })) && true,
+        60_000,
+        () => "",
+        500,
+      );
       // The group's coordinator comes back a moment after the broker answers (it reloads the
       // offsets topic first); until then joining fails with the retriable NOT_COORDINATOR, which a
       // consumer meets as an error. Nothing is committed before all 11 are read, so try again.
