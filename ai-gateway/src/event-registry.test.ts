@@ -119,7 +119,7 @@ describe("the catalog: what the AsyncAPI document promises is what the plan does
       const fixture = join(import.meta.dir, "../../contracts/fixtures/valid", `${type}.json`);
       const { event } = (await Bun.file(fixture).json()) as { event: AnyMeshEvent };
       const plan = planBatch([event]);
-      const planned = plan.changes.length + plan.tenants.length;
+      const planned = plan.changes.length + plan.tenants.length + plan.erasures.length;
       expect({ type, planned }).toEqual({
         type,
         planned: received.includes(topicFor(type)) ? 1 : 0,

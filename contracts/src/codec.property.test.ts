@@ -27,6 +27,8 @@ function dataFor(type: AnyMeshEvent["type"], tenantId: string): fc.Arbitrary<unk
       return fc.record({ id: entityId, tenantId: fc.constant(tenantId) });
     case "tenant.created":
       return fc.record({ tenantId: fc.constant(tenantId), name });
+    case "tenant.deleted":
+      return fc.record({ tenantId: fc.constant(tenantId) });
     case "task.created":
     case "task.updated":
     case "task.completed":
@@ -58,6 +60,7 @@ const eventType = fc.constantFrom<AnyMeshEvent["type"]>(
   "user.updated",
   "user.deleted",
   "tenant.created",
+  "tenant.deleted",
   "task.created",
   "task.completed",
   "task.updated",

@@ -29,6 +29,15 @@ export const TenantCreatedData = v.strictObject({
   name: Name,
 });
 
+/**
+ * A tenant offboarded: every consumer erases everything it holds of the tenant, derived copies
+ * included. Only the identity travels; the erase event must not carry the data it erases.
+ */
+export const TenantDeletedData = v.strictObject({
+  /** The erased tenant's id. */
+  tenantId: TenantId,
+});
+
 /** Task state values. */
 export const TaskStatus = v.picklist(["open", "in_progress", "completed"], "must be a task status");
 
@@ -77,6 +86,7 @@ export const EVENT_SCHEMAS = {
   "user.updated": UserData,
   "user.deleted": UserDeletedData,
   "tenant.created": TenantCreatedData,
+  "tenant.deleted": TenantDeletedData,
   "task.created": TaskData,
   "task.completed": TaskData,
   "task.updated": TaskData,

@@ -30,6 +30,15 @@ export interface RecordTenantRule {
   action: "record-tenant";
 }
 
+/**
+ * The ai-gateway erases everything it holds of the event's tenant: points of every collection and
+ * generation (tombstones included), embedding-cache entries, dead letters, waiters and usage.
+ */
+export interface EraseTenantRule {
+  /** `erase-tenant` */
+  action: "erase-tenant";
+}
+
 /** The ai-gateway does not consume the event (it may produce it). */
 export interface IgnoreRule {
   /** `ignore` */
@@ -39,7 +48,12 @@ export interface IgnoreRule {
 }
 
 /** What the ai-gateway does with one event type. */
-export type GatewayRule<D> = UpsertRule<D> | DeleteRule | RecordTenantRule | IgnoreRule;
+export type GatewayRule<D> =
+  | UpsertRule<D>
+  | DeleteRule
+  | RecordTenantRule
+  | EraseTenantRule
+  | IgnoreRule;
 
 /** Everything about an event type except its data schema (that lives in `EVENT_SCHEMAS`). */
 export interface EventRule<D> {
@@ -126,6 +140,14 @@ export const EVENT_RULES = {
     // The entity id of a tenant is its tenant id.
     entityId: (tenant) => tenant.tenantId,
     gateway: { action: "record-tenant" },
+  },
+  "tenant.deleted": {
+    entity: "tenant",
+    // DELETE /admin/tenants/{id}, an operator's route; same partition key as tenant.created, so
+    // a re-provisioning after an erase stays in order with it.
+    producer: "user-service",
+    entityId: (tenant) => tenant.tenantId,
+    gateway: { action: "erase-tenant" },
   },
   "task.created": {
     entity: "task",

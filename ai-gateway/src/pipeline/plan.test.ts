@@ -111,4 +111,25 @@ describe("planBatch", () => {
     ]);
     expect(deleted.ignored).toEqual([]);
   });
+
+  test("a tenant's erase drops its earlier changes in the batch, keeps later ones and other tenants'", () => {
+    const user = (tenantId: string, id: number) =>
+      makeEvent("user.created", {
+        tenantId,
+        source,
+        data: { id, email: `u${id}@x.dev`, name: `U ${id}`, tenantId },
+      });
+    const plan = planBatch([
+      user("tenant-a", 1),
+      user("tenant-b", 2),
+      makeEvent("tenant.deleted", { tenantId: "tenant-a", source, data: { tenantId: "tenant-a" } }),
+      user("tenant-a", 3),
+    ]);
+    expect(plan.erasures.map((e) => e.tenantId)).toEqual(["tenant-a"]);
+    expect(plan.changes.map((c) => `${c.tenantId}:${c.entityId}`)).toEqual([
+      "tenant-b:2",
+      "tenant-a:3",
+    ]);
+    expect(plan.ignored).toEqual([]);
+  });
 });

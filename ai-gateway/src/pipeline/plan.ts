@@ -31,6 +31,8 @@ export interface BatchPlan {
   changes: EntityChange[];
   /** Events whose rule is `record-tenant` (`tenant.created`), recorded without embedding. */
   tenants: MeshEvent<"tenant.created">[];
+  /** Events whose rule is `erase-tenant` (`tenant.deleted`): the tenant's data is erased. */
+  erasures: MeshEvent<"tenant.deleted">[];
   /** Events whose rule is `ignore` (e.g. billing events sent to the ingest). */
   ignored: AnyMeshEvent[];
 }
@@ -63,6 +65,7 @@ export function planBatch(
 ): BatchPlan {
   const byEntity = new Map<string, EntityChange>();
   const tenants: BatchPlan["tenants"] = [];
+  const erasures: BatchPlan["erasures"] = [];
   const ignored: AnyMeshEvent[] = [];
   for (const event of events) {
     const spec = registry[event.type];
@@ -76,6 +79,10 @@ export function planBatch(
       if ("name" in event.data && typeof event.data.name === "string")
         tenants.push(event as MeshEvent<"tenant.created">);
       else ignored.push(event);
+      continue;
+    }
+    if (spec.gateway.action === "erase-tenant") {
+      erasures.push(event as MeshEvent<"tenant.deleted">);
       continue;
     }
     const change = changeOf(event, spec.gateway);
@@ -96,7 +103,14 @@ export function planBatch(
     };
     if (!previous || wins(candidate, previous)) byEntity.set(id, candidate);
   }
-  return { changes: [...byEntity.values()], tenants, ignored };
+  // The pipeline erases before it writes. A change that came before its tenant's erase in the
+  // batch is dropped, so it cannot bring erased data back; one after it (a tenant provisioned
+  // again) is kept.
+  const erasedAt = new Map(erasures.map((event) => [event.tenantId, events.indexOf(event)]));
+  const changes = [...byEntity.values()].filter(
+    (change) => events.indexOf(change.event) > (erasedAt.get(change.tenantId) ?? -1),
+  );
+  return { changes, tenants, erasures, ignored };
 }
 
 function wins(next: EntityChange, previous: EntityChange): boolean {
