@@ -1,5 +1,6 @@
 export * from "./commit-signal.ts";
 export * from "./deleted-event.ts";
+export * from "./erasure.ts";
 export * from "./idempotency.ts";
 export * from "./metrics.ts";
 export * from "./outbox.ts";
@@ -11,6 +12,7 @@ export * from "./postgres/producer-store.ts";
 export * from "./probe.ts";
 export * from "./producer/app.ts";
 export * from "./producer/config.ts";
+export * from "./producer/erasure-routes.ts";
 export * from "./producer/start.ts";
 export * from "./relay.ts";
 export * from "./sink/http.ts";

@@ -30,6 +30,7 @@ export const ERROR_TITLES = {
   too_many_requests: "Too many requests",
   service_unavailable: "Service unavailable",
   not_searchable_yet: "Write not searchable yet",
+  tenant_erased: "Tenant erased",
   timeout: "No answer in time",
   internal: "Internal server error",
 } as const;

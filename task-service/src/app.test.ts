@@ -320,3 +320,54 @@ describe("operations", () => {
     expect(JSON.stringify(asyncapi)).toContain("task-service publishes to task.events.");
   });
 });
+
+describe("erasure: DELETE /admin/tenants/{id}, GET /admin/erasures/{tenant}, POST /admin/tenants", () => {
+  const OPERATOR = "task-operator-credential-of-32-chars!";
+  const auth = `Bearer ${OPERATOR}`;
+  const withOperator = () => {
+    const app = createApp({
+      store,
+      sink: { name: "test", probe: async () => {} },
+      logger: silent(),
+      metrics: createMetrics({ namespace: "task_service" }),
+      auth: { mode: "dev" },
+      operator: { token: OPERATOR },
+    });
+    send = requester(app);
+  };
+
+  test("an operator erases the tenant's tasks; its writes are 410 until provisioned again; others untouched", async () => {
+    withOperator();
+    const mine = await createTask();
+    const theirs = await createTask({ title: "Theirs" }, B);
+    const erased = await send("DELETE", "/admin/tenants/tenant-a", { auth });
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({ tenantId: "tenant-a", counts: { tasks: 1 } });
+    expect((await send("GET", `/tasks/${mine.id}`, { auth: A })).status).toBe(404);
+    const refused = await send("POST", "/tasks", { auth: A, body: { title: "Again" } });
+    expect(refused.status).toBe(410);
+    expect((await readError(refused)).code).toBe("tenant_erased");
+    expect((await send("GET", `/tasks/${theirs.id}`, { auth: B })).status).toBe(200);
+    expect(events()).toEqual([["task.created", "tenant-b", 1]]);
+    const record = await send("GET", "/admin/erasures/tenant-a", { auth });
+    expect(await record.json()).toMatchObject({ requestedBy: "OPERATOR_TOKEN" });
+    const provision = await send("POST", "/admin/tenants", {
+      auth,
+      body: { tenantId: "tenant-a" },
+    });
+    expect(provision.status).toBe(204);
+    await createTask({ title: "Back" });
+  });
+
+  test("a tenant's token is 403 and erases nothing; a bad id is a 400 naming it", async () => {
+    withOperator();
+    const mine = await createTask();
+    expect((await send("DELETE", "/admin/tenants/tenant-a", { auth: A })).status).toBe(403);
+    expect((await send("GET", `/tasks/${mine.id}`, { auth: A })).status).toBe(200);
+    const bad = await send("POST", "/admin/tenants", { auth, body: { tenantId: "NO" } });
+    expect(bad.status).toBe(400);
+    expect((await readError(bad)).details).toEqual([
+      { path: "tenantId", message: expect.any(String) },
+    ]);
+  });
+});

@@ -1,4 +1,9 @@
-import { createProducerApp, type ProducerAppDeps, type ProducerEnv } from "@event-mesh/outbox-kit";
+import {
+  createProducerApp,
+  erasureRoutes,
+  type ProducerAppDeps,
+  type ProducerEnv,
+} from "@event-mesh/outbox-kit";
 import { type OperatorAuthOptions, snapshotRoutes } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { type AssigneeCheck, anyAssignee } from "./assignees.ts";
@@ -25,11 +30,21 @@ export function createApp(deps: AppDeps) {
       logger: deps.logger,
     }),
   );
+  // Erasure: task-service consumes no events, so `bun run erase` calls this beside user-service.
+  const erasure = new Hono<ProducerEnv>().route(
+    "/",
+    erasureRoutes({
+      store: deps.store,
+      auth: deps.operator ?? { token: undefined },
+      logger: deps.logger,
+      provision: (tenantId) => deps.store.provisionTenant(tenantId),
+    }),
+  );
   return createProducerApp(deps, {
     title: "task-service",
     description:
-      "Owns the tasks of every tenant. Each change is stored with its event (task.created, task.updated, task.completed, task.deleted) in one transaction and relayed to Kafka or the ai-gateway, which makes tasks searchable.",
+      "Owns the tasks of every tenant. Each change is stored with its event (task.created, task.updated, task.completed, task.deleted) in one transaction and relayed to Kafka or the ai-gateway, which makes tasks searchable. Operators erase a tenant's tasks (DELETE /admin/tenants/{id}).",
     authenticated: ["/tasks"],
-    routes: [tasksRoutes(deps.store, deps.checkAssignee ?? anyAssignee), snapshot],
+    routes: [tasksRoutes(deps.store, deps.checkAssignee ?? anyAssignee), snapshot, erasure],
   });
 }

@@ -614,3 +614,63 @@ describe("POST /admin/tenants", () => {
     expect(response.status).toBe(403);
   });
 });
+
+describe("DELETE /admin/tenants/{id} and GET /admin/erasures/{tenant}", () => {
+  const auth = `Bearer ${OPERATOR}`;
+
+  test("erases the tenant for an operator, then its writes are 410 tenant_erased and reads find nothing", async () => {
+    const alice = await createUser("alice@a.dev");
+    const bob = await createUser("bob@b.dev", "Bob", B);
+    const erased = await send("DELETE", "/admin/tenants/tenant-a", { auth });
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({
+      tenantId: "tenant-a",
+      requestedBy: "OPERATOR_TOKEN",
+      counts: { users: 1, outbox: 1 },
+    });
+    const write = await send("POST", "/users", { auth: A, body: { email: "c@a.dev", name: "C" } });
+    expect(write.status).toBe(410);
+    expect(write.headers.get("content-type")).toContain("application/problem+json");
+    expect((await readError(write)).code).toBe("tenant_erased");
+    expect((await send("DELETE", `/users/${alice.id}`, { auth: A })).status).toBe(410);
+    expect((await send("GET", `/users/${alice.id}`, { auth: A })).status).toBe(404);
+    // Another tenant keeps its user and its writes.
+    expect((await send("GET", `/users/${bob.id}`, { auth: B })).status).toBe(200);
+    const other = await send("POST", "/users", { auth: B, body: { email: "d@b.dev", name: "D" } });
+    expect(other.status).toBe(201);
+    expect(outboxEvents().map((event) => [event.type, event.tenantId])).toEqual([
+      ["user.created", "tenant-b"],
+      ["tenant.deleted", "tenant-a"],
+      ["user.created", "tenant-b"],
+    ]);
+    const record = await send("GET", "/admin/erasures/tenant-a", { auth });
+    expect(record.status).toBe(200);
+    expect(await record.json()).toMatchObject({ tenantId: "tenant-a", provisionedAt: null });
+  });
+
+  test("provisioning the tenant again takes its writes again", async () => {
+    await createUser("alice@a.dev");
+    expect((await send("DELETE", "/admin/tenants/tenant-a", { auth })).status).toBe(200);
+    const body = { tenantId: "tenant-a", name: "A again" };
+    expect((await send("POST", "/admin/tenants", { auth, body })).status).toBe(201);
+    const write = await send("POST", "/users", { auth: A, body: { email: "a@a.dev", name: "A" } });
+    expect(write.status).toBe(201);
+  });
+
+  test("answers 401 without a token, 403 for a tenant's token, and erases nothing", async () => {
+    const alice = await createUser("alice@a.dev");
+    expect((await send("DELETE", "/admin/tenants/tenant-a", {})).status).toBe(401);
+    const forbidden = await send("DELETE", "/admin/tenants/tenant-a", { auth: A });
+    expect(forbidden.status).toBe(403);
+    expect((await send("GET", "/admin/erasures/tenant-a", { auth: A })).status).toBe(403);
+    expect((await send("GET", `/users/${alice.id}`, { auth: A })).status).toBe(200);
+  });
+
+  test("answers 400 naming the field for a bad tenant id, 404 for a tenant never erased", async () => {
+    const bad = await send("DELETE", "/admin/tenants/Not%20A%20Tenant", { auth });
+    expect(bad.status).toBe(400);
+    expect((await readError(bad)).details).toEqual([{ path: "id", message: expect.any(String) }]);
+    const never = await send("GET", "/admin/erasures/tenant-z", { auth });
+    expect(never.status).toBe(404);
+  });
+});

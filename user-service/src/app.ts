@@ -1,4 +1,9 @@
-import { createProducerApp, type ProducerAppDeps, type ProducerEnv } from "@event-mesh/outbox-kit";
+import {
+  createProducerApp,
+  erasureRoutes,
+  type ProducerAppDeps,
+  type ProducerEnv,
+} from "@event-mesh/outbox-kit";
 import { type OperatorAuthOptions, snapshotRoutes } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { adminRoutes } from "./admin/routes.ts";
@@ -22,11 +27,15 @@ export function createApp(deps: AppDeps) {
     "/",
     snapshotRoutes({ source: userSnapshotSource(deps.store), auth: operator, logger: deps.logger }),
   );
+  const erasure = new Hono<ProducerEnv>().route(
+    "/",
+    erasureRoutes({ store: deps.store, auth: operator, logger: deps.logger }),
+  );
   return createProducerApp(deps, {
     title: "user-service",
     description:
-      "Owns the users of every tenant. Each change is stored with its event (user.created, user.updated, user.deleted) in one transaction and relayed to Kafka or the ai-gateway. Operators provision tenants (tenant.created).",
+      "Owns the users of every tenant. Each change is stored with its event (user.created, user.updated, user.deleted) in one transaction and relayed to Kafka or the ai-gateway. Operators provision tenants (tenant.created) and erase them (tenant.deleted).",
     authenticated: ["/users"],
-    routes: [usersRoutes(deps.store), adminRoutes(deps.store, operator), snapshot],
+    routes: [usersRoutes(deps.store), adminRoutes(deps.store, operator), snapshot, erasure],
   });
 }

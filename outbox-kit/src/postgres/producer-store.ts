@@ -1,4 +1,11 @@
 import { SQL } from "bun";
+import {
+  type ErasureRecord,
+  eraseTenantPostgres,
+  erasurePostgres,
+  isErasedPostgres,
+  provisionedPostgres,
+} from "../erasure.ts";
 import { probePostgres } from "../probe.ts";
 import { orUnavailable } from "./errors.ts";
 import { type MigrationSet, migrate } from "./migrate.ts";
@@ -48,6 +55,31 @@ export class PostgresProducerStore {
       throw error;
     }
     return store;
+  }
+
+  /** The tenant's erase record, if it was ever erased. */
+  erasure(tenantId: string): Promise<ErasureRecord | undefined> {
+    return orUnavailable(() => erasurePostgres(this.sql, tenantId));
+  }
+
+  /** True while the tenant is erased and not provisioned again. */
+  isErased(tenantId: string): Promise<boolean> {
+    return orUnavailable(() => isErasedPostgres(this.sql, tenantId));
+  }
+
+  /** An operator provisioned the tenant again: its writes are taken again. */
+  provisionTenant(tenantId: string): Promise<void> {
+    return this.write((tx) => provisionedPostgres(tx, tenantId));
+  }
+
+  /** Erases the tenant's rows of `tables` (and idempotency, outbox) in one transaction. */
+  protected eraseTables(
+    tenantId: string,
+    requestedBy: string,
+    tables: readonly string[],
+    source: string | null,
+  ): Promise<ErasureRecord> {
+    return this.write((tx) => eraseTenantPostgres(tx, { tenantId, requestedBy, tables, source }));
   }
 
   probeWrite(): Promise<void> {

@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import type { Outbox } from "../outbox.ts";
 import type { RelayStatus } from "../relay.ts";
 import type { EventSink } from "../sink/index.ts";
+import { refuseErased } from "./erasure-routes.ts";
 
 /**
  * The Hono environment of a producer's routes: the caller's identity, the request id, and the
@@ -23,6 +24,8 @@ export type ProducerEnv = { Variables: AuthVariables & RequestVariables & MeshTo
 export interface ProducerStore {
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
+  /** True while the tenant is erased (DELETE /admin/tenants): its writes answer 410. */
+  isErased(tenantId: string): Promise<boolean>;
   outbox: Outbox;
   close(): void | Promise<void>;
 }
@@ -92,9 +95,10 @@ export function createProducerApp(deps: ProducerAppDeps, options: ProducerAppOpt
 
   app.use(kit.meshTokenKeys(deps.meshTokenKeys ?? [kit.DEV_MESH_TOKEN_KEY]));
   const authenticate = kit.auth(deps.auth);
+  const refuse = refuseErased(deps.store);
   for (const path of options.authenticated) {
-    app.use(path, authenticate);
-    app.use(`${path}/*`, authenticate);
+    app.use(path, authenticate, refuse);
+    app.use(`${path}/*`, authenticate, refuse);
   }
   for (const routes of options.routes) app.route("/", routes);
   // The whole mesh's contract, the same document on every service: its operations say which

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { startCheckpointer } from "@event-mesh/service-kit";
 import { CommitSignal } from "../commit-signal.ts";
+import { SQLITE_ERASURE_SCHEMA } from "../erasure.ts";
 import { SQLITE_IDEMPOTENCY_SCHEMA } from "../idempotency.ts";
 import type { Outbox } from "../outbox.ts";
 import { SQLITE_PROBE_SCHEMA } from "../probe.ts";
@@ -32,10 +33,13 @@ export function openSqliteProducer(path: string, schema: string): SqliteProducer
   db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
+  // Erased rows are overwritten with zeros, not left readable in free pages of the file.
+  db.run("PRAGMA secure_delete = ON");
   db.run(schema);
   db.run(SQLITE_OUTBOX_SCHEMA);
   db.run(SQLITE_IDEMPOTENCY_SCHEMA);
   db.run(SQLITE_PROBE_SCHEMA);
+  db.run(SQLITE_ERASURE_SCHEMA);
   const commits = new CommitSignal();
   // After a commit: wake the relay at once instead of letting it poll.
   const group = new GroupCommit(db, () => commits.notify());

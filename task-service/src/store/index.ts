@@ -1,4 +1,4 @@
-import type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
+import type { ErasableStore, IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
 
 export type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
 
@@ -52,7 +52,7 @@ export interface TaskPage {
  * The tasks of every tenant. Every change writes the task and its event in one transaction;
  * a failed transaction leaves neither.
  */
-export interface TaskStore {
+export interface TaskStore extends ErasableStore {
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult>;
   get(tenantId: string, id: string): Promise<Task | undefined>;
   list(tenantId: string, options: { limit: number; after?: string | undefined }): Promise<TaskPage>;
@@ -67,6 +67,11 @@ export interface TaskStore {
    * the outbox, in one transaction (reconciliation's repair); answers the ids found.
    */
   republish(tenantId: string, ids: readonly string[]): Promise<string[]>;
+  /**
+   * An operator provisioned the erased tenant again (user-service owns tenants; task-service
+   * only lifts its own 410).
+   */
+  provisionTenant(tenantId: string): Promise<void>;
   /** Throws when the store cannot take a write (readiness). */
   probeWrite(): Promise<void>;
   outbox: Outbox;

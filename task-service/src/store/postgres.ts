@@ -2,6 +2,7 @@ import { join } from "node:path";
 import {
   appendPostgres,
   checkPostgres,
+  type ErasureRecord,
   orUnavailable,
   PostgresProducerStore,
   type PostgresStoreOptions,
@@ -98,6 +99,11 @@ export class PostgresTaskStore extends PostgresProducerStore implements TaskStor
       await appendPostgres(tx, taskChanged(next.type, next.task));
       return next.task;
     });
+  }
+
+  eraseTenant(tenantId: string, requestedBy: string): Promise<ErasureRecord> {
+    // user-service sends tenant.deleted; task-service erases its own rows only.
+    return this.eraseTables(tenantId, requestedBy, ["tasks"], null);
   }
 
   tenants(after: string | undefined, limit: number): Promise<string[]> {

@@ -126,6 +126,28 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
+  async eraseTenant(tenantId: string, requestedBy: string): Promise<kit.ErasureRecord> {
+    // user-service sends tenant.deleted; task-service erases its own rows only (source null).
+    const request = { tenantId, requestedBy, tables: ["tasks"], source: null };
+    const record = await this.group.run(() => kit.eraseTenantSqlite(this.db, request));
+    // The WAL still holds the pages as they were before the erase: copy them into the file
+    // (secure_delete zeroed the freed ones) and truncate it.
+    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    return record;
+  }
+
+  async erasure(tenantId: string): Promise<kit.ErasureRecord | undefined> {
+    return kit.erasureSqlite(this.db, tenantId);
+  }
+
+  async isErased(tenantId: string): Promise<boolean> {
+    return kit.isErasedSqlite(this.db, tenantId);
+  }
+
+  provisionTenant(tenantId: string): Promise<void> {
+    return this.group.run(() => kit.provisionedSqlite(this.db, tenantId));
+  }
+
   async probeWrite(): Promise<void> {
     kit.probeSqlite(this.db);
   }

@@ -116,6 +116,27 @@ function taskStoreContract(open: Open): void {
   test("probeWrite succeeds on a working store", async () => {
     await expect(store.probeWrite()).resolves.toBeUndefined();
   });
+
+  test("erasing a tenant removes its tasks, keys and unsent events, sends nothing itself, and answers its record", async () => {
+    await store.create("tenant-a", newTask("tenant-a", "Gone"), { key: "k", hash: "h" });
+    const kept = newTask("tenant-b", "Kept");
+    await store.create("tenant-b", kept);
+    const record = await store.eraseTenant("tenant-a", "op-1");
+    expect(record).toMatchObject({
+      tenantId: "tenant-a",
+      requestedBy: "op-1",
+      counts: { tasks: 1, idempotency: 1, outbox: 1 },
+      provisionedAt: null,
+    });
+    expect((await store.list("tenant-a", { limit: 10 })).tasks).toEqual([]);
+    expect((await store.list("tenant-b", { limit: 10 })).tasks).toEqual([kept]);
+    // user-service sends tenant.deleted; task-service's outbox keeps only the other tenant's.
+    expect(await events()).toEqual([["task.created", kept.id, 1]]);
+    expect(await store.isErased("tenant-a")).toBe(true);
+    expect(await store.erasure("tenant-a")).toEqual(record);
+    await store.provisionTenant("tenant-a");
+    expect(await store.isErased("tenant-a")).toBe(false);
+  });
 }
 
 describe("SQLite task store", () => {

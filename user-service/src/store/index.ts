@@ -1,4 +1,4 @@
-import type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
+import type { ErasableStore, IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
 
 export type { IdempotentRequest, Outbox } from "@event-mesh/outbox-kit";
 
@@ -45,7 +45,7 @@ export interface UserPage {
  * The users of every tenant. Every change writes the user and its event in one transaction;
  * a failed transaction leaves neither.
  */
-export interface UserStore {
+export interface UserStore extends ErasableStore {
   create(
     tenantId: string,
     input: { email: string; name: string },
@@ -60,7 +60,10 @@ export interface UserStore {
   ): Promise<UpdateResult>;
   /** The version of the delete (one past the user's last) when the user existed; else undefined. */
   delete(tenantId: string, id: string): Promise<number | undefined>;
-  /** Provisions a tenant and writes `tenant.created`, in one transaction. */
+  /**
+   * Provisions a tenant and writes `tenant.created`, in one transaction; an erased tenant is
+   * provisioned again (its writes are taken again).
+   */
   createTenant(tenantId: string, name: string): Promise<CreateTenantResult>;
   /** Up to `limit` tenants that have users, after `after`, ascending (reconciliation). */
   tenants(after: string | undefined, limit: number): Promise<string[]>;

@@ -2,16 +2,18 @@ import { join } from "node:path";
 import {
   appendPostgres,
   checkPostgres,
+  type ErasureRecord,
   isUniqueViolation,
   orUnavailable,
   outboxRow,
   PostgresProducerStore,
   type PostgresStoreOptions,
   producerMigrations,
+  provisionedPostgres,
   rememberPostgres,
 } from "@event-mesh/outbox-kit";
 import { tenantCreated } from "../admin/events.ts";
-import { userChanged, userDeleted } from "../users/events.ts";
+import { SOURCE, userChanged, userDeleted } from "../users/events.ts";
 import type {
   CreateResult,
   CreateTenantResult,
@@ -163,10 +165,15 @@ export class PostgresUserStore extends PostgresProducerStore implements UserStor
         INSERT INTO tenants (tenant_id, name) VALUES (${tenantId}, ${name})
         ON CONFLICT DO NOTHING RETURNING created_at`;
       if (!row) return { ok: false };
+      await provisionedPostgres(tx, tenantId);
       const tenant = { tenantId, name, createdAt: row.created_at.toISOString() };
       await appendPostgres(tx, tenantCreated(tenant));
       return { ok: true, tenant };
     });
+  }
+
+  eraseTenant(tenantId: string, requestedBy: string): Promise<ErasureRecord> {
+    return this.eraseTables(tenantId, requestedBy, ["users", "tenants"], SOURCE);
   }
 
   tenants(after: string | undefined, limit: number): Promise<string[]> {

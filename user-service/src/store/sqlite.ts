@@ -3,13 +3,18 @@ import type { AnyMeshEvent } from "@event-mesh/contracts";
 import {
   appendSqlite,
   checkSqlite,
+  type ErasureRecord,
+  eraseTenantSqlite,
+  erasureSqlite,
   type GroupCommit,
+  isErasedSqlite,
   openSqliteProducer,
   probeSqlite,
+  provisionedSqlite,
   rememberSqlite,
 } from "@event-mesh/outbox-kit";
 import { tenantCreated } from "../admin/events.ts";
-import { userChanged, userDeleted } from "../users/events.ts";
+import { SOURCE, userChanged, userDeleted } from "../users/events.ts";
 import type {
   CreateResult,
   CreateTenantResult,
@@ -42,6 +47,9 @@ CREATE TABLE IF NOT EXISTS tenants (
   created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** The tables of user-service with a tenant's rows, erased with it. */
+const ERASED = ["users", "tenants"] as const;
 
 /** Case-insensitive uniqueness: `Alice@X.dev` and `alice@x.dev` are the same address. */
 const emailKey = (email: string) => email.toLowerCase();
@@ -174,9 +182,29 @@ export class SqliteUserStore implements UserStore {
         .query("INSERT INTO tenants VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
         .run(tenantId, name, tenant.createdAt);
       if (inserted.changes === 0) return { ok: false };
+      provisionedSqlite(this.db, tenantId);
       this.append(tenantCreated(tenant), Date.now());
       return { ok: true, tenant };
     });
+  }
+
+  async eraseTenant(tenantId: string, requestedBy: string): Promise<ErasureRecord> {
+    const record = await this.group.run(() =>
+      eraseTenantSqlite(this.db, { tenantId, requestedBy, tables: ERASED, source: SOURCE }),
+    );
+    // The WAL still holds the pages as they were before the erase: copy them into the file
+    // (secure_delete zeroed the freed ones) and truncate it. Best effort: a reader holding an
+    // old snapshot keeps its frames until the next checkpoint.
+    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    return record;
+  }
+
+  async erasure(tenantId: string): Promise<ErasureRecord | undefined> {
+    return erasureSqlite(this.db, tenantId);
+  }
+
+  async isErased(tenantId: string): Promise<boolean> {
+    return isErasedSqlite(this.db, tenantId);
   }
 
   async tenants(after: string | undefined, limit: number): Promise<string[]> {

@@ -159,4 +159,53 @@ export function storeContract(open: OpenStore): void {
   test("probeWrite succeeds on a working store", async () => {
     await expect(store.probeWrite()).resolves.toBeUndefined();
   });
+
+  test("erasing a tenant removes its users, keys and unsent events, then writes tenant.deleted; others keep theirs", async () => {
+    await store.createTenant("tenant-x", "X Corp");
+    const key = { key: "k-1", hash: "h" };
+    const gone = userOf(await store.create("tenant-x", { email: "x@x.dev", name: "X" }, key));
+    const kept = await create("tenant-y", "y@y.dev");
+    const record = await store.eraseTenant("tenant-x", "op-1");
+    expect(record).toMatchObject({
+      tenantId: "tenant-x",
+      requestedBy: "op-1",
+      state: "done",
+      counts: { users: 1, tenants: 1, idempotency: 1, outbox: 2 },
+      provisionedAt: null,
+    });
+    expect(await store.get("tenant-x", gone.id)).toBeUndefined();
+    expect(await store.get("tenant-y", kept.id)).toEqual(kept);
+    const waiting = (await store.outbox.peek(1000)).map((row) => {
+      const event = JSON.parse(row.event) as { type: string; tenantid: string };
+      return [event.type, event.tenantid];
+    });
+    // The erase event is the tenant's only row left, after the other tenant's.
+    expect(waiting).toEqual([
+      ["user.created", "tenant-y"],
+      ["tenant.deleted", "tenant-x"],
+    ]);
+    expect(await store.isErased("tenant-x")).toBe(true);
+    expect(await store.isErased("tenant-y")).toBe(false);
+    // The same key creates anew: the remembered answer was erased with the tenant.
+    expect(await store.create("tenant-x", { email: "x@x.dev", name: "X" }, key)).toMatchObject({
+      ok: true,
+      replayed: false,
+    });
+  });
+
+  test("a repeated erase is idempotent and keeps the first request; provisioning lifts it", async () => {
+    await create("tenant-x", "x@x.dev");
+    const first = await store.eraseTenant("tenant-x", "op-1");
+    const again = await store.eraseTenant("tenant-x", "op-2");
+    expect(again).toMatchObject({
+      requestedBy: "op-1",
+      requestedAt: first.requestedAt,
+      counts: { users: 1, tenants: 0, idempotency: 0, outbox: 1 },
+    });
+    expect(await store.erasure("tenant-x")).toEqual(again);
+    expect(await store.erasure("tenant-never")).toBeUndefined();
+    expect(await store.createTenant("tenant-x", "X again")).toMatchObject({ ok: true });
+    expect(await store.isErased("tenant-x")).toBe(false);
+    expect((await store.erasure("tenant-x"))?.provisionedAt).toEqual(expect.any(String));
+  });
 }
