@@ -21,6 +21,8 @@ import {
 import { Hono } from "hono";
 import { except } from "hono/combine";
 import type { Embedder } from "./embedders/index.ts";
+import type { TenantEraser } from "./erasure/eraser.ts";
+import { erasureRoutes } from "./erasure/routes.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
 import type { GenerationView } from "./generations/status.ts";
 import type { TenantAdmission } from "./limits/admission.ts";
@@ -58,6 +60,8 @@ export interface AppDeps {
   searchMinScore?: number;
   /** Operator routes (`POST /admin/reconcile`), when wired. */
   adminRoutes?: ReturnType<typeof reconcileRoutes> | undefined;
+  /** `GET /admin/erasures/{tenant}`, when an eraser is wired. */
+  eraser?: TenantEraser | undefined;
   /** The event types taken and their collections; default `EVENT_REGISTRY` (tests extend it). */
   registry?: Registry;
   /** TENANT_LIMITS' per-second limits (429); unset → none. */
@@ -127,6 +131,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
   if (deps.adminRoutes) app.route("/", deps.adminRoutes);
+  if (deps.eraser)
+    app.route("/", erasureRoutes({ eraser: deps.eraser, auth: deps.operator ?? {} }));
   // The committed document for the catalog; an injected registry gets its own, generated.
   const document = deps.registry
     ? asyncApiDocument(asyncapi.info.version, deps.registry)

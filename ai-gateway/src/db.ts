@@ -26,6 +26,9 @@ export function openDatabase(dataDir: string | ":memory:"): Database {
   db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = NORMAL");
+  // Erased points, cache entries and dead letters are overwritten with zeros in the file, not
+  // left readable in its free pages.
+  db.run("PRAGMA secure_delete = ON");
   if (path !== ":memory:") db.run(`PRAGMA wal_autocheckpoint = ${GATEWAY_WAL_PAGES}`);
   sqliteVec.load(db);
   return db;

@@ -25,6 +25,7 @@ import { KafkaDeadLetters } from "./dead-letters/kafka.ts";
 import { SqliteDeadLetters } from "./dead-letters/sqlite.ts";
 import { startEmbedder } from "./embedders/create.ts";
 import { embedderProbe } from "./embedders/probe.ts";
+import { TenantEraser } from "./erasure/eraser.ts";
 import { FreshnessWaiters } from "./freshness/waiters.ts";
 import { generationViews, tenantViews } from "./generations/status.ts";
 import { startGenerations } from "./generations/wiring.ts";
@@ -38,6 +39,7 @@ import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import { SqliteUsage } from "./usage/sqlite.ts";
+import { COLLECTIONS } from "./vectors/index.ts";
 
 /** Test hooks; production passes none. */
 export interface GatewayHooks {
@@ -113,6 +115,17 @@ export async function startGateway(
     maxTotal: config.SEARCH_WAITERS_MAX,
     onError: (err) => logger.warn({ err: describeError(err) }, "read-your-writes re-check failed"),
   });
+  // Erasure reaches every store of this replica (erasure/eraser.ts); the Kafka DLQ topic and
+  // the billing topic are logs, kept by retention (README, "Erasure").
+  const eraser = new TenantEraser({
+    db,
+    store,
+    collections: COLLECTIONS,
+    cache: controls.pipeline.cache,
+    deadLetters: httpLetters,
+    waiters: freshness,
+    logger,
+  });
   let source: KafkaSource | null = null;
   const { pipeline, batcher, acks } = buildPipeline(
     {
@@ -124,6 +137,7 @@ export async function startGateway(
       }),
       usage,
       tenants: new TenantLog(db),
+      eraser,
       metrics: gatewayMetrics,
       logger,
       ...controls.pipeline,
@@ -179,9 +193,17 @@ export async function startGateway(
     brokers ? { groupId: kafka?.eventsGroup ?? config.KAFKA_GROUP_ID, security } : undefined,
   );
 
+  // An erase a stop or a crash left half-way is finished before anything else of the tenant.
+  await startStep(
+    () => eraser.resume(),
+    "finishing an interrupted tenant erase failed",
+    "check the vector store",
+  );
+
   const reconcile = startReconcile(config, { store, drift: gatewayMetrics.drift, logger });
   const app = createApp({
     adminRoutes: reconcile.routes,
+    eraser,
     logger,
     metrics,
     gatewayMetrics,

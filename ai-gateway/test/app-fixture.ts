@@ -7,6 +7,7 @@ import { openDatabase } from "../src/db.ts";
 import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Embedder } from "../src/embedders/index.ts";
+import { TenantEraser } from "../src/erasure/eraser.ts";
 import { FreshnessWaiters } from "../src/freshness/waiters.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
 import { buildPipeline } from "../src/pipeline/build.ts";
@@ -14,7 +15,11 @@ import type { Incoming } from "../src/pipeline/pipeline.ts";
 import { TenantLog } from "../src/tenants.ts";
 import type { UsageMeter } from "../src/usage/index.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
+import type { VectorStore } from "../src/vectors/index.ts";
 import { SqliteVecStore } from "../src/vectors/sqlite-vec.ts";
+
+/** The operator credential of the test gateway's `/admin/*` routes. */
+export const OPERATOR_TOKEN = "test-operator-credential-of-32-characters";
 
 /** What a test may change in the gateway it gets. */
 export interface TestGatewayOptions {
@@ -44,6 +49,8 @@ export interface TestGatewayOptions {
   batchMax?: number;
   /** Called with the items of each ingest request as they are handed to the batcher. */
   onIngest?: (items: readonly Incoming[]) => void;
+  /** Wraps the store the eraser uses (a test makes it fail mid-way). */
+  wrapStore?: (store: VectorStore) => VectorStore;
   /** Called with each batch before the pipeline processes it (to see batch order). */
   onBatch?: (items: readonly Incoming[]) => void;
 }
@@ -71,6 +78,15 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     maxPerTenant: config.SEARCH_WAITERS_PER_TENANT,
     maxTotal: config.SEARCH_WAITERS_MAX,
   });
+  const eraser = new TenantEraser({
+    db,
+    store: options.wrapStore?.(store) ?? store,
+    collections: collectionsOf(options.registry),
+    cache: controls.pipeline.cache,
+    deadLetters,
+    waiters: freshness,
+    logger,
+  });
   const { batcher } = buildPipeline(
     {
       embedder,
@@ -78,6 +94,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
       deadLetters,
       usage,
       tenants: new TenantLog(db),
+      eraser,
       metrics: gatewayMetrics,
       logger,
       ...controls.pipeline,
@@ -107,8 +124,19 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     },
     probes: { store: () => store.ping() },
     freshness,
+    eraser,
+    operator: { token: OPERATOR_TOKEN },
     ...(options.registry ? { registry: options.registry } : {}),
     ...controls.app,
   });
-  return { app, db, store, deadLetters, metrics, freshness };
+  return {
+    app,
+    db,
+    store,
+    deadLetters,
+    metrics,
+    freshness,
+    eraser,
+    cache: controls.pipeline.cache,
+  };
 }

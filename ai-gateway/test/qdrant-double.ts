@@ -210,6 +210,10 @@ export class QdrantDouble {
       case "POST /collections/{collection_name}/points/delete":
         for (const id of (b.points as (string | number)[]) ?? [])
           collection.points.delete(String(id));
+        // The other PointsSelector: every point the filter matches (a tenant's erase).
+        if (b.filter !== undefined)
+          for (const [id, point] of [...collection.points])
+            if (matches(point, b.filter)) collection.points.delete(id);
         return done;
       case "POST /collections/{collection_name}/points/scroll": {
         // Qdrant scrolls in point id order; `offset` is the first id of the page.

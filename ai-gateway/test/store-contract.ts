@@ -201,6 +201,30 @@ export function describeVectorStore(name: string, fresh: () => Promise<VectorSto
       });
     });
 
+    test("erasing a tenant removes its points and tombstones in the collection, never another tenant's", async () => {
+      await store.write(USERS, {
+        upserts: [
+          userPoint("tenant-a", 1, "Alice Smith"),
+          userPoint("tenant-a", 2, "Bob Stone"),
+          userPoint("tenant-b", 1, "Alice Smith"),
+        ],
+        deletes: [],
+      });
+      await store.write(USERS, { upserts: [], deletes: [deletion("tenant-a", 2, 2)] });
+      // Two points: the live one and the tombstone.
+      expect(await store.eraseTenant(USERS, "tenant-a")).toBe(2);
+      expect(await store.search(USERS, "tenant-a", query("Alice Smith"), 10)).toEqual([]);
+      expect(await store.count(USERS, "tenant-a")).toBe(0);
+      // The tombstone is gone too: nothing is known of entity 2 any more.
+      expect(await store.versions(USERS, "tenant-a", ["1", "2"])).toEqual(new Map());
+      const theirs = await store.search(USERS, "tenant-b", query("Alice Smith"), 10);
+      expect(theirs.map((hit) => hit.id)).toEqual(["1"]);
+      expect(await store.eraseTenant(USERS, "tenant-a")).toBe(0);
+      // The tenant can be written again from scratch (a tenant provisioned again).
+      await store.write(USERS, { upserts: [userPoint("tenant-a", 2, "Bob Stone")], deletes: [] });
+      expect(await store.count(USERS, "tenant-a")).toBe(1);
+    });
+
     test("answers at most `limit` hits, best first", async () => {
       const upserts = Array.from({ length: 30 }, (_, i) =>
         userPoint("tenant-a", i + 100, `Person ${i}`),

@@ -38,6 +38,18 @@ export class SqliteDeadLetters implements DeadLetterSink {
       code TEXT NOT NULL, reason TEXT NOT NULL, topic TEXT, partition INTEGER, offset TEXT,
       key BLOB, value BLOB, headers TEXT NOT NULL)`);
     db.run("CREATE INDEX IF NOT EXISTS dead_letters_received_at ON dead_letters (received_at)");
+    // Whose event a letter holds, when it says (see ownerOf), for erasure. Files of older
+    // versions get the columns here.
+    const columns = db
+      .query<{ name: string }, []>("SELECT name FROM pragma_table_info('dead_letters')")
+      .all()
+      .map((row) => row.name);
+    if (!columns.includes("tenant_id")) {
+      db.run("ALTER TABLE dead_letters ADD COLUMN tenant_id TEXT");
+      db.run("ALTER TABLE dead_letters ADD COLUMN entity_id TEXT");
+    }
+    db.run(`CREATE INDEX IF NOT EXISTS dead_letters_owner
+      ON dead_letters (tenant_id, entity_id) WHERE tenant_id IS NOT NULL`);
     this.prune();
   }
 
@@ -55,8 +67,8 @@ export class SqliteDeadLetters implements DeadLetterSink {
 
   async write(letters: readonly DeadLetter[]): Promise<void> {
     const insert = this.db.query(
-      `INSERT INTO dead_letters (received_at, source, code, reason, topic, partition, offset, key, value, headers)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO dead_letters (received_at, source, code, reason, topic, partition, offset, key,
+       value, headers, tenant_id, entity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const now = new Date().toISOString();
     this.db.transaction(() => {
@@ -76,10 +88,20 @@ export class SqliteDeadLetters implements DeadLetterSink {
           letter.key ?? null,
           letter.value,
           JSON.stringify(headers),
+          ...ownerOf(letter),
         );
       }
       this.prune();
     })();
+  }
+
+  /** Removes the letters of a tenant, or of one of its entities; answers how many. */
+  erase(tenantId: string, entityId?: string): number {
+    if (entityId === undefined)
+      return this.db.query("DELETE FROM dead_letters WHERE tenant_id = ?").run(tenantId).changes;
+    return this.db
+      .query("DELETE FROM dead_letters WHERE tenant_id = ? AND entity_id = ?")
+      .run(tenantId, entityId).changes;
   }
 
   /** The latest dead letters, newest first. */
@@ -91,4 +113,36 @@ export class SqliteDeadLetters implements DeadLetterSink {
       )
       .all(limit);
   }
+}
+
+const text = (value: Uint8Array | string | null | undefined) =>
+  value == null ? undefined : typeof value === "string" ? value : Buffer.from(value).toString();
+
+/**
+ * The tenant and entity a dead letter is about, from what it carries: the Kafka key
+ * `<tenant>/<entity>`, the `ce_tenantid` header, or the event JSON (HTTP). A letter too broken
+ * to say stays unowned; README, "Erasure", says how those are found.
+ */
+export function ownerOf(letter: DeadLetter): [string | null, string | null] {
+  const key = text(letter.key);
+  const slash = key?.indexOf("/") ?? -1;
+  if (key && slash > 0) return [key.slice(0, slash), key.slice(slash + 1) || null];
+  const header = letter.headers.find(([name]) => name === "ce_tenantid");
+  let tenant = header ? (text(header[1]) ?? null) : null;
+  let entity: string | null = null;
+  try {
+    const json: unknown = JSON.parse(text(letter.value) ?? "null");
+    const event = Array.isArray(json) ? json[0] : json;
+    if (event && typeof event === "object") {
+      const { tenantid, tenantId, data } = event as Record<string, unknown>;
+      const body = data && typeof data === "object" ? (data as Record<string, unknown>) : event;
+      const owner = tenantid ?? tenantId ?? (body as Record<string, unknown>).tenantId;
+      if (typeof owner === "string") tenant ??= owner;
+      const id = (body as Record<string, unknown>).id;
+      if (typeof id === "string" || typeof id === "number") entity = String(id);
+    }
+  } catch {
+    // Not JSON: the key and headers are all a letter says.
+  }
+  return [tenant, entity];
 }

@@ -17,14 +17,35 @@ export interface EmbeddingCache {
     texts: readonly string[],
     scopes?: readonly string[],
   ): (Float32Array | undefined)[];
-  /** Stores computed vectors (under their scope, if any); evicts past the bounds. */
-  put(
-    embedder: string,
-    dims: number,
-    entries: readonly { text: string; vector: Float32Array; scope?: string | undefined }[],
-  ): void;
+  /**
+   * Stores computed vectors (under their scope, if any), each with the entity it was computed
+   * for (so erasing the entity or its tenant finds it); evicts past the bounds.
+   */
+  put(embedder: string, dims: number, entries: readonly CacheEntry[]): void;
+  /**
+   * Removes the entries computed for a tenant, or for one of its entities, under every embedder
+   * and size (every generation); answers how many.
+   */
+  erase(owner: CacheOwner): number;
   /** Entries held, and their payload bytes (vectors and keys). */
   stats(): { entries: number; bytes: number };
+}
+
+/** Whose text an entry was computed from. */
+export interface CacheOwner {
+  tenantId: string;
+  /** `<collection>/<entityId>`; unset: every entry of the tenant. */
+  entity?: string | undefined;
+}
+
+/** A computed vector to cache. */
+export interface CacheEntry {
+  text: string;
+  vector: Float32Array;
+  /** The key's scope: the tenant (EMBEDDING_CACHE_SCOPE=tenant), or none (shared). */
+  scope?: string | undefined;
+  /** The entity it was computed for; not part of the key. */
+  owner?: CacheOwner | undefined;
 }
 
 /**

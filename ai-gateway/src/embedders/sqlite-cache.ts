@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { type EmbeddingCache, textHash } from "./cache.ts";
+import { type CacheEntry, type CacheOwner, type EmbeddingCache, textHash } from "./cache.ts";
 
 /** Bounds of the cache (EMBEDDING_CACHE_MAX_ENTRIES, EMBEDDING_CACHE_MAX_AGE_DAYS). */
 export interface CacheBounds {
@@ -36,6 +36,18 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     db.run(`CREATE UNIQUE INDEX IF NOT EXISTS embedding_cache_key
       ON embedding_cache (embedder, dims, text_hash)`);
     db.run("CREATE INDEX IF NOT EXISTS embedding_cache_used ON embedding_cache (used_at)");
+    // Whose text each entry came from, for erasure; not part of the key. Files of older versions
+    // get the columns here (their entries have no owner: see README, "Erasure").
+    const columns = db
+      .query<{ name: string }, []>("SELECT name FROM pragma_table_info('embedding_cache')")
+      .all()
+      .map((row) => row.name);
+    if (!columns.includes("tenant_id")) {
+      db.run("ALTER TABLE embedding_cache ADD COLUMN tenant_id TEXT");
+      db.run("ALTER TABLE embedding_cache ADD COLUMN entity TEXT");
+    }
+    db.run(`CREATE INDEX IF NOT EXISTS embedding_cache_owner
+      ON embedding_cache (tenant_id, entity) WHERE tenant_id IS NOT NULL`);
     const row = db
       .query<{ entries: number; bytes: number }, []>(
         `SELECT count(*) AS entries, coalesce(sum(${ROW_BYTES}), 0) AS bytes FROM embedding_cache`,
@@ -75,22 +87,19 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     return found;
   }
 
-  put(
-    embedder: string,
-    dims: number,
-    entries: readonly { text: string; vector: Float32Array; scope?: string | undefined }[],
-  ): void {
+  put(embedder: string, dims: number, entries: readonly CacheEntry[]): void {
     if (entries.length === 0) return;
     const insert = this.db.query(
-      `INSERT INTO embedding_cache (embedder, dims, text_hash, vector, used_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (embedder, dims, text_hash) DO NOTHING`,
+      `INSERT INTO embedding_cache (embedder, dims, text_hash, vector, used_at, tenant_id, entity)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (embedder, dims, text_hash) DO NOTHING`,
     );
     const now = this.now();
     this.db.transaction(() => {
-      for (const { text, vector, scope } of entries) {
+      for (const { text, vector, scope, owner } of entries) {
         const hash = textHash(text, scope);
         const bytes = new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
-        if (insert.run(embedder, dims, hash, bytes, now).changes > 0) {
+        const by = [owner?.tenantId ?? null, owner?.entity ?? null] as const;
+        if (insert.run(embedder, dims, hash, bytes, now, ...by).changes > 0) {
           this.#entries++;
           this.#bytes += bytes.byteLength + hash.byteLength + Buffer.byteLength(embedder);
         }
@@ -106,6 +115,25 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
           excess,
         );
     })();
+  }
+
+  erase(owner: CacheOwner): number {
+    const gone =
+      owner.entity === undefined
+        ? this.db
+            .query<{ bytes: number }, [string]>(
+              `DELETE FROM embedding_cache WHERE tenant_id = ? RETURNING ${ROW_BYTES} AS bytes`,
+            )
+            .all(owner.tenantId)
+        : this.db
+            .query<{ bytes: number }, [string, string]>(
+              `DELETE FROM embedding_cache WHERE tenant_id = ? AND entity = ?
+               RETURNING ${ROW_BYTES} AS bytes`,
+            )
+            .all(owner.tenantId, owner.entity);
+    this.#entries -= gone.length;
+    for (const { bytes } of gone) this.#bytes -= bytes;
+    return gone.length;
   }
 
   stats(): { entries: number; bytes: number } {

@@ -130,6 +130,13 @@ export class FreshnessWaiters {
     this.#run();
   }
 
+  /** Answers the tenant's pending waiters "not reached" (its erase); answers how many. */
+  release(tenantId: string): number {
+    const mine = [...this.#pending].filter((waiter) => waiter.target.tenantId === tenantId);
+    for (const waiter of mine) waiter.settle(false);
+    return mine.length;
+  }
+
   /** Answers every pending waiter "not reached" and stops re-checking (shutdown). */
   close(): void {
     for (const waiter of [...this.#pending]) waiter.settle(false);

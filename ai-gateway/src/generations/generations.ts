@@ -148,6 +148,7 @@ export class Generations {
         return vectors;
       },
       put: (embedder, dims, entries) => cache.put(embedder, dims, entries),
+      erase: (owner) => cache.erase(owner),
       stats: () => cache.stats(),
     };
   }
@@ -226,6 +227,25 @@ export class Generations {
       for (const open of this.#open.values()) {
         await open.store.purge(physical(collection, open.row.id), tenantId, entityIds);
       }
+    },
+    // Every generation: the open ones, and the retired ones, whose collections are kept (not
+    // dropped) and so still hold the tenant's vectors.
+    eraseTenant: async (collection, tenantId) => {
+      let erased = 0;
+      for (const open of this.#open.values())
+        erased += await open.store.eraseTenant(physical(collection, open.row.id), tenantId);
+      const retired = this.#deps.table.all().filter((row) => row.state === "retired");
+      for (const row of retired) {
+        const name = physical(collection, row.id);
+        const store = await this.#deps.open(row, [name]);
+        try {
+          erased += await store.eraseTenant(name, tenantId);
+        } finally {
+          await store.close();
+        }
+      }
+      this.#deps.table.forgetTenant(tenantId);
+      return erased;
     },
     count: (collection, tenantId) => {
       const current = this.current();

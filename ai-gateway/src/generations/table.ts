@@ -81,6 +81,11 @@ export class GenerationTable {
       .map(asGeneration);
   }
 
+  /** Forgets a tenant's build progress (its erase). */
+  forgetTenant(tenantId: string): void {
+    this.db.query("DELETE FROM vector_generation_tenants WHERE tenant_id = ?").run(tenantId);
+  }
+
   inState(state: GenerationState): Generation | null {
     const row = this.db
       .query<Row, [string]>("SELECT * FROM vector_generations WHERE state = ? ORDER BY id DESC")

@@ -1,4 +1,4 @@
-import type { EmbeddingCache } from "../embedders/cache.ts";
+import type { CacheEntry, EmbeddingCache } from "../embedders/cache.ts";
 import { type Embedder, Refused } from "../embedders/index.ts";
 import { GatewayError, WrongDimsError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
@@ -107,7 +107,7 @@ export async function embedChanges(
     }),
   );
   metrics.embedSeconds.observe((performance.now() - started) / 1000);
-  const fresh: { text: string; vector: Float32Array; scope: string | undefined }[] = [];
+  const fresh: CacheEntry[] = [];
   for (const [i, group] of toCompute.entries()) {
     const item = embedded[i];
     if (!item)
@@ -118,7 +118,12 @@ export async function embedChanges(
       continue;
     }
     const first = group[0] as EntityChange;
-    fresh.push({ text: first.text, vector: item, scope: shared ? undefined : first.tenantId });
+    fresh.push({
+      text: first.text,
+      vector: item,
+      scope: shared ? undefined : first.tenantId,
+      owner: { tenantId: first.tenantId, entity: `${first.collection}/${first.entityId}` },
+    });
     count(outcome, first.tenantId).computed++;
     for (const change of group) outcome.vectorOf.set(change, item);
   }

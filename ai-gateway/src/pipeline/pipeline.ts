@@ -37,6 +37,14 @@ export interface TenantRecorder {
   record(events: readonly MeshEvent<"tenant.created">[]): Promise<void>;
 }
 
+/** Anything that erases tenants and what was derived from one entity (erasure/eraser.ts). */
+export interface PipelineEraser {
+  eraseTenant(tenantId: string, requestedBy: string): Promise<unknown>;
+  isErased(tenantId: string): boolean;
+  provisioned(tenantIds: readonly string[]): void;
+  eraseSubject(tenantId: string, collection: string, entityId: string): unknown;
+}
+
 /** What the pipeline needs. */
 export interface PipelineDeps {
   embedder: Embedder;
@@ -44,6 +52,8 @@ export interface PipelineDeps {
   deadLetters: DeadLetterSink;
   usage: UsageMeter;
   tenants: TenantRecorder;
+  /** Unset → `tenant.deleted` is ignored and deletes erase only the point (tests). */
+  eraser?: PipelineEraser | undefined;
   metrics: GatewayMetrics;
   logger: Logger;
   /** Vectors already computed; unset → every text is embedded. */
@@ -106,8 +116,27 @@ export class Pipeline {
       events.map(({ event }) => event),
       registry,
     );
+    // Erases first: the plan already dropped the batch's changes that came before each one.
+    const eraser = this.#deps.eraser;
+    for (const event of eraser ? plan.erasures : []) {
+      const by = `${event.source} ${event.id}`;
+      await this.#retrying("erase", () =>
+        (eraser as PipelineEraser).eraseTenant(event.tenantId, by),
+      );
+    }
+    if (plan.tenants.length > 0) {
+      await this.#retrying("tenants", () => this.#deps.tenants.record(plan.tenants));
+      eraser?.provisioned(plan.tenants.map((event) => event.tenantId));
+    }
+    // An erased tenant's event that reached the transport after its erase (another relay's
+    // shard, a replay) would bring its data back: dropped until it is provisioned again.
+    const planned = eraser
+      ? plan.changes.filter((change) => !eraser.isErased(change.tenantId))
+      : plan.changes;
+    const dropped = plan.changes.length - planned.length;
+    if (dropped > 0) this.#deps.logger.warn({ dropped }, "dropped changes of erased tenants");
     const { vectorOf, refused, counts } = await embedChanges(
-      plan.changes.filter((change) => change.action === "upsert"),
+      planned.filter((change) => change.action === "upsert"),
       {
         ...this.#deps,
         retrying: (step, work) => this.#retrying(step, work),
@@ -124,7 +153,7 @@ export class Pipeline {
       "dead-lettered events the embedder refused or over their tenant's quota",
     );
     // A refused upsert is not written: the entity keeps its previous state.
-    const changes = plan.changes.filter((c) => c.action === "delete" || vectorOf.has(c));
+    const changes = planned.filter((c) => c.action === "delete" || vectorOf.has(c));
 
     let stale = 0;
     // One write per collection the batch touches (the registry names them).
@@ -141,8 +170,11 @@ export class Pipeline {
       if (result.stale > 0) metrics.stale.inc({ collection }, result.stale);
       stale += result.stale;
     }
-    if (plan.tenants.length > 0)
-      await this.#retrying("tenants", () => this.#deps.tenants.record(plan.tenants));
+    // Subject erasure: what was derived from a deleted entity besides its point.
+    for (const change of eraser ? changes : []) {
+      if (change.action === "delete")
+        eraser?.eraseSubject(change.tenantId, change.collection, change.entityId);
+    }
 
     // Billed: embeddings computed, not those the cache answered (with a shared cache, those too).
     const increments: UsageIncrement[] = [...counts]

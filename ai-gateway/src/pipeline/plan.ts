@@ -107,10 +107,10 @@ export function planBatch(
   // batch is dropped, so it cannot bring erased data back; one after it (a tenant provisioned
   // again) is kept.
   const erasedAt = new Map(erasures.map((event) => [event.tenantId, events.indexOf(event)]));
-  const changes = [...byEntity.values()].filter(
-    (change) => events.indexOf(change.event) > (erasedAt.get(change.tenantId) ?? -1),
-  );
-  return { changes, tenants, erasures, ignored };
+  const after = (event: AnyMeshEvent) =>
+    events.indexOf(event) > (erasedAt.get(event.tenantId) ?? -1);
+  const changes = [...byEntity.values()].filter((change) => after(change.event));
+  return { changes, tenants: tenants.filter(after), erasures, ignored };
 }
 
 function wins(next: EntityChange, previous: EntityChange): boolean {

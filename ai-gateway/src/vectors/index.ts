@@ -125,6 +125,12 @@ export interface VectorStore {
    * lower version can be written again (reconciliation of forged or replayed versions).
    */
   purge(collection: Collection, tenantId: string, entityIds: readonly string[]): Promise<void>;
+  /**
+   * Removes every point of the tenant in `collection`, tombstones included, with their vectors
+   * and codes; answers how many points were removed (0 on a repeat). Other tenants' points are
+   * untouched, and their searches keep answering while it runs.
+   */
+  eraseTenant(collection: Collection, tenantId: string): Promise<number>;
   /** Rejects when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

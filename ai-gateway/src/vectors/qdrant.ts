@@ -210,6 +210,15 @@ export class QdrantStore implements VectorStore {
     };
   }
 
+  async eraseTenant(collection: Collection, tenantId: string): Promise<number> {
+    const name = this.#name(collection);
+    // Tombstones too: no must_not here, the erase takes every point of the tenant.
+    const filter = { must: [{ key: "tenantId", match: { value: tenantId } }] };
+    const { count } = await this.#client.count(name, { exact: true, filter });
+    if (count > 0) await this.#client.delete(name, { wait: true, filter });
+    return count;
+  }
+
   async purge(
     collection: Collection,
     tenantId: string,

@@ -93,6 +93,12 @@ export class CodeTables {
     else this.#sql.dropSmall.run(tenantId, rowid);
   }
 
+  /** After a tenant's codes were dropped one by one: forgets its partition and plain rows. */
+  forgetTenant(tenantId: string): void {
+    this.db.run(`DELETE FROM small_codes_${this.c} WHERE tenant_id = ?`, [tenantId]);
+    this.db.run(`DELETE FROM partitioned_${this.c} WHERE tenant_id = ?`, [tenantId]);
+  }
+
   /** Moves the codes of each given tenant that has reached PARTITION_AT into its partition. */
   partitionGrown(tenants: Iterable<string>): void {
     for (const tenantId of tenants) {

@@ -27,6 +27,8 @@ import { storedVersions } from "./sqlite-vec-versions.ts";
 /** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
 const CANDIDATE_FACTOR = 4;
 const MIN_CANDIDATES = 40;
+/** Points removed per transaction of a tenant's erase. */
+const ERASE_CHUNK = 1000;
 
 /** Prepared write statements of one collection. */
 interface WriteStatements {
@@ -242,6 +244,31 @@ export class SqliteVecStore implements VectorStore {
         remove.run(row.rowid);
       }
     })();
+  }
+
+  async eraseTenant(collection: Collection, tenantId: string): Promise<number> {
+    const sql = this.#statements(collection);
+    const page = this.db.prepare<{ rowid: number; deleted: number }, [string, number]>(
+      `SELECT rowid, deleted FROM points_${collection} WHERE tenant_id = ? LIMIT ?`,
+    );
+    const remove = this.db.prepare(`DELETE FROM points_${collection} WHERE rowid = ?`);
+    let erased = 0;
+    for (;;) {
+      // Chunks, each its own transaction, with a turn of the event loop between them: the
+      // other tenants' searches and writes go on while a large tenant is erased.
+      const done = this.db.transaction(() => {
+        const rows = page.all(tenantId, ERASE_CHUNK);
+        for (const row of rows) {
+          if (!row.deleted) this.#drop(sql, row.rowid, tenantId);
+          remove.run(row.rowid);
+        }
+        if (rows.length < ERASE_CHUNK) sql.codes.forgetTenant(tenantId);
+        erased += rows.length;
+        return rows.length < ERASE_CHUNK;
+      })();
+      if (done) return erased;
+      await Bun.sleep(0);
+    }
   }
 
   async ping(): Promise<void> {
