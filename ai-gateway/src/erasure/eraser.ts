@@ -181,8 +181,9 @@ export class TenantEraser {
       if (exists.get(table) === null) continue;
       removed += db.query(`DELETE FROM ${table} WHERE tenant_id = ?`).run(tenantId).changes;
     }
-    // Freed pages are zeroed (secure_delete); the WAL's old frames go at the next checkpoint.
-    db.run("PRAGMA wal_checkpoint(PASSIVE)");
+    // Freed pages are zeroed (secure_delete); the WAL still holds the pages as they were
+    // before: copied into the file and truncated. A reader of an older snapshot delays it.
+    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
     return removed;
   }
 
