@@ -9,7 +9,7 @@
  * USER_SERVICE_URL (default http://127.0.0.1:3000), TASK_SERVICE_URL (…:3002), GATEWAY_URLS
  * (comma-separated, default GATEWAY_URL or …:3001), OPERATOR_TOKEN; for a subject, TENANT_TOKEN
  * (default the development token `<tenant>:erase`). Stores read directly: DATA_DIR (default
- * .data), DATABASE_URL and TASK_DATABASE_URL, QDRANT_URL (QDRANT_API_KEY,
+ * .data; DATA_DIRS: several, comma-separated), DATABASE_URL and TASK_DATABASE_URL, QDRANT_URL (QDRANT_API_KEY,
  * QDRANT_COLLECTION_PREFIX). Exit 0 done, 1 leftovers or not done in ERASE_TIMEOUT_MS, 2 a call
  * failed.
  */
@@ -32,9 +32,11 @@ if (!tenant || !/^[a-z0-9-]{1,63}$/.test(tenant)) {
   process.exit(2);
 }
 const env = process.env;
-const dataDir = resolve(env.DATA_DIR || ".data");
+// Each service's DATA_DIR (they share `.data` under `bun run dev`); the first keeps the needles.
+const dataDirs = (env.DATA_DIRS || env.DATA_DIR || ".data").split(",").map((dir) => resolve(dir));
+const dataDir = dataDirs[0] ?? resolve(".data");
 const stores: Stores = {
-  dataDir,
+  dataDirs,
   databaseUrls: [env.DATABASE_URL, env.TASK_DATABASE_URL].filter((url): url is string => !!url),
   qdrant: env.QDRANT_URL
     ? { url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY, prefix: env.QDRANT_COLLECTION_PREFIX }
@@ -139,7 +141,7 @@ console.log(JSON.stringify(report, null, 2));
 console.error(`erased ${tenant}; prove it with: bun run erase --verify --tenant ${tenant}`);
 
 function describe(where: Stores): string {
-  const parts = [where.dataDir ? `SQLite files of ${where.dataDir}` : ""];
+  const parts = (where.dataDirs ?? []).map((dir) => `SQLite files of ${dir}`);
   parts.push(
     ...(where.databaseUrls ?? []).map((url) => `Postgres ${new URL(url).pathname.slice(1)}`),
   );

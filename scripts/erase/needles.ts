@@ -32,8 +32,7 @@ class Collector {
 /** The tenant's ids and texts in every store it can read (before the erase). */
 export async function collectNeedles(tenantId: string, stores: Stores): Promise<Needles> {
   const found = new Collector();
-  const dir = stores.dataDir;
-  if (dir && existsSync(dir)) {
+  for (const dir of (stores.dataDirs ?? []).filter((d) => existsSync(d))) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".sqlite"))) {
       const db = new Database(join(dir, file), { readonly: true });
       try {

@@ -63,7 +63,7 @@ describe("bun run erase --verify on the embedded mesh", () => {
     await tasks.create("tenant-a", task);
     await relay();
 
-    const stores = { dataDir: dir };
+    const stores = { dataDirs: [dir] };
     const needles = await collectNeedles("tenant-a", stores);
     expect(needles.texts).toEqual(
       expect.arrayContaining(["Ada Lovelace", "ada.lovelace@tenant-a.dev", "Bernoulli numbers"]),

@@ -19,8 +19,8 @@ export interface Leftover {
 
 /** Where the mesh's stores are. */
 export interface Stores {
-  /** DATA_DIR of the embedded mode: every `*.sqlite` file in it, with its WAL. */
-  dataDir?: string | undefined;
+  /** DATA_DIR(s) of the embedded mode: every `*.sqlite` file in them, with its WAL. */
+  dataDirs?: readonly string[] | undefined;
   /** Postgres databases (user-service's, task-service's). */
   databaseUrls?: readonly string[] | undefined;
   /** A Qdrant the gateway writes, read directly. */
@@ -37,9 +37,9 @@ export async function verifyTenant(
   stores: Stores,
 ): Promise<Leftover[]> {
   const found: Leftover[] = [];
-  if (stores.dataDir && existsSync(stores.dataDir))
-    for (const file of readdirSync(stores.dataDir).filter((f) => f.endsWith(".sqlite")))
-      found.push(...sqliteLeftovers(join(stores.dataDir, file), tenantId, needles));
+  for (const dir of (stores.dataDirs ?? []).filter((d) => existsSync(d)))
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".sqlite")))
+      found.push(...sqliteLeftovers(join(dir, file), tenantId, needles));
   for (const url of stores.databaseUrls ?? [])
     found.push(...(await postgresLeftovers(url, tenantId, needles)));
   if (stores.qdrant) found.push(...(await qdrantLeftovers(stores.qdrant, tenantId)));
