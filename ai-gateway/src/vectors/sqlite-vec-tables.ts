@@ -49,6 +49,11 @@ export function createPointTables(db: Database, collection: Collection): void {
     ON points_${collection} (tenant_id, deleted)`);
   db.run(`CREATE TABLE IF NOT EXISTS vectors_${collection} (
     rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
+  // Contentless: the text is not stored twice (only its words); contentless_delete lets an
+  // update or delete remove a point's words. Points written before this table existed have no
+  // words until they are written again (or rebuilt into a new generation: `bun run reembed`).
+  db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS keywords_${collection} USING fts5(text,
+    content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
 }
 
 /** Refuses to open collections whose stored vectors have another size than the embedder's. */
