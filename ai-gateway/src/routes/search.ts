@@ -1,3 +1,4 @@
+import { filterFieldsOf } from "@event-mesh/contracts";
 import {
   type AuthOptions,
   type AuthVariables,
@@ -21,7 +22,13 @@ import type { FreshnessWaiters } from "../freshness/waiters.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
-import { COLLECTIONS, type Collection, type VectorStore } from "../vectors/index.ts";
+import {
+  COLLECTIONS,
+  type Collection,
+  type SearchMode,
+  type VectorStore,
+} from "../vectors/index.ts";
+import { FilterBody, FilterQuery, Mode, parseFilter } from "./search-params.ts";
 
 const Q = v.pipe(
   v.string(),
@@ -50,9 +57,10 @@ function afterOf(collections: readonly Collection[]) {
 }
 
 /**
- * Hits scoring below this are left out unless the request sets `minScore`. Scores are cosine
- * similarities: with the hashing embedder 0 means no shared word or trigram, so 0.1 keeps a
- * typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below).
+ * Hits scoring below this are left out unless the request sets `minScore`. For vector scores
+ * (cosine) with the hashing embedder 0 means no shared word or trigram, so 0.1 keeps a typo
+ * (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below). Hybrid and keyword
+ * scores are 0..1 (fusion.ts); hybrid also fuses only vector hits above this cosine floor.
  */
 export const DEFAULT_MIN_SCORE = 0.1;
 const MinScoreNumber = v.pipe(
@@ -71,6 +79,8 @@ function searchSchemas(collections: readonly Collection[]) {
     type: Type,
     limit: limitParam("10"),
     after: After,
+    mode: Mode,
+    filter: FilterQuery,
     minScore: v.optional(
       v.pipe(
         v.string(),
@@ -91,6 +101,8 @@ function searchSchemas(collections: readonly Collection[]) {
     ),
     minScore: v.optional(MinScoreNumber),
     after: After,
+    mode: Mode,
+    filter: FilterBody,
   });
 
   /** The answer: the best hits first, with the stored event data of each. */
@@ -122,6 +134,8 @@ export interface SearchDeps {
   minScore?: number | undefined;
   /** The collections searched, from the event registry; default `COLLECTIONS`. */
   collections?: readonly Collection[] | undefined;
+  /** Filterable fields per collection, from the event registry; default `filterFieldsOf()`. */
+  filterFields?: ReadonlyMap<Collection, readonly string[]> | undefined;
   /** TENANT_LIMITS' searchesPerSecond; unset → no limit. */
   admission?: TenantAdmission | undefined;
 }
@@ -129,7 +143,7 @@ export interface SearchDeps {
 const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["SearchResult"]) =>
   describeRoute({
     tags: ["search"],
-    summary: `Semantic search in the caller's tenant (${method})`,
+    summary: `Hybrid, semantic or keyword search in the caller's tenant (${method})`,
     responses: {
       200: {
         description: "The hits, best first, none scoring below `minScore`",
@@ -153,22 +167,42 @@ const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["Se
 export function searchRoutes(deps: SearchDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   const { SearchQuery, SearchBody, SearchResult } = searchSchemas(deps.collections ?? COLLECTIONS);
+  const filterFields = deps.filterFields ?? filterFieldsOf();
   const search = async (
     tenantId: string,
-    input: { q: string; type: Collection; limit: number; minScore?: number | undefined },
+    input: {
+      q: string;
+      type: Collection;
+      limit: number;
+      minScore?: number | undefined;
+      mode: SearchMode;
+      filter?: Parameters<typeof parseFilter>[0];
+    },
   ) => {
+    const filter = parseFilter(input.filter, input.type, filterFields.get(input.type) ?? []);
     deps.admission?.search(tenantId);
     const started = performance.now();
-    let vector: Float32Array | undefined;
-    try {
-      [vector] = await embedAll(deps.embedder, [input.q]);
-      if (!vector) throw new Error("embedder returned no vector");
-    } catch (error) {
-      throw dependencyDown("embedder", error);
+    // A keyword search needs no embedding (and so works while the embedder is down).
+    let vector: Float32Array | null = null;
+    if (input.mode !== "keyword") {
+      try {
+        const [embedded] = await embedAll(deps.embedder, [input.q]);
+        if (!embedded) throw new Error("embedder returned no vector");
+        vector = embedded;
+      } catch (error) {
+        throw dependencyDown("embedder", error);
+      }
     }
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
-      hits = await deps.store.search(input.type, tenantId, vector, input.limit);
+      hits = await deps.store.search(input.type, tenantId, vector, input.limit, {
+        mode: input.mode,
+        text: input.q,
+        filter,
+        // Hybrid fuses only vector hits above the deployment's cosine floor, so an unrelated
+        // entity is not ranked in for being the nearest of a poor lot.
+        vectorFloor: deps.minScore ?? DEFAULT_MIN_SCORE,
+      });
     } catch (error) {
       throw dependencyDown("vector store", error);
     }

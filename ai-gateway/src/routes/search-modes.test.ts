@@ -1,0 +1,168 @@
+import { describe, expect, test } from "bun:test";
+import { encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
+import { readError } from "@event-mesh/service-kit";
+import { testGateway } from "../../test/app-fixture.ts";
+import { HashingEmbedder } from "../embedders/hashing.ts";
+import type { Embedder } from "../embedders/index.ts";
+
+const BASE = "http://localhost";
+const T = { authorization: "Bearer tenant-a:user-1" };
+
+type Hit = { id: string; score: number; data: Record<string, unknown> };
+
+const task = (
+  tenantId: string,
+  id: string,
+  title: string,
+  status: "open" | "in_progress" | "completed",
+  assignee?: number,
+) =>
+  makeEvent("task.created", {
+    tenantId,
+    source: "urn:test",
+    data: { id, tenantId, title, description: "", status, ...(assignee ? { assignee } : {}) },
+  });
+
+/** A gateway holding some tasks of tenant-a (and one of tenant-b), stored before it answers. */
+async function withTasks(embedder?: Embedder) {
+  const gateway = await testGateway(embedder ? { embedder } : {});
+  const events = [
+    task("tenant-a", "t-1", "Refund INV-2024-0042 to Acme", "open", 7),
+    task("tenant-a", "t-2", "Refund INV-2024-0043 to Acme", "completed"),
+    task("tenant-a", "t-3", "Plan the offsite", "in_progress", 7),
+    ...Array.from({ length: 12 }, (_, i) =>
+      task("tenant-a", `d-${i}`, `Deploy billing service ${i}`, "completed"),
+    ),
+    ...Array.from({ length: 4 }, (_, i) => task("tenant-a", `o-${i}`, `Deploy docs ${i}`, "open")),
+    task("tenant-b", "t-1", "Refund INV-2024-0042 to Other", "open"),
+  ];
+  const batch = encodeHttpBatch(events);
+  const stored = await gateway.app.request(`${BASE}/events`, {
+    method: "POST",
+    headers: { authorization: "Bearer ingest-secret", "content-type": batch.contentType },
+    body: batch.body,
+  });
+  expect(stored.status).toBe(200);
+  const search = async (query: string) => {
+    const response = await gateway.app.request(`${BASE}/search?type=tasks&${query}`, {
+      headers: T,
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { hits: Hit[] }).hits;
+  };
+  return { ...gateway, search };
+}
+
+describe("search modes", () => {
+  test("hybrid is the default: an exact invoice number first in both lists scores 1", async () => {
+    const { search } = await withTasks();
+    const hits = await search("q=INV-2024-0042");
+    expect(hits[0]).toMatchObject({ id: "t-1", score: 1 });
+    expect(hits.every((hit) => hit.data.tenantId === "tenant-a")).toBe(true);
+    expect(await search("q=INV-2024-0042&mode=hybrid")).toEqual(hits);
+  });
+
+  test("keyword mode scores BM25 as 0..1 and finds only entities sharing a word", async () => {
+    const { search } = await withTasks();
+    const hits = await search("q=INV-2024-0042&mode=keyword");
+    expect(hits.map((hit) => hit.id)).toEqual(["t-1", "t-2"]);
+    expect(hits[0]?.score).toBeGreaterThan(hits[1]?.score ?? 1);
+    expect(hits[0]?.score).toBeLessThan(1);
+    expect(await search("q=zebra&mode=keyword")).toEqual([]);
+  });
+
+  test("vector mode scores cosine similarity, as before", async () => {
+    const { search } = await withTasks();
+    const hits = await search("q=Refund%20INV-2024-0042%20to%20Acme%0A%0Aopen&mode=vector");
+    expect(hits[0]?.id).toBe("t-1");
+    expect(hits[0]?.score).toBeCloseTo(1, 5);
+  });
+
+  test("keyword mode answers while the embedder is down; the others are a 503", async () => {
+    const hashing = new HashingEmbedder(384);
+    let down = false;
+    const flaky: Embedder = {
+      dims: 384,
+      name: "flaky",
+      embed: (texts) => (down ? Promise.reject(new Error("down")) : hashing.embed(texts)),
+    };
+    const { app, search } = await withTasks(flaky);
+    down = true;
+    expect((await search("q=offsite&mode=keyword")).map((hit) => hit.id)).toEqual(["t-3"]);
+    const hybrid = await app.request(`${BASE}/search?type=tasks&q=offsite`, { headers: T });
+    expect(hybrid.status).toBe(503);
+  });
+});
+
+describe("search filters", () => {
+  test("filter=status:open answers only open tasks, and still `limit` of them", async () => {
+    const { search } = await withTasks();
+    for (const mode of ["hybrid", "vector", "keyword"]) {
+      const hits = await search(
+        `q=Deploy%20billing%20service&mode=${mode}&limit=4&filter=status:open&minScore=0`,
+      );
+      expect(hits.length, mode).toBe(4);
+      expect(
+        hits.every((hit) => hit.data.status === "open"),
+        mode,
+      ).toBe(true);
+    }
+  });
+
+  test("values of one field are alternatives, fields all hold; the JSON body takes the same", async () => {
+    const { app, search } = await withTasks();
+    const query = "q=refund%20plan&mode=keyword&filter=status:open,in_progress&filter=assignee:7";
+    expect((await search(query)).map((hit) => hit.id).sort()).toEqual(["t-1", "t-3"]);
+    const response = await app.request(`${BASE}/search`, {
+      method: "POST",
+      headers: { ...T, "content-type": "application/json" },
+      body: JSON.stringify({
+        q: "refund plan",
+        type: "tasks",
+        mode: "keyword",
+        filter: { status: ["open", "in_progress"], assignee: "7" },
+      }),
+    });
+    const hits = ((await response.json()) as { hits: Hit[] }).hits;
+    expect(hits.map((hit) => hit.id).sort()).toEqual(["t-1", "t-3"]);
+  });
+
+  const many = Array.from({ length: 21 }, (_, i) => `v${i}`).join(",");
+  for (const [query, message] of [
+    [
+      "type=tasks&filter=priority:high",
+      "tasks cannot be filtered on `priority` (filterable: status, assignee)",
+    ],
+    ["type=users&filter=status:open", "users cannot be filtered on `status` (it has none)"],
+    ["type=tasks&filter=status", "must be field:value"],
+    ["type=tasks&filter=status:", "must be field:value"],
+    ["type=tasks&filter=status:a,,b", "must be field:value"],
+    [`type=tasks&filter=status:${many}`, "at most 20 values in all (got 21)"],
+    ["type=tasks&mode=fuzzy", "must be one of hybrid, vector, keyword"],
+  ] as const) {
+    test(`GET /search?${query.slice(0, 40)} is a 400 naming the parameter`, async () => {
+      const { app } = await testGateway();
+      const response = await app.request(`${BASE}/search?q=a&${query}`, { headers: T });
+      expect(response.status).toBe(400);
+      const error = await readError(response);
+      const details = error.details as { path: string; message: string }[];
+      expect(details.map((d) => d.path)).toContain(query.includes("mode") ? "mode" : "filter");
+      expect(details.map((d) => d.message).join(" ")).toContain(message);
+    });
+  }
+
+  test("a JSON body's filter is checked the same way", async () => {
+    const { app } = await testGateway();
+    const post = (filter: unknown) =>
+      app.request(`${BASE}/search`, {
+        method: "POST",
+        headers: { ...T, "content-type": "application/json" },
+        body: JSON.stringify({ q: "a", type: "tasks", filter }),
+      });
+    for (const filter of [{ priority: "high" }, { status: [] }, { status: "a,b" }, "status:open"]) {
+      const response = await post(filter);
+      expect(response.status, JSON.stringify(filter)).toBe(400);
+      expect(JSON.stringify(await response.json())).toContain('"path":"filter');
+    }
+  });
+});
