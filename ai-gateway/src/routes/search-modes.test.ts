@@ -2,8 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
 import { readError } from "@event-mesh/service-kit";
 import { testGateway } from "../../test/app-fixture.ts";
+import { EmbeddingsServer } from "../../test/embeddings-server.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import type { Embedder } from "../embedders/index.ts";
+import { OpenAiEmbedder } from "../embedders/openai.ts";
 
 const BASE = "http://localhost";
 const T = { authorization: "Bearer tenant-a:user-1" };
@@ -92,6 +94,49 @@ describe("search modes", () => {
     const hybrid = await app.request(`${BASE}/search?type=tasks&q=offsite`, { headers: T });
     expect(hybrid.status).toBe(503);
   });
+});
+
+test("a word deep in a long description, past what the embedder reads, is found by its words", async () => {
+  const server = new EmbeddingsServer(384);
+  try {
+    const embedder = new OpenAiEmbedder({ url: server.url, model: "m", dims: 384, maxChars: 2048 });
+    const { app } = await testGateway({ embedder });
+    const filler = "Routine weekly maintenance of the office printers and coffee machines. ";
+    const description = `${filler.repeat(48)}Remember the quokka enclosure permit.`;
+    expect(description.indexOf("quokka")).toBeGreaterThan(3_000);
+    const batch = encodeHttpBatch([
+      makeEvent("task.created", {
+        tenantId: "tenant-a",
+        source: "urn:test",
+        data: {
+          id: "long",
+          tenantId: "tenant-a",
+          title: "Facilities",
+          description,
+          status: "open",
+        },
+      }),
+    ]);
+    const stored = await app.request(`${BASE}/events`, {
+      method: "POST",
+      headers: { authorization: "Bearer ingest-secret", "content-type": batch.contentType },
+      body: batch.body,
+    });
+    expect(stored.status).toBe(200);
+    // The embedder was sent the first 2,048 characters only.
+    expect(server.texts.every((text) => !text.includes("quokka"))).toBe(true);
+    const ids = async (mode: string) => {
+      const response = await app.request(`${BASE}/search?type=tasks&q=quokka&mode=${mode}`, {
+        headers: T,
+      });
+      return ((await response.json()) as { hits: Hit[] }).hits.map((hit) => hit.id);
+    };
+    expect(await ids("vector")).toEqual([]);
+    expect(await ids("keyword")).toEqual(["long"]);
+    expect(await ids("hybrid")).toEqual(["long"]);
+  } finally {
+    server.stop();
+  }
 });
 
 describe("search filters", () => {

@@ -57,10 +57,10 @@ function afterOf(collections: readonly Collection[]) {
 }
 
 /**
- * Hits scoring below this are left out unless the request sets `minScore`. For vector scores
- * (cosine) with the hashing embedder 0 means no shared word or trigram, so 0.1 keeps a typo
- * (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below). Hybrid and keyword
- * scores are 0..1 (fusion.ts); hybrid also fuses only vector hits above this cosine floor.
+ * Vector hits below this cosine are left out (in hybrid mode, before the fusion) unless the
+ * request sets `minScore`. With the hashing embedder 0 means no shared word or trigram, so 0.1
+ * keeps a typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below). A
+ * request's `minScore` floors the score of its mode (0..1 in hybrid and keyword, fusion.ts).
  */
 export const DEFAULT_MIN_SCORE = 0.1;
 const MinScoreNumber = v.pipe(
@@ -193,6 +193,7 @@ export function searchRoutes(deps: SearchDeps) {
         throw dependencyDown("embedder", error);
       }
     }
+    const cosineFloor = deps.minScore ?? DEFAULT_MIN_SCORE;
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
       hits = await deps.store.search(input.type, tenantId, vector, input.limit, {
@@ -201,7 +202,7 @@ export function searchRoutes(deps: SearchDeps) {
         filter,
         // Hybrid fuses only vector hits above the deployment's cosine floor, so an unrelated
         // entity is not ranked in for being the nearest of a poor lot.
-        vectorFloor: deps.minScore ?? DEFAULT_MIN_SCORE,
+        vectorFloor: cosineFloor,
       });
     } catch (error) {
       throw dependencyDown("vector store", error);
@@ -216,8 +217,11 @@ export function searchRoutes(deps: SearchDeps) {
     }
     const tookMs = Math.round((performance.now() - started) * 100) / 100;
     deps.metrics.searchSeconds.observe({ collection: input.type }, tookMs / 1000);
-    // Hits come best first, so filtering the top `limit` loses nothing above the floor.
-    const floor = input.minScore ?? deps.minScore ?? DEFAULT_MIN_SCORE;
+    // Hits come best first, so filtering the top `limit` loses nothing above the floor. The
+    // deployment's floor is a cosine: it floors vector hits (in hybrid, before the fusion); a
+    // keyword hit already shares a word with the query, whatever its BM25 (SQLite's gives a word
+    // in most texts a weight near 0).
+    const floor = input.minScore ?? (input.mode === "vector" ? cosineFloor : -1);
     return {
       hits: hits
         .filter((hit) => hit.score >= floor)
