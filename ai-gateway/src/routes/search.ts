@@ -63,6 +63,8 @@ function afterOf(collections: readonly Collection[]) {
  * request's `minScore` floors the score of its mode (0..1 in hybrid and keyword, fusion.ts).
  */
 export const DEFAULT_MIN_SCORE = 0.1;
+const MIN_SCORE_DOC =
+  "Hits scoring below it (the score of the `mode` asked) are left out. Unset: vector hits under SEARCH_MIN_SCORE (a cosine, 0.1) are left out, and not fused in hybrid mode; keyword hits are all kept.";
 const MinScoreNumber = v.pipe(
   v.number(MIN_SCORE),
   v.minValue(-1, MIN_SCORE),
@@ -87,6 +89,7 @@ function searchSchemas(collections: readonly Collection[]) {
         // -1 to 1 as up to 2 digits and 6 decimals: the range in the pattern, so that
         // /openapi.json states exactly what is accepted (the number check after it agrees).
         v.regex(/^-?(?:0{1,2}(?:\.[0-9]{1,6})?|0?1(?:\.0{1,6})?)$/, MIN_SCORE),
+        v.description(MIN_SCORE_DOC),
         v.transform(Number),
         MinScoreNumber,
       ),
@@ -99,7 +102,7 @@ function searchSchemas(collections: readonly Collection[]) {
       v.pipe(v.number(LIMIT), v.integer(LIMIT), v.minValue(1, LIMIT), v.maxValue(100, LIMIT)),
       10,
     ),
-    minScore: v.optional(MinScoreNumber),
+    minScore: v.optional(v.pipe(MinScoreNumber, v.description(MIN_SCORE_DOC))),
     after: After,
     mode: Mode,
     filter: FilterBody,
