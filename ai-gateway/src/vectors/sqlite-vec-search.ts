@@ -88,6 +88,16 @@ export function vectorHits(
 }
 
 /**
+ * The tenant as one FTS5 token (hex, so no tenant id splits into words or equals another's).
+ * A query requires it in the `tenant` column, so FTS5 intersects the tenant's posting list with
+ * the words' and scores only the tenant's matches: a common word costs what the tenant holds,
+ * not what every tenant of the file holds.
+ */
+export function tenantToken(tenantId: string): string {
+  return `t${Buffer.from(tenantId).toString("hex")}`;
+}
+
+/**
  * The best BM25 matches of any word of `text` (FTS5 over `keywords_<c>`), scored 0..1
  * (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
  * is taken among the tenant's qualifying matches only. A text without words matches nothing.
@@ -100,13 +110,15 @@ export function keywordHits(
   limit: number,
   filter: SearchFilter | undefined,
 ): SearchHit[] {
-  const match = ftsQuery(text);
-  if (match === null) return [];
+  const words = ftsQuery(text);
+  if (words === null) return [];
+  const match = `tenant : "${tenantToken(tenantId)}" AND text : (${words})`;
   const where = filterSql(filter);
-  // bm25() is negative, lower better: ordered ascending, negated into a score.
+  // bm25() is negative, lower better: ordered ascending, negated into a score. The tenant
+  // column weighs 0: it selects, it does not score.
   const rows = db
     .query<{ payload: string | null; score: number }, Binding[]>(
-      `SELECT p.payload AS payload, bm25(keywords_${c}) AS score
+      `SELECT p.payload AS payload, bm25(keywords_${c}, 0.0, 1.0) AS score
        FROM keywords_${c} JOIN points_${c} p ON p.rowid = keywords_${c}.rowid
        WHERE keywords_${c} MATCH ? AND p.tenant_id = ? AND p.deleted = 0${where.sql}
        ORDER BY score LIMIT ?`,

@@ -15,7 +15,7 @@ import {
 import { pointId } from "./point-id.ts";
 import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
-import { keywordHits, vectorHits } from "./sqlite-vec-search.ts";
+import { keywordHits, tenantToken, vectorHits } from "./sqlite-vec-search.ts";
 import {
   checkStoredDims,
   countPoints,
@@ -34,7 +34,7 @@ interface WriteStatements {
   update: Statement<unknown, [number, number, string | null, number]>;
   putVector: Statement<unknown, [number, Float32Array]>;
   dropVector: Statement<unknown, [number]>;
-  putWords: Statement<unknown, [number, string]>;
+  putWords: Statement<unknown, [number, string, string]>;
   dropWords: Statement<unknown, [number]>;
   codes: CodeTables;
 }
@@ -124,7 +124,7 @@ export class SqliteVecStore implements VectorStore {
           if (!row.deleted) this.#drop(sql, rowid, row.tenant_id);
         }
         this.#put(sql, rowid, point.tenantId, point.vector);
-        sql.putWords.run(rowid, point.text);
+        sql.putWords.run(rowid, tenantToken(point.tenantId), point.text);
         grown.add(point.tenantId);
         result.upserted++;
       }
@@ -168,7 +168,7 @@ export class SqliteVecStore implements VectorStore {
       ),
       putVector: this.db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
       dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
-      putWords: this.db.prepare(`INSERT INTO keywords_${c} (rowid, text) VALUES (?, ?)`),
+      putWords: this.db.prepare(`INSERT INTO keywords_${c} (rowid, tenant, text) VALUES (?, ?, ?)`),
       dropWords: this.db.prepare(`DELETE FROM keywords_${c} WHERE rowid = ?`),
       codes: CodeTables.open(this.db, c, dims, this.#partitionAt),
     };
