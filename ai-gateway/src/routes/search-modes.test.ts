@@ -139,6 +139,21 @@ test("a word deep in a long description, past what the embedder reads, is found 
   }
 });
 
+test("queries of 170 words, or of FTS5 and Qdrant syntax, are answered in every mode", async () => {
+  const { search } = await withTasks();
+  // 512 characters of distinct words: the keyword retrievers take the first 64.
+  const many = Array.from({ length: 170 }, (_, i) => i.toString(36).padStart(2, "z")).join(" ");
+  expect(many.length).toBeLessThanOrEqual(512);
+  const odd = ['NEAR("refund" acme, 2)', "refund* OR ^acme", 'text : "x" AND tenant : "y"', '"'];
+  for (const mode of ["hybrid", "vector", "keyword"]) {
+    await search(`q=${encodeURIComponent(many)}&mode=${mode}`);
+    for (const q of odd) {
+      const hits = await search(`q=${encodeURIComponent(q)}&mode=${mode}`);
+      expect(hits.every((hit) => hit.data.tenantId === "tenant-a")).toBe(true);
+    }
+  }
+});
+
 describe("search filters", () => {
   test("filter=status:open answers only open tasks, and still `limit` of them", async () => {
     const { search } = await withTasks();
