@@ -211,6 +211,19 @@ describe("search filters", () => {
     });
   }
 
+  test("a bad filter is a 400 at once, not after waiting for the write of `after`", async () => {
+    // A write that never arrives: waiting for it would end in a 504 after SEARCH_WAIT_MAX_MS.
+    const { app } = await testGateway({ searchWaitMaxMs: 50 });
+    const after = "m1.tenant-a.tasks.01a225e1-b0ca-722c-a8d2-e7ecc0110ccc.1.0";
+    const query = `q=a&type=tasks&after=${after}`;
+    const waited = await app.request(`${BASE}/search?${query}`, { headers: T });
+    expect(waited.status).toBe(504);
+    const refused = await app.request(`${BASE}/search?${query}&filter=priority:high`, {
+      headers: T,
+    });
+    expect(refused.status).toBe(400);
+  });
+
   test("a JSON body's filter is checked the same way", async () => {
     const { app } = await testGateway();
     const post = (filter: unknown) =>

@@ -1,6 +1,7 @@
 // `mode` and `filter` of the search routes: their schemas (so /openapi.json describes them) and
 // the check of a filter against the fields the registry declares filterable.
 import { invalidInput } from "@event-mesh/service-kit";
+import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
 import { SEARCH_MODES, type SearchFilter } from "../vectors/index.ts";
 
@@ -111,4 +112,23 @@ export function parseFilter(
     );
   }
   return filter;
+}
+
+/** The filter as a request holds it, before `parseFilter`. */
+type FilterInput = Parameters<typeof parseFilter>[0];
+
+/**
+ * Checks the validated request's `filter` against its `type`'s fields, right after validation:
+ * a bad filter is a 400 at once, before a search with `after` waits for its write.
+ */
+export function checkFilter(
+  target: "query" | "json",
+  fields: ReadonlyMap<string, readonly string[]>,
+) {
+  return createMiddleware(async function checkSearchFilter(c, next) {
+    // The validator before this middleware has checked the shape; only the pairing is left.
+    const { type, filter } = c.req.valid(target as never) as { type: string; filter?: FilterInput };
+    parseFilter(filter, type, fields.get(type) ?? []);
+    await next();
+  });
 }

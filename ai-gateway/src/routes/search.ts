@@ -28,7 +28,7 @@ import {
   type SearchMode,
   type VectorStore,
 } from "../vectors/index.ts";
-import { FilterBody, FilterQuery, Mode, parseFilter } from "./search-params.ts";
+import { checkFilter, FilterBody, FilterQuery, Mode, parseFilter } from "./search-params.ts";
 
 const Q = v.pipe(
   v.string(),
@@ -237,6 +237,7 @@ export function searchRoutes(deps: SearchDeps) {
     docs("query string", SearchResult),
     auth(deps.auth),
     validate("query", SearchQuery),
+    checkFilter("query", filterFields),
     async (c) => {
       const { tenantId } = c.get("auth");
       const query = c.req.valid("query");
@@ -250,6 +251,7 @@ export function searchRoutes(deps: SearchDeps) {
     auth(deps.auth),
     jsonBody(),
     validate("json", SearchBody),
+    checkFilter("json", filterFields),
     async (c) => {
       const { tenantId } = c.get("auth");
       const body = c.req.valid("json");
