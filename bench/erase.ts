@@ -104,6 +104,8 @@ try {
             version: 1,
             vector: vector(),
             data: { id: entityId, tenantId: tenant, name: `Entity ${i}` },
+            text: `Entity ${i}`,
+            filters: {},
           });
         }
         await store.write(collection, { upserts: batch, deletes: [] });

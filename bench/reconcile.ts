@@ -92,6 +92,8 @@ async function seedAll(drift: boolean) {
           entityId: id(n),
           version,
           vector,
+          text: id(n),
+          filters: {},
           data: { id: id(n) },
         });
       }

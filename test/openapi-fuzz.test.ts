@@ -50,7 +50,9 @@ checks.ensure_resource_availability.enabled = false
 `,
   // The ingest endpoint takes the producers' token, not a caller's. An `after` token must carry
   // the mesh's signature (MESH_TOKEN_KEYS), which no schema can say: a well-formed token nobody
-  // signed is a 400 naming `after`.
+  // signed is a 400 naming `after`. Which fields a search can filter on depends on its `type`
+  // (tasks: status, assignee; users: none): a well-formed filter on a field the type does not
+  // declare is a 400 naming it.
   "ai-gateway": `${HEADERS}
 [[operations]]
 include-path = "/events"

@@ -107,13 +107,18 @@ describe("search", () => {
       });
       return ((await response.json()) as { hits: { id: string; score: number }[] }).hits;
     };
-    const floored = await search("q=alise");
+    const floored = await search("q=alise&mode=vector");
     expect(floored.map((hit) => hit.id)).toEqual(["1"]);
     // The request's own floor wins: -1 lets every hit through, best first.
-    const all = await search("q=alise&minScore=-1");
+    const all = await search("q=alise&mode=vector&minScore=-1");
     expect(all.map((hit) => hit.id)).toEqual(["1", "2"]);
     expect(all[1]?.score).toBeLessThan(0.1);
-    expect(await search("q=alise&minScore=0.99")).toEqual([]);
+    expect(await search("q=alise&mode=vector&minScore=0.99")).toEqual([]);
+    // Hybrid fuses only vector hits above SEARCH_MIN_SCORE: Bob shares no word and is not
+    // fused in, whatever the request's floor; Alice, first of the vector list only, scores 0.5.
+    const hybrid = await search("q=alise&minScore=-1");
+    expect(hybrid.map((hit) => [hit.id, hit.score])).toEqual([["1", 0.5]]);
+    expect(await search("q=alise&minScore=0.6")).toEqual([]);
   });
 
   for (const [query, field] of [

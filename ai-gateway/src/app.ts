@@ -1,4 +1,9 @@
-import { asyncApiDocument, collectionsOf, type Registry } from "@event-mesh/contracts";
+import {
+  asyncApiDocument,
+  collectionsOf,
+  filterFieldsOf,
+  type Registry,
+} from "@event-mesh/contracts";
 import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import {
   type AuthOptions,
@@ -113,6 +118,7 @@ export function createApp(deps: AppDeps) {
       minScore: deps.searchMinScore,
       collections,
       meshTokenKeys: deps.meshTokenKeys ?? [DEV_MESH_TOKEN_KEY],
+      filterFields: filterFieldsOf(deps.registry),
       freshness:
         deps.freshness ?? new FreshnessWaiters(deps.store, { maxWaitMs: 5_000, recheckMs: 100 }),
     }),

@@ -136,6 +136,16 @@ export const GatewayEnv = serviceEnv(
     SEARCH_WAITERS_PER_TENANT: v.optional(intVar(1, 1_000_000), "100"),
     /** Searches that may wait for their writes at once on this replica; beyond, a 429. */
     SEARCH_WAITERS_MAX: v.optional(intVar(1, 1_000_000), "1000"),
+    /** A rerank endpoint of the common shape (Cohere, Jina, TEI); unset → no reranking. */
+    RERANK_URL: v.optional(urlVar),
+    /** Model sent to the rerank endpoint. */
+    RERANK_MODEL: v.optional(v.pipe(v.string(), v.minLength(1))),
+    /** Bearer key of the rerank endpoint. */
+    RERANK_API_KEY: v.optional(v.string()),
+    /** How many of the fused hits are reranked (at least the search's `limit` is asked for). */
+    RERANK_CANDIDATES: v.optional(intVar(2, 1000), "50"),
+    /** Time the reranker gets per search, ms; past it the fused order is answered. */
+    RERANK_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),
   },
 );
 
@@ -164,5 +174,8 @@ const ROUTE_MARGIN_MS = 5_000;
  */
 export function requestTimeoutMs(config: GatewayConfig): number {
   const embed = config.EMBEDDINGS_URL ? config.EMBEDDINGS_TIMEOUT_MS : 0;
-  return Math.max(config.SEARCH_WAIT_MAX_MS + embed, config.READY_TIMEOUT_MS) + ROUTE_MARGIN_MS;
+  const rerank = config.RERANK_URL ? config.RERANK_TIMEOUT_MS : 0;
+  return (
+    Math.max(config.SEARCH_WAIT_MAX_MS + embed + rerank, config.READY_TIMEOUT_MS) + ROUTE_MARGIN_MS
+  );
 }

@@ -86,6 +86,12 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ["kind", "collection"] as const,
       registers,
     }),
+    rerankFallbacks: new Counter({
+      name: "ai_gateway_rerank_fallbacks_total",
+      help: "Searches answered in the fused order because the reranker timed out or failed, by reason.",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
     searchSeconds: new Histogram({
       name: "ai_gateway_search_seconds",
       help: "Time to answer a search (embed + query), by collection.",

@@ -72,6 +72,8 @@ describe.skipIf(!schema)("generations on Qdrant: the current one is an alias", (
       entityId: String(id),
       version: 1,
       vector: v384.embedOne(`${name(id)} p${id}@a.dev`),
+      text: `${name(id)} p${id}@a.dev`,
+      filters: {},
       data: { id, name: name(id), email: `p${id}@a.dev`, tenantId: "tenant-a" },
     }));
     await a1.generations.store.write("users", { upserts, deletes: [] });

@@ -185,6 +185,10 @@ async function expectEveryUserFound(gw: ReturnType<typeof gateway>, users: Users
     const name = String((event.data as { name: string }).name);
     const { hits } = await gw.search(name);
     expect(hits[0]?.data.name).toBe(name);
+    // The generation searched has the words too: built from the snapshot, kept by live writes.
+    const options = { mode: "keyword" as const, text: name };
+    const byWords = await gw.generations.store.search("users", "tenant-a", null, 5, options);
+    expect(byWords[0]?.data.name).toBe(name);
   }
 }
 

@@ -128,6 +128,8 @@ export function userPoint(user: BenchUser, embedder: HashingEmbedder): PointUpse
     entityId: String(user.id),
     version: 1,
     vector: embedder.embedOne(userText(user)),
+    text: userText(user),
+    filters: {},
     data: { ...user },
   };
 }

@@ -1,17 +1,37 @@
 import type { Operation, QdrantSchema } from "./qdrant-schema.ts";
 
+type Sparse = { indices: number[]; values: number[] };
+
 interface StoredPoint {
   id: string | number;
+  /** The default (unnamed) dense vector. */
   vector: number[];
+  /** Named sparse vectors. */
+  sparse: Map<string, Sparse>;
   payload: Record<string, unknown>;
 }
 
 interface DoubleCollection {
   size: number;
   distance: string;
+  /** Sparse vector name → its modifier (`idf` or `none`). */
+  sparse: Map<string, string>;
   points: Map<string, StoredPoint>;
   indexes: Map<string, unknown>;
 }
+
+/** One query or prefetch of the Query API, as the gateway sends them. */
+interface QueryPart {
+  prefetch?: QueryPart | QueryPart[] | null;
+  query?: unknown;
+  using?: string | null;
+  filter?: unknown;
+  limit?: number | null;
+  score_threshold?: number | null;
+}
+
+/** Qdrant's default RRF constant, when a request names none (`{"fusion": "rrf"}`). */
+const QDRANT_DEFAULT_RRF_K = 2;
 
 /** A request the double saw, after validation. */
 export interface SeenRequest {
@@ -169,9 +189,11 @@ export class QdrantDouble {
           );
         }
         const vectors = b.vectors as { size: number; distance: string };
+        const sparse = (b.sparse_vectors ?? {}) as Record<string, { modifier?: string | null }>;
         this.collections.set(name, {
           size: vectors.size,
           distance: vectors.distance,
+          sparse: new Map(Object.entries(sparse).map(([n, p]) => [n, p.modifier ?? "none"])),
           points: new Map(),
           indexes: new Map(),
         });
@@ -195,11 +217,18 @@ export class QdrantDouble {
         collection.indexes.set(String(b.field_name), b.field_schema);
         return done;
       case "PUT /collections/{collection_name}/points": {
-        for (const point of b.points as StoredPoint[]) {
-          if (point.vector.length !== collection.size)
-            return this.#refuse(400, "wrong vector size");
-          collection.points.set(String(point.id), { ...point, payload: point.payload ?? {} });
+        const stored: StoredPoint[] = [];
+        for (const point of b.points as {
+          id: string | number;
+          vector: unknown;
+          payload?: Record<string, unknown>;
+        }[]) {
+          const parsed = vectorsOf(point.vector, collection);
+          if (typeof parsed === "string") return this.#refuse(400, parsed);
+          stored.push({ id: point.id, ...parsed, payload: point.payload ?? {} });
         }
+        // Like Qdrant, an upsert replaces the whole point: vectors (sparse ones too) and payload.
+        for (const point of stored) collection.points.set(String(point.id), point);
         return done;
       }
       case "POST /collections/{collection_name}/points":
@@ -230,18 +259,16 @@ export class QdrantDouble {
           count: [...collection.points.values()].filter((p) => matches(p, b.filter)).length,
         };
       case "POST /collections/{collection_name}/points/query": {
-        const query = b.query as number[];
-        const points = [...collection.points.values()]
-          .filter((p) => matches(p, b.filter))
-          .map((p) => ({
-            id: p.id,
+        const ranked = runQuery(collection, b as QueryPart);
+        if (typeof ranked === "string") return this.#refuse(501, ranked);
+        return {
+          points: ranked.map(({ point, score }) => ({
+            id: point.id,
             version: 1,
-            score: cosine(query, p.vector),
-            payload: p.payload,
-          }))
-          .sort((x, y) => y.score - x.score)
-          .slice(0, typeof b.limit === "number" ? b.limit : 10);
-        return { points };
+            score,
+            payload: point.payload,
+          })),
+        };
       }
     }
     return this.#refuse(501, `${key}: valid, but the double does not implement it`);
@@ -261,14 +288,145 @@ function coerce(value: string): unknown {
   return value;
 }
 
-type Condition = { key: string; match: { value: unknown } };
+type Condition = { key: string; match: { value: unknown } | { any: unknown[] } };
 
-/** The subset of Qdrant filters the gateway uses: `must` / `must_not` of `{ key, match: { value } }`. */
+/** A payload value by Qdrant's dotted key (`filters.status`). */
+function valueAt(payload: Record<string, unknown>, key: string): unknown {
+  let value: unknown = payload;
+  for (const part of key.split(".")) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * The subset of Qdrant filters the gateway uses: `must` / `must_not` of `{ key, match: { value } }`
+ * or `{ key, match: { any } }`, keys dotted into nested objects.
+ */
 function matches(point: StoredPoint, filter: unknown): boolean {
   if (filter === undefined || filter === null) return true;
   const { must = [], must_not = [] } = filter as { must?: Condition[]; must_not?: Condition[] };
-  const holds = (condition: Condition) => point.payload[condition.key] === condition.match.value;
+  const holds = ({ key, match }: Condition) => {
+    const value = valueAt(point.payload, key);
+    return "any" in match ? match.any.includes(value) : value === match.value;
+  };
   return must.every(holds) && !must_not.some(holds);
+}
+
+/** A point's vectors from an upsert: a plain dense array, or named (`""` is the dense one). */
+function vectorsOf(
+  vector: unknown,
+  collection: DoubleCollection,
+): { vector: number[]; sparse: Map<string, Sparse> } | string {
+  const named: Record<string, unknown> = Array.isArray(vector)
+    ? { "": vector }
+    : (vector as Record<string, unknown>);
+  const sparse = new Map<string, Sparse>();
+  let dense: number[] | undefined;
+  for (const [name, value] of Object.entries(named)) {
+    if (name === "" && Array.isArray(value)) dense = value as number[];
+    else if (collection.sparse.has(name)) sparse.set(name, value as Sparse);
+    else return `vector "${name}" is not configured in this collection`;
+  }
+  if (!dense || dense.length !== collection.size) return "wrong vector size";
+  return { vector: dense, sparse };
+}
+
+/**
+ * Qdrant's inverse document frequency of a sparse dimension: ln(1 + (N − n + 0.5) / (n + 0.5)),
+ * N the points with that sparse vector, n those with the dimension.
+ */
+function idf(collection: DoubleCollection, using: string, index: number): number {
+  let total = 0;
+  let having = 0;
+  for (const point of collection.points.values()) {
+    const sparse = point.sparse.get(using);
+    if (!sparse) continue;
+    total++;
+    if (sparse.indices.includes(index)) having++;
+  }
+  return Math.log(1 + (total - having + 0.5) / (having + 0.5));
+}
+
+/** A sparse query's score of a point: the dot product, each dimension weighted by IDF if asked. */
+function sparseScore(
+  collection: DoubleCollection,
+  using: string,
+  query: Sparse,
+  point: StoredPoint,
+) {
+  const stored = point.sparse.get(using);
+  if (!stored) return null;
+  let score = 0;
+  let shared = false;
+  query.indices.forEach((index, i) => {
+    const at = stored.indices.indexOf(index);
+    if (at === -1) return;
+    shared = true;
+    const weight = collection.sparse.get(using) === "idf" ? idf(collection, using, index) : 1;
+    score += (query.values[i] ?? 0) * (stored.values[at] ?? 0) * weight;
+  });
+  // Like Qdrant, a sparse search only returns points that share a dimension with the query.
+  return shared ? score : null;
+}
+
+type Ranked = { point: StoredPoint; score: number }[];
+
+/**
+ * The Query API over the double's points: a dense or a sparse nearest query, or prefetches fused
+ * by RRF (Qdrant's formula: 1 / (k + position), position 0 for each list's best). Anything else
+ * is answered with what is missing (the request was schema-valid; the double lacks it).
+ */
+function runQuery(collection: DoubleCollection, part: QueryPart): Ranked | string {
+  const limit = typeof part.limit === "number" ? part.limit : 10;
+  const candidates = [...collection.points.values()].filter((p) => matches(p, part.filter));
+  const query = part.query as Record<string, unknown> | unknown[] | null | undefined;
+  if (part.prefetch) {
+    const lists: Ranked[] = [];
+    for (const sub of Array.isArray(part.prefetch) ? part.prefetch : [part.prefetch]) {
+      const ranked = runQuery(collection, sub);
+      if (typeof ranked === "string") return ranked;
+      lists.push(ranked);
+    }
+    let k: number | undefined;
+    if (query && !Array.isArray(query) && query.fusion === "rrf") k = QDRANT_DEFAULT_RRF_K;
+    if (query && !Array.isArray(query) && typeof query.rrf === "object" && query.rrf !== null)
+      k = (query.rrf as { k?: number | null }).k ?? QDRANT_DEFAULT_RRF_K;
+    if (k === undefined) return "a prefetch query other than RRF fusion";
+    const fused = new Map<string, { point: StoredPoint; score: number }>();
+    for (const list of lists) {
+      list.forEach(({ point }, position) => {
+        const entry = fused.get(String(point.id)) ?? { point, score: 0 };
+        entry.score += 1 / ((k as number) + position);
+        fused.set(String(point.id), entry);
+      });
+    }
+    const allowed = new Set(candidates.map((p) => String(p.id)));
+    return [...fused.values()]
+      .filter((entry) => allowed.has(String(entry.point.id)))
+      .sort((x, y) => y.score - x.score)
+      .slice(0, limit);
+  }
+  let scored: Ranked;
+  if (Array.isArray(query)) {
+    if (part.using) return "a named dense vector";
+    scored = candidates.map((point) => ({ point, score: cosine(query as number[], point.vector) }));
+  } else if (query && Array.isArray(query.indices) && Array.isArray(query.values)) {
+    const using = part.using ?? "";
+    if (!collection.sparse.has(using)) return `sparse vector "${using}" is not configured`;
+    scored = candidates.flatMap((point) => {
+      const score = sparseScore(collection, using, query as Sparse, point);
+      return score === null ? [] : [{ point, score }];
+    });
+  } else {
+    return "this kind of query";
+  }
+  const threshold = part.score_threshold;
+  return scored
+    .filter(({ score }) => typeof threshold !== "number" || score >= threshold)
+    .sort((x, y) => y.score - x.score)
+    .slice(0, limit);
 }
 
 /** Cosine similarity, as Qdrant computes it for a Cosine collection (0 for a zero vector). */
@@ -294,6 +452,13 @@ function collectionInfo(collection: DoubleCollection): unknown {
     config: {
       params: {
         vectors: { size: collection.size, distance: collection.distance },
+        ...(collection.sparse.size > 0
+          ? {
+              sparse_vectors: Object.fromEntries(
+                [...collection.sparse].map(([name, modifier]) => [name, { modifier }]),
+              ),
+            }
+          : {}),
         shard_number: 1,
         replication_factor: 1,
       },

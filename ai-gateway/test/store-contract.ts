@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Collection, PointDelete, PointUpsert, VectorStore } from "../src/vectors/index.ts";
 import { pointId } from "../src/vectors/point-id.ts";
+import { describeSearchModes } from "./store-contract-search.ts";
 
 const embedder = new HashingEmbedder(384);
 
@@ -19,6 +20,8 @@ export function userPoint(tenantId: string, id: number, name: string, version = 
     entityId: String(id),
     version,
     vector: embedder.embedOne(`${data.name} ${data.email}`),
+    text: `${data.name} ${data.email}`,
+    filters: {},
     data,
   };
 }
@@ -32,6 +35,7 @@ const USERS: Collection = "users";
 
 /** The behaviour every vector store must have. `fresh` gives an initialised, empty store. */
 export function describeVectorStore(name: string, fresh: () => Promise<VectorStore>): void {
+  describeSearchModes(name, fresh);
   describe(`${name} (store contract)`, () => {
     let store: VectorStore;
     beforeEach(async () => {

@@ -12,6 +12,8 @@ import {
   type EventRule,
   type EventRules,
   entityIdOf,
+  filterFieldsOf,
+  filterValuesOf,
 } from "./registry.ts";
 import { gatewayTopics, TOPICS, topicsOf } from "./topics.ts";
 
@@ -123,5 +125,25 @@ describe("event registry: what derives from it", () => {
     expect(back).toEqual({ ok: true, event });
     // On the catalog's codec the same record is a dead letter with its reason, not a crash.
     expect(decode(record)).toMatchObject({ ok: false, error: { code: "unknown_type" } });
+  });
+});
+
+describe("event registry: filterable fields", () => {
+  test("tasks can be filtered on status and assignee, users on nothing", () => {
+    expect(filterFieldsOf()).toEqual(
+      new Map([
+        ["users", []],
+        ["tasks", ["status", "assignee"]],
+      ]),
+    );
+  });
+
+  test("filter values are strings; absent and non-scalar fields are left out", () => {
+    const fields = ["status", "assignee", "tags"];
+    expect(filterValuesOf(fields, { status: "open", assignee: 7, tags: ["a"] })).toEqual({
+      status: "open",
+      assignee: "7",
+    });
+    expect(filterValuesOf(undefined, { status: "open" })).toEqual({});
   });
 });

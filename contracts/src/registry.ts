@@ -14,6 +14,12 @@ export interface UpsertRule<D> {
   text(data: D): string;
   /** What is stored beside the vector and returned with search hits. Pure. */
   payload(data: D): Record<string, unknown>;
+  /**
+   * Fields of the data that `/search` can filter on (`filter=status:open`), by equality or any
+   * of several values. Each is stored as a string beside the vector and indexed; a field absent
+   * from the data matches no filter on it. Default: none.
+   */
+  filters?: readonly string[];
 }
 
 /** The ai-gateway removes the entity's point from `collection`. */
@@ -111,6 +117,7 @@ const tasksUpsert: UpsertRule<EventData<"task.created">> = {
   collection: "tasks",
   text: taskText,
   payload: (task) => ({ ...task }),
+  filters: ["status", "assignee"],
 };
 
 /** The rules of the catalog. To add an event type: its schema in `EVENT_SCHEMAS`, its rule here. */
@@ -221,4 +228,36 @@ export function collectionsOf(registry: Registry = EVENT_REGISTRY): string[] {
     gateway.action === "upsert" || gateway.action === "delete" ? [gateway.collection] : [],
   );
   return [...new Set(collections)];
+}
+
+/**
+ * The fields `/search` can filter on, per collection: those the upsert rules declare. A
+ * collection whose rules declare none has an empty list.
+ */
+export function filterFieldsOf(registry: Registry = EVENT_REGISTRY): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  for (const { gateway } of Object.values(registry)) {
+    if (gateway.action !== "upsert" && gateway.action !== "delete") continue;
+    const known = fields.get(gateway.collection) ?? [];
+    const declared = gateway.action === "upsert" ? (gateway.filters ?? []) : [];
+    fields.set(gateway.collection, [...new Set([...known, ...declared])]);
+  }
+  return fields;
+}
+
+/**
+ * The values of an upsert rule's filter fields in `data`, as strings (a numeric id `7` and the
+ * query `assignee:7` then match). A field that is absent, null or not a scalar is left out.
+ */
+export function filterValuesOf(
+  fields: readonly string[] | undefined,
+  data: Record<string, unknown>,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of fields ?? []) {
+    const value = data[field];
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      values[field] = String(value);
+  }
+  return values;
 }

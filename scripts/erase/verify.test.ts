@@ -83,6 +83,9 @@ describe("bun run erase --verify on the embedded mesh", () => {
     await tasks.eraseTenant("tenant-a", "op");
     await relay(); // tenant.deleted reaches the gateway
     expect(await verifyTenant("tenant-a", needles, stores)).toEqual([]);
+    // Not even a word of it in the keyword index (FTS5 keeps deleted words until a merge).
+    const gatewayBytes = await Bun.file(join(dir, "ai-gateway.sqlite")).bytes();
+    expect(Buffer.from(gatewayBytes).includes("lovelace")).toBe(false);
     // The other tenant is still there, in every store.
     const other = await collectNeedles("tenant-b", stores);
     expect(other.texts).toContain("grace.hopper@tenant-b.dev");

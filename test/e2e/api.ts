@@ -129,7 +129,7 @@ export async function listUsers(usersUrl: string, tenant: string): Promise<User[
   return all;
 }
 
-/** GET /search in the tenant's users (or tasks). */
+/** GET /search in the tenant's users (or tasks); `mode` unset: the gateway's default (hybrid). */
 export async function search(
   gatewayUrl: string,
   tenant: string,
@@ -137,9 +137,11 @@ export async function search(
   limit = 5,
   minScore?: number,
   type: "users" | "tasks" = "users",
+  mode?: "hybrid" | "vector" | "keyword",
 ) {
   const floor = minScore === undefined ? "" : `&minScore=${minScore}`;
-  const url = `${gatewayUrl}/search?type=${type}&limit=${limit}&q=${encodeURIComponent(q)}${floor}`;
+  const by = mode === undefined ? "" : `&mode=${mode}`;
+  const url = `${gatewayUrl}/search?type=${type}&limit=${limit}&q=${encodeURIComponent(q)}${floor}${by}`;
   const { status, json } = await request("GET", url, tenant);
   const hits = (json as { hits?: unknown } | null)?.hits;
   if (status !== 200 || !Array.isArray(hits)) {

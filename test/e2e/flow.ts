@@ -65,8 +65,17 @@ export async function userFlow(stack: { users: Running; gateway: Running }): Pro
   expect(typo.slice(0, 3).map((hit) => hit.id)).toContain(bob.id);
 
   // Tenant isolation: globex sees only its own users, in search and in the users API.
-  // No score floor: every hit the store returns counts, however unrelated.
-  const globexHits = await search(gateway.url, globex, "Alice Johnson Carol Nguyen", 10, -1);
+  // No score floor and vector mode: every hit the store returns counts, however unrelated
+  // (hybrid fuses only vector hits above the cosine floor).
+  const globexHits = await search(
+    gateway.url,
+    globex,
+    "Alice Johnson Carol Nguyen",
+    10,
+    -1,
+    "users",
+    "vector",
+  );
   expect(globexHits.map((hit) => hit.id).sort()).toEqual([otherAlice.id, dave.id].sort());
   expect(await getUserStatus(users.url, globex, alice.id)).toBe(404);
   expect(await userPoints(gateway.url, acme)).toBe(3);

@@ -39,6 +39,8 @@ export function userPoint(
     entityId: user.id,
     version,
     vector: embedder.embedOne(`${user.name} ${user.email}`),
+    text: `${user.name} ${user.email}`,
+    filters: {},
     data,
   };
 }

@@ -84,6 +84,8 @@ test("a lost task and a forged task version are found in the tasks collection an
           entityId: forged.id,
           version: 99,
           vector: embedder.embedOne("Forged title"),
+          text: "Forged title",
+          filters: { status: "open" },
           data,
         },
       ],

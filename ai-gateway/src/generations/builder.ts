@@ -59,7 +59,8 @@ export async function buildGeneration(
     upserts.forEach((change, i) => {
       const vector = vectors[i];
       if (!vector || vector instanceof Refused) return;
-      opsOf(change.collection).upserts.push({ ...pointOf(change), vector, data: change.data });
+      const { text, filters, data } = change;
+      opsOf(change.collection).upserts.push({ ...pointOf(change), vector, text, filters, data });
     });
     for (const change of changes) {
       if (change.action === "delete") opsOf(change.collection).deletes.push(pointOf(change));

@@ -204,13 +204,15 @@ export class Generations {
       ]);
       return result;
     },
-    search: (collection, tenantId, vector, limit): Promise<SearchHit[]> => {
-      const tag = this.#tags.get(vector);
+    search: (collection, tenantId, vector, limit, options): Promise<SearchHit[]> => {
+      // A keyword search embeds nothing: it reads the current generation's keyword index.
+      const tag = vector && this.#tags.get(vector);
       const open = (tag && this.#open.get(tag.generation)) || this.current();
-      if (open.row.dims !== vector.length) {
+      if (vector && open.row.dims !== vector.length) {
         throw new GatewayError("store_failed", "the query's generation is gone; retry");
       }
-      return open.store.search(physical(collection, open.row.id), tenantId, vector, limit);
+      const name = physical(collection, open.row.id);
+      return open.store.search(name, tenantId, vector, limit, options);
     },
     // Read-your-writes and reconciliation read the generation searches use; `write` resolves
     // only once every generation holds the change, so the current one is never behind.

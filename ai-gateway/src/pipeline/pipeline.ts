@@ -249,6 +249,8 @@ function toUpsert(change: EntityChange, vector: Float32Array | undefined): Point
     entityId: change.entityId,
     version: change.version,
     vector,
+    text: change.text,
+    filters: change.filters,
     data: change.data,
   };
 }

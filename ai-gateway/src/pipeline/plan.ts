@@ -1,6 +1,7 @@
 import {
   type AnyMeshEvent,
   EVENT_REGISTRY,
+  filterValuesOf,
   type GatewayRule,
   type MeshEvent,
   type Registry,
@@ -17,8 +18,10 @@ export interface EntityChange {
   tenantId: string;
   entityId: string;
   version: number;
-  /** Text to embed (upserts only). */
+  /** Text to embed (upserts only); the keyword index holds its words too. */
   text: string;
+  /** Values of the rule's filterable fields (upserts only). */
+  filters: Record<string, string>;
   /** Event data, stored as the point's payload. */
   data: Record<string, unknown>;
   /** The event that produced this state. */
@@ -47,10 +50,13 @@ function changeOf(
 ): Omit<EntityChange, "pointId" | "entityId" | "tenantId" | "version" | "event"> | null {
   if (rule.action === "upsert") {
     const { collection, action } = rule;
-    return { collection, action, text: rule.text(event.data), data: rule.payload(event.data) };
+    const data = rule.payload(event.data);
+    const filters = filterValuesOf(rule.filters, data);
+    return { collection, action, text: rule.text(event.data), filters, data };
   }
   if (rule.action === "delete") {
-    return { collection: rule.collection, action: "delete", text: "", data: { ...event.data } };
+    const data = { ...event.data };
+    return { collection: rule.collection, action: "delete", text: "", filters: {}, data };
   }
   return null;
 }

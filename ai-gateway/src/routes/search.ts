@@ -1,3 +1,4 @@
+import { filterFieldsOf } from "@event-mesh/contracts";
 import {
   type AuthOptions,
   type AuthVariables,
@@ -22,7 +23,14 @@ import type { FreshnessWaiters } from "../freshness/waiters.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageMeter } from "../usage/index.ts";
-import { COLLECTIONS, type Collection, isZeroVector, type VectorStore } from "../vectors/index.ts";
+import {
+  COLLECTIONS,
+  type Collection,
+  isZeroVector,
+  type SearchMode,
+  type VectorStore,
+} from "../vectors/index.ts";
+import { checkFilter, FilterBody, FilterQuery, Mode, parseFilter } from "./search-params.ts";
 
 const Q = v.pipe(
   v.string(),
@@ -52,11 +60,14 @@ function afterOf(collections: readonly Collection[]) {
 }
 
 /**
- * Hits scoring below this are left out unless the request sets `minScore`. Scores are cosine
- * similarities: with the hashing embedder 0 means no shared word or trigram, so 0.1 keeps a
- * typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below).
+ * Vector hits below this cosine are left out (in hybrid mode, before the fusion) unless the
+ * request sets `minScore`. With the hashing embedder 0 means no shared word or trigram, so 0.1
+ * keeps a typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below). A
+ * request's `minScore` floors the score of its mode (0..1 in hybrid and keyword, fusion.ts).
  */
 export const DEFAULT_MIN_SCORE = 0.1;
+const MIN_SCORE_DOC =
+  "Hits scoring below it (the score of the `mode` asked) are left out. Unset: vector hits under SEARCH_MIN_SCORE (a cosine, 0.1) are left out, and not fused in hybrid mode; keyword hits are all kept.";
 const MinScoreNumber = v.pipe(
   v.number(MIN_SCORE),
   v.minValue(-1, MIN_SCORE),
@@ -73,12 +84,15 @@ function searchSchemas(collections: readonly Collection[]) {
     type: Type,
     limit: limitParam("10"),
     after: After,
+    mode: Mode,
+    filter: FilterQuery,
     minScore: v.optional(
       v.pipe(
         v.string(),
         // -1 to 1 as up to 2 digits and 6 decimals: the range in the pattern, so that
         // /openapi.json states exactly what is accepted (the number check after it agrees).
         v.regex(/^-?(?:0{1,2}(?:\.[0-9]{1,6})?|0?1(?:\.0{1,6})?)$/, MIN_SCORE),
+        v.description(MIN_SCORE_DOC),
         v.transform(Number),
         MinScoreNumber,
       ),
@@ -91,8 +105,10 @@ function searchSchemas(collections: readonly Collection[]) {
       v.pipe(v.number(LIMIT), v.integer(LIMIT), v.minValue(1, LIMIT), v.maxValue(100, LIMIT)),
       10,
     ),
-    minScore: v.optional(MinScoreNumber),
+    minScore: v.optional(v.pipe(MinScoreNumber, v.description(MIN_SCORE_DOC))),
     after: After,
+    mode: Mode,
+    filter: FilterBody,
   });
 
   /** The answer: the best hits first, with the stored event data of each. */
@@ -124,6 +140,8 @@ export interface SearchDeps {
   minScore?: number | undefined;
   /** The collections searched, from the event registry; default `COLLECTIONS`. */
   collections?: readonly Collection[] | undefined;
+  /** Filterable fields per collection, from the event registry; default `filterFieldsOf()`. */
+  filterFields?: ReadonlyMap<Collection, readonly string[]> | undefined;
   /** TENANT_LIMITS' searchesPerSecond; unset → no limit. */
   admission?: TenantAdmission | undefined;
   /** MESH_TOKEN_KEYS: an `after` token must be signed by one of them. */
@@ -133,7 +151,7 @@ export interface SearchDeps {
 const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["SearchResult"]) =>
   describeRoute({
     tags: ["search"],
-    summary: `Semantic search in the caller's tenant (${method})`,
+    summary: `Hybrid, semantic or keyword search in the caller's tenant (${method})`,
     responses: {
       200: {
         description: "The hits, best first, none scoring below `minScore`",
@@ -159,24 +177,45 @@ const docs = (method: string, SearchResult: ReturnType<typeof searchSchemas>["Se
 export function searchRoutes(deps: SearchDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   const { SearchQuery, SearchBody, SearchResult } = searchSchemas(deps.collections ?? COLLECTIONS);
+  const filterFields = deps.filterFields ?? filterFieldsOf();
   const search = async (
     tenantId: string,
-    input: { q: string; type: Collection; limit: number; minScore?: number | undefined },
+    input: {
+      q: string;
+      type: Collection;
+      limit: number;
+      minScore?: number | undefined;
+      mode: SearchMode;
+      filter?: Parameters<typeof parseFilter>[0];
+    },
   ) => {
+    const filter = parseFilter(input.filter, input.type, filterFields.get(input.type) ?? []);
     const started = performance.now();
-    let vector: Float32Array | undefined;
-    try {
-      [vector] = await embedAll(deps.embedder, [input.q]);
-      if (!vector) throw new Error("embedder returned no vector");
-    } catch (error) {
-      throw dependencyDown("embedder", error);
+    // A keyword search needs no embedding (and so works while the embedder is down).
+    let vector: Float32Array | null = null;
+    if (input.mode !== "keyword") {
+      try {
+        const [embedded] = await embedAll(deps.embedder, [input.q]);
+        if (!embedded) throw new Error("embedder returned no vector");
+        vector = embedded;
+      } catch (error) {
+        throw dependencyDown("embedder", error);
+      }
     }
     // `q=!!!` has no word to embed: a zero vector, which would rank every entity alike.
-    if (isZeroVector(vector))
+    if (vector && isZeroVector(vector))
       throw invalidInput([{ path: "q", message: NOTHING_TO_SEARCH }], `q ${NOTHING_TO_SEARCH}`);
+    const cosineFloor = deps.minScore ?? DEFAULT_MIN_SCORE;
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
-      hits = await deps.store.search(input.type, tenantId, vector, input.limit);
+      hits = await deps.store.search(input.type, tenantId, vector, input.limit, {
+        mode: input.mode,
+        text: input.q,
+        filter,
+        // Hybrid fuses only vector hits above the deployment's cosine floor, so an unrelated
+        // entity is not ranked in for being the nearest of a poor lot.
+        vectorFloor: cosineFloor,
+      });
     } catch (error) {
       throw dependencyDown("vector store", error);
     }
@@ -190,8 +229,11 @@ export function searchRoutes(deps: SearchDeps) {
     }
     const tookMs = Math.round((performance.now() - started) * 100) / 100;
     deps.metrics.searchSeconds.observe({ collection: input.type }, tookMs / 1000);
-    // Hits come best first, so filtering the top `limit` loses nothing above the floor.
-    const floor = input.minScore ?? deps.minScore ?? DEFAULT_MIN_SCORE;
+    // Hits come best first, so filtering the top `limit` loses nothing above the floor. The
+    // deployment's floor is a cosine: it floors vector hits (in hybrid, before the fusion); a
+    // keyword hit already shares a word with the query, whatever its BM25 (SQLite's gives a word
+    // in most texts a weight near 0).
+    const floor = input.minScore ?? (input.mode === "vector" ? cosineFloor : -1);
     return {
       hits: hits
         .filter((hit) => hit.score >= floor)
@@ -204,6 +246,7 @@ export function searchRoutes(deps: SearchDeps) {
     docs("query string", SearchResult),
     auth(deps.auth),
     validate("query", SearchQuery),
+    checkFilter("query", filterFields),
     async (c) => {
       const { tenantId } = c.get("auth");
       const query = c.req.valid("query");
@@ -217,6 +260,7 @@ export function searchRoutes(deps: SearchDeps) {
     auth(deps.auth),
     jsonBody(),
     validate("json", SearchBody),
+    checkFilter("json", filterFields),
     async (c) => {
       const { tenantId } = c.get("auth");
       const body = c.req.valid("json");

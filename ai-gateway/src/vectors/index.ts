@@ -21,6 +21,10 @@ export interface PointUpsert {
   version: number;
   /** The embedding. */
   vector: Float32Array;
+  /** The text the vector was embedded from; the keyword index holds its words. */
+  text: string;
+  /** Values of the collection's filterable fields (registry `filters`), as strings. */
+  filters: Record<string, string>;
   /** The event data, returned with search hits. */
   data: Record<string, unknown>;
 }
@@ -40,11 +44,41 @@ export interface WriteResult {
   stale: number;
 }
 
+/** How a search retrieves: by meaning, by words, or both fused (fusion.ts). */
+export type SearchMode = "hybrid" | "vector" | "keyword";
+
+/** The modes, the default first. */
+export const SEARCH_MODES = ["hybrid", "vector", "keyword"] as const satisfies SearchMode[];
+
+/**
+ * Field → accepted values: a hit's value of every field named must be one of its values (AND
+ * across fields, OR within one). Fields are those the registry declares filterable.
+ */
+export type SearchFilter = Readonly<Record<string, readonly string[]>>;
+
+/** What a search asks besides the query vector. */
+export interface SearchOptions {
+  /** Default `vector`. */
+  mode?: SearchMode | undefined;
+  /** The query's words (keyword and hybrid modes). */
+  text?: string | undefined;
+  /** Applied inside each retriever, before any top-k: a filtered search still fills `limit`. */
+  filter?: SearchFilter | undefined;
+  /**
+   * Hybrid mode: only vector hits with at least this cosine similarity enter the fusion, so an
+   * unrelated entity is not fused in just for being the nearest of a poor lot. Default 0.
+   */
+  vectorFloor?: number | undefined;
+}
+
 /** A search result. */
 export interface SearchHit {
   /** The entity id. */
   id: string;
-  /** Cosine similarity, higher is closer. */
+  /**
+   * Higher is better. `vector`: cosine similarity. `keyword`: BM25 as bm25 / (bm25 + 1), 0..1.
+   * `hybrid`: the RRF score over its maximum, 0..1 (fusion.ts).
+   */
   score: number;
   /** The event data of the entity's latest stored version. */
   data: Record<string, unknown>;
@@ -90,14 +124,16 @@ export interface VectorStore {
     ops: { upserts: readonly PointUpsert[]; deletes: readonly PointDelete[] },
   ): Promise<WriteResult>;
   /**
-   * The nearest points of one tenant. A zero vector (a text with nothing to embed) has no
-   * direction, so no cosine to anything: it finds nothing, never every point.
+   * The best `limit` points of one tenant, best first. `vector` may be null in keyword mode
+   * (nothing to embed); filters apply inside each retriever. A zero vector (a text with nothing
+   * to embed) has no direction, so no cosine to anything: it finds nothing, never every point.
    */
   search(
     collection: Collection,
     tenantId: string,
-    vector: Float32Array,
+    vector: Float32Array | null,
     limit: number,
+    options?: SearchOptions,
   ): Promise<SearchHit[]>;
   /**
    * The stored version of each of these entities of one tenant, in one query (read-your-writes);

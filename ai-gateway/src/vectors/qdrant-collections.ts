@@ -1,12 +1,17 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import { GatewayError } from "../errors.ts";
+import { filterKey, KEYWORDS } from "./qdrant-search.ts";
 
 /** The distance every gateway collection uses. */
 export const DISTANCE = "Cosine";
 
 /**
- * Makes sure `name` exists with vectors of `dims` dimensions and cosine distance, and carries the
- * payload indexes searches filter on. Safe when several gateways start at once against an empty
+ * Makes sure `name` exists with vectors of `dims` dimensions and cosine distance, a sparse
+ * vector of each point's words (`keywords`, IDF modifier: Qdrant weighs each word by its rarity
+ * in the collection at query time, which makes the dot product BM25), and carries the payload
+ * indexes searches filter on (the tenant, tombstones, and `filters.<field>` of `filterFields`).
+ * Answers whether the collection has the keyword vectors: one made by an older gateway has not,
+ * and Qdrant cannot add a sparse vector to an existing collection. Safe when several gateways start at once against an empty
  * Qdrant: whoever loses the create race gets 409 (`Collection … already exists!`), which counts
  * as success; the collection's configuration is then checked like any existing one.
  */
@@ -14,16 +19,20 @@ export async function ensureCollection(
   client: QdrantClient,
   name: string,
   dims: number,
-): Promise<void> {
+  filterFields: readonly string[] = [],
+): Promise<boolean> {
   const { exists } = await client.collectionExists(name);
   if (!exists) {
     try {
-      await client.createCollection(name, { vectors: { size: dims, distance: DISTANCE } });
+      await client.createCollection(name, {
+        vectors: { size: dims, distance: DISTANCE },
+        sparse_vectors: { [KEYWORDS]: { modifier: "idf" } },
+      });
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
   }
-  await checkVectors(client, name, dims);
+  const keywords = await checkVectors(client, name, dims);
   // Idempotent: creating an index that exists with the same schema is a no-op.
   await client.createPayloadIndex(name, {
     wait: true,
@@ -37,10 +46,19 @@ export async function ensureCollection(
     field_name: "deleted",
     field_schema: "bool",
   });
+  // Filters are pushed into each retriever's search, so Qdrant needs an index to plan them.
+  for (const field of filterFields) {
+    await client.createPayloadIndex(name, {
+      wait: true,
+      field_name: filterKey(field),
+      field_schema: "keyword",
+    });
+  }
+  return keywords;
 }
 
 /** Refuses a collection whose vectors another embedder or tool made. */
-async function checkVectors(client: QdrantClient, name: string, dims: number): Promise<void> {
+async function checkVectors(client: QdrantClient, name: string, dims: number): Promise<boolean> {
   const info = await client.getCollection(name);
   const vectors = info.config.params.vectors;
   // Named vectors (`{ "dense": { size, … } }`) have no top-level size: not ours either.
@@ -53,6 +71,7 @@ async function checkVectors(client: QdrantClient, name: string, dims: number): P
         `the embedder makes ${dims} (${DISTANCE}); use another QDRANT_COLLECTION_PREFIX or EMBEDDING_DIMS`,
     );
   }
+  return info.config.params.sparse_vectors?.[KEYWORDS]?.modifier === "idf";
 }
 
 /** Qdrant answers 409 to creating a collection that exists (the client throws its status). */

@@ -9,6 +9,7 @@ import {
 } from "../../test/qdrant-isolation.ts";
 import { QDRANT_OPENAPI_PATH, QdrantSchema } from "../../test/qdrant-schema.ts";
 import { describeVectorStore, userPoint } from "../../test/store-contract.ts";
+import { taskPoint } from "../../test/store-contract-search.ts";
 import { COLLECTIONS } from "./index.ts";
 import { QdrantStore } from "./qdrant.ts";
 
@@ -61,7 +62,13 @@ function describeSharedQdrant(
       for (const name of COLLECTIONS) {
         const info = await client().getCollection(`${shared}${name}`);
         expect(info.config.params.vectors).toMatchObject({ size: 384, distance: "Cosine" });
-        expect(Object.keys(info.payload_schema).sort()).toEqual(["deleted", "tenantId"]);
+        expect(info.config.params.sparse_vectors).toEqual({ keywords: { modifier: "idf" } });
+        expect(Object.keys(info.payload_schema).sort()).toEqual([
+          "deleted",
+          "filters.assignee",
+          "filters.status",
+          "tenantId",
+        ]);
       }
       await stores[0]?.write("users", { upserts: [userPoint("tenant-a", 1, "Ann")], deletes: [] });
       expect(await stores[3]?.count("users", "tenant-a")).toBe(1);
@@ -188,6 +195,56 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
         });
       }
     }
+  });
+
+  test("hybrid search is one Query API request: a dense and a sparse prefetch, each filtered, fused by RRF", async () => {
+    const { double, store } = await fresh();
+    const task = taskPoint("tenant-a", 1, "Pay INV-2024-0042", "open", { assignee: 7 });
+    await store.write("tasks", { upserts: [task], deletes: [] });
+    const stored = double.collections.get("tasks")?.points.get(task.id);
+    expect(stored?.payload.filters).toEqual({ status: "open", assignee: "7" });
+    expect(stored?.sparse.get("keywords")?.indices.length).toBeGreaterThan(0);
+    const before = double.requests.length;
+    const hits = await store.search("tasks", "tenant-a", task.vector, 5, {
+      mode: "hybrid",
+      text: "INV-2024-0042",
+      filter: { status: ["open", "completed"] },
+      vectorFloor: 0.1,
+    });
+    expect(hits.map((hit) => [hit.id, hit.score])).toEqual([["1", 1]]);
+    const queries = double.requests.slice(before);
+    expect(queries).toHaveLength(1);
+    const must = [
+      { key: "tenantId", match: { value: "tenant-a" } },
+      { key: "filters.status", match: { any: ["open", "completed"] } },
+    ];
+    const filter = { must, must_not: [{ key: "deleted", match: { value: true } }] };
+    expect(queries[0]?.body).toMatchObject({
+      prefetch: [
+        { query: Array.from(task.vector), filter, limit: 20, score_threshold: 0.1 },
+        { query: { indices: expect.any(Array) }, using: "keywords", filter, limit: 20 },
+      ],
+      query: { rrf: { k: 60 } },
+      limit: 5,
+    });
+    expect(double.problems).toEqual([]);
+  });
+
+  test("a collection made before keyword search still stores and finds by meaning", async () => {
+    const double = new QdrantDouble(schema as QdrantSchema).start();
+    doubles.push(double);
+    await testClient(double.url).createCollection("tasks", {
+      vectors: { size: 384, distance: "Cosine" },
+    });
+    const store = new QdrantStore({ url: double.url });
+    await store.init(384);
+    const task = taskPoint("tenant-a", 1, "Water the plants");
+    await store.write("tasks", { upserts: [task], deletes: [] });
+    const search = (mode: "hybrid" | "keyword") =>
+      store.search("tasks", "tenant-a", task.vector, 5, { mode, text: "plants" });
+    expect((await search("hybrid")).map((hit) => [hit.id, hit.score])).toEqual([["1", 0.5]]);
+    expect(await search("keyword")).toEqual([]);
+    expect(double.problems).toEqual([]);
   });
 
   test("the double refuses a point id that is neither an unsigned integer nor a UUID", async () => {

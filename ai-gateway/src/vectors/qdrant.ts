@@ -1,4 +1,6 @@
+import { filterFieldsOf } from "@event-mesh/contracts";
 import type { QdrantClient } from "@qdrant/js-client-rest";
+import { fusionCandidates } from "./fusion.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -6,14 +8,17 @@ import {
   type PointDelete,
   type PointUpsert,
   type SearchHit,
+  type SearchOptions,
   type StoredPayload,
   type StoredVersion,
   type VectorStore,
   type VersionPage,
   type WriteResult,
 } from "./index.ts";
+import { documentSparse } from "./keywords.ts";
 import { pointId } from "./point-id.ts";
 import { ensureCollection } from "./qdrant-collections.ts";
+import { KEYWORDS, queryBody, TOMBSTONE } from "./qdrant-search.ts";
 import { tombstoneVector } from "./qdrant-tombstone.ts";
 import { createQdrantClient } from "./qdrant-transport.ts";
 
@@ -25,10 +30,13 @@ export interface QdrantStoreOptions {
   timeoutMs?: number;
   /** Prepended to every collection name (`test-1-` → `test-1-users`); default none. */
   collectionPrefix?: string | undefined;
+  /**
+   * Fields given a payload index in every collection: default, all that the registry declares
+   * filterable. Every collection gets all of them, because the store sees generations' physical
+   * names (`tasks__g2`), not the registry's; an index on a field a collection lacks is empty.
+   */
+  filterFields?: readonly string[] | undefined;
 }
-
-/** Matches tombstones (points kept only to remember a delete's version); reads `must_not` it. */
-const TOMBSTONE = { key: "deleted", match: { value: true } };
 
 /**
  * Qdrant adapter: one collection per entity type (`<prefix><type>`), cosine distance, `tenantId`
@@ -44,12 +52,18 @@ export class QdrantStore implements VectorStore {
   readonly name = "qdrant";
   readonly #client: QdrantClient;
   readonly #prefix: string;
+  readonly #filterFields: readonly string[];
+  /** Collections made before keyword search (no sparse vectors): vector retrieval only. */
+  readonly #keywordless = new Set<string>();
   #dims = 0;
 
   constructor(options: QdrantStoreOptions) {
     // Uncompressed answers: see qdrant-transport.ts (a 40 ms stall per request otherwise).
     this.#client = createQdrantClient(options);
     this.#prefix = options.collectionPrefix ?? "";
+    this.#filterFields = options.filterFields ?? [
+      ...new Set([...filterFieldsOf().values()].flat()),
+    ];
   }
 
   /** The Qdrant collection that holds `collection`'s points. */
@@ -60,7 +74,10 @@ export class QdrantStore implements VectorStore {
   async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#dims = dims;
     for (const collection of collections) {
-      await ensureCollection(this.#client, this.#name(collection), dims);
+      const name = this.#name(collection);
+      const keywords = await ensureCollection(this.#client, name, dims, this.#filterFields);
+      if (keywords) this.#keywordless.delete(name);
+      else this.#keywordless.add(name);
     }
   }
 
@@ -75,6 +92,7 @@ export class QdrantStore implements VectorStore {
     const isStale = (id: string, version: number) => (stored.get(id) ?? 0) > version;
     const upserts = ops.upserts.filter((p) => !isStale(p.id, p.version));
     const deletes = ops.deletes.filter((p) => !isStale(p.id, p.version));
+    const keywords = !this.#keywordless.has(name);
     const points = [
       ...upserts.map((point) => {
         const payload: StoredPayload = {
@@ -83,7 +101,11 @@ export class QdrantStore implements VectorStore {
           version: point.version,
           data: point.data,
         };
-        return { id: point.id, vector: Array.from(point.vector), payload: { ...payload } };
+        const dense = Array.from(point.vector);
+        // The default (unnamed) vector is "" beside the named sparse one. An upsert replaces
+        // the whole point, so an update's words replace the old ones, and a tombstone has none.
+        const vector = keywords ? { "": dense, [KEYWORDS]: documentSparse(point.text) } : dense;
+        return { id: point.id, vector, payload: { ...payload, filters: point.filters } };
       }),
       ...deletes.map((point) => ({
         id: point.id,
@@ -146,20 +168,26 @@ export class QdrantStore implements VectorStore {
   async search(
     collection: Collection,
     tenantId: string,
-    vector: Float32Array,
+    vector: Float32Array | null,
     limit: number,
+    options: SearchOptions = {},
   ): Promise<SearchHit[]> {
-    if (isZeroVector(vector)) return [];
-    const response = await this.#client.query(this.#name(collection), {
-      query: Array.from(vector),
-      filter: {
-        must: [{ key: "tenantId", match: { value: tenantId } }],
-        must_not: [TOMBSTONE],
-      },
+    // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
+    if (vector && isZeroVector(vector)) return [];
+    const name = this.#name(collection);
+    const request = queryBody({
+      mode: options.mode ?? "vector",
+      tenantId,
+      vector,
+      text: options.text ?? "",
       limit,
-      with_payload: true,
-      with_vector: false,
+      candidates: fusionCandidates(limit),
+      filter: options.filter,
+      vectorFloor: options.vectorFloor ?? 0,
+      keywords: !this.#keywordless.has(name),
     });
+    if (!request) return [];
+    const response = await this.#client.query(name, request.body);
     const hits: SearchHit[] = [];
     for (const point of response.points) {
       const payload = point.payload ?? {};
@@ -168,7 +196,7 @@ export class QdrantStore implements VectorStore {
       if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
       if (payload.deleted === true) continue;
       if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
-      hits.push({ id: payload.entityId, score: point.score, data: { ...data } });
+      hits.push({ id: payload.entityId, score: request.score(point.score), data: { ...data } });
     }
     return hits;
   }

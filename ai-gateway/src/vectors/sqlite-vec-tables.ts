@@ -49,6 +49,12 @@ export function createPointTables(db: Database, collection: Collection): void {
     ON points_${collection} (tenant_id, deleted)`);
   db.run(`CREATE TABLE IF NOT EXISTS vectors_${collection} (
     rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
+  // Contentless: the text is not stored twice (only its words); contentless_delete lets an
+  // update or delete remove a point's words. The tenant is a column of one token, so that a
+  // query reads only the tenant's matches (sqlite-vec-search.ts). Points written before this
+  // table existed have no words until they are written again or rebuilt in a new generation.
+  db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS keywords_${collection} USING fts5(tenant, text,
+    content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
 }
 
 /** Refuses to open collections whose stored vectors have another size than the embedder's. */

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
+import { fuseRrf, fusionCandidates } from "./fusion.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -7,15 +8,15 @@ import {
   type PointDelete,
   type PointUpsert,
   type SearchHit,
+  type SearchOptions,
   type VectorStore,
   type VersionPage,
   type WriteResult,
 } from "./index.ts";
 import { pointId } from "./point-id.ts";
-import { signCode } from "./sign-code.ts";
 import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
-import { readPayload } from "./sqlite-vec-payload.ts";
+import { keywordHits, tenantToken, vectorHits } from "./sqlite-vec-search.ts";
 import {
   checkStoredDims,
   countPoints,
@@ -24,9 +25,6 @@ import {
 } from "./sqlite-vec-tables.ts";
 import { storedVersions } from "./sqlite-vec-versions.ts";
 
-/** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
-const CANDIDATE_FACTOR = 4;
-const MIN_CANDIDATES = 40;
 /** Points removed per transaction of a tenant's erase. */
 const ERASE_CHUNK = 1000;
 
@@ -40,6 +38,8 @@ interface WriteStatements {
   update: Statement<unknown, [number, number, string | null, number]>;
   putVector: Statement<unknown, [number, Float32Array]>;
   dropVector: Statement<unknown, [number]>;
+  putWords: Statement<unknown, [number, string, string]>;
+  dropWords: Statement<unknown, [number]>;
   codes: CodeTables;
 }
 
@@ -51,8 +51,11 @@ interface WriteStatements {
  * - the binary codes (`bit[2 × dims]`, sign-code.ts), in a plain table for small tenants and in
  *   a sqlite-vec `vec0` table partitioned by tenant for large ones (sqlite-vec-codes.ts), so a
  *   KNN query only scans the caller's tenant.
- * A search takes the nearest codes by Hamming distance (a 48-byte code per vector instead of
- * 1,536 bytes of floats), then rescores those candidates by cosine on the float vectors.
+ * - `keywords_<c>`: an FTS5 index of each live point's text (contentless: the words, not the
+ *   text), by the point's rowid, for BM25 keyword search; written in the same transaction.
+ * A vector search takes the nearest codes by Hamming distance (a 48-byte code per vector
+ * instead of 1,536 bytes of floats), then rescores those candidates by cosine on the float
+ * vectors; hybrid search fuses it with the keyword search (sqlite-vec-search.ts, fusion.ts).
  */
 export class SqliteVecStore implements VectorStore {
   readonly name = "sqlite-vec";
@@ -105,6 +108,7 @@ export class SqliteVecStore implements VectorStore {
           tenantId: point.tenantId,
           entityId: point.entityId,
           version: point.version,
+          filters: point.filters,
           data: point.data,
         });
         // Most points are new: try the insert first (one index descent instead of a lookup and
@@ -124,6 +128,7 @@ export class SqliteVecStore implements VectorStore {
           if (!row.deleted) this.#drop(sql, rowid, row.tenant_id);
         }
         this.#put(sql, rowid, point.tenantId, point.vector);
+        sql.putWords.run(rowid, tenantToken(point.tenantId), point.text);
         grown.add(point.tenantId);
         result.upserted++;
       }
@@ -167,6 +172,8 @@ export class SqliteVecStore implements VectorStore {
       ),
       putVector: this.db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
       dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
+      putWords: this.db.prepare(`INSERT INTO keywords_${c} (rowid, tenant, text) VALUES (?, ?, ?)`),
+      dropWords: this.db.prepare(`DELETE FROM keywords_${c} WHERE rowid = ?`),
       codes: CodeTables.open(this.db, c, dims, this.#partitionAt),
     };
   }
@@ -178,38 +185,30 @@ export class SqliteVecStore implements VectorStore {
 
   #drop(sql: WriteStatements, rowid: number, tenantId: string): void {
     sql.dropVector.run(rowid);
+    // A point written before the keyword index existed has no row here: deleting none is fine.
+    sql.dropWords.run(rowid);
     sql.codes.drop(rowid, tenantId);
   }
 
   async search(
     collection: Collection,
     tenantId: string,
-    vector: Float32Array,
+    vector: Float32Array | null,
     limit: number,
+    options: SearchOptions = {},
   ): Promise<SearchHit[]> {
-    if (isZeroVector(vector)) return [];
-    const c = collection;
-    const candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
-    const rows = this.db
-      .query<
-        { payload: string; distance: number },
-        [Float32Array, Uint8Array, number, string, number]
-      >(
-        `WITH candidates AS (${this.#statements(c).codes.candidates(tenantId)})
-         SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?1) AS distance
-         FROM candidates JOIN points_${c} p ON p.rowid = candidates.rowid
-         JOIN vectors_${c} v ON v.rowid = candidates.rowid
-         ORDER BY distance LIMIT ?5`,
-      )
-      .all(vector, signCode(vector), candidates, tenantId, limit);
-    const hits: SearchHit[] = [];
-    for (const row of rows) {
-      const payload = readPayload(row.payload);
-      // The partition key already filters; checking again costs nothing and guards the invariant.
-      if (!payload || payload.tenantId !== tenantId) continue;
-      hits.push({ id: payload.entityId, score: 1 - row.distance, data: payload.data });
-    }
-    return hits;
+    // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
+    if (vector && isZeroVector(vector)) return [];
+    const { mode = "vector", text = "", filter } = options;
+    const codes = this.#statements(collection).codes;
+    const nearest = (k: number) =>
+      vector ? vectorHits(this.db, collection, codes, tenantId, vector, k, filter) : [];
+    if (mode === "vector") return nearest(limit);
+    if (mode === "keyword") return keywordHits(this.db, collection, tenantId, text, limit, filter);
+    const k = fusionCandidates(limit);
+    const floor = options.vectorFloor ?? 0;
+    const byMeaning = nearest(k).filter((hit) => hit.score >= floor);
+    return fuseRrf([byMeaning, keywordHits(this.db, collection, tenantId, text, k, filter)], limit);
   }
 
   /** One query for many entities' versions (sqlite-vec-versions.ts). */
@@ -266,7 +265,15 @@ export class SqliteVecStore implements VectorStore {
         erased += rows.length;
         return rows.length < ERASE_CHUNK;
       })();
-      if (done) return erased;
+      if (done) {
+        // FTS5 removes a contentless row by a delete marker; its words stay in the index's
+        // segments until they are merged. Merging them now leaves none of the tenant's words.
+        if (erased > 0)
+          this.db.run(
+            `INSERT INTO keywords_${collection}(keywords_${collection}) VALUES ('optimize')`,
+          );
+        return erased;
+      }
       await Bun.sleep(0);
     }
   }

@@ -103,7 +103,11 @@ await describePostgres("Postgres outbox with N relays", (serverUrl) => {
     const other = await freshDatabase(serverUrl, "migrate");
     const clients = Array.from({ length: 4 }, () => new SQL({ url: other.url, max: 1 }));
     const applied = await Promise.all(clients.map((c) => migrate(c, [OUTBOX_MIGRATIONS])));
-    expect(applied.flat()).toEqual(["outbox-kit/001_outbox.sql", "outbox-kit/002_idempotency.sql"]);
+    expect(applied.flat()).toEqual([
+      "outbox-kit/001_outbox.sql",
+      "outbox-kit/002_idempotency.sql",
+      "outbox-kit/003_erasures.sql",
+    ]);
     for (const client of clients) await client.close();
     await other.drop();
   });

@@ -1,0 +1,70 @@
+// The Query API request bodies of the Qdrant store's three search modes, and how their scores
+// come back as the API's.
+import { normalizeBm25, normalizeRrf, RRF_K } from "./fusion.ts";
+import type { SearchFilter, SearchMode } from "./index.ts";
+import { querySparse } from "./keywords.ts";
+
+/** The sparse vector of each point's words (collection config: `modifier: idf`). */
+export const KEYWORDS = "keywords";
+
+/** Where the filterable fields live in a point's payload (`filters.status`). */
+export const filterKey = (field: string) => `filters.${field}`;
+
+/** Matches tombstones (points kept only to remember a delete's version); reads `must_not` it. */
+export const TOMBSTONE = { key: "deleted", match: { value: true } };
+
+/** The filter of every read: the tenant, no tombstone, and each field's accepted values. */
+export function readFilter(tenantId: string, filter: SearchFilter | undefined) {
+  const fields = Object.entries(filter ?? {}).map(([field, values]) => ({
+    key: filterKey(field),
+    match: { any: [...values] },
+  }));
+  return {
+    must: [{ key: "tenantId", match: { value: tenantId } }, ...fields],
+    must_not: [TOMBSTONE],
+  };
+}
+
+/** What a search asks of Qdrant. */
+export interface QdrantSearch {
+  mode: SearchMode;
+  tenantId: string;
+  vector: Float32Array | null;
+  text: string;
+  limit: number;
+  /** Candidates per prefetch in hybrid mode. */
+  candidates: number;
+  filter: SearchFilter | undefined;
+  vectorFloor: number;
+  /** False for a collection made before keyword search: it has no sparse vectors. */
+  keywords: boolean;
+}
+
+/**
+ * One Query API body (`POST /collections/{c}/points/query`), and how to read its scores; null
+ * when the search cannot match anything (keyword mode without a word, say). Hybrid is one
+ * request: a dense and a sparse `prefetch`, each filtered, fused by Qdrant's RRF with RRF_K.
+ */
+export function queryBody(search: QdrantSearch) {
+  const filter = readFilter(search.tenantId, search.filter);
+  const sparse = search.keywords ? querySparse(search.text) : null;
+  const words = sparse && sparse.indices.length > 0 ? sparse : null;
+  const dense = search.vector ? Array.from(search.vector) : null;
+  const common = { limit: search.limit, with_payload: true, with_vector: false };
+  if (search.mode === "vector") {
+    return dense ? { body: { query: dense, filter, ...common }, score: (s: number) => s } : null;
+  }
+  if (search.mode === "keyword") {
+    if (!words) return null;
+    return { body: { query: words, using: KEYWORDS, filter, ...common }, score: normalizeBm25 };
+  }
+  // A list that cannot match (no words, no vector) is left out: the other is fused alone, as
+  // sqlite-vec fuses it with an empty list (so its best scores 0.5).
+  const limit = search.candidates;
+  const prefetch = [
+    ...(dense ? [{ query: dense, filter, limit, score_threshold: search.vectorFloor }] : []),
+    ...(words ? [{ query: words, using: KEYWORDS, filter, limit }] : []),
+  ];
+  if (prefetch.length === 0) return null;
+  return { body: { prefetch, query: { rrf: { k: RRF_K } }, ...common }, score: normalizeRrf };
+}

@@ -1,0 +1,128 @@
+// The two retrievers of the sqlite-vec store over one collection's tables, and their filter.
+import type { Database } from "bun:sqlite";
+import { normalizeBm25 } from "./fusion.ts";
+import type { Collection, SearchFilter, SearchHit } from "./index.ts";
+import { ftsQuery } from "./keywords.ts";
+import { signCode } from "./sign-code.ts";
+import type { CodeTables } from "./sqlite-vec-codes.ts";
+import { readPayload } from "./sqlite-vec-payload.ts";
+
+/** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
+const CANDIDATE_FACTOR = 4;
+const MIN_CANDIDATES = 40;
+
+type Binding = string | number | Float32Array | Uint8Array;
+
+/**
+ * The SQL condition of a filter on `points_<c> p`, and its bindings: each field's stored value
+ * (`payload.filters.<field>`, a string) is one of the field's values.
+ */
+export function filterSql(filter: SearchFilter | undefined): { sql: string; args: Binding[] } {
+  let sql = "";
+  const args: Binding[] = [];
+  for (const [field, values] of Object.entries(filter ?? {})) {
+    // No value accepted: nothing can match (the route never sends that; the store stays exact).
+    if (values.length === 0) return { sql: " AND 0", args: [] };
+    sql += ` AND json_extract(p.payload, ?) IN (${values.map(() => "?").join(",")})`;
+    args.push(`$.filters.${JSON.stringify(field)}`, ...values);
+  }
+  return { sql, args };
+}
+
+/** Rows of (payload, score) as hits of the tenant; a row of another tenant is never handed out. */
+function toHits(
+  rows: { payload: string | null; score: number }[],
+  tenantId: string,
+  score: (raw: number) => number,
+): SearchHit[] {
+  const hits: SearchHit[] = [];
+  for (const row of rows) {
+    const payload = readPayload(row.payload);
+    // The queries already filter on the tenant; checking again costs nothing and guards it.
+    if (!payload || payload.tenantId !== tenantId) continue;
+    hits.push({ id: payload.entityId, score: score(row.score), data: payload.data });
+  }
+  return hits;
+}
+
+/**
+ * The nearest points by cosine similarity. Unfiltered: the nearest binary codes of the tenant
+ * (codes.candidates), rescored on the float vectors. Filtered: every point of the tenant that
+ * passes the filter is scored exactly, so no qualifying point is lost to a candidate cut.
+ */
+export function vectorHits(
+  db: Database,
+  c: Collection,
+  codes: CodeTables,
+  tenantId: string,
+  vector: Float32Array,
+  limit: number,
+  filter: SearchFilter | undefined,
+): SearchHit[] {
+  const toScore = (distance: number) => 1 - distance;
+  if (filter && Object.keys(filter).length > 0) {
+    const where = filterSql(filter);
+    const rows = db
+      .query<{ payload: string | null; score: number }, Binding[]>(
+        `SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?) AS score
+         FROM points_${c} p JOIN vectors_${c} v ON v.rowid = p.rowid
+         WHERE p.tenant_id = ? AND p.deleted = 0${where.sql} ORDER BY score LIMIT ?`,
+      )
+      .all(vector, tenantId, ...where.args, limit);
+    return toHits(rows, tenantId, toScore);
+  }
+  const candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
+  const rows = db
+    .query<
+      { payload: string | null; score: number },
+      [Float32Array, Uint8Array, number, string, number]
+    >(
+      `WITH candidates AS (${codes.candidates(tenantId)})
+       SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?1) AS score
+       FROM candidates JOIN points_${c} p ON p.rowid = candidates.rowid
+       JOIN vectors_${c} v ON v.rowid = candidates.rowid
+       ORDER BY score LIMIT ?5`,
+    )
+    .all(vector, signCode(vector), candidates, tenantId, limit);
+  return toHits(rows, tenantId, toScore);
+}
+
+/**
+ * The tenant as one FTS5 token (hex, so no tenant id splits into words or equals another's).
+ * A query requires it in the `tenant` column, so FTS5 intersects the tenant's posting list with
+ * the words' and scores only the tenant's matches: a common word costs what the tenant holds,
+ * not what every tenant of the file holds.
+ */
+export function tenantToken(tenantId: string): string {
+  return `t${Buffer.from(tenantId).toString("hex")}`;
+}
+
+/**
+ * The best BM25 matches of any word of `text` (FTS5 over `keywords_<c>`), scored 0..1
+ * (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
+ * is taken among the tenant's qualifying matches only. A text without words matches nothing.
+ */
+export function keywordHits(
+  db: Database,
+  c: Collection,
+  tenantId: string,
+  text: string,
+  limit: number,
+  filter: SearchFilter | undefined,
+): SearchHit[] {
+  const words = ftsQuery(text);
+  if (words === null) return [];
+  const match = `tenant : "${tenantToken(tenantId)}" AND text : (${words})`;
+  const where = filterSql(filter);
+  // bm25() is negative, lower better: ordered ascending, negated into a score. The tenant
+  // column weighs 0: it selects, it does not score.
+  const rows = db
+    .query<{ payload: string | null; score: number }, Binding[]>(
+      `SELECT p.payload AS payload, bm25(keywords_${c}, 0.0, 1.0) AS score
+       FROM keywords_${c} JOIN points_${c} p ON p.rowid = keywords_${c}.rowid
+       WHERE keywords_${c} MATCH ? AND p.tenant_id = ? AND p.deleted = 0${where.sql}
+       ORDER BY score LIMIT ?`,
+    )
+    .all(match, tenantId, ...where.args, limit);
+  return toHits(rows, tenantId, (bm25) => normalizeBm25(-bm25));
+}
