@@ -45,9 +45,14 @@ describe("tenant offboarding on the embedded stack", () => {
     await createTask(tasks.url, "tenant-a", { title: "Erasable quarterly plan" });
     const keeper = { name: "Kept Person", email: `kept-${crypto.randomUUID().slice(0, 8)}@b.dev` };
     await createUser(users.url, "tenant-b", keeper);
+    const leaver = {
+      name: "Leaving Person",
+      email: `leaving-${crypto.randomUUID().slice(0, 8)}@b.dev`,
+    };
+    const left = await createUser(users.url, "tenant-b", leaver);
     await pointsReaching(gateway.url, "tenant-a", 3, 30_000, explain);
+    await pointsReaching(gateway.url, "tenant-b", 2, 30_000, explain);
     await pointsReaching(gateway.url, "tenant-a", 1, 30_000, explain, "tasks");
-    await pointsReaching(gateway.url, "tenant-b", 1, 30_000, explain);
     // A subject erased before the tenant: its point, cache entries and dead letters go.
     await deleteUser(users.url, "tenant-a", (made[0] as { id: string }).id);
 
@@ -59,6 +64,14 @@ describe("tenant offboarding on the embedded stack", () => {
       DATA_DIRS: [config.userDir, config.taskDir, config.gatewayDir].join(","),
       ERASE_TIMEOUT_MS: "60000",
     };
+    // One person of tenant-b asks to be forgotten: gone once every gateway stored the delete.
+    const subject = erase(["--user", left.id, "--tenant", "tenant-b"], env);
+    expect({ code: subject.code, out: subject.out }).toMatchObject({ code: 0 });
+    expect(subject.out).toContain(`${gateway.url}: delete stored`);
+    expect(await search(gateway.url, "tenant-b", leaver.name)).not.toContainEqual(
+      expect.objectContaining({ id: left.id }),
+    );
+
     const erased = erase(["--tenant", "tenant-a"], env);
     expect({ code: erased.code, err: erased.err.slice(-500) }).toMatchObject({ code: 0 });
     expect(erased.err).toContain(`${gateway.url}: done`);
@@ -81,7 +94,7 @@ describe("tenant offboarding on the embedded stack", () => {
     const lines = services.flatMap((service) => service.lines);
     // The erase itself is logged (by ids and counts), so the lines searched are the real ones.
     expect(lines.filter((line) => line.includes("tenant erased")).length).toBeGreaterThanOrEqual(3);
-    for (const person of [...people, keeper])
+    for (const person of [...people, keeper, leaver])
       for (const secret of [person.email, person.name])
         expect({ secret, lines: lines.filter((line) => line.includes(secret)) }).toEqual({
           secret,
