@@ -83,10 +83,11 @@ describe("tenant.deleted over the HTTP ingest", () => {
     expect(await gw.hits("tenant-a", "Ada")).toContain("1");
 
     await gw.post([tenantDeleted("tenant-a")]);
-    // Before any search of tenant-a: a search after the erase is metered anew.
     expect(gw.rows("usage_totals", "tenant-a")).toBe(0);
 
     expect(await gw.hits("tenant-a", "Ada")).toEqual([]);
+    // Answered, with nothing, and not metered: no usage row brings the tenant back.
+    expect(gw.rows("usage_totals", "tenant-a")).toBe(0);
     expect(await gw.hits("tenant-a", "Ship the Ada report", "tasks")).toEqual([]);
     for (const table of ["points_users", "points_tasks", "small_codes_users", "embedding_cache"])
       expect({ table, rows: gw.rows(table, "tenant-a") }).toEqual({ table, rows: 0 });

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import type { Logger } from "@event-mesh/service-kit";
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import type { Collection, VectorStore } from "../vectors/index.ts";
+import { createErasureTable } from "./table.ts";
 
 /** What the gateway recorded of a tenant's erase: who, when, and what each store lost. */
 export interface GatewayErasure {
@@ -59,9 +60,7 @@ export class TenantEraser {
 
   constructor(deps: EraserDeps) {
     this.#deps = deps;
-    deps.db.run(`CREATE TABLE IF NOT EXISTS gateway_erasures (
-      tenant_id TEXT PRIMARY KEY, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL,
-      finished_at TEXT, counts TEXT NOT NULL, provisioned_at TEXT) WITHOUT ROWID`);
+    createErasureTable(deps.db);
     const open = deps.db
       .query<{ tenant_id: string }, []>(
         "SELECT tenant_id FROM gateway_erasures WHERE provisioned_at IS NULL",
@@ -181,9 +180,7 @@ export class TenantEraser {
       if (exists.get(table) === null) continue;
       removed += db.query(`DELETE FROM ${table} WHERE tenant_id = ?`).run(tenantId).changes;
     }
-    // Freed pages are zeroed (secure_delete); the WAL still holds the pages as they were
-    // before: copied into the file and truncated. A reader of an older snapshot delays it.
-    db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    await truncateWal(db);
     return removed;
   }
 
@@ -205,5 +202,23 @@ export class TenantEraser {
       pending: row.finished_at === null ? this.steps().filter((s) => !(s in counts)) : [],
       provisionedAt: row.provisioned_at,
     };
+  }
+}
+
+/**
+ * Freed pages are zeroed (secure_delete), but the WAL still holds the pages as they were before
+ * the erase until a checkpoint copies them into the file and truncates it. The checkpoint thread
+ * or a reader may hold it busy for a moment: retried for up to 5 s, then left to the next
+ * checkpoint (`--verify` reports frames still there).
+ */
+async function truncateWal(db: Database): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const result = db
+      .query<{ busy: number; log: number; checkpointed: number }, []>(
+        "PRAGMA wal_checkpoint(TRUNCATE)",
+      )
+      .get();
+    if (!result || (result.busy === 0 && result.log <= 0)) return;
+    await Bun.sleep(100);
   }
 }

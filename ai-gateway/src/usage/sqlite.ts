@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { createErasureTable } from "../erasure/table.ts";
 import type { UsageIncrement, UsageMeter, UsageMetric } from "./index.ts";
 
 /** Usage totals in the gateway's SQLite file (embedded mode, and the local tally in Kafka mode). */
@@ -7,6 +8,7 @@ export class SqliteUsage implements UsageMeter {
     db.run(`CREATE TABLE IF NOT EXISTS usage_totals (
       tenant_id TEXT NOT NULL, metric TEXT NOT NULL, amount INTEGER NOT NULL,
       PRIMARY KEY (tenant_id, metric)) WITHOUT ROWID`);
+    createErasureTable(db);
   }
 
   async record(increments: readonly UsageIncrement[]): Promise<void> {
@@ -14,8 +16,14 @@ export class SqliteUsage implements UsageMeter {
       `INSERT INTO usage_totals (tenant_id, metric, amount) VALUES (?, ?, ?)
        ON CONFLICT (tenant_id, metric) DO UPDATE SET amount = amount + excluded.amount`,
     );
+    // A search by an erased tenant's token is answered (with nothing) but not metered: a usage
+    // row would bring the tenant back into the store it was erased from.
+    const erased = this.db.query(
+      "SELECT 1 FROM gateway_erasures WHERE tenant_id = ? AND provisioned_at IS NULL",
+    );
     this.db.transaction(() => {
-      for (const { tenantId, metric, amount } of increments) add.run(tenantId, metric, amount);
+      for (const { tenantId, metric, amount } of increments)
+        if (!erased.get(tenantId)) add.run(tenantId, metric, amount);
     })();
   }
 

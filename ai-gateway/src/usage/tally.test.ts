@@ -27,3 +27,16 @@ test("a skipped message moves the offset without counting anything", () => {
   expect(tally.add([at(0, 1n)])).toBe(1);
   expect(tally.totals("tenant-a").searches).toBe(1);
 });
+
+test("an erased tenant's increments still on the topic are read past, not counted again", () => {
+  const db = new Database(":memory:");
+  const tally = new UsageTally(db);
+  tally.add([at(0, 0n, 2)]);
+  // What the erase leaves: its record, the tenant's tally gone.
+  db.run(`INSERT INTO gateway_erasures (tenant_id, requested_by, requested_at, counts)
+    VALUES ('tenant-a', 'test', '2026-12-05T00:00:00Z', '{}')`);
+  db.run("DELETE FROM usage_global WHERE tenant_id = 'tenant-a'");
+  expect(tally.add([at(0, 1n, 5)])).toBe(1);
+  expect(tally.totals("tenant-a")).toEqual({ embeddings: 0, searches: 0 });
+  expect(db.query("SELECT count(*) AS n FROM usage_global").get()).toEqual({ n: 0 });
+});

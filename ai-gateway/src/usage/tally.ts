@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { createErasureTable } from "../erasure/table.ts";
 import type { UsageIncrement, UsageMetric } from "./index.ts";
 
 /** One usage event read from the usage topic, at its place in the log. */
@@ -20,6 +21,7 @@ export class UsageTally {
     db.run(`CREATE TABLE IF NOT EXISTS usage_global (
       tenant_id TEXT NOT NULL, metric TEXT NOT NULL, amount INTEGER NOT NULL,
       PRIMARY KEY (tenant_id, metric)) WITHOUT ROWID`);
+    createErasureTable(db);
     db.run(`CREATE TABLE IF NOT EXISTS usage_offsets (
       topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset TEXT NOT NULL,
       PRIMARY KEY (topic, partition)) WITHOUT ROWID`);
@@ -38,12 +40,17 @@ export class UsageTally {
       `INSERT INTO usage_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
     );
+    const erased = this.db.query(
+      "SELECT 1 FROM gateway_erasures WHERE tenant_id = ? AND provisioned_at IS NULL",
+    );
     return this.db.transaction(() => {
       let counted = 0;
       for (const item of increments) {
         const stored = next.get(item.topic, item.partition);
         if (stored && item.offset < BigInt(stored.next_offset)) continue;
-        if (item.amount > 0) add.run(item.tenantId, item.metric, item.amount);
+        // An erased tenant's increments still on the topic are read past, not counted again.
+        if (item.amount > 0 && !erased.get(item.tenantId))
+          add.run(item.tenantId, item.metric, item.amount);
         move.run(item.topic, item.partition, String(item.offset + 1n));
         counted++;
       }
