@@ -9,6 +9,7 @@
 
 import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
 import { cosine } from "../ai-gateway/test/qdrant-double.ts";
+import { encodeHttpBatch, makeEvent } from "../contracts/src/index.ts";
 import { taskText } from "../contracts/src/registry.ts";
 import { ensureModel, MODEL_DIMS, MODEL_NAME, startModelServer } from "../scripts/model.ts";
 import { machine, percentile, printTable, progress, type Row, writeResult } from "./lib/report.ts";
@@ -17,7 +18,7 @@ import { type QualityQuery, type QualityTask, type QueryKind, qualitySet } from 
 
 const TENANT = "quality";
 const AUTH = { authorization: `Bearer ${TENANT}:bench` };
-const MODES = ["vector", "keyword", "hybrid"] as const;
+const MODES = ["vector", "keyword", "hybrid", "hybrid+rerank"] as const;
 const KINDS: readonly QueryKind[] = ["paraphrase", "exact", "filtered", "long"];
 type Mode = (typeof MODES)[number];
 
@@ -29,6 +30,8 @@ interface Hit {
 interface EmbedderCase {
   name: string;
   env: Record<string, string>;
+  /** RERANK_URL for the "hybrid+rerank" rows; none → those rows are left out. */
+  rerankUrl?: string;
   /** Embeds texts as the gateway does, for the brute-force check of filtered queries. */
   embed: (texts: string[]) => Promise<Float32Array[]>;
 }
@@ -36,39 +39,35 @@ interface EmbedderCase {
 const set = qualitySet();
 const ingestToken = crypto.randomUUID();
 
-function cloudEvent(type: string, data: Record<string, unknown>, n: number) {
-  return {
-    specversion: "1.0",
-    id: `quality-${n}`,
-    source: "urn:bench:quality",
-    type,
-    tenantid: TENANT,
-    entityversion: 1,
-    datacontenttype: "application/json",
-    data,
-  };
-}
-
 /** Sends the whole set through POST /events; a 2xx means stored (the ingest answers after the store). */
 async function ingest(gatewayUrl: string): Promise<void> {
   const events = [
-    ...set.users.map((u, i) => cloudEvent("user.created", { ...u, tenantId: TENANT }, i)),
-    ...set.tasks.map((t, i) =>
-      cloudEvent("task.created", { ...t, tenantId: TENANT }, set.users.length + i),
+    ...set.users.map((u) =>
+      makeEvent("user.created", {
+        tenantId: TENANT,
+        source: "urn:bench:quality",
+        data: { ...u, tenantId: TENANT },
+      }),
+    ),
+    ...set.tasks.map((t) =>
+      makeEvent("task.created", {
+        tenantId: TENANT,
+        source: "urn:bench:quality",
+        data: { ...t, tenantId: TENANT },
+      }),
     ),
   ];
   for (let i = 0; i < events.length; i += 50) {
+    const batch = encodeHttpBatch(events.slice(i, i + 50));
     const response = await fetch(`${gatewayUrl}/events`, {
       method: "POST",
-      headers: {
-        authorization: `Bearer ${ingestToken}`,
-        "content-type": "application/cloudevents-batch+json",
-      },
-      body: JSON.stringify(events.slice(i, i + 50)),
+      headers: { authorization: `Bearer ${ingestToken}`, "content-type": batch.contentType },
+      body: batch.body,
     });
     const body = await response.text();
     if (!response.ok) throw new Error(`POST /events answered ${response.status}: ${body}`);
-    if (body.includes('"deadLettered":[{')) throw new Error(`events dead-lettered: ${body}`);
+    if (body.includes('"deadLettered":[{'))
+      throw new Error(`events dead-lettered: ${body.slice(0, 500)}`);
   }
 }
 
@@ -76,7 +75,8 @@ async function search(gatewayUrl: string, query: QualityQuery, mode: Mode): Prom
   const params = new URLSearchParams({
     q: query.q,
     type: query.type,
-    mode,
+    mode: mode === "hybrid+rerank" ? "hybrid" : mode,
+    rerank: String(mode === "hybrid+rerank"),
     limit: "10",
     minScore: "-1",
   });
@@ -128,6 +128,9 @@ async function embedders(): Promise<EmbedderCase[]> {
           EMBEDDINGS_MODEL: MODEL_NAME,
           EMBEDDING_DIMS: String(MODEL_DIMS),
         },
+        // The model server's /rerank scores by its bi-encoder's cosine: it runs the rerank
+        // path end to end; a cross-encoder server (RERANK_URL) is what changes the order.
+        rerankUrl: process.env.RERANK_URL ?? `${server.url}/rerank`,
         embed: async (texts) => {
           const response = await fetch(`${server.url}/embeddings`, {
             method: "POST",
@@ -188,10 +191,11 @@ try {
         LOG_LEVEL: "warn",
         ...embedder.env,
         ...store.env,
+        ...(embedder.rerankUrl ? { RERANK_URL: embedder.rerankUrl } : {}),
       });
       progress(`${embedder.name} on ${store.name}: ingesting`);
       await ingest(gateway.url);
-      for (const mode of MODES) {
+      for (const mode of MODES.filter((m) => m !== "hybrid+rerank" || embedder.rerankUrl)) {
         const latencies: number[] = [];
         const perKind = new Map<
           QueryKind,

@@ -3,6 +3,7 @@ import {
   collectionsOf,
   filterFieldsOf,
   type Registry,
+  textOfCollections,
 } from "@event-mesh/contracts";
 import asyncapi from "@event-mesh/contracts/generated/asyncapi.json" with { type: "json" };
 import {
@@ -35,6 +36,7 @@ import type { GatewayMetrics } from "./metrics.ts";
 import type { QuotaView } from "./pipeline/embed-step.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
 import type { reconcileRoutes } from "./reconcile/routes.ts";
+import type { RerankStep } from "./rerank/apply.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { type GenerationScope, statsRoutes } from "./routes/stats.ts";
@@ -63,6 +65,8 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** SEARCH_MIN_SCORE: hits below it are left out unless a search sets `minScore`. */
   searchMinScore?: number;
+  /** RERANK_URL and its settings; unset → searches are never reranked. */
+  rerank?: RerankStep | undefined;
   /** Operator routes (`POST /admin/reconcile`), when wired. */
   adminRoutes?: ReturnType<typeof reconcileRoutes> | undefined;
   /** `GET /admin/erasures/{tenant}`, when an eraser is wired. */
@@ -119,6 +123,8 @@ export function createApp(deps: AppDeps) {
       collections,
       meshTokenKeys: deps.meshTokenKeys ?? [DEV_MESH_TOKEN_KEY],
       filterFields: filterFieldsOf(deps.registry),
+      textOf: textOfCollections(deps.registry),
+      rerank: deps.rerank,
       freshness:
         deps.freshness ?? new FreshnessWaiters(deps.store, { maxWaitMs: 5_000, recheckMs: 100 }),
     }),

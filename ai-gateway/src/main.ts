@@ -34,6 +34,7 @@ import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { buildPipeline } from "./pipeline/build.ts";
 import type { Incoming } from "./pipeline/pipeline.ts";
 import { startReconcile } from "./reconcile/wiring.ts";
+import { HttpReranker } from "./rerank/http.ts";
 import { KafkaSource } from "./sources/kafka.ts";
 import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
@@ -217,6 +218,19 @@ export async function startGateway(
     ingest: (items) => batcher.submit(items),
     readyTimeoutMs: config.READY_TIMEOUT_MS,
     searchMinScore: config.SEARCH_MIN_SCORE,
+    rerank: config.RERANK_URL
+      ? {
+          reranker: new HttpReranker({
+            url: config.RERANK_URL,
+            model: config.RERANK_MODEL,
+            apiKey: config.RERANK_API_KEY,
+          }),
+          candidates: config.RERANK_CANDIDATES,
+          timeoutMs: config.RERANK_TIMEOUT_MS,
+          fallbacks: gatewayMetrics.rerankFallbacks,
+          logger,
+        }
+      : undefined,
     requestTimeoutMs: requestTimeoutMs(config),
     meshTokenKeys: meshTokenKeysOf(config),
     metricsExposure: metricsExposure(config),

@@ -12,6 +12,7 @@ import { FreshnessWaiters } from "../src/freshness/waiters.ts";
 import { createGatewayMetrics } from "../src/metrics.ts";
 import { buildPipeline } from "../src/pipeline/build.ts";
 import type { Incoming } from "../src/pipeline/pipeline.ts";
+import type { RerankStep } from "../src/rerank/apply.ts";
 import { TenantLog } from "../src/tenants.ts";
 import type { UsageMeter } from "../src/usage/index.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
@@ -53,6 +54,8 @@ export interface TestGatewayOptions {
   wrapStore?: (store: VectorStore) => VectorStore;
   /** Called with each batch before the pipeline processes it (to see batch order). */
   onBatch?: (items: readonly Incoming[]) => void;
+  /** A reranker for searches (RERANK_URL); its fallback counter is built here. Default none. */
+  rerank?: Omit<RerankStep, "fallbacks" | "logger">;
 }
 
 /**
@@ -127,6 +130,9 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     eraser,
     operator: { token: OPERATOR_TOKEN },
     ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.rerank
+      ? { rerank: { ...options.rerank, fallbacks: gatewayMetrics.rerankFallbacks, logger } }
+      : {}),
     ...controls.app,
   });
   return {

@@ -246,6 +246,23 @@ export function filterFieldsOf(registry: Registry = EVENT_REGISTRY): Map<string,
 }
 
 /**
+ * The text an entity of each collection is embedded and found by, computed from its stored data
+ * (the collection's first upsert rule): what a reranker reads beside the query.
+ */
+export function textOfCollections(
+  registry: Registry = EVENT_REGISTRY,
+): Map<string, (data: Record<string, unknown>) => string> {
+  const texts = new Map<string, (data: Record<string, unknown>) => string>();
+  for (const { gateway } of Object.values(registry)) {
+    if (gateway.action !== "upsert" || texts.has(gateway.collection)) continue;
+    // Stored data is the validated data of an upsert event of this collection.
+    const text = gateway.text as unknown as (data: Record<string, unknown>) => string;
+    texts.set(gateway.collection, text);
+  }
+  return texts;
+}
+
+/**
  * The values of an upsert rule's filter fields in `data`, as strings (a numeric id `7` and the
  * query `assignee:7` then match). A field that is absent, null or not a scalar is left out.
  */

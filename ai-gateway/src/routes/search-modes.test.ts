@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-import { readError } from "@event-mesh/service-kit";
+import { DEV_MESH_TOKEN_KEY, encodeConsistencyToken, readError } from "@event-mesh/service-kit";
 import { testGateway } from "../../test/app-fixture.ts";
 import { EmbeddingsServer } from "../../test/embeddings-server.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
@@ -144,12 +144,27 @@ test("queries of 170 words, or of FTS5 and Qdrant syntax, are answered in every 
   // 512 characters of distinct words: the keyword retrievers take the first 64.
   const many = Array.from({ length: 170 }, (_, i) => i.toString(36).padStart(2, "z")).join(" ");
   expect(many.length).toBeLessThanOrEqual(512);
-  const odd = ['NEAR("refund" acme, 2)', "refund* OR ^acme", 'text : "x" AND tenant : "y"', '"'];
+  const odd = ['NEAR("refund" acme, 2)', "refund* OR ^acme", 'text : "x" AND tenant : "y"'];
   for (const mode of ["hybrid", "vector", "keyword"]) {
     await search(`q=${encodeURIComponent(many)}&mode=${mode}`);
     for (const q of odd) {
       const hits = await search(`q=${encodeURIComponent(q)}&mode=${mode}`);
       expect(hits.every((hit) => hit.data.tenantId === "tenant-a")).toBe(true);
+    }
+  }
+});
+
+test("a query with no letter or digit is a 400 naming q in every mode", async () => {
+  const { app } = await withTasks();
+  for (const mode of ["hybrid", "vector", "keyword"]) {
+    for (const q of ['"', "!!!", "* ^ ()"]) {
+      const response = await app.request(
+        `${BASE}/search?type=tasks&mode=${mode}&q=${encodeURIComponent(q)}`,
+        { headers: T },
+      );
+      expect({ mode, q, status: response.status }).toEqual({ mode, q, status: 400 });
+      const error = await readError(response);
+      expect((error.details as { path: string }[]).map((d) => d.path)).toEqual(["q"]);
     }
   }
 });
@@ -214,7 +229,16 @@ describe("search filters", () => {
   test("a bad filter is a 400 at once, not after waiting for the write of `after`", async () => {
     // A write that never arrives: waiting for it would end in a 504 after SEARCH_WAIT_MAX_MS.
     const { app } = await testGateway({ searchWaitMaxMs: 50 });
-    const after = "m1.tenant-a.tasks.01a225e1-b0ca-722c-a8d2-e7ecc0110ccc.1.0";
+    const after = encodeConsistencyToken(
+      {
+        tenantId: "tenant-a",
+        collection: "tasks",
+        entityId: "never-written",
+        version: 1,
+        deleted: false,
+      },
+      [DEV_MESH_TOKEN_KEY],
+    );
     const query = `q=a&type=tasks&after=${after}`;
     const waited = await app.request(`${BASE}/search?${query}`, { headers: T });
     expect(waited.status).toBe(504);

@@ -1,4 +1,4 @@
-import { filterFieldsOf } from "@event-mesh/contracts";
+import { filterFieldsOf, textOfCollections } from "@event-mesh/contracts";
 import {
   type AuthOptions,
   type AuthVariables,
@@ -22,6 +22,7 @@ import { admitSearch } from "../freshness/after.ts";
 import type { FreshnessWaiters } from "../freshness/waiters.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
+import { type RerankStep, rerankHits } from "../rerank/apply.ts";
 import type { UsageMeter } from "../usage/index.ts";
 import {
   COLLECTIONS,
@@ -43,6 +44,8 @@ function typeOf(collections: readonly Collection[]) {
   return v.optional(v.picklist(collections, `must be one of ${names}`), collections[0] ?? "users");
 }
 const NOTHING_TO_SEARCH = "has no letter or digit to search for";
+/** A letter or a digit of any script: what both retrievers can find an entity by. */
+const SEARCHABLE = /[\p{L}\p{N}]/u;
 const LIMIT = "must be an integer from 1 to 100";
 const MIN_SCORE = "must be a number from -1 to 1";
 /** `after`: the `X-Mesh-Token` of a write answer, naming one of the collections searched here. */
@@ -68,6 +71,8 @@ function afterOf(collections: readonly Collection[]) {
 export const DEFAULT_MIN_SCORE = 0.1;
 const MIN_SCORE_DOC =
   "Hits scoring below it (the score of the `mode` asked) are left out. Unset: vector hits under SEARCH_MIN_SCORE (a cosine, 0.1) are left out, and not fused in hybrid mode; keyword hits are all kept.";
+const RERANK_DOC =
+  "With a reranker configured (RERANK_URL): false answers in the fused order. Default true. Without one it changes nothing.";
 const MinScoreNumber = v.pipe(
   v.number(MIN_SCORE),
   v.minValue(-1, MIN_SCORE),
@@ -86,6 +91,13 @@ function searchSchemas(collections: readonly Collection[]) {
     after: After,
     mode: Mode,
     filter: FilterQuery,
+    rerank: v.optional(
+      v.pipe(
+        v.picklist(["true", "false"], "must be true or false"),
+        v.description(RERANK_DOC),
+        v.transform((text) => text === "true"),
+      ),
+    ),
     minScore: v.optional(
       v.pipe(
         v.string(),
@@ -109,6 +121,7 @@ function searchSchemas(collections: readonly Collection[]) {
     after: After,
     mode: Mode,
     filter: FilterBody,
+    rerank: v.optional(v.pipe(v.boolean("must be true or false"), v.description(RERANK_DOC))),
   });
 
   /** The answer: the best hits first, with the stored event data of each. */
@@ -118,9 +131,13 @@ function searchSchemas(collections: readonly Collection[]) {
         id: v.string(),
         type: v.picklist(collections),
         score: v.number(),
+        /** The reranker's score, when the hits were reranked (model-specific scale). */
+        rerankScore: v.optional(v.number()),
         data: v.record(v.string(), v.unknown()),
       }),
     ),
+    /** Present when a reranker is configured: whether this answer was reranked. */
+    reranked: v.optional(v.boolean()),
     tookMs: v.number(),
   });
   return { SearchQuery, SearchBody, SearchResult };
@@ -142,6 +159,10 @@ export interface SearchDeps {
   collections?: readonly Collection[] | undefined;
   /** Filterable fields per collection, from the event registry; default `filterFieldsOf()`. */
   filterFields?: ReadonlyMap<Collection, readonly string[]> | undefined;
+  /** RERANK_URL and its settings: the fused top candidates are reranked; unset → never. */
+  rerank?: RerankStep | undefined;
+  /** The text each collection's entities are found by, for the reranker; default the registry's. */
+  textOf?: ReadonlyMap<string, (data: Record<string, unknown>) => string> | undefined;
   /** TENANT_LIMITS' searchesPerSecond; unset → no limit. */
   admission?: TenantAdmission | undefined;
   /** MESH_TOKEN_KEYS: an `after` token must be signed by one of them. */
@@ -178,6 +199,7 @@ export function searchRoutes(deps: SearchDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
   const { SearchQuery, SearchBody, SearchResult } = searchSchemas(deps.collections ?? COLLECTIONS);
   const filterFields = deps.filterFields ?? filterFieldsOf();
+  const textOf = deps.textOf ?? textOfCollections();
   const search = async (
     tenantId: string,
     input: {
@@ -187,9 +209,15 @@ export function searchRoutes(deps: SearchDeps) {
       minScore?: number | undefined;
       mode: SearchMode;
       filter?: Parameters<typeof parseFilter>[0];
+      rerank?: boolean | undefined;
     },
   ) => {
+    const rerank = input.rerank === false ? undefined : deps.rerank;
     const filter = parseFilter(input.filter, input.type, filterFields.get(input.type) ?? []);
+    // `q=!!!` has nothing to search by in any mode: no word for the keyword index, a zero vector
+    // (which would rank every entity alike) for the embedder.
+    if (!SEARCHABLE.test(input.q))
+      throw invalidInput([{ path: "q", message: NOTHING_TO_SEARCH }], `q ${NOTHING_TO_SEARCH}`);
     const started = performance.now();
     // A keyword search needs no embedding (and so works while the embedder is down).
     let vector: Float32Array | null = null;
@@ -202,13 +230,15 @@ export function searchRoutes(deps: SearchDeps) {
         throw dependencyDown("embedder", error);
       }
     }
-    // `q=!!!` has no word to embed: a zero vector, which would rank every entity alike.
+    // A model may still find nothing to embed (a hashing embedder drops what it cannot hash).
     if (vector && isZeroVector(vector))
       throw invalidInput([{ path: "q", message: NOTHING_TO_SEARCH }], `q ${NOTHING_TO_SEARCH}`);
     const cosineFloor = deps.minScore ?? DEFAULT_MIN_SCORE;
     let hits: Awaited<ReturnType<VectorStore["search"]>>;
     try {
-      hits = await deps.store.search(input.type, tenantId, vector, input.limit, {
+      // A reranker reads more than it answers: the fused top RERANK_CANDIDATES.
+      const wanted = rerank ? Math.max(input.limit, rerank.candidates) : input.limit;
+      hits = await deps.store.search(input.type, tenantId, vector, wanted, {
         mode: input.mode,
         text: input.q,
         filter,
@@ -227,19 +257,32 @@ export function searchRoutes(deps: SearchDeps) {
       deps.metrics.usageFailures.inc({ metric: "searches" });
       deps.logger.warn({ tenantId, err: describeError(error) }, "recording search usage failed");
     }
-    const tookMs = Math.round((performance.now() - started) * 100) / 100;
-    deps.metrics.searchSeconds.observe({ collection: input.type }, tookMs / 1000);
     // Hits come best first, so filtering the top `limit` loses nothing above the floor. The
     // deployment's floor is a cosine: it floors vector hits (in hybrid, before the fusion); a
     // keyword hit already shares a word with the query, whatever its BM25 (SQLite's gives a word
-    // in most texts a weight near 0).
+    // in most texts a weight near 0). A reranker reorders what passed the floor; `score` stays
+    // the mode's, so `minScore` keeps its meaning.
     const floor = input.minScore ?? (input.mode === "vector" ? cosineFloor : -1);
-    return {
-      hits: hits
-        .filter((hit) => hit.score >= floor)
-        .map((hit) => ({ id: hit.id, type: input.type, score: hit.score, data: hit.data })),
-      tookMs,
-    };
+    const kept = hits.filter((hit) => hit.score >= floor);
+    const toHit = (hit: (typeof hits)[number], rerankScore?: number) => ({
+      id: hit.id,
+      type: input.type,
+      score: hit.score,
+      ...(rerankScore === undefined ? {} : { rerankScore }),
+      data: hit.data,
+    });
+    let answer: ReturnType<typeof toHit>[];
+    let reranked: boolean | undefined;
+    if (rerank) {
+      const text =
+        textOf.get(input.type) ?? ((data: Record<string, unknown>) => JSON.stringify(data));
+      const out = await rerankHits(rerank, input.q, kept, (hit) => text(hit.data), input.limit);
+      answer = out.hits.map((hit, i) => toHit(hit, out.scores?.[i]));
+      reranked = out.reranked;
+    } else answer = kept.slice(0, input.limit).map((hit) => toHit(hit));
+    const tookMs = Math.round((performance.now() - started) * 100) / 100;
+    deps.metrics.searchSeconds.observe({ collection: input.type }, tookMs / 1000);
+    return { hits: answer, ...(deps.rerank ? { reranked: reranked ?? false } : {}), tookMs };
   };
   app.get(
     "/search",
