@@ -65,6 +65,7 @@ await describePostgres("user-service on Postgres", (url) => {
     expect(applied.map((row: { name: string }) => row.name)).toEqual([
       "outbox-kit/001_outbox.sql",
       "outbox-kit/002_idempotency.sql",
+      "outbox-kit/003_erasures.sql",
       "user-service/001_users.sql",
       "user-service/002_tenants.sql",
     ]);
