@@ -71,6 +71,8 @@ export interface AppDeps {
   adminRoutes?: ReturnType<typeof reconcileRoutes> | undefined;
   /** `GET /admin/erasures/{tenant}`, when an eraser is wired. */
   eraser?: TenantEraser | undefined;
+  /** Replicas share the vector store (Qdrant): one of them erases a tenant. */
+  sharedStore?: boolean | undefined;
   /** The event types taken and their collections; default `EVENT_REGISTRY` (tests extend it). */
   registry?: Registry;
   /** TENANT_LIMITS' per-second limits (429); unset → none. */
@@ -144,7 +146,14 @@ export function createApp(deps: AppDeps) {
   );
   if (deps.adminRoutes) app.route("/", deps.adminRoutes);
   if (deps.eraser)
-    app.route("/", erasureRoutes({ eraser: deps.eraser, auth: deps.operator ?? {} }));
+    app.route(
+      "/",
+      erasureRoutes({
+        eraser: deps.eraser,
+        auth: deps.operator ?? {},
+        sharedStore: deps.sharedStore,
+      }),
+    );
   // The committed document for the catalog; an injected registry gets its own, generated.
   const document = deps.registry
     ? asyncApiDocument(asyncapi.info.version, deps.registry)

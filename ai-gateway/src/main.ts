@@ -205,6 +205,7 @@ export async function startGateway(
   const app = createApp({
     adminRoutes: reconcile.routes,
     eraser,
+    sharedStore: Boolean(config.QDRANT_URL),
     logger,
     metrics,
     gatewayMetrics,

@@ -50,6 +50,8 @@ export interface TestGatewayOptions {
   batchMax?: number;
   /** Called with the items of each ingest request as they are handed to the batcher. */
   onIngest?: (items: readonly Incoming[]) => void;
+  /** Replicas share the vector store (what QDRANT_URL means in main.ts). */
+  sharedStore?: boolean;
   /** Wraps the store the eraser uses (a test makes it fail mid-way). */
   wrapStore?: (store: VectorStore) => VectorStore;
   /** Called with each batch before the pipeline processes it (to see batch order). */
@@ -128,6 +130,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     probes: { store: () => store.ping() },
     freshness,
     eraser,
+    sharedStore: options.sharedStore,
     operator: { token: OPERATOR_TOKEN },
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.rerank

@@ -127,11 +127,22 @@ describe("tenant.deleted over the HTTP ingest", () => {
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
     });
     expect(never.status).toBe(404);
+    expect(((await never.json()) as { details: unknown }).details).toEqual({ sharedStore: false });
     const bad = await fetch(`${gw.url}/admin/erasures/Not_A_Tenant`, {
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
     });
     expect(bad.status).toBe(400);
   });
+});
+
+test("with a shared store, a replica that never erased says so: another one may have", async () => {
+  const gw = await servedGateway({ sharedStore: true });
+  stops.push(() => gw.stop());
+  const never = await fetch(`${gw.url}/admin/erasures/tenant-z`, {
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+  });
+  expect(never.status).toBe(404);
+  expect(((await never.json()) as { details: unknown }).details).toEqual({ sharedStore: true });
 });
 
 describe("subject erasure", () => {

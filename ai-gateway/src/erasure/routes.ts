@@ -1,9 +1,9 @@
 import { TenantId } from "@event-mesh/contracts";
 import {
+  AppError,
   documented,
   errorResponse,
   jsonContent,
-  notFound,
   type OperatorAuthOptions,
   type OperatorVariables,
   operatorAuth,
@@ -34,7 +34,12 @@ export const GatewayErasureSchema = v.object({
 });
 
 /** `GET /admin/erasures/{tenant}`: this gateway's progress of a tenant's erase (operators). */
-export function erasureRoutes(deps: { eraser: TenantEraser; auth: OperatorAuthOptions }) {
+export function erasureRoutes(deps: {
+  eraser: TenantEraser;
+  auth: OperatorAuthOptions;
+  /** Replicas share the vector store (Qdrant): the one that read `tenant.deleted` erases. */
+  sharedStore?: boolean | undefined;
+}) {
   const app = new Hono<{ Variables: OperatorVariables }>();
   const passThrough: MiddlewareHandler = async (_c, next) => {
     await next();
@@ -57,7 +62,11 @@ export function erasureRoutes(deps: { eraser: TenantEraser; auth: OperatorAuthOp
     validate("param", v.object({ tenant: TenantId })),
     (c) => {
       const record = deps.eraser.status(c.req.valid("param").tenant);
-      if (!record) throw notFound("this gateway never erased the tenant");
+      // With a shared store another replica may hold the record: say so, for `bun run erase`.
+      if (!record)
+        throw new AppError(404, "not_found", "this gateway never erased the tenant", {
+          sharedStore: deps.sharedStore ?? false,
+        });
       return c.json(record);
     },
   );
