@@ -167,6 +167,15 @@ export function isErasedSqlite(db: Database, tenantId: string): boolean {
   );
 }
 
+/**
+ * SQLite: throws 410 `tenant_erased` for a write of an erased tenant. Call first inside the
+ * write's transaction: a write queued in the same group commit as the erase is then refused,
+ * not stored after it (the HTTP check before the handler cannot see an erase queued meanwhile).
+ */
+export function refuseErasedSqlite(db: Database, tenantId: string): void {
+  if (isErasedSqlite(db, tenantId)) throw tenantErased(tenantId);
+}
+
 /** SQLite: an operator provisioned the tenant again; writes are taken again. */
 export function provisionedSqlite(db: Database, tenantId: string): void {
   db.query(

@@ -45,6 +45,7 @@ export class SqliteTaskStore implements TaskStore {
 
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult> {
     return this.group.run((): CreateResult => {
+      kit.refuseErasedSqlite(this.db, tenantId);
       const seen = idempotency && kit.checkSqlite(this.db, tenantId, idempotency);
       if (seen?.seen) {
         if (seen.reused) return { ok: false, reason: "key_reused" };
@@ -81,6 +82,7 @@ export class SqliteTaskStore implements TaskStore {
 
   change(tenantId: string, id: string, change: Change): Promise<Task | undefined> {
     return this.group.run((): Task | undefined => {
+      kit.refuseErasedSqlite(this.db, tenantId);
       const current = this.read(tenantId, id);
       if (!current) return undefined;
       const next = change(current);
@@ -95,6 +97,7 @@ export class SqliteTaskStore implements TaskStore {
 
   delete(tenantId: string, id: string): Promise<number | undefined> {
     return this.group.run((): number | undefined => {
+      kit.refuseErasedSqlite(this.db, tenantId);
       const current = this.read(tenantId, id);
       if (!current) return undefined;
       this.db.query("DELETE FROM tasks WHERE tenant_id = ? AND id = ?").run(tenantId, id);

@@ -11,6 +11,7 @@ import {
   openSqliteProducer,
   probeSqlite,
   provisionedSqlite,
+  refuseErasedSqlite,
   rememberSqlite,
 } from "@event-mesh/outbox-kit";
 import { tenantCreated } from "../admin/events.ts";
@@ -83,6 +84,7 @@ export class SqliteUserStore implements UserStore {
     idempotency?: IdempotentRequest,
   ): Promise<CreateResult> {
     return this.group.run((): CreateResult => {
+      refuseErasedSqlite(this.db, tenantId);
       const now = Date.now();
       const seen = idempotency && checkSqlite(this.db, tenantId, idempotency);
       if (seen?.seen) {
@@ -129,6 +131,7 @@ export class SqliteUserStore implements UserStore {
     patch: { email?: string | undefined; name?: string | undefined },
   ): Promise<UpdateResult> {
     return this.group.run((): UpdateResult => {
+      refuseErasedSqlite(this.db, tenantId);
       const row = this.db
         .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
         .get(tenantId, id);
@@ -162,6 +165,7 @@ export class SqliteUserStore implements UserStore {
 
   async delete(tenantId: string, id: string): Promise<number | undefined> {
     return this.group.run((): number | undefined => {
+      refuseErasedSqlite(this.db, tenantId);
       const row = this.db
         .query<UserRow, [string, string]>("SELECT * FROM users WHERE tenant_id = ? AND id = ?")
         .get(tenantId, id);

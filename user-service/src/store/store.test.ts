@@ -1,4 +1,4 @@
-import { describe } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,30 @@ describe("SQLite store", () => {
         rmSync(dir, { recursive: true, force: true });
       },
     };
+  });
+});
+
+describe("SQLite store, erase and writes in one group commit", () => {
+  // Postgres still has the window between the HTTP check and the write (README, "Erasure").
+  test("a write queued together with its tenant's erase is refused with 410, not stored after it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-"));
+    const store = new SqliteUserStore(join(dir, "user-service.sqlite"));
+    try {
+      await store.create("tenant-x", { email: "x@x.dev", name: "X" });
+      const [erased, late] = await Promise.allSettled([
+        store.eraseTenant("tenant-x", "op"),
+        store.create("tenant-x", { email: "late@x.dev", name: "Late" }),
+      ]);
+      expect(erased.status).toBe("fulfilled");
+      expect(late).toMatchObject({
+        status: "rejected",
+        reason: { status: 410, code: "tenant_erased" },
+      });
+      expect((await store.list("tenant-x", { limit: 10 })).users).toEqual([]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
