@@ -153,6 +153,7 @@ describe("the charts in bench/results", () => {
       "http.svg",
       "ingest.svg",
       "producer.svg",
+      "quality.svg",
       "search-cost.svg",
       "search.svg",
     ]);
