@@ -33,3 +33,19 @@ export function openDatabase(dataDir: string | ":memory:"): Database {
   sqliteVec.load(db);
   return db;
 }
+
+/**
+ * Adds the columns `table` lacks (a file written by an older version), each `name TYPE`; columns
+ * it has are left alone. SQLite has no `ADD COLUMN IF NOT EXISTS`.
+ */
+export function addMissingColumns(db: Database, table: string, columns: Record<string, string>) {
+  const present = new Set(
+    db
+      .query<{ name: string }, [string]>("SELECT name FROM pragma_table_info(?)")
+      .all(table)
+      .map((row) => row.name),
+  );
+  for (const [name, type] of Object.entries(columns)) {
+    if (!present.has(name)) db.run(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { addMissingColumns } from "../db.ts";
 import type { DeadLetter, DeadLetterSink } from "./index.ts";
 
 /** A stored dead letter, as listed back. */
@@ -40,14 +41,7 @@ export class SqliteDeadLetters implements DeadLetterSink {
     db.run("CREATE INDEX IF NOT EXISTS dead_letters_received_at ON dead_letters (received_at)");
     // Whose event a letter holds, when it says (see ownerOf), for erasure. Files of older
     // versions get the columns here.
-    const columns = db
-      .query<{ name: string }, []>("SELECT name FROM pragma_table_info('dead_letters')")
-      .all()
-      .map((row) => row.name);
-    if (!columns.includes("tenant_id")) {
-      db.run("ALTER TABLE dead_letters ADD COLUMN tenant_id TEXT");
-      db.run("ALTER TABLE dead_letters ADD COLUMN entity_id TEXT");
-    }
+    addMissingColumns(db, "dead_letters", { tenant_id: "TEXT", entity_id: "TEXT" });
     db.run(`CREATE INDEX IF NOT EXISTS dead_letters_owner
       ON dead_letters (tenant_id, entity_id) WHERE tenant_id IS NOT NULL`);
     this.prune();

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { addMissingColumns } from "../db.ts";
 import { type CacheEntry, type CacheOwner, type EmbeddingCache, textHash } from "./cache.ts";
 
 /** Bounds of the cache (EMBEDDING_CACHE_MAX_ENTRIES, EMBEDDING_CACHE_MAX_AGE_DAYS). */
@@ -38,14 +39,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
     db.run("CREATE INDEX IF NOT EXISTS embedding_cache_used ON embedding_cache (used_at)");
     // Whose text each entry came from, for erasure; not part of the key. Files of older versions
     // get the columns here (their entries have no owner: see README, "Erasure").
-    const columns = db
-      .query<{ name: string }, []>("SELECT name FROM pragma_table_info('embedding_cache')")
-      .all()
-      .map((row) => row.name);
-    if (!columns.includes("tenant_id")) {
-      db.run("ALTER TABLE embedding_cache ADD COLUMN tenant_id TEXT");
-      db.run("ALTER TABLE embedding_cache ADD COLUMN entity TEXT");
-    }
+    addMissingColumns(db, "embedding_cache", { tenant_id: "TEXT", entity: "TEXT" });
     db.run(`CREATE INDEX IF NOT EXISTS embedding_cache_owner
       ON embedding_cache (tenant_id, entity) WHERE tenant_id IS NOT NULL`);
     const row = db
