@@ -258,22 +258,34 @@ export class QdrantDouble {
         return {
           count: [...collection.points.values()].filter((p) => matches(p, b.filter)).length,
         };
+      case "POST /collections/{collection_name}/points/query/batch": {
+        const answers = [];
+        for (const search of (b.searches as QueryPart[] | undefined) ?? []) {
+          const ranked = runQuery(collection, search);
+          if (typeof ranked === "string") return this.#refuse(501, ranked);
+          answers.push({ points: ranked.map(({ point, score }) => scored(point, score)) });
+        }
+        return answers;
+      }
       case "POST /collections/{collection_name}/points/query": {
         const ranked = runQuery(collection, b as QueryPart);
         if (typeof ranked === "string") return this.#refuse(501, ranked);
         return {
-          points: ranked.map(({ point, score }) => ({
-            id: point.id,
-            version: 1,
-            score,
-            payload: point.payload,
-          })),
+          points: ranked.map(({ point, score }) => scored(point, score)),
         };
       }
     }
     return this.#refuse(501, `${key}: valid, but the double does not implement it`);
   }
 }
+
+/** A ranked point as the Query API answers it. */
+const scored = (point: StoredPoint, score: number) => ({
+  id: point.id,
+  version: 1,
+  score,
+  payload: point.payload,
+});
 
 /** The alias actions the gateway sends (the schema allows `rename_alias` too). */
 type AliasAction =

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { filterValuesOf } from "@event-mesh/contracts";
 import fc from "fast-check";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
+import { FUSIONS } from "../src/vectors/fusion.ts";
 import type {
   PointUpsert,
   SearchFilter,
@@ -96,24 +97,29 @@ export function describeSearchModes(name: string, fresh: () => Promise<VectorSto
       expect(await search("tenant-a", "!?", "keyword")).toEqual([]);
     });
 
-    test("hybrid: first by words and by meaning scores 1, others fused below, best first", async () => {
-      await store.write(TASKS, {
-        upserts: [
-          taskPoint("tenant-a", 1, "Renew the TLS certificate"),
-          taskPoint("tenant-a", 2, "Renew the office lease"),
-          taskPoint("tenant-b", 1, "Renew the TLS certificate"),
-        ],
-        deletes: [],
-      });
-      const hits = await search("tenant-a", "Renew the TLS certificate", "hybrid");
-      expect(hits.map((hit) => hit.id)).toEqual(["1", "2"]);
-      expect(hits[0]?.score).toBe(1);
-      expect(hits[1]?.score).toBeLessThan(1);
-      expect(hits.every((hit) => hit.data.tenantId === "tenant-a")).toBe(true);
-      // No words in common and a vector floor above every similarity: nothing fused in.
-      const none = await search("tenant-a", "zzqx", "hybrid", 10, { vectorFloor: 0.99 });
-      expect(none).toEqual([]);
-    });
+    test.each(FUSIONS)(
+      "hybrid (%s fusion): first by words and by meaning scores 1, others below, best first",
+      async (fusion) => {
+        await store.write(TASKS, {
+          upserts: [
+            taskPoint("tenant-a", 1, "Renew the TLS certificate"),
+            taskPoint("tenant-a", 2, "Renew the office lease"),
+            taskPoint("tenant-b", 1, "Renew the TLS certificate"),
+          ],
+          deletes: [],
+        });
+        const hits = await search("tenant-a", "Renew the TLS certificate", "hybrid", 10, {
+          fusion,
+        });
+        expect(hits.map((hit) => hit.id)).toEqual(["1", "2"]);
+        expect(hits[0]?.score).toBe(1);
+        expect(hits[1]?.score).toBeLessThan(1);
+        expect(hits.every((hit) => hit.data.tenantId === "tenant-a")).toBe(true);
+        // No words in common and a vector floor above every similarity: nothing fused in.
+        const none = await search("tenant-a", "zzqx", "hybrid", 10, { vectorFloor: 0.99, fusion });
+        expect(none).toEqual([]);
+      },
+    );
 
     test("no mode finds a deleted entity, nor one a late older upsert tries to bring back", async () => {
       await store.write(TASKS, {

@@ -64,6 +64,18 @@ describe("search modes", () => {
     expect(await search("q=INV-2024-0042&mode=hybrid")).toEqual(hits);
   });
 
+  test("fusion=rrf fuses by ranks, relative (the default) by scores; both find the exact number first", async () => {
+    const { search } = await withTasks();
+    const relative = await search("q=INV-2024-0042");
+    const rrf = await search("q=INV-2024-0042&fusion=rrf");
+    expect(relative[0]?.id).toBe("t-1");
+    expect(rrf[0]).toMatchObject({ id: "t-1", score: 1 });
+    // t-2 shares all but the last word: relative fusion keeps how far apart the scores are.
+    const second = (hits: Hit[]) => hits.find((hit) => hit.id === "t-2")?.score ?? 0;
+    expect(second(relative)).not.toBeCloseTo(second(rrf), 3);
+    expect(await search("q=INV-2024-0042&fusion=relative")).toEqual(relative);
+  });
+
   test("keyword mode scores BM25 as 0..1 and finds only entities sharing a word", async () => {
     const { search } = await withTasks();
     const hits = await search("q=INV-2024-0042&mode=keyword");
@@ -214,6 +226,7 @@ describe("search filters", () => {
     ["type=tasks&filter=status:a,,b", "must be field:value"],
     [`type=tasks&filter=status:${many}`, "at most 20 values in all (got 21)"],
     ["type=tasks&mode=fuzzy", "must be one of hybrid, vector, keyword"],
+    ["type=tasks&fusion=borda", "must be one of relative, rrf"],
   ] as const) {
     test(`GET /search?${query.slice(0, 40)} is a 400 naming the parameter`, async () => {
       const { app } = await testGateway();
@@ -221,7 +234,8 @@ describe("search filters", () => {
       expect(response.status).toBe(400);
       const error = await readError(response);
       const details = error.details as { path: string; message: string }[];
-      expect(details.map((d) => d.path)).toContain(query.includes("mode") ? "mode" : "filter");
+      const named = ["mode", "fusion"].find((p) => query.includes(`${p}=`)) ?? "filter";
+      expect(details.map((d) => d.path)).toContain(named);
       expect(details.map((d) => d.message).join(" ")).toContain(message);
     });
   }

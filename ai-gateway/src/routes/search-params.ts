@@ -3,6 +3,7 @@
 import { invalidInput } from "@event-mesh/service-kit";
 import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
+import { FUSIONS, HYBRID_ALPHA } from "../vectors/fusion.ts";
 import { SEARCH_MODES, type SearchFilter } from "../vectors/index.ts";
 
 /** Most values a search's filter may hold, over all its fields: each is a condition to check. */
@@ -20,10 +21,21 @@ export const Mode = v.optional(
   v.pipe(
     v.picklist(SEARCH_MODES, `must be one of ${SEARCH_MODES.join(", ")}`),
     v.description(
-      "`hybrid` (default): words (BM25) and meaning (vectors) fused by RRF, score 0..1 where 1 is first in both lists. `vector`: by meaning, score = cosine similarity. `keyword`: by words, score = BM25 / (BM25 + 1).",
+      "`hybrid` (default): words (BM25) and meaning (vectors) fused (see `fusion`), score 0..1 where 1 is the best of both lists. `vector`: by meaning, score = cosine similarity. `keyword`: by words, score = BM25 / (BM25 + 1).",
     ),
   ),
   "hybrid",
+);
+
+/** `fusion`: how hybrid mode fuses its two lists; relative when left out. */
+export const FusionParam = v.optional(
+  v.pipe(
+    v.picklist(FUSIONS, `must be one of ${FUSIONS.join(", ")}`),
+    v.description(
+      `Hybrid mode only. \`relative\` (default): each list's scores min-max-normalized over its candidates, then ${HYBRID_ALPHA} × meaning + ${Math.round((1 - HYBRID_ALPHA) * 10) / 10} × words, so a rare word that one entity alone holds counts for more than a common one. \`rrf\`: Reciprocal Rank Fusion (k = 60), by ranks only.`,
+    ),
+  ),
+  "relative",
 );
 
 const FilterItem = v.pipe(

@@ -2,7 +2,7 @@
 import { consistencyTokenPattern, limitParam } from "@event-mesh/service-kit";
 import * as v from "valibot";
 import type { Collection } from "../vectors/index.ts";
-import { FilterBody, FilterQuery, Mode } from "./search-params.ts";
+import { FilterBody, FilterQuery, FusionParam, Mode } from "./search-params.ts";
 
 const Q = v.pipe(
   v.string(),
@@ -58,6 +58,7 @@ export function searchSchemas(collections: readonly Collection[]) {
     limit: limitParam("10"),
     after: After,
     mode: Mode,
+    fusion: FusionParam,
     filter: FilterQuery,
     rerank: v.optional(
       v.pipe(
@@ -88,6 +89,7 @@ export function searchSchemas(collections: readonly Collection[]) {
     minScore: v.optional(v.pipe(MinScoreNumber, v.description(MIN_SCORE_DOC))),
     after: After,
     mode: Mode,
+    fusion: FusionParam,
     filter: FilterBody,
     rerank: v.optional(v.pipe(v.boolean("must be true or false"), v.description(RERANK_DOC))),
   });

@@ -21,6 +21,7 @@ import type { TenantAdmission } from "../limits/admission.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import { type RerankStep, rerankHits } from "../rerank/apply.ts";
 import type { UsageMeter } from "../usage/index.ts";
+import type { Fusion } from "../vectors/fusion.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -100,6 +101,7 @@ export function searchRoutes(deps: SearchDeps) {
       limit: number;
       minScore?: number | undefined;
       mode: SearchMode;
+      fusion?: Fusion | undefined;
       filter?: Parameters<typeof parseFilter>[0];
       rerank?: boolean | undefined;
     },
@@ -132,6 +134,7 @@ export function searchRoutes(deps: SearchDeps) {
       const wanted = rerank ? Math.max(input.limit, rerank.candidates) : input.limit;
       hits = await deps.store.search(input.type, tenantId, vector, wanted, {
         mode: input.mode,
+        fusion: input.fusion,
         text: input.q,
         filter,
         // Hybrid fuses only vector hits above the deployment's cosine floor, so an unrelated

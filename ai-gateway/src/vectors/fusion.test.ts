@@ -1,5 +1,12 @@
 import { expect, test } from "bun:test";
-import { fuseRrf, normalizeBm25, RRF_K } from "./fusion.ts";
+import {
+  bm25OfScore,
+  fuseRelative,
+  fuseRrf,
+  HYBRID_ALPHA,
+  normalizeBm25,
+  RRF_K,
+} from "./fusion.ts";
 import type { SearchHit } from "./index.ts";
 
 const hits = (...ids: string[]): SearchHit[] => ids.map((id) => ({ id, score: 0, data: { id } }));
@@ -21,4 +28,41 @@ test("keyword scores map BM25 onto 0..1, monotonic", () => {
   expect(normalizeBm25(0)).toBe(0);
   expect(normalizeBm25(1)).toBe(0.5);
   expect(normalizeBm25(9)).toBeCloseTo(0.9, 10);
+});
+
+const scored = (...pairs: [string, number][]): SearchHit[] =>
+  pairs.map(([id, score]) => ({ id, score, data: { id } }));
+
+test("relative fusion: a rare word's clear BM25 lead lifts its entity where RRF ties", () => {
+  // b holds an invoice number no other entity has: its BM25 stands far above the rest.
+  const byMeaning = scored(["a", 0.62], ["b", 0.6], ["c", 0.3], ["d", 0.28]);
+  const byWords = scored(["b", 14], ["a", 3], ["c", 2.9]);
+  expect(fuseRelative(byMeaning, byWords, 4).map((hit) => hit.id)).toEqual(["b", "a", "c", "d"]);
+  // RRF sees ranks only: a and b are first and second in each list alike.
+  expect(fuseRrf([byMeaning, byWords], 4)[0]?.id).toBe("a");
+});
+
+test("relative fusion: a flat keyword list of common words does not outrank the meaning", () => {
+  // A paraphrase: the best by meaning shares no word with the query; others share common ones.
+  const byMeaning = scored(["a", 0.55], ["b", 0.4], ["c", 0.39], ["d", 0.2]);
+  const byWords = scored(["c", 6.2], ["d", 6.1], ["e", 6.0], ["f", 5.9]);
+  expect(fuseRelative(byMeaning, byWords, 3).map((hit) => hit.id)).toEqual(["a", "c", "b"]);
+  expect(fuseRrf([byMeaning, byWords], 1)[0]?.id).toBe("c");
+});
+
+test("relative fusion scores 1 for the best of both lists, alpha for the best by meaning alone", () => {
+  const both = fuseRelative(scored(["a", 0.9], ["b", 0.5]), scored(["a", 3], ["c", 1]), 3);
+  expect(both.map((hit) => [hit.id, hit.score])).toEqual([
+    ["a", 1],
+    ["b", 0],
+    ["c", 0],
+  ]);
+  const alone = fuseRelative(scored(["a", 0.9]), [], 1);
+  expect(alone[0]?.score).toBeCloseTo(HYBRID_ALPHA, 10);
+  expect(fuseRelative([], scored(["k", 2]), 1)[0]?.score).toBeCloseTo(1 - HYBRID_ALPHA, 10);
+});
+
+test("a keyword score maps back to its BM25", () => {
+  for (const bm25 of [0, 0.5, 1, 7.25, 14])
+    expect(bm25OfScore(normalizeBm25(bm25))).toBeCloseTo(bm25, 9);
 });

@@ -1,5 +1,19 @@
 import type { SearchHit } from "./index.ts";
 
+/** How hybrid search fuses its two lists. */
+export type Fusion = "relative" | "rrf";
+
+/** The fusions, the default first. */
+export const FUSIONS = ["relative", "rrf"] as const satisfies Fusion[];
+
+/**
+ * Relative score fusion's weight of meaning: a hit scores HYBRID_ALPHA × its min-max-normalized
+ * cosine + (1 − HYBRID_ALPHA) × its min-max-normalized BM25. 0.8 was chosen with
+ * `bun run bench:quality` and all-MiniLM-L6-v2 (bench/README.md): lower lets keyword noise
+ * outrank the meaning of a paraphrase, higher lets the meaning outrank an exact invoice number.
+ */
+export const HYBRID_ALPHA = 0.8;
+
 /**
  * Reciprocal Rank Fusion's constant. Each retriever's list adds 1 / (RRF_K + position) to a
  * hit, position 0 for its best (Qdrant's formula, so both stores fuse alike); 60 is the value of
@@ -13,6 +27,11 @@ const RRF_MAX = 2 / RRF_K;
 /** An RRF score of two lists as 0..1: 1 = first in both lists, 0.5 = first in one only. */
 export function normalizeRrf(score: number): number {
   return Math.min(1, score / RRF_MAX);
+}
+
+/** The BM25 a keyword-mode score (normalizeBm25) was made from. */
+export function bm25OfScore(score: number): number {
+  return score >= 1 ? Number.MAX_VALUE : score <= 0 ? 0 : score / (1 - score);
 }
 
 /**
@@ -48,4 +67,41 @@ export function fuseRrf(lists: readonly (readonly SearchHit[])[], limit: number)
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .slice(0, limit)
     .map(({ hit, score }) => ({ ...hit, score: normalizeRrf(score) }));
+}
+
+/** Each hit's score min-max-normalized over its list: 1 for the best, 0 for the last. */
+function spread(list: readonly SearchHit[]): Map<string, number> {
+  const scores = list.map((hit) => hit.score);
+  const hi = Math.max(...scores);
+  const lo = Math.min(...scores);
+  return new Map(list.map((hit) => [hit.id, hi === lo ? 1 : (hit.score - lo) / (hi - lo)]));
+}
+
+/**
+ * Relative score fusion (Weaviate's `relativeScoreFusion`): each list's scores are normalized to
+ * 0..1 over its own candidates, then weighed, `alpha` for meaning (cosines) and `1 − alpha` for
+ * words (raw BM25, any scale). Unlike RRF it keeps how far apart the scores are, so a rare word
+ * that one entity alone holds (an invoice number) counts for more than a common word that many
+ * share, and a flat keyword list barely moves the meaning's order. Score 0..1: 1 = best in both.
+ * Ties keep the order of the first list (vector), then of the second.
+ */
+export function fuseRelative(
+  byMeaning: readonly SearchHit[],
+  byWords: readonly SearchHit[],
+  limit: number,
+  alpha = HYBRID_ALPHA,
+): SearchHit[] {
+  const meaning = spread(byMeaning);
+  const words = spread(byWords);
+  const fused = new Map<string, { hit: SearchHit; score: number; order: number }>();
+  let order = 0;
+  for (const hit of [...byMeaning, ...byWords]) {
+    if (fused.has(hit.id)) continue;
+    const score = alpha * (meaning.get(hit.id) ?? 0) + (1 - alpha) * (words.get(hit.id) ?? 0);
+    fused.set(hit.id, { hit, score, order: order++ });
+  }
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, limit)
+    .map(({ hit, score }) => ({ ...hit, score }));
 }

@@ -1,4 +1,5 @@
 import { collectionsOf } from "@event-mesh/contracts";
+import type { Fusion } from "./fusion.ts";
 
 /** The vector collections: those the event registry's rules write to (`users`, `tasks`). */
 export const COLLECTIONS: readonly Collection[] = collectionsOf();
@@ -60,6 +61,8 @@ export type SearchFilter = Readonly<Record<string, readonly string[]>>;
 export interface SearchOptions {
   /** Default `vector`. */
   mode?: SearchMode | undefined;
+  /** Hybrid mode: how the two lists are fused (fusion.ts). Default `relative`. */
+  fusion?: Fusion | undefined;
   /** The query's words (keyword and hybrid modes). */
   text?: string | undefined;
   /** Applied inside each retriever, before any top-k: a filtered search still fills `limit`. */
@@ -77,7 +80,8 @@ export interface SearchHit {
   id: string;
   /**
    * Higher is better. `vector`: cosine similarity. `keyword`: BM25 as bm25 / (bm25 + 1), 0..1.
-   * `hybrid`: the RRF score over its maximum, 0..1 (fusion.ts).
+   * `hybrid`: 0..1, 1 = best in both lists: by default the relative fusion's weighed sum of
+   * normalized scores, with `fusion: "rrf"` the RRF score over its maximum (fusion.ts).
    */
   score: number;
   /** The event data of the entity's latest stored version. */

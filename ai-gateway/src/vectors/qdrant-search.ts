@@ -1,6 +1,6 @@
 // The Query API request bodies of the Qdrant store's three search modes, and how their scores
 // come back as the API's.
-import { normalizeBm25, normalizeRrf, RRF_K } from "./fusion.ts";
+import { type Fusion, normalizeBm25, normalizeRrf, RRF_K } from "./fusion.ts";
 import type { SearchFilter, SearchMode } from "./index.ts";
 import { querySparse } from "./keywords.ts";
 
@@ -38,12 +38,15 @@ export interface QdrantSearch {
   vectorFloor: number;
   /** False for a collection made before keyword search: it has no sparse vectors. */
   keywords: boolean;
+  /** Hybrid mode's fusion: `rrf` in Qdrant, `relative` in the gateway over a batch of two. */
+  fusion: Fusion;
 }
 
 /**
  * One Query API body (`POST /collections/{c}/points/query`), and how to read its scores; null
- * when the search cannot match anything (keyword mode without a word, say). Hybrid is one
- * request: a dense and a sparse `prefetch`, each filtered, fused by Qdrant's RRF with RRF_K.
+ * when the search cannot match anything (keyword mode without a word, say). Hybrid with RRF is
+ * one request: a dense and a sparse `prefetch`, each filtered, fused by Qdrant's RRF with RRF_K.
+ * (Hybrid with relative fusion is `hybridBatch`.)
  */
 export function queryBody(search: QdrantSearch) {
   const filter = readFilter(search.tenantId, search.filter);
@@ -67,4 +70,22 @@ export function queryBody(search: QdrantSearch) {
   ];
   if (prefetch.length === 0) return null;
   return { body: { prefetch, query: { rrf: { k: RRF_K } }, ...common }, score: normalizeRrf };
+}
+
+/**
+ * Hybrid search with relative fusion: one `POST /collections/{c}/points/query/batch` of the
+ * dense and the sparse search, each filtered and `candidates` long, fused in the gateway as
+ * sqlite-vec fuses its two (fusion.ts), since the fusion needs both lists' raw scores. A list
+ * that cannot match (no words, no vector) is left out; null when neither can.
+ */
+export function hybridBatch(search: QdrantSearch) {
+  const filter = readFilter(search.tenantId, search.filter);
+  const sparse = search.keywords ? querySparse(search.text) : null;
+  const words = sparse && sparse.indices.length > 0 ? sparse : null;
+  const dense = search.vector ? Array.from(search.vector) : null;
+  const common = { filter, limit: search.candidates, with_payload: true, with_vector: false };
+  const byMeaning = dense ? { query: dense, score_threshold: search.vectorFloor, ...common } : null;
+  const byWords = words ? { query: words, using: KEYWORDS, ...common } : null;
+  if (!byMeaning && !byWords) return null;
+  return { byMeaning, byWords };
 }

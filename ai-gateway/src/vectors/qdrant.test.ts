@@ -10,6 +10,7 @@ import {
 import { QDRANT_OPENAPI_PATH, QdrantSchema } from "../../test/qdrant-schema.ts";
 import { describeVectorStore, userPoint } from "../../test/store-contract.ts";
 import { taskPoint } from "../../test/store-contract-search.ts";
+import { HYBRID_ALPHA } from "./fusion.ts";
 import { COLLECTIONS } from "./index.ts";
 import { QdrantStore } from "./qdrant.ts";
 
@@ -197,7 +198,7 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     }
   });
 
-  test("hybrid search is one Query API request: a dense and a sparse prefetch, each filtered, fused by RRF", async () => {
+  test("hybrid search with RRF is one Query API request: a dense and a sparse prefetch, each filtered, fused by RRF", async () => {
     const { double, store } = await fresh();
     const task = taskPoint("tenant-a", 1, "Pay INV-2024-0042", "open", { assignee: 7 });
     await store.write("tasks", { upserts: [task], deletes: [] });
@@ -210,6 +211,7 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
       text: "INV-2024-0042",
       filter: { status: ["open", "completed"] },
       vectorFloor: 0.1,
+      fusion: "rrf",
     });
     expect(hits.map((hit) => [hit.id, hit.score])).toEqual([["1", 1]]);
     const queries = double.requests.slice(before);
@@ -230,6 +232,37 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     expect(double.problems).toEqual([]);
   });
 
+  test("hybrid search with relative fusion is one batch request of a dense and a sparse search, fused in the gateway", async () => {
+    const { double, store } = await fresh();
+    const paid = taskPoint("tenant-a", 1, "Pay INV-2024-0042", "open");
+    const other = taskPoint("tenant-a", 2, "Pay the rent", "open");
+    await store.write("tasks", { upserts: [paid, other], deletes: [] });
+    const before = double.requests.length;
+    const hits = await store.search("tasks", "tenant-a", paid.vector, 5, {
+      mode: "hybrid",
+      text: "INV-2024-0042",
+      filter: { status: ["open"] },
+      vectorFloor: -1,
+    });
+    expect(hits.map((hit) => hit.id)).toEqual(["1", "2"]);
+    expect(hits[0]?.score).toBe(1);
+    const queries = double.requests.slice(before);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]?.path).toBe("/collections/tasks/points/query/batch");
+    const must = [
+      { key: "tenantId", match: { value: "tenant-a" } },
+      { key: "filters.status", match: { any: ["open"] } },
+    ];
+    const filter = { must, must_not: [{ key: "deleted", match: { value: true } }] };
+    expect(queries[0]?.body).toMatchObject({
+      searches: [
+        { query: Array.from(paid.vector), filter, limit: 20, score_threshold: -1 },
+        { query: { indices: expect.any(Array) }, using: "keywords", filter, limit: 20 },
+      ],
+    });
+    expect(double.problems).toEqual([]);
+  });
+
   test("a collection made before keyword search still stores and finds by meaning", async () => {
     const double = new QdrantDouble(schema as QdrantSchema).start();
     doubles.push(double);
@@ -242,7 +275,10 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     await store.write("tasks", { upserts: [task], deletes: [] });
     const search = (mode: "hybrid" | "keyword") =>
       store.search("tasks", "tenant-a", task.vector, 5, { mode, text: "plants" });
-    expect((await search("hybrid")).map((hit) => [hit.id, hit.score])).toEqual([["1", 0.5]]);
+    // The meaning alone: the best by meaning scores alpha (RRF: 0.5, first in one list of two).
+    expect((await search("hybrid")).map((hit) => [hit.id, hit.score])).toEqual([
+      ["1", HYBRID_ALPHA],
+    ]);
     expect(await search("keyword")).toEqual([]);
     expect(double.problems).toEqual([]);
   });

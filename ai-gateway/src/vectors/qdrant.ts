@@ -1,6 +1,6 @@
 import { filterFieldsOf } from "@event-mesh/contracts";
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import { fusionCandidates } from "./fusion.ts";
+import { fuseRelative, fusionCandidates } from "./fusion.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -18,7 +18,7 @@ import {
 import { documentSparse } from "./keywords.ts";
 import { pointId } from "./point-id.ts";
 import { ensureCollection } from "./qdrant-collections.ts";
-import { KEYWORDS, queryBody, TOMBSTONE } from "./qdrant-search.ts";
+import { hybridBatch, KEYWORDS, type QdrantSearch, queryBody, TOMBSTONE } from "./qdrant-search.ts";
 import { tombstoneVector } from "./qdrant-tombstone.ts";
 import { createQdrantClient } from "./qdrant-transport.ts";
 
@@ -175,7 +175,7 @@ export class QdrantStore implements VectorStore {
     // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
     if (vector && isZeroVector(vector)) return [];
     const name = this.#name(collection);
-    const request = queryBody({
+    const search: QdrantSearch = {
       mode: options.mode ?? "vector",
       tenantId,
       vector,
@@ -185,20 +185,21 @@ export class QdrantStore implements VectorStore {
       filter: options.filter,
       vectorFloor: options.vectorFloor ?? 0,
       keywords: !this.#keywordless.has(name),
-    });
+      fusion: options.fusion ?? "relative",
+    };
+    if (search.mode === "hybrid" && search.fusion === "relative") {
+      const batch = hybridBatch(search);
+      if (!batch) return [];
+      const searches = [batch.byMeaning, batch.byWords].filter((body) => body !== null);
+      const answers = await this.#client.queryBatch(name, { searches });
+      const lists = answers.map((answer) => readHits(answer.points, tenantId, (s) => s));
+      const byMeaning = batch.byMeaning ? (lists.shift() ?? []) : [];
+      return fuseRelative(byMeaning, lists.shift() ?? [], limit);
+    }
+    const request = queryBody(search);
     if (!request) return [];
     const response = await this.#client.query(name, request.body);
-    const hits: SearchHit[] = [];
-    for (const point of response.points) {
-      const payload = point.payload ?? {};
-      const data = payload.data;
-      // Defence in depth: never hand out a point of another tenant, whatever the server did.
-      if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
-      if (payload.deleted === true) continue;
-      if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
-      hits.push({ id: payload.entityId, score: request.score(point.score), data: { ...data } });
-    }
-    return hits;
+    return readHits(response.points, tenantId, request.score);
   }
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
@@ -265,4 +266,23 @@ export class QdrantStore implements VectorStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** A Query API answer as search hits, each score read by `score`. */
+function readHits(
+  points: readonly { score: number; payload?: Record<string, unknown> | null }[],
+  tenantId: string,
+  score: (s: number) => number,
+): SearchHit[] {
+  const hits: SearchHit[] = [];
+  for (const point of points) {
+    const payload = point.payload ?? {};
+    const data = payload.data;
+    // Defence in depth: never hand out a point of another tenant, whatever the server did.
+    if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
+    if (payload.deleted === true) continue;
+    if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
+    hits.push({ id: payload.entityId, score: score(point.score), data: { ...data } });
+  }
+  return hits;
 }

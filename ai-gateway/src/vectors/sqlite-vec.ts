@@ -1,6 +1,6 @@
 import type { Database, Statement } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
-import { fuseRrf, fusionCandidates } from "./fusion.ts";
+import { bm25OfScore, fuseRelative, fuseRrf, fusionCandidates } from "./fusion.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -208,7 +208,10 @@ export class SqliteVecStore implements VectorStore {
     const k = fusionCandidates(limit);
     const floor = options.vectorFloor ?? 0;
     const byMeaning = nearest(k).filter((hit) => hit.score >= floor);
-    return fuseRrf([byMeaning, keywordHits(this.db, collection, tenantId, text, k, filter)], limit);
+    const byWords = keywordHits(this.db, collection, tenantId, text, k, filter);
+    if (options.fusion === "rrf") return fuseRrf([byMeaning, byWords], limit);
+    const bm25 = byWords.map((hit) => ({ ...hit, score: bm25OfScore(hit.score) }));
+    return fuseRelative(byMeaning, bm25, limit);
   }
 
   /** One query for many entities' versions (sqlite-vec-versions.ts). */
