@@ -1,6 +1,6 @@
 // bench:quality — how well search finds what a user means, on the labelled set of
 // bench/quality/set.ts (80 users, 180 tasks, 200 queries of four kinds), for each retrieval
-// mode (vector, keyword, hybrid), with the hashing embedder and with a real model
+// mode (vector, keyword, hybrid with relative fusion and with RRF), with the hashing embedder and with a real model
 // (all-MiniLM-L6-v2 from `bun run model:serve`, skipped with a line when it cannot be installed),
 // on sqlite-vec and, when QDRANT_URL is set, on that Qdrant. Prints recall@1, recall@10 and MRR
 // per kind, the filter checks (hits that break the filter; recall@10 against brute force over
@@ -18,7 +18,7 @@ import { type QualityQuery, type QualityTask, type QueryKind, qualitySet } from 
 
 const TENANT = "quality";
 const AUTH = { authorization: `Bearer ${TENANT}:bench` };
-const MODES = ["vector", "keyword", "hybrid", "hybrid+rerank"] as const;
+const MODES = ["vector", "keyword", "hybrid", "hybrid (rrf)", "hybrid+rerank"] as const;
 const KINDS: readonly QueryKind[] = ["paraphrase", "exact", "filtered", "long"];
 type Mode = (typeof MODES)[number];
 
@@ -75,7 +75,8 @@ async function search(gatewayUrl: string, query: QualityQuery, mode: Mode): Prom
   const params = new URLSearchParams({
     q: query.q,
     type: query.type,
-    mode: mode === "hybrid+rerank" ? "hybrid" : mode,
+    mode: mode.startsWith("hybrid") ? "hybrid" : mode,
+    fusion: mode === "hybrid (rrf)" ? "rrf" : "relative",
     rerank: String(mode === "hybrid+rerank"),
     limit: "10",
     minScore: "-1",
@@ -191,7 +192,11 @@ try {
         LOG_LEVEL: "warn",
         ...embedder.env,
         ...store.env,
-        ...(embedder.rerankUrl ? { RERANK_URL: embedder.rerankUrl } : {}),
+        // The model server reranks on this CPU: 20 candidates within 10 s, so the rows measure
+        // its order, not the fallback a production timeout would take.
+        ...(embedder.rerankUrl
+          ? { RERANK_URL: embedder.rerankUrl, RERANK_CANDIDATES: "20", RERANK_TIMEOUT_MS: "10000" }
+          : {}),
       });
       progress(`${embedder.name} on ${store.name}: ingesting`);
       await ingest(gateway.url);

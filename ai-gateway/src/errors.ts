@@ -43,13 +43,6 @@ export class WrongDimsError extends GatewayError {
   }
 }
 
-/** A short, log-safe description of anything thrown. */
-export function describe(error: unknown): string {
-  if (error instanceof GatewayError) return `${error.code}: ${error.message}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
 /** The dependency a client is told failed (`embedder is unavailable`), by error code. */
 const DEPENDENCY_OF: Record<GatewayErrorCode, string> = {
   embedder_failed: "embedder",

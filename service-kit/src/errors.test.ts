@@ -157,6 +157,15 @@ test("describeError spells out the errors a client wrapped", () => {
   expect(describeError("plain")).toBe("plain");
 });
 
+test("describeError names the project's own error code first, not a system one", () => {
+  const failed = Object.assign(new Error("embeddings server answered 502"), {
+    code: "embedder_failed",
+  });
+  expect(describeError(failed)).toBe("embedder_failed: embeddings server answered 502");
+  const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+  expect(describeError(refused)).toBe("connect ECONNREFUSED");
+});
+
 /** A real SQLITE_FULL: a database file whose page limit is reached by one large row. */
 function sqliteFullError(): unknown {
   const dir = mkdtempSync(join(tmpdir(), "full-"));

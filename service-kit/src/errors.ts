@@ -188,7 +188,10 @@ export const onNotFound: NotFoundHandler = function routeNotFound(c) {
   return renderAppError(c, notFound(`no route ${c.req.method} ${c.req.path}`));
 };
 
-/** The message of an error and of the errors inside it (clients wrap ECONNREFUSED & co.). */
+/**
+ * The message of an error and of the errors inside it (clients wrap ECONNREFUSED & co.), after
+ * the error's own code when it is one of the project's (`embedder_failed: …`), for logs.
+ */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const inner: string[] = [];
@@ -198,5 +201,8 @@ export function describeError(error: unknown): string {
   }
   if (error.cause !== undefined) inner.push(describeError(error.cause));
   const unique = [...new Set(inner)].filter((text) => text !== error.message);
-  return unique.length > 0 ? `${error.message} (${unique.join("; ")})` : error.message;
+  const text = unique.length > 0 ? `${error.message} (${unique.join("; ")})` : error.message;
+  const code: unknown = Reflect.get(error, "code");
+  const own = typeof code === "string" && /^[a-z][a-z_]*$/.test(code) && !text.startsWith(code);
+  return own ? `${code}: ${text}` : text;
 }

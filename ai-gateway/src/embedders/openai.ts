@@ -1,5 +1,5 @@
-import { type Logger, sleep, trimTrailingSlashes } from "@event-mesh/service-kit";
-import { describe, GatewayError } from "../errors.ts";
+import { describeError, type Logger, sleep, trimTrailingSlashes } from "@event-mesh/service-kit";
+import { GatewayError } from "../errors.ts";
 import { BatchWindow } from "./batch-window.ts";
 import type { EmbedderHealth } from "./health.ts";
 import { type Embedded, type Embedder, Refused } from "./index.ts";
@@ -173,7 +173,7 @@ export class OpenAiEmbedder implements Embedder {
     } catch (error) {
       // A 413 is an answer; an abandoned request (shutdown, readiness bound) says nothing.
       if (error instanceof TooBig && error.status413) this.#health?.answered();
-      else if (!signal?.aborted) this.#health?.failed(describe(error));
+      else if (!signal?.aborted) this.#health?.failed(describeError(error));
       throw error;
     } finally {
       done?.();

@@ -1,5 +1,12 @@
-import { type Logger, nextDelay, type Probe, StartError, sleep } from "@event-mesh/service-kit";
-import { describe, WrongDimsError } from "../errors.ts";
+import {
+  describeError,
+  type Logger,
+  nextDelay,
+  type Probe,
+  StartError,
+  sleep,
+} from "@event-mesh/service-kit";
+import { WrongDimsError } from "../errors.ts";
 import type { EmbedderHealth } from "./health.ts";
 import { type Embedder, embedAll } from "./index.ts";
 import { PROBE_TEXT } from "./openai.ts";
@@ -28,7 +35,7 @@ export function embedderProbe(
     embedAll(embedder, [PROBE_TEXT], signal).then(
       () => null,
       (e: unknown) => {
-        const error = signal.aborted ? "no answer within READY_TIMEOUT_MS" : describe(e);
+        const error = signal.aborted ? "no answer within READY_TIMEOUT_MS" : describeError(e);
         health.failed(error);
         return error;
       },
@@ -76,7 +83,7 @@ export async function checkEmbedder(
   if (first === null) return;
   if (first instanceof WrongDimsError) throw new StartError(wrongDims(first, where));
   options.logger.warn(
-    { embedder: where, err: describe(first) },
+    { embedder: where, err: describeError(first) },
     "embeddings server not answering; starting anyway, /readyz names the embedder until it does",
   );
   void (async () => {

@@ -1,10 +1,10 @@
 import type { DecodeResult, MeshEvent, Registry } from "@event-mesh/contracts";
 import type { MeshMessage } from "@event-mesh/kafka-kit";
-import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import type { Embedder } from "../embedders/index.ts";
-import { describe, GatewayError } from "../errors.ts";
+import { GatewayError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageIncrement, UsageMeter } from "../usage/index.ts";
 import type { QuotaDay } from "../usage/quota.ts";
@@ -224,14 +224,14 @@ export class Pipeline {
       } catch (error) {
         this.#failing = {
           step,
-          error: describe(error),
+          error: describeError(error),
           since: this.#failing?.since ?? new Date().toISOString(),
         };
         this.#deps.metrics.retries.inc({ step });
         const hinted = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
         const delay = Math.max(hinted, nextDelay(attempt, backoff));
         this.#deps.logger.warn(
-          { step, attempt: attempt + 1, delayMs: delay, err: describe(error) },
+          { step, attempt: attempt + 1, delayMs: delay, err: describeError(error) },
           "pipeline step failed; retrying",
         );
         await sleep(delay, this.#stop.signal);

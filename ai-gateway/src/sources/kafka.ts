@@ -4,9 +4,8 @@ import {
   type MeshConsumer,
   type MeshMessage,
 } from "@event-mesh/kafka-kit";
-import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { MessagesStream } from "@platformatic/kafka";
-import { describe } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Incoming, KafkaIncoming } from "../pipeline/pipeline.ts";
 import { foreignPartitions } from "./foreign-partitions.ts";
@@ -179,7 +178,7 @@ export class KafkaSource implements Source {
         }
       } catch (error) {
         if (this.#stopping) break;
-        this.#options.logger.warn({ err: describe(error) }, "kafka stream failed; reopening");
+        this.#options.logger.warn({ err: describeError(error) }, "kafka stream failed; reopening");
         await this.#stream?.close().catch(() => {});
         this.#stream = null;
         await this.#replaceConsumer();
@@ -214,7 +213,7 @@ export class KafkaSource implements Source {
           // and goes out when it rejoins. Either way the batch must not wait: that would stall
           // every later batch.
           this.#options.logger.warn(
-            { partition: key, err: describe(error) },
+            { partition: key, err: describeError(error) },
             "offset commit failed",
           );
         }

@@ -1,7 +1,6 @@
 import { decode } from "@event-mesh/contracts";
 import { createConsumer, type KafkaSecurity, type MeshConsumer } from "@event-mesh/kafka-kit";
-import { type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
-import { describe } from "../errors.ts";
+import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
 import type { UsageTally } from "./tally.ts";
 
 /** Where the usage topic is and who reads it. */
@@ -72,7 +71,7 @@ export class UsageReader {
         }
       } catch (error) {
         if (!this.#stopping)
-          logger.warn({ err: describe(error) }, "usage topic reader failed; reopening");
+          logger.warn({ err: describeError(error) }, "usage topic reader failed; reopening");
       }
       await consumer.close(true).catch(() => {});
       if (!this.#stopping)
