@@ -7,7 +7,7 @@ import {
   type MeshConsumer,
   partitionCounts,
 } from "../kafka-kit/src/index.ts";
-import { eventually } from "../scripts/lib/poll.ts";
+import { eventually } from "../service-kit/src/poll.ts";
 import { describeKafka, randomTopic, restartBlocker, restartLocalBroker } from "./kafka-broker.ts";
 
 await describeKafka("ensureTopics", (brokers) => {

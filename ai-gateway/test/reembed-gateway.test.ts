@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
+import { createLogger, eventually } from "@event-mesh/service-kit";
 import { readConfig } from "../src/config.ts";
 import { startGateway } from "../src/main.ts";
 
@@ -73,16 +73,6 @@ const firstHit = async (url: string, q: string) => {
   return ((await response.json()) as { hits: { data: { name: string } }[] }).hits[0]?.data.name;
 };
 
-async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
-
 function reembed(...args: string[]) {
   const run = Bun.spawnSync(["bun", "run", "reembed", ...args], {
     cwd: ROOT,
@@ -108,10 +98,10 @@ test("EMBEDDING_DIMS 384 → 256 on restart: rebuilt from the stored data, switc
     await post(gw.url, [user(1000 + i, `Newcomer${i} Person`)]);
     expect(await firstHit(gw.url, `Newcomer${i} Person`)).toBe(`Newcomer${i} Person`);
   }
-  const switched = await eventually(async () => {
+  const switched = await eventually("generation 2 to become current", async () => {
     const { generations } = await stats(gw.url);
     return generations.find((g) => g.serving)?.id === 2 ? generations : undefined;
-  }, "generation 2 to become current");
+  });
   expect(switched).toMatchObject([
     { id: 1, state: "previous", dims: 384, serving: false },
     { id: 2, state: "current", dims: 256, done: 300, total: 300, serving: true },
@@ -127,10 +117,10 @@ test("EMBEDDING_DIMS 384 → 256 on restart: rebuilt from the stored data, switc
 
   const rollback = reembed("rollback");
   expect(rollback.out).toContain("g1 (hashing/384) is current again");
-  await eventually(async () => {
+  await eventually("the gateway to follow the rollback", async () => {
     const { generations } = await stats(gw.url);
     return generations.find((g) => g.serving)?.id === 1 ? true : undefined;
-  }, "the gateway to follow the rollback");
+  });
   expect(await firstHit(gw.url, "Newcomer3 Person")).toBe("Newcomer3 Person");
   expect(reembed("rollback").out).toContain("rolled back: g2");
 }, 90_000);

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { eventually } from "../../scripts/lib/poll.ts";
+import { eventually } from "../../service-kit/src/poll.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { createConsumer, createProducer, ensureTopics, type MeshConsumer } from "../src/index.ts";
 

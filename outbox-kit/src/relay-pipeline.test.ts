@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, makeEvent } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
+import { createLogger, waitFor } from "@event-mesh/service-kit";
 import { CommitSignal } from "./commit-signal.ts";
 import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
@@ -37,14 +37,6 @@ function manualSink(keepsSendOrder = true) {
     close: async () => {},
   };
   return { sink, calls };
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(2);
-  }
 }
 
 let dir: string;

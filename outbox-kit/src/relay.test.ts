@@ -9,9 +9,9 @@ import {
   createLogger,
   invalidInput,
   PROBLEM_JSON,
+  waitFor as poll,
   unavailable,
 } from "@event-mesh/service-kit";
-import { waitFor as poll } from "../../scripts/lib/poll.ts";
 import { CommitSignal } from "./commit-signal.ts";
 import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";

@@ -166,6 +166,17 @@ test("describeError names the project's own error code first, not a system one",
   expect(describeError(refused)).toBe("connect ECONNREFUSED");
 });
 
+test("describeError without causes says what /readyz may: no address from inside", () => {
+  const wrapped = Object.assign(
+    new Error("embeddings server unreachable", { cause: new Error("connect 10.0.0.7:8080") }),
+    { code: "embedder_failed" },
+  );
+  expect(describeError(wrapped, { causes: false })).toBe(
+    "embedder_failed: embeddings server unreachable",
+  );
+  expect(describeError(wrapped)).toContain("10.0.0.7");
+});
+
 /** A real SQLITE_FULL: a database file whose page limit is reached by one large row. */
 function sqliteFullError(): unknown {
   const dir = mkdtempSync(join(tmpdir(), "full-"));

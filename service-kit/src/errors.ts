@@ -190,18 +190,28 @@ export const onNotFound: NotFoundHandler = function routeNotFound(c) {
 
 /**
  * The message of an error and of the errors inside it (clients wrap ECONNREFUSED & co.), after
- * the error's own code when it is one of the project's (`embedder_failed: …`), for logs.
+ * the error's own code when it is one of the project's (`embedder_failed: …`), for logs. With
+ * `causes: false`, the error's own message only: what a `/readyz` answer may say, since a
+ * cause can carry an address.
  */
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, options: { causes?: boolean } = {}): string {
   if (!(error instanceof Error)) return String(error);
   const inner: string[] = [];
+  if (options.causes === false) return withCode(error, error.message);
   if (error instanceof AggregateError || "errors" in error) {
     const nested: unknown = Reflect.get(error, "errors");
     if (Array.isArray(nested)) for (const item of nested) inner.push(describeError(item));
   }
   if (error.cause !== undefined) inner.push(describeError(error.cause));
   const unique = [...new Set(inner)].filter((text) => text !== error.message);
-  const text = unique.length > 0 ? `${error.message} (${unique.join("; ")})` : error.message;
+  return withCode(
+    error,
+    unique.length > 0 ? `${error.message} (${unique.join("; ")})` : error.message,
+  );
+}
+
+/** `text` after the error's code when it is one of the project's (lower case, `_`). */
+function withCode(error: Error, text: string): string {
   const code: unknown = Reflect.get(error, "code");
   const own = typeof code === "string" && /^[a-z][a-z_]*$/.test(code) && !text.startsWith(code);
   return own ? `${code}: ${text}` : text;

@@ -15,6 +15,7 @@ export * from "./metrics.ts";
 export * from "./metrics-exposure.ts";
 export * from "./no-route.ts";
 export * from "./operator-auth.ts";
+export * from "./poll.ts";
 export * from "./problem.ts";
 export * from "./reference-pages.ts";
 export * from "./request-deadline.ts";

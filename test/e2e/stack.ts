@@ -16,7 +16,7 @@ import {
 
 export { freePort, metric } from "../../scripts/lib/service-process.ts";
 
-import { eventually } from "../../scripts/lib/poll.ts";
+import { eventually } from "../../service-kit/src/poll.ts";
 import { randomTopic } from "../kafka-broker.ts";
 import { userPoints } from "./api.ts";
 

@@ -9,7 +9,7 @@ import {
   waitReady,
 } from "../../scripts/lib/service-process.ts";
 
-export { waitFor } from "../../scripts/lib/poll.ts";
+export { waitFor } from "@event-mesh/service-kit";
 
 export { freePort, metric } from "../../scripts/lib/service-process.ts";
 export { type ServiceProcess, waitReady };

@@ -173,7 +173,7 @@ export class OpenAiEmbedder implements Embedder {
     } catch (error) {
       // A 413 is an answer; an abandoned request (shutdown, readiness bound) says nothing.
       if (error instanceof TooBig && error.status413) this.#health?.answered();
-      else if (!signal?.aborted) this.#health?.failed(describeError(error));
+      else if (!signal?.aborted) this.#health?.failed(describeError(error, { causes: false }));
       throw error;
     } finally {
       done?.();

@@ -35,7 +35,9 @@ export function embedderProbe(
     embedAll(embedder, [PROBE_TEXT], signal).then(
       () => null,
       (e: unknown) => {
-        const error = signal.aborted ? "no answer within READY_TIMEOUT_MS" : describeError(e);
+        const error = signal.aborted
+          ? "no answer within READY_TIMEOUT_MS"
+          : describeError(e, { causes: false });
         health.failed(error);
         return error;
       },

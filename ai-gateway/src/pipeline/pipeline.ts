@@ -224,7 +224,8 @@ export class Pipeline {
       } catch (error) {
         this.#failing = {
           step,
-          error: describeError(error),
+          // Answered by /readyz: the message without causes, which can carry addresses.
+          error: describeError(error, { causes: false }),
           since: this.#failing?.since ?? new Date().toISOString(),
         };
         this.#deps.metrics.retries.inc({ step });

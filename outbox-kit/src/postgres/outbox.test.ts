@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { AnyMeshEvent } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
+import { createLogger, waitFor as poll } from "@event-mesh/service-kit";
 import { SQL } from "bun";
-import { waitFor as poll } from "../../../scripts/lib/poll.ts";
 import { describePostgres, freshDatabase } from "../../../test/pg-server.ts";
 import { Relay } from "../relay.ts";
 import type { EventSink, StoredEvent } from "../sink/index.ts";
