@@ -7,6 +7,7 @@ export * from "./data-dir.ts";
 export * from "./docs.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
+export * from "./http-client.ts";
 export * from "./json-body.ts";
 export * from "./json-worst-case.ts";
 export * from "./kafka-config.ts";

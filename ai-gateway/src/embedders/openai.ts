@@ -1,4 +1,11 @@
-import { describeError, type Logger, sleep, trimTrailingSlashes } from "@event-mesh/service-kit";
+import {
+  callHttp,
+  deadline,
+  describeError,
+  type Logger,
+  sleep,
+  trimTrailingSlashes,
+} from "@event-mesh/service-kit";
 import { GatewayError } from "../errors.ts";
 import { BatchWindow } from "./batch-window.ts";
 import type { EmbedderHealth } from "./health.ts";
@@ -67,7 +74,7 @@ export class OpenAiEmbedder implements Embedder {
   readonly name: string;
   readonly #endpoint: string;
   readonly #options: Required<Omit<OpenAiEmbedderOptions, "apiKey" | "logger" | "health">>;
-  readonly #headers: Record<string, string> = { "content-type": "application/json" };
+  readonly #apiKey: string | undefined;
   readonly #logger: Logger | undefined;
   readonly #health: EmbedderHealth | undefined;
   readonly #window: BatchWindow;
@@ -90,7 +97,7 @@ export class OpenAiEmbedder implements Embedder {
       // most other servers refuse or ignore the field.
       sendDimensions: options.sendDimensions ?? /^text-embedding-3-/.test(options.model),
     };
-    if (options.apiKey) this.#headers.authorization = `Bearer ${options.apiKey}`;
+    this.#apiKey = options.apiKey;
     this.#logger = options.logger;
     this.#health = options.health;
     this.#window = new BatchWindow(this.#options.batchMax, this.#options.timeoutMs / 4);
@@ -189,14 +196,15 @@ export class OpenAiEmbedder implements Embedder {
       ...(sendDimensions ? { dimensions: dims } : {}),
     });
     for (let attempt = 0; ; attempt++) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const either = signal ? AbortSignal.any([timeout, signal]) : timeout;
+      const until = deadline(timeoutMs, signal);
+      const either = until.signal;
       let response: Response;
       let json: unknown;
       try {
-        response = await fetch(this.#endpoint, {
+        response = await callHttp(this.#endpoint, "", {
           method: "POST",
-          headers: this.#headers,
+          token: this.#apiKey,
+          headers: { "content-type": "application/json" },
           body,
           signal: either,
         });
@@ -206,7 +214,7 @@ export class OpenAiEmbedder implements Embedder {
       } catch (error) {
         if (signal?.aborted)
           throw new GatewayError("shutting_down", "embeddings request abandoned");
-        if (timeout.aborted) {
+        if (until.timedOut()) {
           throw new TooBig(
             `embeddings request of ${input.length} texts took over ${timeoutMs} ms`,
             false,

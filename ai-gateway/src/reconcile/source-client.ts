@@ -1,8 +1,10 @@
 import {
+  callHttp,
+  deadline,
   RepublishResult,
   SnapshotPage,
   TenantPage,
-  trimTrailingSlashes,
+  urlUnder,
 } from "@event-mesh/service-kit";
 import * as v from "valibot";
 import { GatewayError } from "../errors.ts";
@@ -62,19 +64,20 @@ export class SourceClient {
     return this.#call(`${path}?${new URLSearchParams(query)}`, { method: "GET" }, schema);
   }
 
-  async #call<T>(path: string, init: RequestInit, schema: v.GenericSchema<unknown, T>): Promise<T> {
-    // Appended, not resolved: `new URL("/admin/…", base)` would drop a base path such as a
-    // gateway route prefix (`http://proxy/user-service/`).
-    const url = new URL(`${trimTrailingSlashes(this.baseUrl)}${path}`);
+  async #call<T>(
+    path: string,
+    init: { method: "GET" | "POST"; body?: string },
+    schema: v.GenericSchema<unknown, T>,
+  ): Promise<T> {
+    // Under the base URL, its path kept (`http://proxy/user-service/admin/…`).
+    const url = urlUnder(this.baseUrl, path);
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await callHttp(this.baseUrl, path, {
         ...init,
-        headers: {
-          "content-type": "application/json",
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        token: this.token,
+        headers: { "content-type": "application/json" },
+        signal: deadline(this.timeoutMs).signal,
       });
     } catch (error) {
       throw new GatewayError("source_failed", `${this.name} at ${url.origin}: ${String(error)}`);

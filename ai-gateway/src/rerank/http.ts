@@ -1,3 +1,4 @@
+import { callHttp } from "@event-mesh/service-kit";
 import * as v from "valibot";
 import type { Ranked, Reranker } from "./index.ts";
 
@@ -55,12 +56,10 @@ export class HttpReranker implements Reranker {
     signal?: AbortSignal,
   ): Promise<Ranked[]> {
     const { url, model, apiKey } = this.#options;
-    const response = await fetch(url, {
+    const response = await callHttp(url, "", {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
-      },
+      token: apiKey,
+      headers: { "content-type": "application/json" },
       // `texts` is TEI's name for the documents, `documents` everyone else's; `top_n` keeps
       // Cohere and Jina from cutting the list.
       body: JSON.stringify({
@@ -71,7 +70,8 @@ export class HttpReranker implements Reranker {
         top_n: documents.length,
         return_documents: false,
       }),
-      ...(signal ? { signal } : {}),
+      // The caller's deadline: RERANK_TIMEOUT_MS (rerank/apply.ts).
+      signal,
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`rerank answered ${response.status}: ${text.slice(0, 200)}`);

@@ -1,5 +1,5 @@
 import { CLOUDEVENTS_BATCH_JSON } from "@event-mesh/contracts";
-import { describeProblem, trimTrailingSlashes } from "@event-mesh/service-kit";
+import { callHttp, deadline, describeProblem } from "@event-mesh/service-kit";
 import type { EventSink, StoredEvent } from "./index.ts";
 
 /** HTTP sink options. */
@@ -15,27 +15,20 @@ export interface HttpSinkOptions {
 /** Embedded mode: POSTs CloudEvents batches to the gateway; any 2xx is the acknowledgement. */
 export class HttpSink implements EventSink {
   readonly name = "http";
-  private readonly eventsUrl: string;
-  private readonly healthUrl: string;
 
-  constructor(private readonly options: HttpSinkOptions) {
-    // Appended, not resolved: a gateway behind a path prefix (http://host/gw) keeps it.
-    const base = trimTrailingSlashes(options.gatewayUrl);
-    this.eventsUrl = `${base}/events`;
-    this.healthUrl = `${base}/healthz`;
-  }
+  constructor(private readonly options: HttpSinkOptions) {}
 
   async send(events: readonly StoredEvent[]): Promise<void> {
     // The stored events are CloudEvents JSON already: the batch is their JSON array, byte for
     // byte what the contracts' encodeHttpBatch makes of the same events.
     const body = `[${events.join(",")}]`;
-    const headers: Record<string, string> = { "content-type": CLOUDEVENTS_BATCH_JSON };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    const response = await fetch(this.eventsUrl, {
+    // Under the gateway's URL, a path prefix kept (http://host/gw → http://host/gw/events).
+    const response = await callHttp(this.options.gatewayUrl, "/events", {
       method: "POST",
-      headers,
+      token: this.options.token,
+      headers: { "content-type": CLOUDEVENTS_BATCH_JSON },
       body,
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      signal: deadline(this.options.timeoutMs ?? 10_000).signal,
     });
     if (!response.ok) {
       // The gateway's problem document says why (code, detail, request id for its log).
@@ -45,7 +38,7 @@ export class HttpSink implements EventSink {
   }
 
   async probe(signal: AbortSignal): Promise<void> {
-    const response = await fetch(this.healthUrl, { signal });
+    const response = await callHttp(this.options.gatewayUrl, "/healthz", { signal });
     await response.body?.cancel();
     if (!response.ok) throw new Error(`gateway /healthz answered ${response.status}`);
   }
