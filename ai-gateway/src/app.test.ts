@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent, toStructured } from "@event-mesh/contracts";
 import { readError } from "@event-mesh/service-kit";
 import { testGateway } from "../test/app-fixture.ts";
+import { HYBRID_ALPHA } from "./vectors/fusion.ts";
 
 const BASE = "http://localhost";
 const source = "urn:test";
@@ -115,10 +116,10 @@ describe("search", () => {
     expect(all[1]?.score).toBeLessThan(0.1);
     expect(await search("q=alise&mode=vector&minScore=0.99")).toEqual([]);
     // Hybrid fuses only vector hits above SEARCH_MIN_SCORE: Bob shares no word and is not
-    // fused in, whatever the request's floor; Alice, first of the vector list only, scores 0.5.
+    // fused in, whatever the request's floor; Alice, best of the vector list only, scores alpha.
     const hybrid = await search("q=alise&minScore=-1");
-    expect(hybrid.map((hit) => [hit.id, hit.score])).toEqual([["1", 0.5]]);
-    expect(await search("q=alise&minScore=0.6")).toEqual([]);
+    expect(hybrid.map((hit) => [hit.id, hit.score])).toEqual([["1", HYBRID_ALPHA]]);
+    expect(await search("q=alise&minScore=0.9")).toEqual([]);
   });
 
   for (const [query, field] of [
