@@ -1,4 +1,4 @@
-import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, Retrier, sleep } from "@event-mesh/service-kit";
 import type { Outbox, OutboxRow } from "./outbox.ts";
 import type { EventSink } from "./sink/index.ts";
 
@@ -116,22 +116,21 @@ export class Relay {
 
   private async run(): Promise<void> {
     const { logger, sink } = this.options;
-    const backoff = this.options.backoff ?? { baseMs: 100, maxMs: 10_000 };
     const signal = this.stopController.signal;
-    let attempt = 0;
+    const retrier = new Retrier(this.options.backoff ?? { baseMs: 100, maxMs: 10_000 });
     while (!signal.aborted) {
       try {
         if ((await this.cycle(signal)) === "done") return;
         if (this.lastError) logger.info({ sink: sink.name }, "relay recovered");
         this.lastError = undefined;
         this.current = { failing: false };
-        attempt = 0;
+        retrier.succeeded();
       } catch (error) {
         const failed = error instanceof StepError ? error : new StepError("peek", error);
         this.options.onError?.(failed.step);
         const message = `${failed.step}: ${failed.message}`;
         this.current = { failing: true, error: message };
-        const delayMs = nextDelay(attempt++, backoff);
+        const delayMs = retrier.nextDelay();
         // Log the first failure and every change of reason, not one line per retry.
         if (message !== this.lastError) {
           logger.warn(

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { nextDelay, sleep } from "./backoff.ts";
+import { nextDelay, Retrier, retry, sleep } from "./backoff.ts";
 
 const bounds = { baseMs: 100, maxMs: 5000 };
 
@@ -25,4 +25,49 @@ test("sleep ends early when aborted and never rejects", async () => {
   controller.abort();
   await expect(slept).resolves.toBeUndefined();
   await expect(sleep(60_000, AbortSignal.abort())).resolves.toBeUndefined();
+});
+
+test("retry runs the work until it succeeds, honouring a longer Retry-After", async () => {
+  let calls = 0;
+  const failures: [number, number][] = [];
+  const result = await retry(
+    async () => {
+      calls++;
+      if (calls < 3) throw new Error(`attempt ${calls}`);
+      return "done";
+    },
+    {
+      backoff: { baseMs: 1, maxMs: 2 },
+      hintedMs: (error) => (String(error).includes("attempt 2") ? 30 : 0),
+      onFailure: (_error, attempt, delayMs) => failures.push([attempt, delayMs]),
+    },
+  );
+  expect(result).toBe("done");
+  expect(failures.map(([attempt]) => attempt)).toEqual([1, 2]);
+  expect(failures[1]?.[1]).toBe(30);
+});
+
+test("retry stops with the caller's error when its signal aborts", async () => {
+  const stop = new AbortController();
+  const pending = retry(
+    async () => {
+      stop.abort();
+      throw new Error("down");
+    },
+    {
+      backoff: { baseMs: 10_000, maxMs: 10_000 },
+      signal: stop.signal,
+      stopped: () => new Error("stopped"),
+    },
+  );
+  await expect(pending).rejects.toThrow("stopped");
+});
+
+test("a Retrier starts over after a success", () => {
+  const retrier = new Retrier({ baseMs: 1_000, maxMs: 1_000_000 });
+  for (let i = 0; i < 5; i++) retrier.nextDelay();
+  expect(retrier.attempts).toBe(5);
+  retrier.succeeded();
+  expect(retrier.attempts).toBe(0);
+  expect(retrier.nextDelay()).toBeLessThan(1_000);
 });

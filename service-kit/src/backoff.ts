@@ -33,3 +33,68 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/**
+ * The one retry runner of the project: counts failed attempts since the last success and waits
+ * the capped, jittered delay of the next (or longer, when the failure asked for it: a
+ * Retry-After). Loops that run forever (a relay, a consumer that reopens) call `failed` and
+ * `succeeded` themselves; work that runs until it succeeds once uses `retry` below.
+ */
+export class Retrier {
+  #attempt = 0;
+
+  constructor(
+    private readonly backoff: BackoffOptions,
+    private readonly signal?: AbortSignal | undefined,
+  ) {}
+
+  /** Failed attempts since the last success. */
+  get attempts(): number {
+    return this.#attempt;
+  }
+
+  /** A success: the next failure waits the shortest delay again. */
+  succeeded(): void {
+    this.#attempt = 0;
+  }
+
+  /** The delay the next failure waits (at least `hintedMs`), counted as an attempt. */
+  nextDelay(hintedMs = 0): number {
+    return Math.max(hintedMs, nextDelay(this.#attempt++, this.backoff));
+  }
+
+  /** A failure: waits the next delay (cut short by the signal); resolves with the delay. */
+  async failed(hintedMs = 0): Promise<number> {
+    const delayMs = this.nextDelay(hintedMs);
+    await sleep(delayMs, this.signal);
+    return delayMs;
+  }
+}
+
+/** How `retry` reports and paces. */
+export interface RetryOptions {
+  backoff: BackoffOptions;
+  /** Ends the retries: `retry` then throws `stopped()`. */
+  signal?: AbortSignal | undefined;
+  /** What to throw when the signal ended the retries. */
+  stopped?: () => Error;
+  /** A delay the failure asks for (Retry-After), in ms; the longer of it and the backoff wins. */
+  hintedMs?: (error: unknown) => number;
+  /** Told about each failure before the wait: the attempt (1 for the first) and the delay. */
+  onFailure?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+/** Runs `work` until it succeeds, waiting the backoff between failures. */
+export async function retry<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const retrier = new Retrier(options.backoff, options.signal);
+  for (;;) {
+    if (options.signal?.aborted) throw options.stopped?.() ?? new Error("retry stopped");
+    try {
+      return await work();
+    } catch (error) {
+      const delayMs = retrier.nextDelay(options.hintedMs?.(error) ?? 0);
+      options.onFailure?.(error, retrier.attempts, delayMs);
+      await sleep(delayMs, options.signal);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import {
   deadline,
   describeError,
   type Logger,
-  sleep,
+  Retrier,
   trimTrailingSlashes,
 } from "@event-mesh/service-kit";
 import { GatewayError } from "../errors.ts";
@@ -195,7 +195,10 @@ export class OpenAiEmbedder implements Embedder {
       encoding_format: "float",
       ...(sendDimensions ? { dimensions: dims } : {}),
     });
-    for (let attempt = 0; ; attempt++) {
+    // 429s are retried here, waiting what Retry-After asks (else the backoff), up to
+    // maxRateLimitRetries; anything else is the pipeline's to retry.
+    const rateLimited = new Retrier({ baseMs: 100, maxMs: 5_000 }, signal);
+    for (;;) {
       const until = deadline(timeoutMs, signal);
       const either = until.signal;
       let response: Response;
@@ -229,8 +232,8 @@ export class OpenAiEmbedder implements Embedder {
           },
         );
       }
-      if (response.status === 429 && attempt < this.#options.maxRateLimitRetries) {
-        await sleep(this.#retryAfter(response.headers.get("retry-after"), attempt), signal);
+      if (response.status === 429 && rateLimited.attempts < this.#options.maxRateLimitRetries) {
+        await rateLimited.failed(this.#retryAfter(response.headers.get("retry-after")));
         continue;
       }
       if (response.status === 413) {
@@ -241,7 +244,7 @@ export class OpenAiEmbedder implements Embedder {
         throw new GatewayError(
           "embedder_failed",
           `embeddings server answered ${response.status}`,
-          retryAfter === null ? undefined : this.#retryAfter(retryAfter, attempt),
+          retryAfter === null ? undefined : this.#retryAfter(retryAfter),
         );
       }
       return readEmbeddings(json, input.length, this.dims);
@@ -249,11 +252,12 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   /** Retry-After is seconds or an HTTP date; without one, back off exponentially. */
-  #retryAfter(header: string | null, attempt: number): number {
+  /** What a Retry-After header (seconds or a date) asks, capped; 0 when absent or unreadable. */
+  #retryAfter(header: string | null): number {
     let ms = Number.NaN;
     if (header !== null && /^\s*\d+(\.\d+)?\s*$/.test(header)) ms = Number(header) * 1000;
     else if (header !== null) ms = Date.parse(header) - Date.now();
-    if (!Number.isFinite(ms) || ms < 0) ms = Math.min(100 * 2 ** attempt, 5_000);
+    if (!Number.isFinite(ms) || ms < 0) ms = 0;
     return Math.min(ms, this.#options.maxRetryAfterMs);
   }
 }

@@ -1,10 +1,9 @@
 import {
   describeError,
   type Logger,
-  nextDelay,
   type Probe,
+  Retrier,
   StartError,
-  sleep,
 } from "@event-mesh/service-kit";
 import { WrongDimsError } from "../errors.ts";
 import type { EmbedderHealth } from "./health.ts";
@@ -89,8 +88,9 @@ export async function checkEmbedder(
     "embeddings server not answering; starting anyway, /readyz names the embedder until it does",
   );
   void (async () => {
-    for (let attempt = 0; !options.signal.aborted && !health.heard; attempt++) {
-      await sleep(nextDelay(attempt, options.retry), options.signal);
+    const retrier = new Retrier(options.retry, options.signal);
+    while (!options.signal.aborted && !health.heard) {
+      await retrier.failed();
       if (options.signal.aborted || health.heard) break;
       const outcome = await probe().catch((error: unknown) => error);
       if (outcome instanceof WrongDimsError) return options.onWrongDims(wrongDims(outcome, where));

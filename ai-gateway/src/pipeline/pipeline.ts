@@ -1,6 +1,6 @@
 import type { DecodeResult, MeshEvent, Registry } from "@event-mesh/contracts";
 import type { MeshMessage } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, retry } from "@event-mesh/service-kit";
 import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import type { Embedder } from "../embedders/index.ts";
@@ -210,18 +210,14 @@ export class Pipeline {
 
   /** Runs `work` until it succeeds; while it fails, `/readyz` says which step and why. */
   async #retrying<T>(step: string, work: () => Promise<T>): Promise<T> {
-    const backoff = this.#deps.retry ?? { baseMs: 100, maxMs: 10_000 };
-    for (let attempt = 0; ; attempt++) {
-      if (this.#stop.signal.aborted)
-        throw new GatewayError("shutting_down", `stopped while ${step} was failing`);
-      try {
-        const result = await work();
-        if (this.#failing?.step === step) {
-          this.#deps.logger.info({ step, attempts: attempt + 1 }, "dependency recovered");
-          this.#failing = null;
-        }
-        return result;
-      } catch (error) {
+    let failures = 0;
+    const result = await retry(work, {
+      backoff: this.#deps.retry ?? { baseMs: 100, maxMs: 10_000 },
+      signal: this.#stop.signal,
+      stopped: () => new GatewayError("shutting_down", `stopped while ${step} was failing`),
+      hintedMs: (error) => (error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0),
+      onFailure: (error, attempt, delayMs) => {
+        failures = attempt;
         this.#failing = {
           step,
           // Answered by /readyz: the message without causes, which can carry addresses.
@@ -229,15 +225,17 @@ export class Pipeline {
           since: this.#failing?.since ?? new Date().toISOString(),
         };
         this.#deps.metrics.retries.inc({ step });
-        const hinted = error instanceof GatewayError ? (error.retryAfterMs ?? 0) : 0;
-        const delay = Math.max(hinted, nextDelay(attempt, backoff));
         this.#deps.logger.warn(
-          { step, attempt: attempt + 1, delayMs: delay, err: describeError(error) },
+          { step, attempt, delayMs, err: describeError(error) },
           "pipeline step failed; retrying",
         );
-        await sleep(delay, this.#stop.signal);
-      }
+      },
+    });
+    if (this.#failing?.step === step) {
+      this.#deps.logger.info({ step, attempts: failures + 1 }, "dependency recovered");
+      this.#failing = null;
     }
+    return result;
   }
 }
 

@@ -4,7 +4,7 @@ import {
   type MeshConsumer,
   type MeshMessage,
 } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, Retrier, sleep } from "@event-mesh/service-kit";
 import type { MessagesStream } from "@platformatic/kafka";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Incoming, KafkaIncoming } from "../pipeline/pipeline.ts";
@@ -157,13 +157,14 @@ export class KafkaSource implements Source {
 
   /** Reads until stopped; a broken stream (e.g. a commit refused mid-rebalance) is reopened. */
   async #run(): Promise<void> {
-    for (let attempt = 0; !this.#stopping; attempt++) {
+    const retrier = new Retrier({ baseMs: 200, maxMs: 5_000 });
+    while (!this.#stopping) {
       try {
         const stream = this.#stream ?? (await this.#consume());
         this.#stream = stream;
         for await (const message of stream) {
           if (this.#stopping) break;
-          attempt = 0;
+          retrier.succeeded();
           // Not ours (see foreign-partitions.ts): dead-lettering or committing it would move
           // another deployment's partition past a message that deployment never stored.
           if (!this.#subscribed.has(message.topic)) continue;
@@ -184,7 +185,7 @@ export class KafkaSource implements Source {
         await this.#replaceConsumer();
       }
       this.#stream = null;
-      if (!this.#stopping) await sleep(nextDelay(attempt, { baseMs: 200, maxMs: 5_000 }));
+      if (!this.#stopping) await retrier.failed();
     }
   }
 

@@ -1,6 +1,6 @@
 import { decode } from "@event-mesh/contracts";
 import { createConsumer, type KafkaSecurity, type MeshConsumer } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, nextDelay, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, Retrier } from "@event-mesh/service-kit";
 import type { UsageTally } from "./tally.ts";
 
 /** Where the usage topic is and who reads it. */
@@ -40,7 +40,8 @@ export class UsageReader {
   async #run(): Promise<void> {
     const { brokers, clientId, security, groupId, topic, topicPrefix, tally, logger } =
       this.#options;
-    for (let attempt = 0; !this.#stopping; attempt++) {
+    const retrier = new Retrier({ baseMs: 200, maxMs: 5_000 }, this.#stop.signal);
+    while (!this.#stopping) {
       const consumer = createConsumer({ brokers, clientId, security, groupId });
       this.#consumer = consumer;
       try {
@@ -53,7 +54,7 @@ export class UsageReader {
         });
         for await (const message of stream) {
           if (this.#stopping) break;
-          attempt = 0;
+          retrier.succeeded();
           const result = decode(message, { topicPrefix });
           const { partition, offset } = message;
           if (result.ok && result.event.type === "billing.usage.incremented") {
@@ -74,8 +75,7 @@ export class UsageReader {
           logger.warn({ err: describeError(error) }, "usage topic reader failed; reopening");
       }
       await consumer.close(true).catch(() => {});
-      if (!this.#stopping)
-        await sleep(nextDelay(attempt, { baseMs: 200, maxMs: 5_000 }), this.#stop.signal);
+      if (!this.#stopping) await retrier.failed();
     }
   }
 
