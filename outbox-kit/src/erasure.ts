@@ -31,18 +31,6 @@ export const tenantErased = (tenantId: string) =>
     `tenant ${tenantId} was erased; an operator must provision it again (POST /admin/tenants)`,
   );
 
-/** The erase record table of a producer's SQLite file (Postgres: `003_erasures.sql`). */
-export const SQLITE_ERASURE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS erasures (
-  tenant_id      TEXT PRIMARY KEY,
-  requested_by   TEXT NOT NULL,
-  requested_at   TEXT NOT NULL,
-  finished_at    TEXT NOT NULL,
-  counts         TEXT NOT NULL,
-  provisioned_at TEXT
-) WITHOUT ROWID;
-`;
-
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 

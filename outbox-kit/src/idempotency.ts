@@ -37,23 +37,6 @@ export function idempotentRequest(
   return { key, hash: createHash("sha256").update(JSON.stringify(body)).digest("hex") };
 }
 
-/**
- * The table of remembered answers, in a producer's SQLite file (Postgres: the outbox-kit
- * migration `002_idempotency.sql`).
- */
-export const SQLITE_IDEMPOTENCY_SCHEMA = `
-CREATE TABLE IF NOT EXISTS idempotency (
-  tenant_id  TEXT NOT NULL,
-  key        TEXT NOT NULL,
-  hash       TEXT NOT NULL,
-  status     INTEGER NOT NULL,
-  body       TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_at);
-`;
-
 const outcome = (
   request: IdempotentRequest,
   seen: { hash: string; status: number; body: string } | null | undefined,

@@ -19,6 +19,7 @@ export * from "./sink/http.ts";
 export * from "./sink/index.ts";
 export * from "./sink/kafka.ts";
 export * from "./sqlite/group-commit.ts";
+export * from "./sqlite/migrate.ts";
 export * from "./sqlite/outbox.ts";
 export * from "./sqlite/producer-db.ts";
 export * from "./testing.ts";

@@ -9,7 +9,8 @@ import { CommitSignal } from "./commit-signal.ts";
 import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
 import { type EventSink, eventOf, type StoredEvent } from "./sink/index.ts";
-import { appendSqlite, SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./sqlite/outbox.ts";
+import { migrateSqlite, SQLITE_OUTBOX_MIGRATIONS } from "./sqlite/migrate.ts";
+import { appendSqlite, sqliteOutbox } from "./sqlite/outbox.ts";
 
 // The relay hands the next batch to the sink while the previous one is unacknowledged. These
 // tests hold it to the guarantees of one-at-a-time sending: order, nothing lost, an
@@ -47,7 +48,7 @@ let relay: Relay | undefined;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "relay-pipeline-"));
   db = new Database(join(dir, "producer.sqlite"), { strict: true });
-  db.run(SQLITE_OUTBOX_SCHEMA);
+  migrateSqlite(db, [SQLITE_OUTBOX_MIGRATIONS]);
   const commits = new CommitSignal();
   outbox = sqliteOutbox(db, commits, async (work) => {
     db.transaction(work)();

@@ -16,7 +16,8 @@ import { CommitSignal } from "./commit-signal.ts";
 import type { Outbox } from "./outbox.ts";
 import { Relay } from "./relay.ts";
 import { HttpSink } from "./sink/http.ts";
-import { appendSqlite, SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./sqlite/outbox.ts";
+import { migrateSqlite, SQLITE_OUTBOX_MIGRATIONS } from "./sqlite/migrate.ts";
+import { appendSqlite, sqliteOutbox } from "./sqlite/outbox.ts";
 
 /** Waits (polling) until `condition` holds; fails the test with `what` after 10_000 ms. */
 const waitFor = (what: string, condition: () => boolean | Promise<boolean>) =>
@@ -75,7 +76,7 @@ beforeEach(() => {
   // A producer of its own: one SQLite file with the outbox table, written in transactions.
   db = new Database(join(dir, "producer.sqlite"), { strict: true });
   db.run("PRAGMA journal_mode = WAL");
-  db.run(SQLITE_OUTBOX_SCHEMA);
+  migrateSqlite(db, [SQLITE_OUTBOX_MIGRATIONS]);
   commits = new CommitSignal();
   store = {
     outbox: sqliteOutbox(db, commits, async (work) => {

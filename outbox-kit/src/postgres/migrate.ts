@@ -20,6 +20,16 @@ export function producerMigrations(name: string, dir: string): MigrationSet[] {
   return [OUTBOX_MIGRATIONS, { name, dir }];
 }
 
+/** The files of `sets`, each set in name order, named `<set>/<file>` as they are recorded. */
+export function migrationFiles(sets: readonly MigrationSet[]): { name: string; path: string }[] {
+  return sets.flatMap((set) =>
+    readdirSync(set.dir)
+      .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
+      .sort()
+      .map((file) => ({ name: `${set.name}/${file}`, path: join(set.dir, file) })),
+  );
+}
+
 /** Key of the advisory lock that serializes migrations across replicas starting together. */
 const MIGRATION_LOCK = 7_311_002_001;
 
@@ -29,12 +39,7 @@ const MIGRATION_LOCK = 7_311_002_001;
  * everything applied. A failing file rolls back every file of this run. Returns what it applied.
  */
 export async function migrate(sql: SQL, sets: readonly MigrationSet[]): Promise<string[]> {
-  const files = sets.flatMap((set) =>
-    readdirSync(set.dir)
-      .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
-      .sort()
-      .map((file) => ({ name: `${set.name}/${file}`, path: join(set.dir, file) })),
-  );
+  const files = migrationFiles(sets);
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`CREATE TABLE IF NOT EXISTS schema_migrations (

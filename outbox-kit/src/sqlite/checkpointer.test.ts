@@ -1,11 +1,16 @@
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteProducer } from "./producer-db.ts";
 
-const SCHEMA = "CREATE TABLE IF NOT EXISTS things (id INTEGER PRIMARY KEY, body TEXT NOT NULL)";
+/** A producer's own migrations folder, with one table of things. */
+const SCHEMA = { name: "things", dir: mkdtempSync(join(tmpdir(), "things-migrations-")) };
+writeFileSync(
+  join(SCHEMA.dir, "001_things.sql"),
+  "CREATE TABLE things (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+);
 
 function tempFile() {
   const dir = mkdtempSync(join(tmpdir(), "checkpointer-"));

@@ -4,15 +4,6 @@ import type { CommitSignal } from "../commit-signal.ts";
 import type { Outbox, OutboxRow } from "../outbox.ts";
 import { storedEvent } from "../sink/index.ts";
 
-/** The outbox table of a producer's SQLite file; run it with the producer's own schema. */
-export const SQLITE_OUTBOX_SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-  event      TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-`;
-
 /** Writes `event` to the outbox; call inside the transaction of the change it describes. */
 export function appendSqlite(db: Database, event: AnyMeshEvent, now = Date.now()): void {
   db.query("INSERT INTO outbox (event, created_at) VALUES (?, ?)").run(storedEvent(event), now);

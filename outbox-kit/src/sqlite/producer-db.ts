@@ -3,12 +3,11 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { startCheckpointer } from "@event-mesh/service-kit";
 import { CommitSignal } from "../commit-signal.ts";
-import { SQLITE_ERASURE_SCHEMA } from "../erasure.ts";
-import { SQLITE_IDEMPOTENCY_SCHEMA } from "../idempotency.ts";
 import type { Outbox } from "../outbox.ts";
-import { SQLITE_PROBE_SCHEMA } from "../probe.ts";
+import type { MigrationSet } from "../postgres/migrate.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { SQLITE_OUTBOX_SCHEMA, sqliteOutbox } from "./outbox.ts";
+import { migrateSqlite, SQLITE_OUTBOX_MIGRATIONS } from "./migrate.ts";
+import { sqliteOutbox } from "./outbox.ts";
 
 /** A producer's SQLite file, opened: the database, its group commit and its outbox. */
 export interface SqliteProducerDb {
@@ -21,11 +20,11 @@ export interface SqliteProducerDb {
 }
 
 /**
- * Opens (or creates) a producer's SQLite file in WAL mode with `schema` (its own tables) plus the
- * outbox, idempotency and probe tables. bun:sqlite is synchronous, so each transaction runs
+ * Opens (or creates) a producer's SQLite file in WAL mode and migrates it: outbox-kit's tables
+ * (outbox, idempotency, probe, erasures), then the producer's own `migrations` folder. bun:sqlite is synchronous, so each transaction runs
  * without interleaving with other requests of this process; commits wake the relay at once.
  */
-export function openSqliteProducer(path: string, schema: string): SqliteProducerDb {
+export function openSqliteProducer(path: string, migrations: MigrationSet): SqliteProducerDb {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true, strict: true });
   // Another process (a second instance, a backup) may hold the lock briefly; set before the
@@ -35,11 +34,7 @@ export function openSqliteProducer(path: string, schema: string): SqliteProducer
   db.run("PRAGMA synchronous = NORMAL");
   // Erased rows are overwritten with zeros, not left readable in free pages of the file.
   db.run("PRAGMA secure_delete = ON");
-  db.run(schema);
-  db.run(SQLITE_OUTBOX_SCHEMA);
-  db.run(SQLITE_IDEMPOTENCY_SCHEMA);
-  db.run(SQLITE_PROBE_SCHEMA);
-  db.run(SQLITE_ERASURE_SCHEMA);
+  migrateSqlite(db, [SQLITE_OUTBOX_MIGRATIONS, migrations]);
   const commits = new CommitSignal();
   // After a commit: wake the relay at once instead of letting it poll.
   const group = new GroupCommit(db, () => commits.notify());

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { join } from "node:path";
 import type { GroupCommit } from "@event-mesh/outbox-kit";
 import * as kit from "@event-mesh/outbox-kit";
 import { taskChanged, taskDeleted } from "../tasks/events.ts";
@@ -12,16 +13,11 @@ import type {
   TaskStore,
 } from "./index.ts";
 
-// A task is stored as the JSON the API returns: nothing queries inside it, and the key columns
-// beside it are all the store filters and orders by.
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS tasks (
-  tenant_id TEXT NOT NULL,
-  id        TEXT NOT NULL,
-  task      TEXT NOT NULL,
-  PRIMARY KEY (tenant_id, id)
-) WITHOUT ROWID;
-`;
+/** The file's tables: outbox-kit's, then the tasks table. */
+export const TASK_SQLITE_MIGRATIONS = {
+  name: "task-service",
+  dir: join(import.meta.dir, "..", "..", "migrations", "sqlite"),
+};
 
 /**
  * Tasks and their outbox in one SQLite file (WAL), written through a group commit like
@@ -40,7 +36,7 @@ export class SqliteTaskStore implements TaskStore {
       group: this.group,
       outbox: this.outbox,
       close: this.closeDb,
-    } = kit.openSqliteProducer(path, SCHEMA));
+    } = kit.openSqliteProducer(path, TASK_SQLITE_MIGRATIONS));
   }
 
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult> {

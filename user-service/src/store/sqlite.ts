@@ -1,4 +1,5 @@
 import { type Database, SQLiteError } from "bun:sqlite";
+import { join } from "node:path";
 import type { AnyMeshEvent } from "@event-mesh/contracts";
 import {
   appendSqlite,
@@ -29,31 +30,14 @@ import type {
 import { republishUsers, tenantsWithUsers } from "./sqlite-reconcile.ts";
 import { newUser, patchedUser, toUser, type UserRow } from "./user-row.ts";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS users (
-  tenant_id  TEXT NOT NULL,
-  id         TEXT NOT NULL,
-  email      TEXT NOT NULL,
-  email_key  TEXT NOT NULL,
-  name       TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  version    INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, id)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (tenant_id, email_key);
-CREATE TABLE IF NOT EXISTS tenants (
-  tenant_id  TEXT PRIMARY KEY,
-  name       TEXT NOT NULL,
-  created_at TEXT NOT NULL
-) WITHOUT ROWID;
-`;
-
 /** The tables of user-service with a tenant's rows, erased with it. */
 const ERASED = ["users", "tenants"] as const;
 
-/** Case-insensitive uniqueness: `Alice@X.dev` and `alice@x.dev` are the same address. */
-const emailKey = (email: string) => email.toLowerCase();
+/** The file's tables: outbox-kit's, then these (users, tenants; e-mail unique case-blind). */
+export const USER_SQLITE_MIGRATIONS = {
+  name: "user-service",
+  dir: join(import.meta.dir, "..", "..", "migrations", "sqlite"),
+};
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE";
@@ -75,7 +59,7 @@ export class SqliteUserStore implements UserStore {
       group: this.group,
       outbox: this.outbox,
       close: this.closeDb,
-    } = openSqliteProducer(path, SCHEMA));
+    } = openSqliteProducer(path, USER_SQLITE_MIGRATIONS));
   }
 
   async create(
@@ -142,18 +126,10 @@ export class SqliteUserStore implements UserStore {
       try {
         this.db
           .query(
-            `UPDATE users SET email = ?, email_key = ?, name = ?, updated_at = ?, version = ?
+            `UPDATE users SET email = ?, name = ?, updated_at = ?, version = ?
              WHERE tenant_id = ? AND id = ?`,
           )
-          .run(
-            user.email,
-            emailKey(user.email),
-            user.name,
-            user.updatedAt,
-            user.version,
-            tenantId,
-            id,
-          );
+          .run(user.email, user.name, user.updatedAt, user.version, tenantId, id);
       } catch (error) {
         if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
         throw error;
@@ -229,12 +205,14 @@ export class SqliteUserStore implements UserStore {
 
   private insertUser(user: User): void {
     this.db
-      .query("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .query(
+        `INSERT INTO users (tenant_id, id, email, name, created_at, updated_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(
         user.tenantId,
         user.id,
         user.email,
-        emailKey(user.email),
         user.name,
         user.createdAt,
         user.updatedAt,
