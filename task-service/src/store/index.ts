@@ -33,13 +33,8 @@ export type CreateResult =
   | { ok: true; status: number; body: unknown; replayed: boolean }
   | { ok: false; reason: "key_reused" };
 
-/**
- * A change of one task: the new state and the event it writes, or `undefined` to leave the
- * task as it is (no event).
- */
-export type Change = (
-  task: Task,
-) => { task: Task; type: "task.updated" | "task.completed" } | undefined;
+/** Outcome of an update or a completion. */
+export type UpdateResult = { ok: true; task: Task } | { ok: false; reason: "not_found" };
 
 /** One page of tasks, oldest first. */
 export interface TaskPage {
@@ -56,8 +51,13 @@ export interface TaskStore extends ErasableStore {
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult>;
   get(tenantId: string, id: string): Promise<Task | undefined>;
   list(tenantId: string, options: { limit: number; after?: string | undefined }): Promise<TaskPage>;
-  /** Applies `change` to the task under a lock; undefined when there is no such task. */
-  change(tenantId: string, id: string, change: Change): Promise<Task | undefined>;
+  /** Sets the fields of `patch` and writes `task.updated`, under a lock. */
+  update(tenantId: string, id: string, patch: TaskFields): Promise<UpdateResult>;
+  /**
+   * Sets the status to `completed` and writes `task.completed`, under a lock; a completed task
+   * is answered as it is, with no event (a retry is harmless).
+   */
+  complete(tenantId: string, id: string): Promise<UpdateResult>;
   /** The delete's version (its `task.deleted` event's) when the task existed; else undefined. */
   delete(tenantId: string, id: string): Promise<number | undefined>;
   /** Up to `limit` tenants that have tasks, after `after`, ascending (reconciliation). */

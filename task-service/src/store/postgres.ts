@@ -12,13 +12,15 @@ import {
 import type { SQL } from "bun";
 import { taskChanged, taskDeleted } from "../tasks/events.ts";
 import type {
-  Change,
   CreateResult,
   IdempotentRequest,
   Task,
+  TaskFields,
   TaskPage,
   TaskStore,
+  UpdateResult,
 } from "./index.ts";
+import { completedTask, patchedTask, type TaskChange } from "./task-changes.ts";
 
 /** task-service's migrations, applied after the outbox's: `task-service/migrations/*.sql`. */
 export const TASK_MIGRATIONS = producerMigrations(
@@ -87,17 +89,30 @@ export class PostgresTaskStore extends PostgresProducerStore implements TaskStor
     });
   }
 
-  change(tenantId: string, id: string, change: Change): Promise<Task | undefined> {
+  update(tenantId: string, id: string, patch: TaskFields): Promise<UpdateResult> {
+    return this.change(tenantId, id, (current) => patchedTask(current, patch));
+  }
+
+  complete(tenantId: string, id: string): Promise<UpdateResult> {
+    return this.change(tenantId, id, (current) => completedTask(current));
+  }
+
+  /** Applies `change` to the task under a lock; no change (undefined) writes no event. */
+  private change(
+    tenantId: string,
+    id: string,
+    change: (current: Task) => TaskChange | undefined,
+  ): Promise<UpdateResult> {
     return this.write(async (tx) => {
       // FOR UPDATE: a concurrent change of this task waits, so versions and seq stay in order.
       const [row] = await tx<{ task: Task }[]>`
         SELECT task FROM tasks WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`;
-      if (!row) return undefined;
+      if (!row) return { ok: false, reason: "not_found" } as const;
       const next = change(row.task);
-      if (!next) return row.task;
+      if (!next) return { ok: true, task: row.task } as const;
       await tx`UPDATE tasks SET task = ${next.task} WHERE tenant_id = ${tenantId} AND id = ${id}`;
       await appendPostgres(tx, taskChanged(next.type, next.task));
-      return next.task;
+      return { ok: true, task: next.task } as const;
     });
   }
 

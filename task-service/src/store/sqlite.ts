@@ -4,14 +4,16 @@ import type { GroupCommit } from "@event-mesh/outbox-kit";
 import * as kit from "@event-mesh/outbox-kit";
 import { taskChanged, taskDeleted } from "../tasks/events.ts";
 import type {
-  Change,
   CreateResult,
   IdempotentRequest,
   Outbox,
   Task,
+  TaskFields,
   TaskPage,
   TaskStore,
+  UpdateResult,
 } from "./index.ts";
+import { completedTask, patchedTask, type TaskChange } from "./task-changes.ts";
 
 /** The file's tables: outbox-kit's, then the tasks table. */
 export const TASK_SQLITE_MIGRATIONS = {
@@ -76,18 +78,31 @@ export class SqliteTaskStore implements TaskStore {
     return { tasks: page, lastId: tasks.length > options.limit ? page.at(-1)?.id : undefined };
   }
 
-  change(tenantId: string, id: string, change: Change): Promise<Task | undefined> {
-    return this.group.run((): Task | undefined => {
+  update(tenantId: string, id: string, patch: TaskFields): Promise<UpdateResult> {
+    return this.change(tenantId, id, (current) => patchedTask(current, patch));
+  }
+
+  complete(tenantId: string, id: string): Promise<UpdateResult> {
+    return this.change(tenantId, id, (current) => completedTask(current));
+  }
+
+  /** Applies `change` to the task under a lock; no change (undefined) writes no event. */
+  private change(
+    tenantId: string,
+    id: string,
+    change: (current: Task) => TaskChange | undefined,
+  ): Promise<UpdateResult> {
+    return this.group.run((): UpdateResult => {
       kit.refuseErasedSqlite(this.db, tenantId);
       const current = this.read(tenantId, id);
-      if (!current) return undefined;
+      if (!current) return { ok: false, reason: "not_found" };
       const next = change(current);
-      if (!next) return current;
+      if (!next) return { ok: true, task: current };
       this.db
         .query("UPDATE tasks SET task = ? WHERE tenant_id = ? AND id = ?")
         .run(JSON.stringify(next.task), tenantId, id);
       kit.appendSqlite(this.db, taskChanged(next.type, next.task));
-      return next.task;
+      return { ok: true, task: next.task };
     });
   }
 

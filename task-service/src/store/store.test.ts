@@ -27,11 +27,6 @@ const newTask = (tenantId: string, title: string): Task => {
   };
 };
 
-const bump = (task: Task) => ({
-  type: "task.updated" as const,
-  task: { ...task, title: `${task.title}!`, version: task.version + 1 },
-});
-
 /** The same behaviour from both adapters. */
 function taskStoreContract(open: Open): void {
   let store: TaskStore;
@@ -44,21 +39,31 @@ function taskStoreContract(open: Open): void {
   /** [type, entity id, version] of every waiting event, oldest first. */
   const events = () => outboxSummary(store.outbox);
 
-  test("create, change and delete write the task and its event together, in order", async () => {
+  test("create, update, complete and delete write the task and its event together, in order", async () => {
     const task = newTask("tenant-a", "Plan");
     await store.create("tenant-a", task);
-    expect(await store.change("tenant-a", task.id, bump)).toMatchObject({
-      title: "Plan!",
-      version: 2,
+    expect(await store.update("tenant-a", task.id, { title: "Plan!" })).toMatchObject({
+      ok: true,
+      task: { title: "Plan!", version: 2 },
     });
-    expect(await store.change("tenant-a", task.id, () => undefined)).toMatchObject({ version: 2 });
+    expect(await store.complete("tenant-a", task.id)).toMatchObject({
+      ok: true,
+      task: { status: "completed", version: 3 },
+    });
+    // Completing a completed task answers it as it is, with no event.
+    expect(await store.complete("tenant-a", task.id)).toMatchObject({ task: { version: 3 } });
     expect(await store.get("tenant-a", task.id)).toMatchObject({ title: "Plan!" });
-    expect(await store.delete("tenant-a", task.id)).toBe(3); // the version of task.deleted
+    expect(await store.delete("tenant-a", task.id)).toBe(4); // the version of task.deleted
     expect(await store.delete("tenant-a", task.id)).toBeUndefined();
+    expect(await store.update("tenant-a", task.id, { title: "x" })).toEqual({
+      ok: false,
+      reason: "not_found",
+    });
     expect(await events()).toEqual([
       ["task.created", task.id, 1],
       ["task.updated", task.id, 2],
-      ["task.deleted", task.id, 3],
+      ["task.completed", task.id, 3],
+      ["task.deleted", task.id, 4],
     ]);
   });
 
@@ -66,7 +71,8 @@ function taskStoreContract(open: Open): void {
     const task = newTask("tenant-a", "Mine");
     await store.create("tenant-a", task);
     expect(await store.get("tenant-b", task.id)).toBeUndefined();
-    expect(await store.change("tenant-b", task.id, bump)).toBeUndefined();
+    expect((await store.update("tenant-b", task.id, { title: "x" })).ok).toBe(false);
+    expect((await store.complete("tenant-b", task.id)).ok).toBe(false);
     expect(await store.delete("tenant-b", task.id)).toBeUndefined();
     expect((await store.list("tenant-b", { limit: 10 })).tasks).toEqual([]);
     expect((await store.list("tenant-a", { limit: 10 })).tasks).toEqual([task]);
@@ -89,7 +95,9 @@ function taskStoreContract(open: Open): void {
   test("concurrent changes of one task get consecutive versions and events in that order", async () => {
     const task = newTask("tenant-a", "Race");
     await store.create("tenant-a", task);
-    await Promise.all(Array.from({ length: 8 }, () => store.change("tenant-a", task.id, bump)));
+    await Promise.all(
+      Array.from({ length: 8 }, () => store.update("tenant-a", task.id, { title: "again" })),
+    );
     const versions = (await events()).map((event) => event[2]);
     expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
@@ -107,7 +115,7 @@ function taskStoreContract(open: Open): void {
     const other = newTask("tenant-b", "Theirs");
     await store.create("tenant-a", task);
     await store.create("tenant-b", other);
-    await store.change("tenant-a", task.id, bump);
+    await store.update("tenant-a", task.id, { title: "Plan!" });
     const found = await store.republish("tenant-a", [task.id, "no-such-task", other.id]);
     expect(found).toEqual([task.id]);
     expect((await events()).slice(-1)).toEqual([["task.updated", task.id, 2]]);

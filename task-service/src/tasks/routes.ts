@@ -132,19 +132,9 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
     async (c) => {
       const patch = c.req.valid("json");
       if (patch.assignee) await checkAssignee(patch.assignee, c.req.header("authorization") ?? "");
-      const task = await store.change(c.get("auth").tenantId, c.req.param("id"), (current) => ({
-        type: "task.updated",
-        task: {
-          ...current,
-          title: patch.title ?? current.title,
-          description: patch.description ?? current.description,
-          status: patch.status ?? current.status,
-          assignee: patch.assignee === undefined ? current.assignee : patch.assignee,
-          updatedAt: new Date().toISOString(),
-          version: current.version + 1,
-        },
-      }));
-      if (!task) throw taskNotFound();
+      const result = await store.update(c.get("auth").tenantId, c.req.param("id"), patch);
+      if (!result.ok) throw taskNotFound();
+      const { task } = result;
       setConsistencyToken(c, taskWrite(task.tenantId, task));
       return c.json(task);
     },
@@ -160,20 +150,9 @@ export function tasksRoutes(store: TaskStore, checkAssignee: AssigneeCheck): Hon
       responses: { 200: taskResponse("The completed task"), 404: missing, 503: storeDown },
     }),
     async (c) => {
-      const task = await store.change(c.get("auth").tenantId, c.req.param("id"), (current) =>
-        current.status === "completed"
-          ? undefined
-          : {
-              type: "task.completed",
-              task: {
-                ...current,
-                status: "completed",
-                updatedAt: new Date().toISOString(),
-                version: current.version + 1,
-              },
-            },
-      );
-      if (!task) throw taskNotFound();
+      const result = await store.complete(c.get("auth").tenantId, c.req.param("id"));
+      if (!result.ok) throw taskNotFound();
+      const { task } = result;
       setConsistencyToken(c, taskWrite(task.tenantId, task));
       return c.json(task);
     },

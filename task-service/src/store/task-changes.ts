@@ -1,0 +1,39 @@
+import type { Task, TaskFields } from "./index.ts";
+
+/** A change of a task: its new state and the event that says so. */
+export interface TaskChange {
+  task: Task;
+  type: "task.updated" | "task.completed";
+}
+
+/** `current` with the fields of `patch` set (a null assignee unassigns), its version one up. */
+export function patchedTask(
+  current: Task,
+  patch: TaskFields,
+  time = new Date().toISOString(),
+): TaskChange {
+  return {
+    type: "task.updated",
+    task: {
+      ...current,
+      title: patch.title ?? current.title,
+      description: patch.description ?? current.description,
+      status: patch.status ?? current.status,
+      assignee: patch.assignee === undefined ? current.assignee : patch.assignee,
+      updatedAt: time,
+      version: current.version + 1,
+    },
+  };
+}
+
+/** `current` completed, its version one up; undefined when it is completed already (no event). */
+export function completedTask(
+  current: Task,
+  time = new Date().toISOString(),
+): TaskChange | undefined {
+  if (current.status === "completed") return undefined;
+  return {
+    type: "task.completed",
+    task: { ...current, status: "completed", updatedAt: time, version: current.version + 1 },
+  };
+}
