@@ -3,6 +3,14 @@ import * as v from "valibot";
 import { parseTenantLimits, TenantLimits } from "./limits/tenant-limits.ts";
 
 /**
+ * Vector hits below this cosine are left out (in hybrid mode, before the fusion) unless the
+ * request sets `minScore`. With the hashing embedder 0 means no shared word or trigram, so 0.1
+ * keeps a typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below). A
+ * request's `minScore` floors the score of its mode (0..1 in hybrid and keyword, fusion.ts).
+ */
+export const DEFAULT_MIN_SCORE = 0.1;
+
+/**
  * The one reader of the environment. Every variable, with its default; a bad value stops
  * start-up with a line naming it (`ConfigError`). Secrets have no default.
  */
@@ -97,7 +105,7 @@ export const GatewayEnv = serviceEnv(
         v.minValue(-1, "must be a number from -1 to 1"),
         v.maxValue(1, "must be a number from -1 to 1"),
       ),
-      "0.1",
+      String(DEFAULT_MIN_SCORE),
     ),
     /** Time each `/readyz` probe gets, ms. */
     READY_TIMEOUT_MS: v.optional(intVar(10, 60_000), "2000"),

@@ -1,6 +1,7 @@
 // The query, body and answer of `/search`, from which /openapi.json is generated.
 import { consistencyTokenPattern, limitParam } from "@event-mesh/service-kit";
 import * as v from "valibot";
+import { DEFAULT_MIN_SCORE } from "../config.ts";
 import type { Collection } from "../vectors/index.ts";
 import { FilterBody, FilterQuery, FusionParam, Mode } from "./search-params.ts";
 
@@ -30,15 +31,7 @@ function afterOf(collections: readonly Collection[]) {
   );
 }
 
-/**
- * Vector hits below this cosine are left out (in hybrid mode, before the fusion) unless the
- * request sets `minScore`. With the hashing embedder 0 means no shared word or trigram, so 0.1
- * keeps a typo (`alise` → Alice, 0.20) and drops unrelated entities (0.00 and below). A
- * request's `minScore` floors the score of its mode (0..1 in hybrid and keyword, fusion.ts).
- */
-export const DEFAULT_MIN_SCORE = 0.1;
-const MIN_SCORE_DOC =
-  "Hits scoring below it (the score of the `mode` asked) are left out. Unset: vector hits under SEARCH_MIN_SCORE (a cosine, 0.1) are left out, and not fused in hybrid mode; keyword hits are all kept.";
+const MIN_SCORE_DOC = `Hits scoring below it (the score of the \`mode\` asked) are left out. Unset: vector hits under SEARCH_MIN_SCORE (a cosine, ${DEFAULT_MIN_SCORE} by default) are left out, and not fused in hybrid mode; keyword hits are all kept.`;
 const RERANK_DOC =
   "With a reranker configured (RERANK_URL): false answers in the fused order. Default true. Without one it changes nothing.";
 const MinScoreNumber = v.pipe(
@@ -48,6 +41,7 @@ const MinScoreNumber = v.pipe(
 );
 
 /** The query, body and answer of the search routes, for the given collections. */
+
 export function searchSchemas(collections: readonly Collection[]) {
   const Type = typeOf(collections);
   const After = afterOf(collections);

@@ -14,6 +14,7 @@ import {
 } from "@event-mesh/service-kit";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import { DEFAULT_MIN_SCORE } from "../config.ts";
 import { type Embedder, embedAll } from "../embedders/index.ts";
 import { admitSearch } from "../freshness/after.ts";
 import type { FreshnessWaiters } from "../freshness/waiters.ts";
@@ -30,7 +31,7 @@ import {
   type VectorStore,
 } from "../vectors/index.ts";
 import { checkFilter, parseFilter } from "./search-params.ts";
-import { DEFAULT_MIN_SCORE, searchSchemas } from "./search-schemas.ts";
+import { searchSchemas } from "./search-schemas.ts";
 
 const NOTHING_TO_SEARCH = "has no letter or digit to search for";
 /** A letter or a digit of any script: what both retrievers can find an entity by. */

@@ -1,5 +1,11 @@
-import { intVar, type LogLevel, urlVar } from "@event-mesh/service-kit";
+import { type commonEnv, intVar, urlVar } from "@event-mesh/service-kit";
 import * as v from "valibot";
+
+/** The Kafka record-batch compressions the relay's producer can write. */
+export const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+
+/** One of COMPRESSIONS. */
+export type Compression = (typeof COMPRESSIONS)[number];
 
 /**
  * The variables every producer (user-service, task-service) reads beside the shared ones of
@@ -30,31 +36,15 @@ export const PRODUCER_VARS = {
   SHUTDOWN_TIMEOUT_MS: v.optional(intVar(0, 600_000), "10000"),
   /** Kafka record-batch compression. */
   KAFKA_COMPRESSION: v.optional(
-    v.picklist(
-      ["none", "gzip", "snappy", "lz4", "zstd"],
-      "must be none, gzip, snappy, lz4 or zstd",
-    ),
+    v.picklist(COMPRESSIONS, `must be one of ${COMPRESSIONS.join(", ")}`),
     "lz4",
   ),
 };
 
-/** The parsed producer variables (plus the shared ones a producer's start-up reads). */
-export interface ProducerConfig {
-  DATABASE_URL?: string | undefined;
-  DATABASE_POOL_MAX: number;
-  RELAY_REBALANCE_MS: number;
-  GATEWAY_URL: string;
-  INGEST_TOKEN?: string | undefined;
-  RELAY_BATCH_MAX: number;
-  OUTBOX_MAX_AGE_MS: number;
-  SHUTDOWN_TIMEOUT_MS: number;
-  KAFKA_COMPRESSION: "none" | "gzip" | "snappy" | "lz4" | "zstd";
-  KAFKA_BROKERS?: string[] | undefined;
-  KAFKA_CLIENT_ID: string;
-  TOPIC_PREFIX: string;
-  TOPIC_PARTITIONS: number;
-  PORT: number;
-  HOST: string;
-  DATA_DIR: string;
-  LOG_LEVEL: LogLevel;
-}
+/**
+ * The parsed producer variables plus the shared ones a producer's start-up reads: what the
+ * schemas give, not a copy kept by hand.
+ */
+export type ProducerConfig = v.InferOutput<
+  v.ObjectSchema<typeof PRODUCER_VARS & ReturnType<typeof commonEnv>, undefined>
+>;

@@ -7,6 +7,7 @@ import {
   type MeshProducer,
   probeBrokers,
 } from "@event-mesh/kafka-kit";
+import type { Compression } from "../producer/config.ts";
 import { type EventSink, eventOf, type StoredEvent } from "./index.ts";
 
 /** Kafka sink options. */
@@ -19,7 +20,7 @@ export interface KafkaSinkOptions {
   topicPrefix: string;
   /** Partitions of topics created at first send. */
   partitions: number;
-  compression: "none" | "gzip" | "snappy" | "lz4" | "zstd";
+  compression: Compression;
 }
 
 /**
