@@ -8,7 +8,7 @@ import {
   type MeshProducer,
   refusalReason,
 } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, StartError } from "@event-mesh/service-kit";
+import { type Logger, startStep } from "@event-mesh/service-kit";
 import type { GatewayConfig } from "./config.ts";
 import { gatewayGroups, replicaId } from "./replica/replica-id.ts";
 import { KafkaUsage } from "./usage/kafka.ts";
@@ -36,20 +36,18 @@ export async function startKafka(
 ): Promise<GatewayKafka> {
   const brokers = config.KAFKA_BROKERS;
   const prefix = config.TOPIC_PREFIX;
-  try {
-    await ensureTopics({
-      brokers,
-      topics: contractTopics(prefix),
-      partitions: config.TOPIC_PARTITIONS,
-      security: deps.security,
-    });
-  } catch (error) {
-    throw new StartError(
-      refusalReason(error, deps.security) ??
-        `cannot set up the Kafka topics at ${brokers.join(",")}: ${describeError(error)}; ` +
-          "start the broker or fix KAFKA_BROKERS",
-    );
-  }
+  await startStep(
+    () =>
+      ensureTopics({
+        brokers,
+        topics: contractTopics(prefix),
+        partitions: config.TOPIC_PARTITIONS,
+        security: deps.security,
+      }),
+    `cannot set up the Kafka topics at ${brokers.join(",")}`,
+    "start the broker or fix KAFKA_BROKERS",
+    (error) => refusalReason(error, deps.security),
+  );
   const replica = replicaId(deps.db);
   const groups = gatewayGroups(config.KAFKA_GROUP_ID, replica, deps.sharedStore);
   const producer = createProducer({

@@ -15,6 +15,7 @@ import {
   serve,
   serveMetrics,
   startCheckpointer,
+  startStep,
 } from "@event-mesh/service-kit";
 import { createApp } from "./app.ts";
 import { type GatewayConfig, readConfig, requestTimeoutMs } from "./config.ts";
@@ -36,7 +37,6 @@ import type { Incoming } from "./pipeline/pipeline.ts";
 import { startReconcile } from "./reconcile/wiring.ts";
 import { HttpReranker } from "./rerank/http.ts";
 import { KafkaSource } from "./sources/kafka.ts";
-import { startStep } from "./start-step.ts";
 import { TenantLog } from "./tenants.ts";
 import type { UsageMeter } from "./usage/index.ts";
 import { SqliteUsage } from "./usage/sqlite.ts";

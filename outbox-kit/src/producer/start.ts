@@ -53,17 +53,17 @@ async function openStore<S extends ProducerStore>(
   if (!config.DATABASE_URL) {
     return stores.sqlite(join(kit.prepareDataDir(config.DATA_DIR), `${name}.sqlite`));
   }
-  try {
-    return await stores.postgres({
-      url: config.DATABASE_URL,
-      poolMax: config.DATABASE_POOL_MAX,
-      rebalanceMs: config.RELAY_REBALANCE_MS,
-    });
-  } catch (error) {
-    throw new kit.StartError(
-      `DATABASE_URL: cannot connect and migrate: ${kit.describeError(error)}`,
-    );
-  }
+  const url = config.DATABASE_URL;
+  return kit.startStep(
+    () =>
+      stores.postgres({
+        url,
+        poolMax: config.DATABASE_POOL_MAX,
+        rebalanceMs: config.RELAY_REBALANCE_MS,
+      }),
+    "DATABASE_URL: cannot connect and migrate",
+    "start Postgres or fix DATABASE_URL",
+  );
 }
 
 /**
