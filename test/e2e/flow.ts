@@ -15,7 +15,7 @@ import {
 import { eventually, type Running, tail } from "./stack.ts";
 
 /** Runs the flow against a started stack; every wait polls with a deadline. */
-export async function userFlow(stack: { users: Running; gateway: Running }): Promise<void> {
+export async function checkUserFlow(stack: { users: Running; gateway: Running }): Promise<void> {
   const { users, gateway } = stack;
   const run = crypto.randomUUID().slice(0, 6);
   const acme = `acme-${run}`;

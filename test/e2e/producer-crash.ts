@@ -26,7 +26,10 @@ export interface CrashSubject {
   count(url: string, tenant: string): Promise<number>;
 }
 
-export async function crashTwiceOnKafka(brokers: string[], subject: CrashSubject): Promise<void> {
+export async function checkCrashTwiceOnKafka(
+  brokers: string[],
+  subject: CrashSubject,
+): Promise<void> {
   const config: StackConfig = stackConfig(brokers);
   const gateway = await startGateway(config);
   const tenant = `outbox-${crypto.randomUUID().slice(0, 6)}`;

@@ -1,7 +1,7 @@
 import { afterEach, describe, test } from "bun:test";
 import { describeKafka } from "../kafka-broker.ts";
 import { startFullStack, stopAll } from "./stack.ts";
-import { taskFlow } from "./task-flow.ts";
+import { checkTaskFlow } from "./task-flow.ts";
 
 afterEach(stopAll);
 
@@ -10,12 +10,12 @@ const title =
 
 describe("embedded stack with task-service (SQLite, sqlite-vec, HTTP delivery)", () => {
   test(title, async () => {
-    await taskFlow(await startFullStack());
+    await checkTaskFlow(await startFullStack());
   }, 120_000);
 });
 
 await describeKafka("stack with task-service on Kafka", (brokers) => {
   test(title, async () => {
-    await taskFlow(await startFullStack(brokers));
+    await checkTaskFlow(await startFullStack(brokers));
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { eventually, type Running, tail } from "./stack.ts";
 import { completeTask, createTask, deleteTask, updateTask } from "./task-api.ts";
 
 /** Runs the flow against a started stack; every wait polls with a deadline. */
-export async function taskFlow(stack: { users: Running; tasks: Running; gateway: Running }) {
+export async function checkTaskFlow(stack: { users: Running; tasks: Running; gateway: Running }) {
   const { users, tasks, gateway } = stack;
   const run = crypto.randomUUID().slice(0, 6);
   const acme = `acme-${run}`;

@@ -1,6 +1,6 @@
 import { afterEach, test } from "bun:test";
 import { describeKafka } from "../kafka-broker.ts";
-import { crashTwiceOnKafka } from "./producer-crash.ts";
+import { checkCrashTwiceOnKafka } from "./producer-crash.ts";
 import { stopAll } from "./stack.ts";
 import { countTasks, createManyTasks } from "./task-api.ts";
 
@@ -8,7 +8,7 @@ afterEach(stopAll);
 
 await describeKafka("task-service killed with kill -9 on Kafka", (brokers) => {
   test("an outbox that was not sent yet goes out after the restart, once", async () => {
-    await crashTwiceOnKafka(brokers, {
+    await checkCrashTwiceOnKafka(brokers, {
       name: "task-service",
       collection: "tasks",
       createMany: (url, tenant, count, from) => createManyTasks(url, tenant, count, from),

@@ -133,8 +133,10 @@ describe("POST /users and /users/create", () => {
   });
 
   test("lets another tenant use the same e-mail", async () => {
-    await createUser("alice@a.dev");
-    await createUser("alice@a.dev", "Alice B", B);
+    const first = await createUser("alice@a.dev");
+    const other = await createUser("alice@a.dev", "Alice B", B);
+    expect(other).toMatchObject({ tenantId: "tenant-b", email: "alice@a.dev" });
+    expect(other.id).not.toBe(first.id);
   });
 
   test("answers 413 for a body of 16 KiB + 1", async () => {
