@@ -1,7 +1,7 @@
 // The project's own lint rules (lint/*.grit, run by `bun run check`) find what they are for:
 // each is run by Biome on a test file that breaks it and on one that does not.
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
@@ -9,6 +9,7 @@ const ROOT = join(import.meta.dir, "..");
 /** Biome's lint diagnostics for `source`, written as a test file inside the repository. */
 function lint(source: string): string {
   // Inside the repository, so Biome reads its biome.json (and the plugins it names).
+  mkdirSync(join(ROOT, ".cache"), { recursive: true });
   const dir = mkdtempSync(join(ROOT, ".cache", "lint-"));
   const file = join(dir, "sample.test.ts");
   writeFileSync(file, source);
