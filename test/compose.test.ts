@@ -1,7 +1,7 @@
 // No Docker engine runs here, so this checks what can be checked without one: compose.yaml
-// parses, every built service has its own Dockerfile naming only its workspace packages, every
+// parses, every built service is built from the one Dockerfile with its SERVICE and PORT, every
 // variable it sets is one the service reads, and the ports line up. test/dockerfile.test.ts
-// runs the build stage's steps without Docker.
+// runs the build stage's steps without Docker and checks what each image holds.
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { GatewayEnv } from "../ai-gateway/src/config.ts";
 import { TaskServiceEnv } from "../task-service/src/config.ts";
 import { UserServiceEnv } from "../user-service/src/config.ts";
-import { envOf, instructions, workspaceClosure } from "./dockerfile.ts";
+import { envOf, imageSteps } from "./dockerfile.ts";
 
 const root = join(import.meta.dir, "..");
 const compose = parse(readFileSync(join(root, "compose.yaml"), "utf8"));
@@ -40,18 +40,12 @@ describe("compose.yaml", () => {
   for (const name of ["user-service", "task-service", "ai-gateway"] as const) {
     describe(name, () => {
       const service = compose.services[name];
-      const dockerfile = join(
-        root,
-        service.build.context,
-        service.build.dockerfile ?? "Dockerfile",
-      );
-      const text = existsSync(dockerfile) ? readFileSync(dockerfile, "utf8") : "";
-      const steps = instructions(text);
+      const text = readFileSync(join(root, "Dockerfile"), "utf8");
+      const steps = imageSteps(name);
       const port = String(service.environment.PORT);
 
-      test(`is built from ${name}/Dockerfile, in two stages on oven/bun:1.4.5, as a non-root user, with a /readyz healthcheck`, () => {
-        expect(service.build).toEqual({ context: ".", dockerfile: `${name}/Dockerfile` });
-        expect(existsSync(dockerfile)).toBe(true);
+      test("is built from the Dockerfile with its SERVICE and PORT, in two stages on oven/bun:1.4.5, as a non-root user, with a /readyz healthcheck", () => {
+        expect(service.build).toEqual({ context: ".", args: { SERVICE: name, PORT: port } });
         const bases = steps.filter((step) => step.op === "FROM").map((step) => step.args);
         expect(bases).toEqual(["oven/bun:1.4.5 AS build", "oven/bun:1.4.5"]);
         // No digest could be looked up here: the comment says so and how to pin one.
@@ -62,35 +56,30 @@ describe("compose.yaml", () => {
         const healthcheck = steps.find((step) => step.op === "HEALTHCHECK")?.args ?? "";
         expect(healthcheck).toContain("/readyz");
         expect(healthcheck).toContain("process.env.PORT");
+        expect(steps.findLast((step) => step.op === "WORKDIR")?.args).toBe(`/app/${name}`);
         expect(steps.at(-1)).toEqual({ op: "CMD", args: '["bun", "src/main.ts"]', stage: 1 });
       });
 
-      test("installs only this service's production dependencies and copies only its workspace packages", () => {
+      test("installs only this service's production dependencies and copies no test, bench or script but the pruning one", () => {
         const install = steps.filter(
           (step) => step.op === "RUN" && step.args.includes("bun install"),
         );
-        expect(install.map((step) => step.args.split(/\s+/).sort())).toEqual([
-          [
-            "bun",
-            "install",
-            "--frozen-lockfile",
-            "--production",
-            "--omit=peer",
-            "--filter",
-            `@event-mesh/${name}`,
-          ].sort(),
-        ]);
+        expect(install).toHaveLength(1);
+        expect(install[0]?.args).toContain(
+          `bun install --frozen-lockfile --production --omit=peer --filter "@event-mesh/${name}"`,
+        );
         const copied = steps
           .filter((step) => step.op === "COPY" && !step.args.startsWith("--from"))
           .flatMap((step) => step.args.split(/\s+/).slice(0, -1));
-        const folders = [
-          ...new Set(copied.filter((path) => path.includes("/")).map((path) => path.split("/")[0])),
-        ];
-        expect(folders.sort()).toEqual(workspaceClosure(name));
         expect(
-          copied.filter((path) => /(^|\/)test(\/|$)|\.test\.ts$|bench|scripts/.test(path)),
+          copied.filter(
+            (path) =>
+              /(^|\/)test(\/|$)|\.test\.ts$|bench/.test(path) ||
+              (path.startsWith("scripts") && path !== "scripts/docker-keep.ts"),
+          ),
         ).toEqual([]);
-        expect(copied.filter((path) => path.endsWith("/package.json")).length).toBe(folders.length);
+        const prune = steps.find((step) => step.op === "RUN" && step.args.includes("docker-keep"));
+        expect(prune?.args).toContain(`bun scripts/docker-keep.ts "${name}"`);
       });
 
       test("sets only environment variables the service reads", () => {
@@ -104,7 +93,8 @@ describe("compose.yaml", () => {
       });
 
       test("takes PORT at run time with its usual port as default, and publishes it", () => {
-        expect(steps.filter((step) => step.op === "ARG")).toEqual([]);
+        const args = steps.filter((step) => step.op === "ARG").map((step) => step.args);
+        expect([...new Set(args)].sort()).toEqual(["PORT", "SERVICE"]);
         expect(envOf(steps).PORT).toBe(port);
         expect(steps.find((step) => step.op === "EXPOSE")?.args).toBe(port);
         expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
@@ -112,8 +102,9 @@ describe("compose.yaml", () => {
     });
   }
 
-  test("one Dockerfile per service: the shared root Dockerfile is gone, .dockerignore keeps tests out", () => {
-    expect(existsSync(join(root, "Dockerfile"))).toBe(false);
+  test("one Dockerfile for every service (no per-service copies), .dockerignore keeps tests out", () => {
+    for (const name of ["user-service", "task-service", "ai-gateway"])
+      expect(existsSync(join(root, name, "Dockerfile"))).toBe(false);
     const ignored = readFileSync(join(root, ".dockerignore"), "utf8").split("\n");
     for (const pattern of ["**/node_modules", "**/test", "**/*.test.ts", "bench", ".git"])
       expect(ignored).toContain(pattern);

@@ -1,13 +1,14 @@
-// The images without Docker: each service's build stage runs here step by step (its COPY from the
-// repository, its `bun install`, its test clean-up) into a temp folder standing for /app. Then
+// The images without Docker: the Dockerfile's build stage runs here step by step for each service
+// (its COPY from the repository, its `bun install`, its pruning to the service's workspace
+// packages and of tests) into a temp folder standing for /app. Then
 // the folder is checked for what the image would hold, and both services start from it with the
 // image's ENV, the gateway first, each answering its /readyz and its HEALTHCHECK command.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type ServiceProcess, waitReady } from "../scripts/lib/service-process.ts";
-import { dryBuild, envOf, type Instruction, instructions, ROOT } from "./dockerfile.ts";
+import { dryBuild, envOf, type Instruction, imageSteps, workspaceClosure } from "./dockerfile.ts";
 
 const names = ["user-service", "task-service", "ai-gateway"] as const;
 type Name = (typeof names)[number];
@@ -18,7 +19,7 @@ const running: ServiceProcess[] = [];
 
 beforeAll(async () => {
   for (const name of names) {
-    steps[name] = instructions(readFileSync(join(ROOT, name, "Dockerfile"), "utf8"));
+    steps[name] = imageSteps(name);
     const folder = mkdtempSync(join(tmpdir(), `image-${name}-`));
     folders.push(folder);
     built[name] = await dryBuild(steps[name], folder);
@@ -43,13 +44,18 @@ function files(dir: string, prefix = ""): string[] {
 const installed = (name: Name) => readdirSync(join(built[name], "node_modules", ".bun"));
 
 describe.each(names)("the %s image", (name) => {
-  test("holds no test file, no test folder and no other service", () => {
+  test("holds no test file, no test folder, and of the workspace packages only those it needs", () => {
     const paths = files(built[name]);
     expect(paths.filter((path) => /\.test\.ts$|(^|\/)test$|^bench|^scripts/.test(path))).toEqual(
       [],
     );
-    const other = names.find((each) => each !== name) ?? "";
-    expect(existsSync(join(built[name], other))).toBe(false);
+    const folders = readdirSync(built[name], { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !["node_modules", "patches"].includes(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+    expect(folders).toEqual(workspaceClosure(name));
+    for (const other of names.filter((each) => each !== name))
+      expect(existsSync(join(built[name], other))).toBe(false);
     expect(existsSync(join(built[name], name, "src", "main.ts"))).toBe(true);
   });
 

@@ -1,10 +1,12 @@
 /**
- * Reading the services' Dockerfiles without Docker: their instructions, the workspace packages a
- * service needs, and a dry run of the build stage (its COPY and RUN steps in a temp folder), so
+ * Reading the Dockerfile without Docker: each service's instructions (the build arguments
+ * compose.yaml gives it written in), the workspace packages a service needs, and a dry run of the build stage (its COPY and RUN steps in a temp folder), so
  * the tests can check what the image would hold and start the service from it.
  */
 import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { parse } from "yaml";
+import { workspaceClosure as closure } from "../scripts/docker-keep.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -16,9 +18,14 @@ export interface Instruction {
   stage: number;
 }
 
-/** The instructions of a Dockerfile, continuation lines joined, comments dropped. */
-export function instructions(text: string): Instruction[] {
-  const joined = text.replace(/\\\n/g, " ");
+/**
+ * The instructions of a Dockerfile, continuation lines joined, comments dropped, and the build
+ * arguments `args` written in where `${NAME}` names them (as `docker build --build-arg` does).
+ */
+export function instructions(text: string, args: Record<string, string> = {}): Instruction[] {
+  const joined = text
+    .replace(/\\\n/g, " ")
+    .replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => args[name] ?? whole);
   const result: Instruction[] = [];
   let stage = -1;
   for (const line of joined.split("\n")) {
@@ -31,28 +38,21 @@ export function instructions(text: string): Instruction[] {
   return result;
 }
 
-/** The workspace folders a package needs (itself included), following `workspace:` deps. */
-export function workspaceClosure(folder: string): string[] {
-  const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-    workspaces: string[];
-  };
-  const byName = new Map<string, string>();
-  for (const dir of root.workspaces) byName.set(manifest(dir).name, dir);
-  const seen = new Set<string>();
-  const visit = (dir: string) => {
-    if (seen.has(dir)) return;
-    seen.add(dir);
-    for (const [name, range] of Object.entries(manifest(dir).dependencies ?? {})) {
-      const target = byName.get(name);
-      if (range.startsWith("workspace:") && target) visit(target);
-    }
-  };
-  visit(folder);
-  return [...seen].sort();
+/** The build arguments compose.yaml gives a service's image (SERVICE, PORT). */
+export function buildArgs(service: string): Record<string, string> {
+  const compose = parse(readFileSync(join(ROOT, "compose.yaml"), "utf8"));
+  const args: Record<string, unknown> = compose.services[service]?.build?.args ?? {};
+  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, String(value)]));
 }
 
-function manifest(dir: string): { name: string; dependencies?: Record<string, string> } {
-  return JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8"));
+/** The service's image: the one Dockerfile's instructions with its build arguments. */
+export function imageSteps(service: string): Instruction[] {
+  return instructions(readFileSync(join(ROOT, "Dockerfile"), "utf8"), buildArgs(service));
+}
+
+/** The workspace folders a package needs (itself included), following `workspace:` deps. */
+export function workspaceClosure(folder: string): string[] {
+  return closure(folder, ROOT);
 }
 
 /** The ENV assignments of a stage (`ENV A=1 B=2`). */
