@@ -4,11 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encode, makeEvent } from "@event-mesh/contracts";
 import { createConsumer, createProducer, type MeshMessage } from "@event-mesh/kafka-kit";
-import { createLogger, eventually } from "@event-mesh/service-kit";
+import { eventually } from "@event-mesh/service-kit";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
-import { readConfig } from "../src/config.ts";
-import { startGateway } from "../src/main.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
+import { inProcessGateway } from "./in-process.ts";
 import { committed } from "./offsets.ts";
 
 const cleanups: (() => unknown)[] = [];
@@ -23,27 +22,20 @@ await describeKafka("ai-gateway with a stalling embeddings server, on Kafka", (b
     server.hangs = (input) => input.some((text) => text.includes("Stuck"));
     const prefix = `${randomTopic("gw-emb")}.`;
     const group = randomTopic("gw-emb-group");
-    const config = readConfig({
-      DATA_DIR: mkdtempSync(join(tmpdir(), "gw-emb-kafka-")),
-      KAFKA_BROKERS: brokers.join(","),
-      TOPIC_PREFIX: prefix,
-      TOPIC_PARTITIONS: "1",
-      KAFKA_GROUP_ID: group,
-      BATCH_WAIT_MS: "50",
-      EMBEDDINGS_URL: server.url,
-      EMBEDDINGS_MODEL: "all-minilm",
-      EMBEDDINGS_TIMEOUT_MS: "200",
-      LOG_LEVEL: "silent",
-    });
-    const gw = await startGateway(
-      { ...config, PORT: 0 },
+    const gw = await inProcessGateway(
       {
-        handleSignals: false,
-        exit: () => {},
-        logger: createLogger({ name: "test", level: "silent" }),
+        DATA_DIR: mkdtempSync(join(tmpdir(), "gw-emb-kafka-")),
+        KAFKA_BROKERS: brokers.join(","),
+        TOPIC_PREFIX: prefix,
+        TOPIC_PARTITIONS: "1",
+        KAFKA_GROUP_ID: group,
+        BATCH_WAIT_MS: "50",
+        EMBEDDINGS_URL: server.url,
+        EMBEDDINGS_MODEL: "all-minilm",
+        EMBEDDINGS_TIMEOUT_MS: "200",
       },
+      cleanups,
     );
-    cleanups.push(() => gw.shutdown("test end"));
     const producer = createProducer({ brokers, clientId: "test-producer" });
     cleanups.push(() => producer.close());
     const topic = `${prefix}user.events`;

@@ -4,11 +4,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-import { createLogger, eventually } from "@event-mesh/service-kit";
-import { readConfig } from "../src/config.ts";
-import { startGateway } from "../src/main.ts";
+import { eventually } from "@event-mesh/service-kit";
 import { EmbeddingsServer } from "./embeddings-server.ts";
 import { spawnGateway } from "./gateway-process.ts";
+import { inProcessGateway } from "./in-process.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
@@ -24,27 +23,18 @@ function embeddingsServer(dims = 384): EmbeddingsServer {
 /** The real gateway, in this process, on a free port, against `server`. */
 async function gateway(server: EmbeddingsServer, env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "gw-embedder-"));
-  const config = readConfig({
-    DATA_DIR: dataDir,
-    EMBEDDINGS_URL: server.url,
-    EMBEDDINGS_MODEL: "all-minilm",
-    EMBEDDINGS_TIMEOUT_MS: "200",
-    INGEST_TOKEN: "t0ken",
-    BATCH_WAIT_MS: "5",
-    RETRY_BASE_MS: "1",
-    RETRY_MAX_MS: "20",
-    LOG_LEVEL: "silent",
-    ...env,
-  });
-  const gw = await startGateway(
-    { ...config, PORT: 0 },
+  const gw = await inProcessGateway(
     {
-      handleSignals: false,
-      exit: () => {},
-      logger: createLogger({ name: "ai-gateway-test", level: "silent" }),
+      DATA_DIR: dataDir,
+      EMBEDDINGS_URL: server.url,
+      EMBEDDINGS_MODEL: "all-minilm",
+      EMBEDDINGS_TIMEOUT_MS: "200",
+      RETRY_BASE_MS: "1",
+      RETRY_MAX_MS: "20",
+      ...env,
     },
+    cleanups,
   );
-  cleanups.push(() => gw.shutdown("test end"));
   return { ...gw, dataDir };
 }
 
@@ -140,24 +130,17 @@ describe("gateway with an OpenAI-compatible embeddings server", () => {
     const server = embeddingsServer(512);
     server.stop();
     const exits: number[] = [];
-    const dataDir = mkdtempSync(join(tmpdir(), "gw-embedder-"));
-    const config = readConfig({
-      DATA_DIR: dataDir,
-      EMBEDDINGS_URL: server.url,
-      EMBEDDINGS_MODEL: "all-minilm",
-      RETRY_BASE_MS: "50",
-      RETRY_MAX_MS: "200",
-      LOG_LEVEL: "silent",
-    });
-    const gw = await startGateway(
-      { ...config, PORT: 0 },
+    await inProcessGateway(
       {
-        handleSignals: false,
-        exit: (code) => exits.push(code),
-        logger: createLogger({ name: "ai-gateway-test", level: "silent" }),
+        DATA_DIR: mkdtempSync(join(tmpdir(), "gw-embedder-")),
+        EMBEDDINGS_URL: server.url,
+        EMBEDDINGS_MODEL: "all-minilm",
+        RETRY_BASE_MS: "50",
+        RETRY_MAX_MS: "200",
       },
+      cleanups,
+      { exit: (code) => exits.push(code) },
     );
-    cleanups.push(() => gw.shutdown("test end"));
     const printed = spyOn(console, "error").mockImplementation(() => {});
     server.start();
     await eventually("the gateway to give up on the wrong size", async () =>

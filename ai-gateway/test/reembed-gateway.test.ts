@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-import { createLogger, eventually } from "@event-mesh/service-kit";
-import { readConfig } from "../src/config.ts";
-import { startGateway } from "../src/main.ts";
+import { eventually } from "@event-mesh/service-kit";
+import { inProcessGateway } from "./in-process.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "gw-reembed-"));
@@ -17,23 +16,7 @@ afterAll(async () => {
 
 /** The real gateway in this process, embedded mode (sqlite-vec, HTTP ingest, hashing embedder). */
 async function gateway(dims: number) {
-  const config = readConfig({
-    DATA_DIR: dataDir,
-    EMBEDDING_DIMS: String(dims),
-    INGEST_TOKEN: "t0ken",
-    BATCH_WAIT_MS: "5",
-    LOG_LEVEL: "silent",
-  });
-  const gw = await startGateway(
-    { ...config, PORT: 0 },
-    {
-      handleSignals: false,
-      exit: () => {},
-      logger: createLogger({ name: "ai-gateway-test", level: "silent" }),
-    },
-  );
-  cleanups.push(() => gw.shutdown("test end"));
-  return gw;
+  return inProcessGateway({ DATA_DIR: dataDir, EMBEDDING_DIMS: String(dims) }, cleanups);
 }
 
 const user = (id: number, name: string) =>

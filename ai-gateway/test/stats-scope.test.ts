@@ -3,9 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
-import { readConfig } from "../src/config.ts";
-import { startGateway } from "../src/main.ts";
+import { inProcessGateway } from "./in-process.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "gw-stats-scope-"));
 const OPERATOR = "operator-token-0123456789-abcdefghij";
@@ -17,24 +15,8 @@ afterAll(async () => {
 
 /** The real gateway in this process, embedded mode, on one DATA_DIR across restarts. */
 async function gateway(dims: number) {
-  const config = readConfig({
-    DATA_DIR: dataDir,
-    EMBEDDING_DIMS: String(dims),
-    INGEST_TOKEN: "t0ken",
-    OPERATOR_TOKEN: OPERATOR,
-    BATCH_WAIT_MS: "5",
-    LOG_LEVEL: "silent",
-  });
-  const gw = await startGateway(
-    { ...config, PORT: 0 },
-    {
-      handleSignals: false,
-      exit: () => {},
-      logger: createLogger({ name: "ai-gateway-test", level: "silent" }),
-    },
-  );
-  cleanups.push(() => gw.shutdown("test end"));
-  return gw;
+  const env = { DATA_DIR: dataDir, EMBEDDING_DIMS: String(dims), OPERATOR_TOKEN: OPERATOR };
+  return inProcessGateway(env, cleanups);
 }
 
 const users = (tenantId: string, count: number) =>
