@@ -2,7 +2,6 @@ import { collectionsOf, type Registry } from "@event-mesh/contracts";
 import { createLogger, createMetrics, type Logger } from "@event-mesh/service-kit";
 import { createApp } from "../src/app.ts";
 import { readConfig } from "../src/config.ts";
-import { costControls } from "../src/cost-controls.ts";
 import { openDatabase } from "../src/db.ts";
 import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
@@ -18,6 +17,7 @@ import type { UsageMeter } from "../src/usage/index.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
 import type { VectorStore } from "../src/vectors/index.ts";
 import { SqliteVecStore } from "../src/vectors/sqlite-vec.ts";
+import { costControls } from "../src/wiring/usage-limits.ts";
 
 /** The operator credential of the test gateway's `/admin/*` routes. */
 export const OPERATOR_TOKEN = "test-operator-credential-of-32-characters";
