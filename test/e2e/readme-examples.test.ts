@@ -1,5 +1,6 @@
 // README.md's requests work as pasted: `bun scripts/dev.ts` (what `bun run dev` runs) on free
-// ports with a fresh DATA_DIR, then the "Try it" block and the HTTP API examples run with bash,
+// ports with a fresh DATA_DIR, then README's "Try it" block and docs/http-api.md's examples run
+// with bash,
 // every curl answering 2xx. The banner dev printed is the one README shows.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import { freePort, ROOT } from "../../scripts/lib/service-process.ts";
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const HTTP_API = readFileSync(join(ROOT, "docs", "http-api.md"), "utf8");
 
 /** The lines of README's `bun run dev` transcript, from its "$ bun install" line. */
 function transcript(): string[] {
@@ -26,13 +28,13 @@ function tryItBlock(): string {
   return lines.slice(from, to).join("\n");
 }
 
-/** The first ```sh block of the "## HTTP API" section. */
+/** The first ```sh block of docs/http-api.md's "## HTTP API" section. */
 function httpApiBlock(): string {
-  const section = README.indexOf("\n## HTTP API");
-  const start = README.indexOf("```sh\n", section);
-  const end = README.indexOf("```", start + 5);
-  if (section < 0 || start < 0) throw new Error("README.md has no HTTP API examples");
-  return README.slice(start + 6, end);
+  const section = HTTP_API.indexOf("\n## HTTP API");
+  const start = HTTP_API.indexOf("```sh\n", section);
+  const end = HTTP_API.indexOf("```", start + 5);
+  if (section < 0 || start < 0) throw new Error("docs/http-api.md has no HTTP API examples");
+  return HTTP_API.slice(start + 6, end);
 }
 
 /** README's addresses are the default ports, this run's are free ones; `back` undoes it. */

@@ -1,0 +1,53 @@
+// Every relative link of README.md, bench/README.md and docs/ leads somewhere: the file exists,
+// and an anchor (#section) names a heading of that file, as GitHub makes anchors of headings.
+import { expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+
+const ROOT = join(import.meta.dir, "..");
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return markdownFiles(path);
+    return entry.name.endsWith(".md") ? [path] : [];
+  });
+}
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to dashes. */
+const anchorOf = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- _]/gu, "")
+    .replace(/ /g, "-");
+
+function anchors(file: string): Set<string> {
+  const text = readFileSync(file, "utf8").replace(/```[\s\S]*?```/g, "");
+  const found = new Set<string>();
+  for (const match of text.matchAll(/^#{1,6} (.+)$/gm)) found.add(anchorOf(match[1] ?? ""));
+  return found;
+}
+
+const files = [
+  join(ROOT, "README.md"),
+  join(ROOT, "bench", "README.md"),
+  ...markdownFiles(join(ROOT, "docs")),
+];
+
+test.each(files.map((file) => [relative(ROOT, file), file]))(
+  "every relative link of %s resolves",
+  (_name, file) => {
+    const text = readFileSync(file, "utf8").replace(/```[\s\S]*?```/g, "");
+    const broken: string[] = [];
+    for (const [, target = ""] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [path = "", anchor] = target.split("#");
+      const resolved = path ? join(dirname(file), path) : file;
+      if (!existsSync(resolved)) broken.push(`${target}: no such file`);
+      else if (anchor && statSync(resolved).isFile() && resolved.endsWith(".md"))
+        if (!anchors(resolved).has(anchor)) broken.push(`${target}: no such heading`);
+    }
+    expect(broken).toEqual([]);
+  },
+);
