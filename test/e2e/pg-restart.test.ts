@@ -56,6 +56,8 @@ if (shared === null) {
       const tenant = `pg-restart-${crypto.randomUUID().slice(0, 6)}`;
       const versions = watchVersions(config.gatewayDir, tenant);
       const replicas = new Replicas([users.url]);
+      // The outage is checked inside onProgress: the test fails unless that check ran.
+      let outageChecked = false;
       const written = await runWorkload(replicas, tenant, {
         creates: 150,
         operations: 400,
@@ -74,8 +76,10 @@ if (shared === null) {
           const ready = await fetch(`${users.url}/readyz`);
           expect(ready.status).toBe(503);
           await startPg(server);
+          outageChecked = true;
         },
       });
+      expect(outageChecked).toBe(true);
       // After the restart some writes may still meet a dropped pooled connection: 503 too.
       expect([...written.refused.keys()].filter((status) => status !== 503)).toEqual([]);
       await eventually("readiness after the restart", async () =>
