@@ -9,6 +9,7 @@ import { OpenAiEmbedder } from "../src/embedders/openai.ts";
 import { SqliteEmbeddingCache } from "../src/embedders/sqlite-cache.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
 import { CountingEmbedder, servedGateway } from "./served-gateway.ts";
+import { userEvent } from "./user-events.ts";
 
 const dirs: string[] = [];
 const stops: (() => void)[] = [];
@@ -22,13 +23,7 @@ function dataDir() {
   return dir;
 }
 
-const user = (tenantId: string, id: number, name: string, version = 1) =>
-  makeEvent(version === 1 ? "user.created" : "user.updated", {
-    tenantId,
-    source: "urn:test",
-    version,
-    data: { id, name, email: `${id}@${tenantId}.dev`, tenantId },
-  });
+const user = userEvent;
 
 async function gateway(dir: string, embedder: CountingEmbedder, env: Record<string, string> = {}) {
   const served = await servedGateway({ dataDir: dir, embedder, env });

@@ -1,21 +1,15 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { makeEvent } from "@event-mesh/contracts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Embedder } from "../src/embedders/index.ts";
 import { CountingEmbedder, servedGateway } from "./served-gateway.ts";
+import { userEvent } from "./user-events.ts";
 
 const stops: (() => void)[] = [];
 afterEach(() => {
   for (const stop of stops.splice(0)) stop();
 });
 
-const user = (tenantId: string, id: number, name: string, version = 1) =>
-  makeEvent(version === 1 ? "user.created" : "user.updated", {
-    tenantId,
-    source: "urn:test",
-    version,
-    data: { id, name, email: `${id}@${tenantId}.dev`, tenantId },
-  });
+const user = userEvent;
 
 async function gateway(limits: string, embedder: Embedder = new HashingEmbedder(384)) {
   const served = await servedGateway({ embedder, env: { TENANT_LIMITS: limits } });
