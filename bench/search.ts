@@ -5,7 +5,8 @@
 // float32 brute force over the same vectors in the original layout (one vec0 FLOAT[384] table).
 // The store is seeded in-process through the SqliteVecStore adapter (not over HTTP), then the
 // gateway is started on that file and queried over HTTP. `bun run bench:search`.
-// Env: SIZES ("10000,100000,1000000"), QUERIES (1000), BASELINE_MAX (100000).
+// Env: SIZES ("10000,100000,1000000"), QUERIES (1000), BASELINE_MAX (100000), MODES
+// ("hybrid,vector": the search modes measured over HTTP).
 
 import type { Database } from "bun:sqlite";
 import { readdirSync, statSync } from "node:fs";
@@ -21,6 +22,8 @@ import { cleanup, launch, peakRss, tempDir } from "./lib/stack.ts";
 const SIZES = (process.env.SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 1_000);
 const BASELINE_MAX = Number(process.env.BASELINE_MAX ?? 100_000);
+/** The search modes measured over HTTP: hybrid (the default mode) and vector. */
+const HTTP_MODES = (process.env.MODES ?? "hybrid,vector").split(",");
 /** Tenants of a size: 10, or fewer so that a file holds at most 1,000,000 vectors. */
 const tenantsOf = (size: number) => Math.max(1, Math.min(10, Math.floor(1_000_000 / size)));
 const embedder = new HashingEmbedder(384);
@@ -171,16 +174,19 @@ try {
 
     // The gateway on the seeded file, over HTTP, all tenants.
     const gateway = await launch("ai-gateway", { DATA_DIR: dir });
-    const http = await measure("gateway over HTTP", queries, async (q) => {
-      const url = `${gateway.url}/search?type=users&limit=10&q=${encodeURIComponent(q.text)}`;
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${q.tenantId}:bench` },
+    for (const mode of HTTP_MODES) {
+      const http = await measure(`gateway over HTTP, ${mode}`, queries, async (q) => {
+        const query = `type=users&limit=10&mode=${mode}&q=${encodeURIComponent(q.text)}`;
+        const response = await fetch(`${gateway.url}/search?${query}`, {
+          headers: { authorization: `Bearer ${q.tenantId}:bench` },
+        });
+        if (!response.ok) throw new Error(`GET /search: ${response.status}`);
+        const body = (await response.json()) as { hits: { id: string }[] };
+        return body.hits.map((hit) => hit.id);
       });
-      if (!response.ok) throw new Error(`GET /search: ${response.status}`);
-      const body = (await response.json()) as { hits: { id: string }[] };
-      return body.hits.map((hit) => hit.id);
-    });
-    results.push(row("GET /search over HTTP", size, http, queries.length, peakRss(gateway)));
+      const name = `GET /search over HTTP, mode=${mode}`;
+      results.push(row(name, size, http, queries.length, peakRss(gateway)));
+    }
     await gateway.stop();
   }
   printTable(

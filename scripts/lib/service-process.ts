@@ -46,7 +46,18 @@ export interface ServiceProcess {
 
 /** Starts a service from its package folder with `bun src/main.ts`. */
 export function startService(spec: ServiceSpec): ServiceProcess {
-  const proc = Bun.spawn(["bun", "src/main.ts"], {
+  // SERVICE_CPU_PROF_DIR: each service writes a CPU profile (and its Markdown summary) there
+  // when it exits, e.g. to see where a benchmark's steady load goes (bench/README.md).
+  const profileDir = process.env.SERVICE_CPU_PROF_DIR;
+  const profile = profileDir
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-md",
+        `--cpu-prof-dir=${profileDir}`,
+        `--cpu-prof-name=${spec.name}.cpuprofile`,
+      ]
+    : [];
+  const proc = Bun.spawn(["bun", ...profile, "src/main.ts"], {
     cwd: join(ROOT, spec.name),
     env: { ...process.env, HOST: "127.0.0.1", ...spec.env, PORT: String(spec.port) },
     stdin: "ignore",
