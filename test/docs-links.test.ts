@@ -1,4 +1,5 @@
-// Every relative link of README.md, bench/README.md and docs/ leads somewhere: the file exists,
+// Every relative link of the repository's Markdown files (README.md, docs/, the packages'
+// READMEs) leads somewhere: the file exists,
 // and an anchor (#section) names a heading of that file, as GitHub makes anchors of headings.
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -6,10 +7,14 @@ import { dirname, join, relative } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
 
+/** Folders that hold no documentation of this repository: dependencies, caches, data. */
+const SKIP = new Set(["node_modules", "results"]);
+
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return markdownFiles(path);
+    if (entry.isDirectory())
+      return entry.name.startsWith(".") || SKIP.has(entry.name) ? [] : markdownFiles(path);
     return entry.name.endsWith(".md") ? [path] : [];
   });
 }
@@ -29,11 +34,15 @@ function anchors(file: string): Set<string> {
   return found;
 }
 
-const files = [
-  join(ROOT, "README.md"),
-  join(ROOT, "bench", "README.md"),
-  ...markdownFiles(join(ROOT, "docs")),
-];
+const files = markdownFiles(ROOT);
+
+test("the check covers README.md, bench/README.md, docs/ and the packages' READMEs", () => {
+  const names = files.map((file) => relative(ROOT, file));
+  expect(names).toContain("README.md");
+  expect(names).toContain(join("bench", "README.md"));
+  expect(names).toContain(join("docs", "architecture.md"));
+  expect(names).toContain(join("ai-gateway", "README.md"));
+});
 
 test.each(files.map((file) => [relative(ROOT, file), file]))(
   "every relative link of %s resolves",
