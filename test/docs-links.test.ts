@@ -60,3 +60,21 @@ test.each(files.map((file) => [relative(ROOT, file), file]))(
     expect(broken).toEqual([]);
   },
 );
+
+/** Every source file of the repository, as a path from its root. */
+const SOURCES = [...new Bun.Glob("**/*").scanSync({ cwd: ROOT, onlyFiles: false })].filter(
+  (path) => !path.split("/").some((part) => part.startsWith(".") || part === "node_modules"),
+);
+
+test("every file docs/architecture.md names exists (a path from the root, or the end of one)", () => {
+  const text = readFileSync(join(ROOT, "docs", "architecture.md"), "utf8");
+  const named = [...text.matchAll(/`([\w.*-]+(?:\/[\w.*-]+)*(?:\.ts|\/))`/g)].map(
+    (m) => m[1] ?? "",
+  );
+  expect(named.length).toBeGreaterThan(20);
+  const missing = named.filter((name) => {
+    const glob = new Bun.Glob(`{${name},**/${name}}`.replace(/\/}/g, "}").replace(/\/,/g, ","));
+    return !SOURCES.some((path) => glob.match(path));
+  });
+  expect(missing).toEqual([]);
+});
