@@ -54,13 +54,3 @@ export function bestPerEntity(hits: readonly SearchHit[], limit: number): Search
   }
   return out;
 }
-
-/** A payload's `highlight`, when it is one. */
-export function readHighlight(payload: Record<string, unknown>): SearchHit["highlight"] {
-  const h = payload.highlight;
-  if (typeof h !== "object" || h === null) return undefined;
-  const { text, start, end } = h as Record<string, unknown>;
-  if (typeof text !== "string" || typeof start !== "number" || typeof end !== "number")
-    return undefined;
-  return { text, start, end };
-}

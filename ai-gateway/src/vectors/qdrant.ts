@@ -17,17 +17,23 @@ import {
 } from "./index.ts";
 import { documentSparse } from "./keywords.ts";
 import { pointId } from "./point-id.ts";
-import { ensureCollection } from "./qdrant-collections.ts";
 import {
   bestPerEntity,
   EXTRA_CHUNK,
   extraChunkPoints,
   OVERFETCH,
   ownChunkPayload,
-  readHighlight,
   surplusChunkIds,
 } from "./qdrant-chunks.ts";
-import { hybridBatch, KEYWORDS, type QdrantSearch, queryBody, TOMBSTONE } from "./qdrant-search.ts";
+import { ensureCollection } from "./qdrant-collections.ts";
+import {
+  hybridBatch,
+  KEYWORDS,
+  type QdrantSearch,
+  queryBody,
+  readHits,
+  TOMBSTONE,
+} from "./qdrant-search.ts";
 import { tombstoneVector } from "./qdrant-tombstone.ts";
 import { createQdrantClient } from "./qdrant-transport.ts";
 
@@ -330,25 +336,4 @@ export class QdrantStore implements VectorStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** A Query API answer as search hits, each score read by `score`. */
-function readHits(
-  points: readonly { score: number; payload?: Record<string, unknown> | null }[],
-  tenantId: string,
-  score: (s: number) => number,
-): SearchHit[] {
-  const hits: SearchHit[] = [];
-  for (const point of points) {
-    const payload = point.payload ?? {};
-    const data = payload.data;
-    // Defence in depth: never hand out a point of another tenant, whatever the server did.
-    if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
-    if (payload.deleted === true) continue;
-    if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
-    const highlight = readHighlight(payload);
-    const hit: SearchHit = { id: payload.entityId, score: score(point.score), data: { ...data } };
-    hits.push(highlight ? { ...hit, highlight } : hit);
-  }
-  return hits;
 }
