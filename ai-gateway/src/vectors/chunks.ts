@@ -47,6 +47,15 @@ function nextStart(text: string, start: number, end: number, overlap: number): n
   return next;
 }
 
+/** The start of a last chunk of at most `chars` (not after `start`), at a word's start. */
+function lastStart(text: string, start: number, chars: number): number {
+  const from = Math.max(0, text.length - chars);
+  if (from >= start) return start;
+  for (let i = from; i < start; i++)
+    if (i === 0 || (/\s/.test(text[i - 1] ?? "") && !/\s/.test(text[i] ?? ""))) return i;
+  return from;
+}
+
 /**
  * The chunks of `text`: one (the whole text) when it fits in `chars`, else overlapping windows
  * of at most `chars` characters cut at sentence ends or spaces where there are any. Their
@@ -62,6 +71,9 @@ export function chunkText(text: string, settings: ChunkSettings = DEFAULT_CHUNKS
     chunks.push({ index: chunks.length, start, end, text: text.slice(start, end) });
     if (end >= text.length) return chunks;
     start = nextStart(text, start, end, Math.min(overlap, chars - 1));
+    // The last chunk is a whole window ending at the text's end, not a short tail: a tail of a
+    // few words would match a query of those words better than the passage around them.
+    if (text.length - start <= chars) start = lastStart(text, start, chars);
   }
 }
 
