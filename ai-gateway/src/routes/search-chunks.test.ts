@@ -99,4 +99,13 @@ describe("long texts through the gateway", () => {
       [ID, "Rotate the credentials.", undefined],
     ]);
   });
+
+  test("/openapi.json describes a hit's highlight: text, start and end", async () => {
+    const { app } = await testGateway();
+    const spec = JSON.stringify(await (await app.request(`${BASE}/openapi.json`)).json());
+    const at = spec.indexOf('"highlight":');
+    expect(at).toBeGreaterThan(0);
+    const described = spec.slice(at, at + 800);
+    for (const field of ['"text"', '"start"', '"end"', "best"]) expect(described).toContain(field);
+  });
 });
