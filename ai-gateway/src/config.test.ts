@@ -90,3 +90,15 @@ test("RECONCILE_SOURCES maps producers to URLs, and a bad value names the variab
     /OPERATOR_TOKEN/,
   );
 });
+
+test("chunks: 1,000 characters with 200 of overlap, at most 64 per entity; an overlap as long as a chunk or a chunk longer than the embedder reads is refused", () => {
+  expect(readConfig({})).toMatchObject({
+    CHUNK_CHARS: 1000,
+    CHUNK_OVERLAP: 200,
+    MAX_CHUNKS_PER_ENTITY: 64,
+  });
+  expect(() => readConfig({ CHUNK_CHARS: "500", CHUNK_OVERLAP: "500" })).toThrow("CHUNK_OVERLAP");
+  expect(() => readConfig({ CHUNK_CHARS: "3000" })).toThrow("CHUNK_CHARS");
+  expect(readConfig({ CHUNK_CHARS: "3000", EMBEDDINGS_MAX_CHARS: "4000" }).CHUNK_CHARS).toBe(3000);
+  expect(() => readConfig({ MAX_CHUNKS_PER_ENTITY: "5000" })).toThrow("MAX_CHUNKS_PER_ENTITY");
+});

@@ -1,4 +1,11 @@
-import { type Env, intVar, loadConfig, serviceEnv, urlVar } from "@event-mesh/service-kit";
+import {
+  ConfigError,
+  type Env,
+  intVar,
+  loadConfig,
+  serviceEnv,
+  urlVar,
+} from "@event-mesh/service-kit";
 import * as v from "valibot";
 import { parseTenantLimits, TenantLimits } from "./limits/tenant-limits.ts";
 
@@ -44,6 +51,15 @@ export const GatewayEnv = serviceEnv(
     EMBEDDINGS_TIMEOUT_MS: v.optional(intVar(10, 600_000), "30000"),
     /** Longest text sent to the embeddings server, characters; longer ones are cut. */
     EMBEDDINGS_MAX_CHARS: v.optional(intVar(16, 1_000_000), "2048"),
+    /**
+     * A long text field's text (registry `longTextFields`) past this many characters is split
+     * into chunks of at most this many, each embedded and stored as a point of its entity.
+     */
+    CHUNK_CHARS: v.optional(intVar(100, 100_000), "1000"),
+    /** Characters each chunk shares with the one before it; less than CHUNK_CHARS. */
+    CHUNK_OVERLAP: v.optional(intVar(0, 50_000), "200"),
+    /** More chunks than this for one entity: the event is dead-lettered (`too_many_chunks`). */
+    MAX_CHUNKS_PER_ENTITY: v.optional(intVar(1, 1024), "64"),
     /** Vectors kept in the embedding cache (least recently used go first); 0 turns it off. */
     EMBEDDING_CACHE_MAX_ENTRIES: v.optional(intVar(0, 100_000_000), "200000"),
     /**
@@ -169,6 +185,17 @@ export type GatewayConfig = Omit<v.InferOutput<typeof GatewayEnv>, "KAFKA_GROUP_
  */
 export function readConfig(env: Env): GatewayConfig {
   const parsed = loadConfig(GatewayEnv, env);
+  // A chunk longer than the embeddings server reads would be cut; an overlap as long as a
+  // chunk would never move on.
+  const problems = [
+    ...(parsed.CHUNK_OVERLAP >= parsed.CHUNK_CHARS
+      ? [`CHUNK_OVERLAP: must be less than CHUNK_CHARS (${parsed.CHUNK_CHARS})`]
+      : []),
+    ...(parsed.CHUNK_CHARS > parsed.EMBEDDINGS_MAX_CHARS
+      ? [`CHUNK_CHARS: must be at most EMBEDDINGS_MAX_CHARS (${parsed.EMBEDDINGS_MAX_CHARS})`]
+      : []),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
   return { ...parsed, KAFKA_GROUP_ID: parsed.KAFKA_GROUP_ID ?? `${parsed.TOPIC_PREFIX}ai-gateway` };
 }
 
@@ -186,4 +213,13 @@ export function requestTimeoutMs(config: GatewayConfig): number {
   return (
     Math.max(config.SEARCH_WAIT_MAX_MS + embed + rerank, config.READY_TIMEOUT_MS) + ROUTE_MARGIN_MS
   );
+}
+
+/** How long texts are chunked (vectors/chunks.ts), from CHUNK_CHARS and its neighbours. */
+export function chunkSettings(config: GatewayConfig) {
+  return {
+    chars: config.CHUNK_CHARS,
+    overlap: config.CHUNK_OVERLAP,
+    maxChunks: config.MAX_CHUNKS_PER_ENTITY,
+  };
 }

@@ -1,7 +1,7 @@
 import { collectionsOf, type Registry } from "@event-mesh/contracts";
 import { createLogger, createMetrics, type Logger } from "@event-mesh/service-kit";
 import { createApp } from "../src/app.ts";
-import { readConfig } from "../src/config.ts";
+import { chunkSettings, readConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db.ts";
 import { type DeadLetterRetention, SqliteDeadLetters } from "../src/dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
@@ -104,6 +104,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
       logger,
       ...controls.pipeline,
       topicPrefix: "",
+      chunks: chunkSettings(config),
       ...(options.registry ? { registry: options.registry } : {}),
     },
     {

@@ -119,6 +119,39 @@ describe("embedding cache", () => {
     for (let round = 0; round < 3; round++) expect((await gw.post(events)).status).toBe(200);
     expect(server.texts).toHaveLength(20);
   });
+
+  test("a long text is embedded chunk by chunk: an edit near its end embeds only the chunks it changed", async () => {
+    const server = new EmbeddingsServer(384);
+    stops.push(() => server.stop());
+    const embedder = new CountingEmbedder(
+      new OpenAiEmbedder({ url: server.url, model: "stub-model", dims: 384 }),
+    );
+    const gw = await gateway(dataDir(), embedder);
+    const sentences = Array.from({ length: 80 }, (_, i) => `Step ${i} of the migration plan.`);
+    const task = (version: number, last: string) =>
+      makeEvent("task.created", {
+        tenantId: "tenant-a",
+        source: "urn:test",
+        version,
+        data: {
+          id: "long-1",
+          tenantId: "tenant-a",
+          title: "Migration",
+          description: `${sentences.join(" ")} ${last}`,
+          status: "open",
+        },
+      });
+    expect((await gw.post([task(1, "Then celebrate.")])).status).toBe(200);
+    const first = server.texts.length;
+    expect(first).toBeGreaterThan(2);
+    expect(server.texts.every((text) => text.length <= 1000)).toBe(true);
+    expect((await gw.post([task(2, "Then write the report.")])).status).toBe(200);
+    // Only the last chunk holds the edit; the others come from the cache.
+    expect(server.texts.length - first).toBe(1);
+    expect(server.texts.at(-1)).toContain("Then write the report.");
+    const usage = await (await gw.get("/usage", "tenant-a")).json();
+    expect(usage).toMatchObject({ usage: { embeddings: first + 1 } });
+  });
 });
 
 describe("embedding cache scope", () => {

@@ -20,6 +20,7 @@ import { createGatewayMetrics } from "../src/metrics.ts";
 import { type Incoming, Pipeline } from "../src/pipeline/pipeline.ts";
 import { TenantLog } from "../src/tenants.ts";
 import { SqliteUsage } from "../src/usage/sqlite.ts";
+import { DEFAULT_CHUNKS } from "../src/vectors/chunks.ts";
 import { SqliteVecStore } from "../src/vectors/sqlite-vec.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
 
@@ -57,6 +58,7 @@ function gateway(
     metrics: createGatewayMetrics(new Registry()),
     logger: createLogger({ name: "test", level: "silent" }),
     topicPrefix: "",
+    chunks: DEFAULT_CHUNKS,
     // The embedding cache as main.ts wires it: hits tagged with their generation.
     cache: generations.tagging(
       new SqliteEmbeddingCache(db, { maxEntries: 100_000, maxAgeDays: 30 }),
@@ -294,4 +296,47 @@ await describeKafka("re-embedding from the Kafka topics", (brokers) => {
     await expectEveryUserFound(gw, users);
     expect(users.live()).toBe(55);
   }, 60_000);
+});
+
+test("a new generation stores long texts chunk by chunk, found by a passage near their end", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gw-generations-"));
+  dirs.push(dataDir);
+  const hashing = (spec: GenerationSpec) => new HashingEmbedder(spec.dims);
+  const passage = "Renew the quokka enclosure permit with the city before March.";
+  const prose = "Routine weekly maintenance of the office printers and coffee machines. ";
+  const task = (id: string, description: string) =>
+    makeEvent("task.created", {
+      tenantId: "tenant-a",
+      source: "urn:test",
+      version: 1,
+      data: { id, tenantId: "tenant-a", title: "Facilities", description, status: "open" },
+    });
+  const events = [task("t-1", `${prose.repeat(50)}${passage}`), task("t-2", prose.repeat(55))];
+  const first = gateway(dataDir, new HashingEmbedder(384), hashing);
+  await first.generations.start();
+  await first.pipeline.process(
+    events.map((event) => ({ source: "http", result: { ok: true, event }, raw: "" })),
+  );
+  await first.generations.store.close();
+  first.db.close();
+
+  const gw = gateway(dataDir, new HashingEmbedder(256), hashing);
+  await gw.generations.start();
+  const source: SnapshotSource = {
+    total: async () => events.length,
+    batches: async function* () {
+      yield events;
+    },
+  };
+  const outcome = await buildGeneration(gw.generations, gw.table, source, {
+    chunks: DEFAULT_CHUNKS,
+  });
+  expect(outcome).toMatchObject({ generation: 2, switched: true });
+  const [vector] = await embedAll(gw.generations.embedder, [passage]);
+  if (!vector) throw new Error("no vector");
+  expect(vector.length).toBe(256);
+  const hits = await gw.generations.store.search("tasks", "tenant-a", vector, 5);
+  expect(hits.map((hit) => hit.id)).toEqual(["t-1", "t-2"]);
+  expect(hits[0]?.highlight?.text).toContain(passage);
+  expect(await gw.generations.store.count("tasks", "tenant-a")).toBe(2);
 });

@@ -118,3 +118,44 @@ test("rerank must be true or false", async () => {
   expect(response.status).toBe(400);
   expect(JSON.stringify(await response.json())).toContain("rerank");
 });
+
+test("a long text is reranked by its best chunk, not its whole text", async () => {
+  answer = byQuarterly;
+  const g = await testGateway({
+    rerank: {
+      reranker: new HttpReranker({ url: `http://127.0.0.1:${server.port}/rerank` }),
+      candidates: 20,
+      timeoutMs: 1_000,
+    },
+  });
+  const prose = "Collect the report numbers from every team lead before Friday. ";
+  const description = `${prose.repeat(60)}Then file the quarterly summary.`.slice(-4000);
+  const events = [
+    makeEvent("task.created", {
+      tenantId: "tenant-a",
+      source: "urn:test",
+      data: { id: "t-long", tenantId: "tenant-a", title: "Numbers", description, status: "open" },
+    }),
+    makeEvent("task.created", {
+      tenantId: "tenant-a",
+      source: "urn:test",
+      data: { id: "t-2", tenantId: "tenant-a", title: "Summary", description: "", status: "open" },
+    }),
+  ];
+  const batch = encodeHttpBatch(events);
+  await g.app.request("http://localhost/events", {
+    method: "POST",
+    headers: { authorization: "Bearer ingest-secret", "content-type": batch.contentType },
+    body: batch.body,
+  });
+  const response = await g.app.request("http://localhost/search?type=tasks&q=quarterly%20summary", {
+    headers: T,
+  });
+  const body = (await response.json()) as Answer & { hits: { highlight?: { text: string } }[] };
+  expect(body.reranked).toBe(true);
+  expect(body.hits[0]?.id).toBe("t-long");
+  const document = asked.at(-1)?.documents.find((d) => d.includes("quarterly")) ?? "";
+  expect(document).toBe(body.hits[0]?.highlight?.text ?? "no highlight");
+  expect(document.length).toBeLessThanOrEqual(1000);
+  expect(document).toContain("quarterly summary");
+});

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import type { Collection, PointDelete, PointUpsert, VectorStore } from "../src/vectors/index.ts";
 import { pointId } from "../src/vectors/point-id.ts";
+import { describeChunks } from "./store-contract-chunks.ts";
 import { describeSearchModes } from "./store-contract-search.ts";
 
 const embedder = new HashingEmbedder(384);
@@ -36,6 +37,7 @@ const USERS: Collection = "users";
 /** The behaviour every vector store must have. `fresh` gives an initialised, empty store. */
 export function describeVectorStore(name: string, fresh: () => Promise<VectorStore>): void {
   describeSearchModes(name, fresh);
+  describeChunks(name, fresh);
   describe(`${name} (store contract)`, () => {
     let store: VectorStore;
     beforeEach(async () => {

@@ -20,6 +20,13 @@ export interface UpsertRule<D> {
    * from the data matches no filter on it. Default: none.
    */
   filters?: readonly string[];
+  /**
+   * Fields of the data whose text can be long (a task's description). When the rule declares
+   * any, a text past CHUNK_CHARS is split into overlapping chunks, each embedded and stored as
+   * its own point of the entity; search answers the entity once, by its best chunk. Default:
+   * none (the text is embedded whole, cut at EMBEDDINGS_MAX_CHARS).
+   */
+  longTextFields?: readonly string[];
 }
 
 /** The ai-gateway removes the entity's point from `collection`. */
@@ -118,6 +125,7 @@ const tasksUpsert: UpsertRule<EventData<"task.created">> = {
   text: taskText,
   payload: (task) => ({ ...task }),
   filters: ["status", "assignee"],
+  longTextFields: ["description"],
 };
 
 /** The rules of the catalog. To add an event type: its schema in `EVENT_SCHEMAS`, its rule here. */

@@ -1,6 +1,8 @@
 import type { AnyMeshEvent, Registry } from "@event-mesh/contracts";
 import { Refused } from "../embedders/index.ts";
-import { planBatch } from "../pipeline/plan.ts";
+import { planChunks } from "../pipeline/chunk-step.ts";
+import { type EntityChange, planBatch } from "../pipeline/plan.ts";
+import type { ChunkSettings } from "../vectors/chunks.ts";
 import type { Collection, PointDelete, PointUpsert } from "../vectors/index.ts";
 import type { Generations } from "./generations.ts";
 import type { GenerationTable } from "./table.ts";
@@ -34,7 +36,7 @@ export async function buildGeneration(
   generations: Generations,
   table: GenerationTable,
   source: SnapshotSource,
-  options: { registry?: Registry; signal?: AbortSignal } = {},
+  options: { registry?: Registry; signal?: AbortSignal; chunks?: ChunkSettings } = {},
 ): Promise<BuildOutcome> {
   const target = generations.building();
   if (!target) return { generation: generations.current().row.id, done: 0, switched: false };
@@ -45,23 +47,28 @@ export async function buildGeneration(
   table.tenantProgress(id, new Map(), true);
   for await (const events of source.batches(options.signal)) {
     const { changes } = planBatch(events, options.registry);
-    const upserts = changes.filter((change) => change.action === "upsert");
+    // Long texts in chunks, as the pipeline stores them: one vector per chunk.
+    const chunking = planChunks(
+      changes.filter((change) => change.action === "upsert"),
+      options.chunks,
+    );
     const vectors = await target.embedder.embed(
-      upserts.map((change) => change.text),
+      chunking.toEmbed.map((change) => change.text),
       options.signal,
     );
+    const vectorOf = new Map<EntityChange, Float32Array>();
+    chunking.toEmbed.forEach((change, i) => {
+      const vector = vectors[i];
+      if (vector && !(vector instanceof Refused)) vectorOf.set(change, vector);
+    });
+    const { upserts } = chunking.assemble(vectorOf, []);
     const byCollection = new Map<Collection, { upserts: PointUpsert[]; deletes: PointDelete[] }>();
     const opsOf = (collection: Collection) => {
       const ops = byCollection.get(collection) ?? { upserts: [], deletes: [] };
       byCollection.set(collection, ops);
       return ops;
     };
-    upserts.forEach((change, i) => {
-      const vector = vectors[i];
-      if (!vector || vector instanceof Refused) return;
-      const { text, filters, data } = change;
-      opsOf(change.collection).upserts.push({ ...pointOf(change), vector, text, filters, data });
-    });
+    for (const [change, upsert] of upserts) opsOf(change.collection).upserts.push(upsert);
     for (const change of changes) {
       if (change.action === "delete") opsOf(change.collection).deletes.push(pointOf(change));
     }

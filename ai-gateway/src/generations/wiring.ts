@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { collectionsOf, gatewayTopics } from "@event-mesh/contracts";
 import type { KafkaSecurity } from "@event-mesh/kafka-kit";
 import { describeError, type Logger } from "@event-mesh/service-kit";
-import type { GatewayConfig } from "../config.ts";
+import { chunkSettings, type GatewayConfig } from "../config.ts";
 import { createEmbedder } from "../embedders/create.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import type { Embedder } from "../embedders/index.ts";
@@ -112,7 +112,10 @@ export function startGenerations(
       return;
     }
     logger.info({ generation: target.row.id, embedder: target.row.embedder }, "re-embedding");
-    building = buildGeneration(generations, table, source, { signal: stop.signal })
+    building = buildGeneration(generations, table, source, {
+      signal: stop.signal,
+      chunks: chunkSettings(config),
+    })
       .then((outcome) => logger.info(outcome, "re-embedding done; generation switched"))
       .catch((error) => {
         if (!stop.signal.aborted) {

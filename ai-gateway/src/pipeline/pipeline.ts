@@ -9,7 +9,9 @@ import type { WrittenEntity } from "../freshness/waiters.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageIncrement, UsageMeter } from "../usage/index.ts";
 import type { QuotaDay } from "../usage/quota.ts";
+import type { ChunkSettings } from "../vectors/chunks.ts";
 import type { PointDelete, PointUpsert, VectorStore } from "../vectors/index.ts";
+import { planChunks } from "./chunk-step.ts";
 import { decodeItems, letterOf } from "./decode.ts";
 import { embedChanges, type QuotaView } from "./embed-step.ts";
 import { type EntityChange, planBatch } from "./plan.ts";
@@ -61,6 +63,8 @@ export interface PipelineDeps {
   cache?: EmbeddingCache | undefined;
   /** EMBEDDING_CACHE_SCOPE: per tenant (default) or shared across tenants. */
   cacheScope?: "tenant" | "shared" | undefined;
+  /** How long texts are chunked (CHUNK_CHARS, …); unset → every text is embedded whole. */
+  chunks?: ChunkSettings | undefined;
   /** Daily embeddings per tenant: read for the quota, recorded after each batch. */
   quota?: (QuotaView & { record(counts: ReadonlyMap<string, QuotaDay>): void }) | undefined;
   /** TOPIC_PREFIX, for `decode`. */
@@ -138,14 +142,19 @@ export class Pipeline {
       : plan.changes;
     const dropped = plan.changes.length - planned.length;
     if (dropped > 0) this.#deps.logger.warn({ dropped }, "dropped changes of erased tenants");
-    const { vectorOf, refused, counts } = await embedChanges(
+    // Long texts are embedded chunk by chunk (through the cache, each chunk its own text).
+    const chunking = planChunks(
       planned.filter((change) => change.action === "upsert"),
-      {
-        ...this.#deps,
-        retrying: (step, work) => this.#retrying(step, work),
-        signal: this.#stop.signal,
-      },
+      this.#deps.chunks,
     );
+    const embedded = await embedChanges(chunking.toEmbed, {
+      ...this.#deps,
+      retrying: (step, work) => this.#retrying(step, work),
+      signal: this.#stop.signal,
+    });
+    const { counts } = embedded;
+    const assembled = chunking.assemble(embedded.vectorOf, embedded.refused);
+    const refused = [...chunking.refused, ...assembled.refused];
     const itemOf = new Map(events.map(({ event, item }) => [event, item]));
     await this.#deadLetter(
       refused.map(({ change, code, reason }) => {
@@ -153,10 +162,10 @@ export class Pipeline {
         if (!item) throw new Error("a planned change has no incoming item");
         return letterOf(item, code, reason);
       }),
-      "dead-lettered events the embedder refused or over their tenant's quota",
+      "dead-lettered events the embedder refused, over their tenant's quota or too long",
     );
     // A refused upsert is not written: the entity keeps its previous state.
-    const changes = planned.filter((c) => c.action === "delete" || vectorOf.has(c));
+    const changes = planned.filter((c) => c.action === "delete" || assembled.upserts.has(c));
 
     let stale = 0;
     // One write per collection the batch touches (the registry names them).
@@ -164,7 +173,7 @@ export class Pipeline {
       const mine = changes.filter((change) => change.collection === collection);
       if (mine.length === 0) continue;
       const ops = {
-        upserts: mine.filter((c) => c.action === "upsert").map((c) => toUpsert(c, vectorOf.get(c))),
+        upserts: mine.filter((c) => c.action === "upsert").map((c) => upsertOf(assembled, c)),
         deletes: mine.filter((c) => c.action === "delete").map(toDelete),
       };
       const started = performance.now();
@@ -248,19 +257,14 @@ export class Pipeline {
   }
 }
 
-function toUpsert(change: EntityChange, vector: Float32Array | undefined): PointUpsert {
-  if (!vector)
+function upsertOf(
+  assembled: { upserts: ReadonlyMap<EntityChange, PointUpsert> },
+  change: EntityChange,
+): PointUpsert {
+  const upsert = assembled.upserts.get(change);
+  if (!upsert)
     throw new GatewayError("embedder_bad_response", "embedder returned fewer vectors than texts");
-  return {
-    id: change.pointId,
-    tenantId: change.tenantId,
-    entityId: change.entityId,
-    version: change.version,
-    vector,
-    text: change.text,
-    filters: change.filters,
-    data: change.data,
-  };
+  return upsert;
 }
 
 function toDelete(change: EntityChange): PointDelete {

@@ -22,6 +22,8 @@ export interface EntityChange {
   text: string;
   /** Values of the rule's filterable fields (upserts only). */
   filters: Record<string, string>;
+  /** The rule declares long text fields: a text past CHUNK_CHARS is stored in chunks. */
+  longText?: boolean | undefined;
   /** Event data, stored as the point's payload. */
   data: Record<string, unknown>;
   /** The event that produced this state. */
@@ -52,7 +54,8 @@ function changeOf(
     const { collection, action } = rule;
     const data = rule.payload(event.data);
     const filters = filterValuesOf(rule.filters, data);
-    return { collection, action, text: rule.text(event.data), filters, data };
+    const longText = (rule.longTextFields?.length ?? 0) > 0;
+    return { collection, action, text: rule.text(event.data), filters, data, longText };
   }
   if (rule.action === "delete") {
     const data = { ...event.data };

@@ -108,7 +108,7 @@ describe("search modes", () => {
   });
 });
 
-test("a word deep in a long description, past what the embedder reads, is found by its words", async () => {
+test("a word deep in a long description, past what the embedder reads, is found by its words, highlighted in its chunk", async () => {
   const server = new EmbeddingsServer(384);
   try {
     const embedder = new OpenAiEmbedder({ url: server.url, model: "m", dims: 384, maxChars: 2048 });
@@ -135,17 +135,20 @@ test("a word deep in a long description, past what the embedder reads, is found 
       body: batch.body,
     });
     expect(stored.status).toBe(200);
-    // The embedder was sent the first 2,048 characters only.
-    expect(server.texts.every((text) => !text.includes("quokka"))).toBe(true);
+    // The embedder was sent chunks of at most CHUNK_CHARS, the last one with the word.
+    expect(server.texts.every((text) => text.length <= 1000)).toBe(true);
+    expect(server.texts.some((text) => text.includes("quokka"))).toBe(true);
     const ids = async (mode: string) => {
       const response = await app.request(`${BASE}/search?type=tasks&q=quokka&mode=${mode}`, {
         headers: T,
       });
       return ((await response.json()) as { hits: Hit[] }).hits.map((hit) => hit.id);
     };
-    expect(await ids("vector")).toEqual([]);
     expect(await ids("keyword")).toEqual(["long"]);
     expect(await ids("hybrid")).toEqual(["long"]);
+    const response = await app.request(`${BASE}/search?type=tasks&q=quokka`, { headers: T });
+    const [hit] = ((await response.json()) as { hits: { highlight?: { text: string } }[] }).hits;
+    expect(hit?.highlight?.text).toContain("Remember the quokka enclosure permit.");
   } finally {
     server.stop();
   }

@@ -31,6 +31,9 @@ function afterOf(collections: readonly Collection[]) {
   );
 }
 
+const HIGHLIGHT_DOC =
+  "A long text stored in chunks: the chunk that matched best (it decides the score), with its offsets into the entity's text (`text` = the text's characters `start` to `end`, UTF-16 units).";
+
 const MIN_SCORE_DOC = `Hits scoring below it (the score of the \`mode\` asked) are left out. Unset: vector hits under SEARCH_MIN_SCORE (a cosine, ${DEFAULT_MIN_SCORE} by default) are left out, and not fused in hybrid mode; keyword hits are all kept.`;
 const RERANK_DOC =
   "With a reranker configured (RERANK_URL): false answers in the fused order. Default true. Without one it changes nothing.";
@@ -98,6 +101,16 @@ export function searchSchemas(collections: readonly Collection[]) {
         /** The reranker's score, when the hits were reranked (model-specific scale). */
         rerankScore: v.optional(v.number()),
         data: v.record(v.string(), v.unknown()),
+        highlight: v.optional(
+          v.pipe(
+            v.object({
+              text: v.string(),
+              start: v.pipe(v.number(), v.integer(), v.minValue(0)),
+              end: v.pipe(v.number(), v.integer(), v.minValue(0)),
+            }),
+            v.description(HIGHLIGHT_DOC),
+          ),
+        ),
       }),
     ),
     /** Present when a reranker is configured: whether this answer was reranked. */

@@ -166,13 +166,16 @@ export function searchRoutes(deps: SearchDeps) {
       score: hit.score,
       ...(rerankScore === undefined ? {} : { rerankScore }),
       data: hit.data,
+      ...(hit.highlight ? { highlight: hit.highlight } : {}),
     });
     let answer: ReturnType<typeof toHit>[];
     let reranked: boolean | undefined;
     if (rerank) {
       const text =
         textOf.get(input.type) ?? ((data: Record<string, unknown>) => JSON.stringify(data));
-      const out = await rerankHits(rerank, input.q, kept, (hit) => text(hit.data), input.limit);
+      // A long text is reranked by its best chunk: the reranker reads about as much as it.
+      const textOfHit = (hit: (typeof hits)[number]) => hit.highlight?.text ?? text(hit.data);
+      const out = await rerankHits(rerank, input.q, kept, textOfHit, input.limit);
       answer = out.hits.map((hit, i) => toHit(hit, out.scores?.[i]));
       reranked = out.reranked;
     } else answer = kept.slice(0, input.limit).map((hit) => toHit(hit));

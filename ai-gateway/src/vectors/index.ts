@@ -28,6 +28,27 @@ export interface PointUpsert {
   filters: Record<string, string>;
   /** The event data, returned with search hits. */
   data: Record<string, unknown>;
+  /**
+   * A long text's chunks (chunks.ts), each with its own vector; `vector` and `text` are then
+   * those of chunk 0. Unset: the text is one chunk, without highlight. A write replaces every
+   * chunk the entity had.
+   */
+  chunks?: readonly ChunkUpsert[] | undefined;
+}
+
+/** One chunk of a long text, with its vector and offsets into the entity's text. */
+export interface ChunkUpsert {
+  vector: Float32Array;
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** The passage of an entity's text that matched best: `text` = full text `.slice(start, end)`. */
+export interface Highlight {
+  text: string;
+  start: number;
+  end: number;
 }
 
 /** A point to remove, unless the store already holds a newer version. */
@@ -86,6 +107,8 @@ export interface SearchHit {
   score: number;
   /** The event data of the entity's latest stored version. */
   data: Record<string, unknown>;
+  /** A chunked entity: its best chunk (one hit per entity, scored by that chunk). */
+  highlight?: Highlight | undefined;
 }
 
 /** The payload stored beside each vector. */

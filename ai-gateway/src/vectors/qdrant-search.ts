@@ -1,7 +1,7 @@
 // The Query API request bodies of the Qdrant store's three search modes, and how their scores
 // come back as the API's.
 import { type Fusion, normalizeBm25, normalizeRrf, RRF_K } from "./fusion.ts";
-import type { SearchFilter, SearchMode } from "./index.ts";
+import type { SearchFilter, SearchHit, SearchMode } from "./index.ts";
 import { querySparse } from "./keywords.ts";
 
 /** The sparse vector of each point's words (collection config: `modifier: idf`). */
@@ -88,4 +88,35 @@ export function hybridBatch(search: QdrantSearch) {
   const byWords = words ? { query: words, using: KEYWORDS, ...common } : null;
   if (!byMeaning && !byWords) return null;
   return { byMeaning, byWords };
+}
+
+/** A Query API answer as search hits, each score read by `score`. */
+export function readHits(
+  points: readonly { score: number; payload?: Record<string, unknown> | null }[],
+  tenantId: string,
+  score: (s: number) => number,
+): SearchHit[] {
+  const hits: SearchHit[] = [];
+  for (const point of points) {
+    const payload = point.payload ?? {};
+    const data = payload.data;
+    // Defence in depth: never hand out a point of another tenant, whatever the server did.
+    if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
+    if (payload.deleted === true) continue;
+    if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
+    const highlight = readHighlight(payload);
+    const hit: SearchHit = { id: payload.entityId, score: score(point.score), data: { ...data } };
+    hits.push(highlight ? { ...hit, highlight } : hit);
+  }
+  return hits;
+}
+
+/** A payload's `highlight`, when it is one. */
+function readHighlight(payload: Record<string, unknown>): SearchHit["highlight"] {
+  const h = payload.highlight;
+  if (typeof h !== "object" || h === null) return undefined;
+  const { text, start, end } = h as Record<string, unknown>;
+  if (typeof text !== "string" || typeof start !== "number" || typeof end !== "number")
+    return undefined;
+  return { text, start, end };
 }

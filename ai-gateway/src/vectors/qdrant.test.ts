@@ -188,10 +188,15 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
       if (request.template.endsWith("/points") && request.method === "PUT")
         expect(request.query.wait).toBe("true");
       if (request.template.endsWith("/query") || request.template.endsWith("/count")) {
+        const tombstones = { key: "deleted", match: { value: true } };
+        // Counts leave out the extra points of long texts' chunks; searches find them.
+        const chunks = request.template.endsWith("/count")
+          ? [{ key: "chunk", match: { value: true } }]
+          : [];
         expect(request.body).toMatchObject({
           filter: {
             must: [{ key: "tenantId", match: { value: "tenant-a" } }],
-            must_not: [{ key: "deleted", match: { value: true } }],
+            must_not: [tombstones, ...chunks],
           },
         });
       }
@@ -223,11 +228,12 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     const filter = { must, must_not: [{ key: "deleted", match: { value: true } }] };
     expect(queries[0]?.body).toMatchObject({
       prefetch: [
-        { query: Array.from(task.vector), filter, limit: 20, score_threshold: 0.1 },
-        { query: { indices: expect.any(Array) }, using: "keywords", filter, limit: 20 },
+        { query: Array.from(task.vector), filter, limit: 80, score_threshold: 0.1 },
+        { query: { indices: expect.any(Array) }, using: "keywords", filter, limit: 80 },
       ],
       query: { rrf: { k: 60 } },
-      limit: 5,
+      // Points, not entities: four per entity wanted, as a long text's chunks may crowd.
+      limit: 20,
     });
     expect(double.problems).toEqual([]);
   });
@@ -256,8 +262,8 @@ describe.skipIf(!schema)("QdrantStore against the schema-checking double", () =>
     const filter = { must, must_not: [{ key: "deleted", match: { value: true } }] };
     expect(queries[0]?.body).toMatchObject({
       searches: [
-        { query: Array.from(paid.vector), filter, limit: 20, score_threshold: -1 },
-        { query: { indices: expect.any(Array) }, using: "keywords", filter, limit: 20 },
+        { query: Array.from(paid.vector), filter, limit: 80, score_threshold: -1 },
+        { query: { indices: expect.any(Array) }, using: "keywords", filter, limit: 80 },
       ],
     });
     expect(double.problems).toEqual([]);

@@ -17,8 +17,23 @@ import {
 } from "./index.ts";
 import { documentSparse } from "./keywords.ts";
 import { pointId } from "./point-id.ts";
+import {
+  bestPerEntity,
+  EXTRA_CHUNK,
+  extraChunkPoints,
+  OVERFETCH,
+  ownChunkPayload,
+  surplusChunkIds,
+} from "./qdrant-chunks.ts";
 import { ensureCollection } from "./qdrant-collections.ts";
-import { hybridBatch, KEYWORDS, type QdrantSearch, queryBody, TOMBSTONE } from "./qdrant-search.ts";
+import {
+  hybridBatch,
+  KEYWORDS,
+  type QdrantSearch,
+  queryBody,
+  readHits,
+  TOMBSTONE,
+} from "./qdrant-search.ts";
 import { tombstoneVector } from "./qdrant-tombstone.ts";
 import { createQdrantClient } from "./qdrant-transport.ts";
 
@@ -89,23 +104,32 @@ export class QdrantStore implements VectorStore {
     const ids = [...ops.upserts.map((p) => p.id), ...ops.deletes.map((p) => p.id)];
     if (ids.length === 0) return { upserted: 0, deleted: 0, stale: 0 };
     const stored = await this.#storedVersions(name, ids);
-    const isStale = (id: string, version: number) => (stored.get(id) ?? 0) > version;
+    const isStale = (id: string, version: number) => (stored.get(id)?.version ?? 0) > version;
     const upserts = ops.upserts.filter((p) => !isStale(p.id, p.version));
     const deletes = ops.deletes.filter((p) => !isStale(p.id, p.version));
     const keywords = !this.#keywordless.has(name);
+    // Chunk points an update (fewer chunks) or a delete (none) leaves over.
+    const surplus = [
+      ...upserts.map((p) =>
+        surplusChunkIds(p.id, stored.get(p.id)?.chunks ?? 1, p.chunks?.length ?? 1),
+      ),
+      ...deletes.map((p) => surplusChunkIds(p.id, stored.get(p.id)?.chunks ?? 1, 1)),
+    ].flat();
     const points = [
-      ...upserts.map((point) => {
-        const payload: StoredPayload = {
+      ...upserts.flatMap((point) => {
+        const payload: StoredPayload & { filters: Record<string, string> } = {
           tenantId: point.tenantId,
           entityId: point.entityId,
           version: point.version,
           data: point.data,
+          filters: point.filters,
         };
         const dense = Array.from(point.vector);
         // The default (unnamed) vector is "" beside the named sparse one. An upsert replaces
         // the whole point, so an update's words replace the old ones, and a tombstone has none.
         const vector = keywords ? { "": dense, [KEYWORDS]: documentSparse(point.text) } : dense;
-        return { id: point.id, vector, payload: { ...payload, filters: point.filters } };
+        const own = { id: point.id, vector, payload: { ...payload, ...ownChunkPayload(point) } };
+        return [own, ...extraChunkPoints(point, payload, keywords)];
       }),
       ...deletes.map((point) => ({
         id: point.id,
@@ -118,6 +142,8 @@ export class QdrantStore implements VectorStore {
         },
       })),
     ];
+    // Surplus chunks go first: a search in between may miss a chunk, never find a stale one.
+    if (surplus.length > 0) await this.#client.delete(name, { wait: true, points: surplus });
     // One request: live points and tombstones alike are upserts.
     if (points.length > 0) await this.#client.upsert(name, { wait: true, points });
     return {
@@ -127,16 +153,24 @@ export class QdrantStore implements VectorStore {
     };
   }
 
-  async #storedVersions(name: string, ids: string[]): Promise<Map<string, number>> {
+  /** Stored version and chunk count (1 for a point without chunks, or a tombstone) by point id. */
+  async #storedVersions(
+    name: string,
+    ids: string[],
+  ): Promise<Map<string, { version: number; chunks: number }>> {
     const points = await this.#client.retrieve(name, {
       ids,
-      with_payload: { include: ["version"] },
+      with_payload: { include: ["version", "chunks"] },
       with_vector: false,
     });
-    const versions = new Map<string, number>();
+    const versions = new Map<string, { version: number; chunks: number }>();
     for (const point of points) {
-      const version = point.payload?.version;
-      if (typeof version === "number") versions.set(String(point.id), version);
+      const { version, chunks } = point.payload ?? {};
+      if (typeof version === "number")
+        versions.set(String(point.id), {
+          version,
+          chunks: typeof chunks === "number" ? chunks : 1,
+        });
     }
     return versions;
   }
@@ -174,14 +208,36 @@ export class QdrantStore implements VectorStore {
   ): Promise<SearchHit[]> {
     // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
     if (vector && isZeroVector(vector)) return [];
+    // Points are chunks, several maybe one entity's: each list reads `factor` times the
+    // entities it needs and keeps each entity's best; read again, more, while too few entities
+    // came back from a full answer.
+    for (let factor = OVERFETCH; ; factor *= OVERFETCH) {
+      const found = await this.#searchPoints(collection, tenantId, vector, limit, factor, options);
+      if (found.hits.length === limit || !found.full) return found.hits;
+    }
+  }
+
+  /**
+   * One search: at most `limit` entities, best first, from lists of `factor` × as many points;
+   * `full` when a list had that many points to give (more entities may lie beyond).
+   */
+  async #searchPoints(
+    collection: Collection,
+    tenantId: string,
+    vector: Float32Array | null,
+    limit: number,
+    factor: number,
+    options: SearchOptions,
+  ): Promise<{ hits: SearchHit[]; full: boolean }> {
     const name = this.#name(collection);
+    const entities = fusionCandidates(limit);
     const search: QdrantSearch = {
       mode: options.mode ?? "vector",
       tenantId,
       vector,
       text: options.text ?? "",
-      limit,
-      candidates: fusionCandidates(limit),
+      limit: limit * factor,
+      candidates: entities * factor,
       filter: options.filter,
       vectorFloor: options.vectorFloor ?? 0,
       keywords: !this.#keywordless.has(name),
@@ -189,24 +245,32 @@ export class QdrantStore implements VectorStore {
     };
     if (search.mode === "hybrid" && search.fusion === "relative") {
       const batch = hybridBatch(search);
-      if (!batch) return [];
+      if (!batch) return { hits: [], full: false };
       const searches = [batch.byMeaning, batch.byWords].filter((body) => body !== null);
       const answers = await this.#client.queryBatch(name, { searches });
-      const lists = answers.map((answer) => readHits(answer.points, tenantId, (s) => s));
+      const full = answers.some((answer) => answer.points.length >= search.candidates);
+      // Each list keeps an entity's best chunk only, as many entities as sqlite-vec fuses.
+      const lists = answers.map((answer) =>
+        bestPerEntity(
+          readHits(answer.points, tenantId, (s) => s),
+          entities,
+        ),
+      );
       const byMeaning = batch.byMeaning ? (lists.shift() ?? []) : [];
-      return fuseRelative(byMeaning, lists.shift() ?? [], limit);
+      return { hits: fuseRelative(byMeaning, lists.shift() ?? [], limit), full };
     }
     const request = queryBody(search);
-    if (!request) return [];
+    if (!request) return { hits: [], full: false };
     const response = await this.#client.query(name, request.body);
-    return readHits(response.points, tenantId, request.score);
+    const hits = bestPerEntity(readHits(response.points, tenantId, request.score), limit);
+    return { hits, full: response.points.length >= search.limit };
   }
 
   async count(collection: Collection, tenantId?: string): Promise<number> {
     const must = tenantId === undefined ? [] : [{ key: "tenantId", match: { value: tenantId } }];
     const result = await this.#client.count(this.#name(collection), {
       exact: true,
-      filter: { must, must_not: [TOMBSTONE] },
+      filter: { must, must_not: [TOMBSTONE, EXTRA_CHUNK] },
     });
     return result.count;
   }
@@ -219,7 +283,10 @@ export class QdrantStore implements VectorStore {
   ): Promise<VersionPage> {
     const page = await this.#client.scroll(this.#name(collection), {
       // Tombstones only remember a delete's version: the entity is not stored.
-      filter: { must: [{ key: "tenantId", match: { value: tenantId } }], must_not: [TOMBSTONE] },
+      filter: {
+        must: [{ key: "tenantId", match: { value: tenantId } }],
+        must_not: [TOMBSTONE, EXTRA_CHUNK],
+      },
       limit,
       with_payload: { include: ["entityId", "version", "tenantId"] },
       with_vector: false,
@@ -255,8 +322,11 @@ export class QdrantStore implements VectorStore {
   ): Promise<void> {
     if (entityIds.length === 0) return;
     // Point ids carry the tenant, so another tenant's point cannot be named here.
-    const points = entityIds.map((id) => pointId(collection, tenantId, id));
-    await this.#client.delete(this.#name(collection), { wait: true, points });
+    const name = this.#name(collection);
+    const ids = entityIds.map((id) => pointId(collection, tenantId, id));
+    const stored = await this.#storedVersions(name, ids);
+    const chunks = ids.flatMap((id) => surplusChunkIds(id, stored.get(id)?.chunks ?? 1, 1));
+    await this.#client.delete(name, { wait: true, points: [...chunks, ...ids] });
   }
 
   async ping(): Promise<void> {
@@ -266,23 +336,4 @@ export class QdrantStore implements VectorStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** A Query API answer as search hits, each score read by `score`. */
-function readHits(
-  points: readonly { score: number; payload?: Record<string, unknown> | null }[],
-  tenantId: string,
-  score: (s: number) => number,
-): SearchHit[] {
-  const hits: SearchHit[] = [];
-  for (const point of points) {
-    const payload = point.payload ?? {};
-    const data = payload.data;
-    // Defence in depth: never hand out a point of another tenant, whatever the server did.
-    if (payload.tenantId !== tenantId || typeof payload.entityId !== "string") continue;
-    if (payload.deleted === true) continue;
-    if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
-    hits.push({ id: payload.entityId, score: score(point.score), data: { ...data } });
-  }
-  return hits;
 }

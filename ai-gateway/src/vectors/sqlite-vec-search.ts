@@ -29,18 +29,33 @@ export function filterSql(filter: SearchFilter | undefined): { sql: string; args
   return { sql, args };
 }
 
+/** A row of a search: the point's payload, the best score of its chunks, and that chunk. */
+interface HitRow {
+  payload: string | null;
+  score: number;
+  chunk_text: string | null;
+  start_at: number | null;
+  end_at: number | null;
+}
+
+/**
+ * The columns of a hit row, over a vector rowid `r` joined to `chunks_<c> ch` (LEFT JOIN on
+ * `ch.rowid = r`): grouped by point, SQLite takes the bare chunk columns from the row whose
+ * score is the group's best (`min`), so the highlight is the best chunk.
+ */
+const CHUNK_COLUMNS = "ch.text AS chunk_text, ch.start_at AS start_at, ch.end_at AS end_at";
+
 /** Rows of (payload, score) as hits of the tenant; a row of another tenant is never handed out. */
-function toHits(
-  rows: { payload: string | null; score: number }[],
-  tenantId: string,
-  score: (raw: number) => number,
-): SearchHit[] {
+function toHits(rows: HitRow[], tenantId: string, score: (raw: number) => number): SearchHit[] {
   const hits: SearchHit[] = [];
   for (const row of rows) {
     const payload = readPayload(row.payload);
     // The queries already filter on the tenant; checking again costs nothing and guards it.
     if (!payload || payload.tenantId !== tenantId) continue;
-    hits.push({ id: payload.entityId, score: score(row.score), data: payload.data });
+    const hit: SearchHit = { id: payload.entityId, score: score(row.score), data: payload.data };
+    if (row.chunk_text !== null && row.start_at !== null && row.end_at !== null)
+      hit.highlight = { text: row.chunk_text, start: row.start_at, end: row.end_at };
+    hits.push(hit);
   }
   return hits;
 }
@@ -62,28 +77,37 @@ export function vectorHits(
   const toScore = (distance: number) => 1 - distance;
   if (filter && Object.keys(filter).length > 0) {
     const where = filterSql(filter);
+    // Every chunk of each qualifying point is scored; a point without chunks is its own vector.
     const rows = db
-      .query<{ payload: string | null; score: number }, Binding[]>(
-        `SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?) AS score
-         FROM points_${c} p JOIN vectors_${c} v ON v.rowid = p.rowid
-         WHERE p.tenant_id = ? AND p.deleted = 0${where.sql} ORDER BY score LIMIT ?`,
+      .query<HitRow, Binding[]>(
+        `SELECT p.payload AS payload, min(vec_distance_cosine(v.embedding, ?)) AS score,
+         ${CHUNK_COLUMNS}
+         FROM points_${c} p LEFT JOIN chunks_${c} ch ON ch.point_rowid = p.rowid
+         JOIN vectors_${c} v ON v.rowid = coalesce(ch.rowid, p.rowid)
+         WHERE p.tenant_id = ? AND p.deleted = 0${where.sql}
+         GROUP BY p.rowid ORDER BY score LIMIT ?`,
       )
       .all(vector, tenantId, ...where.args, limit);
     return toHits(rows, tenantId, toScore);
   }
-  const candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
-  const rows = db
-    .query<
-      { payload: string | null; score: number },
-      [Float32Array, Uint8Array, number, string, number]
-    >(
-      `WITH candidates AS (${codes.candidates(tenantId)})
-       SELECT p.payload AS payload, vec_distance_cosine(v.embedding, ?1) AS score
-       FROM candidates JOIN points_${c} p ON p.rowid = candidates.rowid
-       JOIN vectors_${c} v ON v.rowid = candidates.rowid
-       ORDER BY score LIMIT ?5`,
-    )
-    .all(vector, signCode(vector), candidates, tenantId, limit);
+  // Candidates are chunks: several may be one entity's. Too few entities among them and more
+  // candidates were there to read: read again, more of them.
+  const query = db.query<HitRow, [Float32Array, Uint8Array, number, string, number]>(
+    `WITH candidates AS (${codes.candidates(tenantId)})
+     SELECT p.payload AS payload, min(vec_distance_cosine(v.embedding, ?1)) AS score,
+     ${CHUNK_COLUMNS}
+     FROM candidates LEFT JOIN chunks_${c} ch ON ch.rowid = candidates.rowid
+     JOIN points_${c} p ON p.rowid = coalesce(ch.point_rowid, candidates.rowid)
+     JOIN vectors_${c} v ON v.rowid = candidates.rowid
+     GROUP BY p.rowid ORDER BY score LIMIT ?5`,
+  );
+  let candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
+  let rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
+  for (let before = -1; rows.length < limit && rows.length > before; ) {
+    before = rows.length;
+    candidates *= CANDIDATE_FACTOR;
+    rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
+  }
   return toHits(rows, tenantId, toScore);
 }
 
@@ -117,11 +141,14 @@ export function keywordHits(
   // bm25() is negative, lower better: ordered ascending, negated into a score. The tenant
   // column weighs 0: it selects, it does not score.
   const rows = db
-    .query<{ payload: string | null; score: number }, Binding[]>(
-      `SELECT p.payload AS payload, bm25(keywords_${c}, 0.0, 1.0) AS score
-       FROM keywords_${c} JOIN points_${c} p ON p.rowid = keywords_${c}.rowid
-       WHERE keywords_${c} MATCH ? AND p.tenant_id = ? AND p.deleted = 0${where.sql}
-       ORDER BY score LIMIT ?`,
+    .query<HitRow, Binding[]>(
+      `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
+         FROM keywords_${c} WHERE keywords_${c} MATCH ?)
+       SELECT p.payload AS payload, min(matches.s) AS score, ${CHUNK_COLUMNS}
+       FROM matches LEFT JOIN chunks_${c} ch ON ch.rowid = matches.r
+       JOIN points_${c} p ON p.rowid = coalesce(ch.point_rowid, matches.r)
+       WHERE p.tenant_id = ? AND p.deleted = 0${where.sql}
+       GROUP BY p.rowid ORDER BY score LIMIT ?`,
     )
     .all(match, tenantId, ...where.args, limit);
   return toHits(rows, tenantId, (bm25) => normalizeBm25(-bm25));

@@ -39,6 +39,16 @@ export function listPointVersions(
   return { entries, next: rows.length === limit && last ? String(last.rowid) : null };
 }
 
+/** Rowids of chunks past the first start here: points' own rowids never reach it. */
+export const CHUNK_ROWID_BASE = 2 ** 50;
+/** Chunk rowids reserved per point (MAX_CHUNKS_PER_ENTITY is at most this). */
+export const CHUNK_ROWIDS_PER_POINT = 1024;
+
+/** The rowid of chunk `index` of the point at `pointRowid` (its vector, code and words). */
+export function chunkRowid(pointRowid: number, index: number): number {
+  return index === 0 ? pointRowid : CHUNK_ROWID_BASE + pointRowid * CHUNK_ROWIDS_PER_POINT + index;
+}
+
 /** Creates a collection's point and vector tables when missing. */
 export function createPointTables(db: Database, collection: Collection): void {
   // Random point ids are keyed in one index only; rowids (and so the vec0 table) grow in order.
@@ -49,6 +59,13 @@ export function createPointTables(db: Database, collection: Collection): void {
     ON points_${collection} (tenant_id, deleted)`);
   db.run(`CREATE TABLE IF NOT EXISTS vectors_${collection} (
     rowid INTEGER PRIMARY KEY, embedding BLOB NOT NULL)`);
+  // The chunks of long texts (chunks.ts). Chunk 0's rowid is the point's; chunk i's vector,
+  // code and words are stored under chunkRowid(point, i), beside the points' rowids.
+  db.run(`CREATE TABLE IF NOT EXISTS chunks_${collection} (rowid INTEGER PRIMARY KEY,
+    point_rowid INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
+    text TEXT NOT NULL)`);
+  db.run(`CREATE INDEX IF NOT EXISTS chunks_${collection}_point
+    ON chunks_${collection} (point_rowid)`);
   // Contentless: the text is not stored twice (only its words); contentless_delete lets an
   // update or delete remove a point's words. The tenant is a column of one token, so that a
   // query reads only the tenant's matches (sqlite-vec-search.ts). Points written before this

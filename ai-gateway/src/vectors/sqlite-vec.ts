@@ -18,7 +18,9 @@ import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
 import { keywordHits, tenantToken, vectorHits } from "./sqlite-vec-search.ts";
 import {
+  CHUNK_ROWIDS_PER_POINT,
   checkStoredDims,
+  chunkRowid,
   countPoints,
   createPointTables,
   listPointVersions,
@@ -40,6 +42,9 @@ interface WriteStatements {
   dropVector: Statement<unknown, [number]>;
   putWords: Statement<unknown, [number, string, string]>;
   dropWords: Statement<unknown, [number]>;
+  putChunk: Statement<unknown, [number, number, number, number, string]>;
+  chunksOf: Statement<{ rowid: number }, [number]>;
+  dropChunks: Statement<unknown, [number]>;
   codes: CodeTables;
 }
 
@@ -129,6 +134,7 @@ export class SqliteVecStore implements VectorStore {
         }
         this.#put(sql, rowid, point.tenantId, point.vector);
         sql.putWords.run(rowid, tenantToken(point.tenantId), point.text);
+        this.#putChunks(sql, rowid, point);
         grown.add(point.tenantId);
         result.upserted++;
       }
@@ -174,6 +180,11 @@ export class SqliteVecStore implements VectorStore {
       dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
       putWords: this.db.prepare(`INSERT INTO keywords_${c} (rowid, tenant, text) VALUES (?, ?, ?)`),
       dropWords: this.db.prepare(`DELETE FROM keywords_${c} WHERE rowid = ?`),
+      putChunk: this.db.prepare(
+        `INSERT INTO chunks_${c} (rowid, point_rowid, start_at, end_at, text) VALUES (?, ?, ?, ?, ?)`,
+      ),
+      chunksOf: this.db.prepare(`SELECT rowid FROM chunks_${c} WHERE point_rowid = ?`),
+      dropChunks: this.db.prepare(`DELETE FROM chunks_${c} WHERE point_rowid = ?`),
       codes: CodeTables.open(this.db, c, dims, this.#partitionAt),
     };
   }
@@ -183,7 +194,33 @@ export class SqliteVecStore implements VectorStore {
     sql.codes.put(rowid, tenantId, vector);
   }
 
+  /** Chunk 0 shares the point's rowid (already stored); the others get their own rowids. */
+  #putChunks(sql: WriteStatements, rowid: number, point: PointUpsert): void {
+    if (!point.chunks || point.chunks.length === 0) return;
+    if (point.chunks.length > CHUNK_ROWIDS_PER_POINT)
+      throw new GatewayError("store_failed", `${point.chunks.length} chunks of one entity`);
+    const tenant = tenantToken(point.tenantId);
+    for (const [index, chunk] of point.chunks.entries()) {
+      if (chunk.vector.length !== this.#dims)
+        throw new GatewayError("store_failed", `vector of ${chunk.vector.length} dimensions`);
+      const at = chunkRowid(rowid, index);
+      if (index > 0) {
+        this.#put(sql, at, point.tenantId, chunk.vector);
+        sql.putWords.run(at, tenant, chunk.text);
+      }
+      sql.putChunk.run(at, rowid, chunk.start, chunk.end, chunk.text);
+    }
+  }
+
+  /** Removes a point's vector, code and words, and those of all its chunks. */
   #drop(sql: WriteStatements, rowid: number, tenantId: string): void {
+    for (const { rowid: at } of sql.chunksOf.all(rowid)) {
+      if (at === rowid) continue;
+      sql.dropVector.run(at);
+      sql.dropWords.run(at);
+      sql.codes.drop(at, tenantId);
+    }
+    sql.dropChunks.run(rowid);
     sql.dropVector.run(rowid);
     // A point written before the keyword index existed has no row here: deleting none is fine.
     sql.dropWords.run(rowid);

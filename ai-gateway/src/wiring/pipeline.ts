@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { describeError, type Logger } from "@event-mesh/service-kit";
-import type { GatewayConfig } from "../config.ts";
+import { chunkSettings, type GatewayConfig } from "../config.ts";
 import { routeDeadLetters } from "../dead-letters/index.ts";
 import { KafkaDeadLetters } from "../dead-letters/kafka.ts";
 import type { SqliteDeadLetters } from "../dead-letters/sqlite.ts";
@@ -58,6 +58,7 @@ export function gatewayPipeline(config: GatewayConfig, parts: PipelineParts) {
       // Cached vectors are tagged with their generation, as computed ones (generations/).
       cache: controls.pipeline.cache && parts.generations.tagging(controls.pipeline.cache),
       topicPrefix: config.TOPIC_PREFIX,
+      chunks: chunkSettings(config),
       retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
     },
     {
