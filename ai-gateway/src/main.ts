@@ -1,7 +1,9 @@
+import { collectionsOf } from "@event-mesh/contracts";
 import {
   createLogger,
   createMetrics,
   type Logger,
+  loadDeclarations,
   metricsExposure,
   runMain,
   serve,
@@ -38,6 +40,9 @@ export interface StartOptions {
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}) {
   const logger = options.logger ?? createLogger({ name: "ai-gateway", level: config.LOG_LEVEL });
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  // The event types: the built-in declarations and MESH_ENTITIES'; bad ones stop start-up.
+  const { registry, producers, owners } = await loadDeclarations(config.MESH_ENTITIES);
+  const collections = collectionsOf(registry);
   const closers = new Closers(logger);
   const db = replicaDatabase(config, closers);
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
@@ -45,22 +50,38 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const controls = costControls(config, db, metrics.registry);
   const configured = await configuredEmbedder(config, { logger, exit, closers });
   // Vectors live in generations (generations/): the pipeline and the routes see one store.
-  const gens = startGenerations(config, { db, configured: configured.embedder, logger });
+  const gens = startGenerations(config, {
+    db,
+    configured: configured.embedder,
+    logger,
+    registry,
+  });
   const { store, embedder } = gens.generations;
   closers.add("vector store", () => store.close());
   closers.add("generations", () => gens.close());
   const storeName = config.QDRANT_URL ? "qdrant" : "sqlite-vec";
   const hint = config.QDRANT_URL ? "check QDRANT_URL" : "check DATA_DIR";
-  await startStep(() => store.init(embedder.dims), `${storeName} store failed to start`, hint);
+  await startStep(
+    () => store.init(embedder.dims, collections),
+    `${storeName} store failed to start`,
+    hint,
+  );
   const brokers = config.KAFKA_BROKERS;
-  const modeDeps = { db, logger, closers, metrics: gatewayMetrics, hooks: options.hooks };
+  const modeDeps = {
+    ...{ db, logger, closers, registry },
+    ...{ metrics: gatewayMetrics, hooks: options.hooks },
+  };
   const sharedStore = Boolean(config.QDRANT_URL);
   const mode = brokers
     ? await kafkaMode({ ...config, KAFKA_BROKERS: brokers }, { ...modeDeps, sharedStore })
     : embeddedMode(config, modeDeps);
-  const state = tenantState(config, { db, store, cache: controls.pipeline.cache, logger });
+  const state = tenantState(config, {
+    ...{ db, store, cache: controls.pipeline.cache, logger, collections },
+  });
   const generations = gens.generations;
-  const parts = { ...state, db, embedder, store, generations, mode, controls, logger, closers };
+  const parts = {
+    ...{ ...state, db, embedder, store, generations, mode, controls, logger, closers, registry },
+  };
   const wired = gatewayPipeline(config, { ...parts, metrics: gatewayMetrics });
   const { pipeline, batcher, stopping } = wired;
   await mode.start(batcher);
@@ -72,7 +93,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const reconcile = startReconcile(config, { store, drift: gatewayMetrics.drift, logger });
   closers.add("reconcile", () => reconcile.stop());
   const ingest = (items: Parameters<typeof batcher.submit>[0]) => batcher.submit(items);
-  const all = { ...parts, metrics, gatewayMetrics, configured, gens, pipeline, ingest, reconcile };
+  const all = {
+    ...{ ...parts, metrics, gatewayMetrics, configured, gens, pipeline, ingest, reconcile },
+    ...{ producers, owners },
+  };
   const app = createApp(appDeps(config, all));
   const exposure = metricsExposure(config);
   const listener = serveMetrics({ metrics, exposure, hostname: config.HOST, logger });

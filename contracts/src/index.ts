@@ -1,5 +1,6 @@
 export * from "./asyncapi.ts";
 export * from "./cloudevent.ts";
+export * from "./declarations.ts";
 export * from "./envelope.ts";
 export * from "./events.ts";
 export * from "./fields.ts";

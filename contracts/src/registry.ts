@@ -20,6 +20,8 @@ export interface UpsertRule<D> {
    * from the data matches no filter on it. Default: none.
    */
   filters?: readonly string[];
+  /** Text fields that may be long (declared types' `longText`): chunked before embedding. */
+  longTextFields?: readonly string[];
 }
 
 /** The ai-gateway removes the entity's point from `collection`. */
@@ -83,6 +85,8 @@ export interface TenantScoped {
 export interface EventSpec<D extends TenantScoped = TenantScoped> extends EventRule<D> {
   /** The valibot schema of the event's data. */
   schema: v.GenericSchema<unknown, D>;
+  /** The JSON Schema of the data, for a declared type (its schema is checked by it, not valibot). */
+  jsonSchema?: Record<string, unknown>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Declarations, Registry } from "@event-mesh/contracts";
 import {
   authOptions,
   type Logger,
@@ -38,6 +39,10 @@ export interface AppParts {
   freshness: FreshnessWaiters;
   reconcile: ReturnType<typeof startReconcile>;
   controls: ReturnType<typeof costControls>;
+  /** The event types (the entity declarations), their producers and owners. */
+  registry: Registry;
+  producers: Declarations["producers"];
+  owners: Declarations["owners"];
 }
 
 /** `createApp`'s dependencies from the configuration and the parts start-up made. */
@@ -46,6 +51,7 @@ export function appDeps(config: GatewayConfig, parts: AppParts): AppDeps {
   const store = gens.generations.store;
   return {
     adminRoutes: parts.reconcile.routes,
+    registry: parts.registry,
     eraser: parts.eraser,
     sharedStore: Boolean(config.QDRANT_URL),
     logger: parts.logger,
