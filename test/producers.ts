@@ -1,9 +1,9 @@
 // What the tests of the example producers in other languages share: a gateway process that reads
 // the example's declaration file, searches with read-your-writes, and the dead letters of a topic.
 import { describe, test } from "bun:test";
+import { spawnGateway } from "../ai-gateway/test/gateway-process.ts";
 import { createConsumer, type MeshMessage } from "../kafka-kit/src/index.ts";
 import { DEV_MESH_TOKEN_KEY, encodeConsistencyToken } from "../service-kit/src/index.ts";
-import { spawnGateway } from "../ai-gateway/test/gateway-process.ts";
 import { describeKafka, randomTopic } from "./kafka-broker.ts";
 
 /**

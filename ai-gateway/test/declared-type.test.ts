@@ -8,7 +8,7 @@ import { DEV_MESH_TOKEN_KEY, encodeConsistencyToken } from "@event-mesh/service-
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { spawnGateway } from "./gateway-process.ts";
 
-const DECLARED = join(import.meta.dir, "..", "..", "test", "domains", "invoices.yaml");
+const DECLARED = join(import.meta.dir, "..", "..", "examples", "python-invoices", "invoices.yaml");
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();

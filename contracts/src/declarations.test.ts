@@ -10,7 +10,7 @@ const builtIn = Bun.YAML.parse(await Bun.file(join(ROOT, "mesh.entities.yaml")).
   producers: Record<string, unknown>;
 };
 const invoices = Bun.YAML.parse(
-  await Bun.file(join(ROOT, "test", "domains", "invoices.yaml")).text(),
+  await Bun.file(join(ROOT, "examples", "python-invoices", "invoices.yaml")).text(),
 ) as { types: Record<string, unknown>; producers: Record<string, unknown> };
 
 /** The problems a declaration document is refused with. */

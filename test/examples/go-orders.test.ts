@@ -1,39 +1,20 @@
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureGoOrders } from "../../scripts/examples.ts";
 import { deadLetters, declaredGateway, describeProducer, searchAfter } from "../producers.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
-const EXAMPLE = join(ROOT, "examples", "go-orders");
-const CACHE = join(ROOT, ".cache", "go");
-const GO = Bun.which("go") ?? Bun.which("/usr/local/go/bin/go");
+const EXAMPLE = join(import.meta.dir, "..", "..", "examples", "go-orders");
+// Built once, before the tests are collected: a missing toolchain or proxy skips them, saying why.
+const installed = ensureGoOrders();
 const cleanups: (() => unknown)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) cleanup();
 });
 
-/** Go's caches under .cache/ (CI keeps it), modules from the Go proxy. */
-const goEnv = () => {
-  mkdirSync(CACHE, { recursive: true });
-  return { ...process.env, GOMODCACHE: join(CACHE, "mod"), GOCACHE: join(CACHE, "build") };
-};
-
-/** Builds the example; its binary. */
-function build(): string {
-  const binary = join(CACHE, "go-orders");
-  const built = Bun.spawnSync([GO as string, "build", "-o", binary, "."], {
-    cwd: EXAMPLE,
-    env: goEnv(),
-    stderr: "pipe",
-  });
-  if (built.exitCode !== 0) throw new Error(`go build failed: ${built.stderr.toString()}`);
-  return binary;
-}
-
 /** Runs the example once: one order.created. */
-async function publish(binary: string, brokers: string[], prefix: string, args: string[]) {
+async function publish(binary: string[], brokers: string[], prefix: string, args: string[]) {
   const run = Bun.spawn(
-    [binary, "-brokers", brokers.join(","), "-topic-prefix", prefix, "-tenant", "acme", ...args],
+    [...binary, "-brokers", brokers.join(","), "-topic-prefix", prefix, "-tenant", "acme", ...args],
     { stdout: "pipe", stderr: "pipe" },
   );
   const code = await run.exited;
@@ -41,9 +22,11 @@ async function publish(binary: string, brokers: string[], prefix: string, args: 
   return (await new Response(run.stdout).text()).trim();
 }
 
-await describeProducer("examples/go-orders", GO ? null : "Go is not installed", (brokers) => {
+const missing = installed.ok ? null : installed.reason;
+await describeProducer("examples/go-orders", missing, (brokers) => {
   test("its order.created events are searchable with read-your-writes; a broken one is dead-lettered", async () => {
-    const binary = build();
+    if (!installed.ok) throw new Error(installed.reason);
+    const binary = installed.command;
     const gateway = await declaredGateway(brokers, join(EXAMPLE, "orders.yaml"), "go-orders");
     cleanups.push(() => gateway.child.kill());
     const { prefix } = gateway;
