@@ -38,6 +38,7 @@ import type { Incoming } from "./pipeline/pipeline.ts";
 import type { reconcileRoutes } from "./reconcile/routes.ts";
 import type { RerankStep } from "./rerank/apply.ts";
 import { ingestRoutes } from "./routes/events.ts";
+import type { IngestProducer } from "./routes/ingest-tokens.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { type GenerationScope, statsRoutes } from "./routes/stats.ts";
 import { usageRoutes } from "./routes/usage.ts";
@@ -55,6 +56,8 @@ export interface AppDeps {
   usage: UsageMeter;
   /** INGEST_TOKEN; unset → `POST /events` is off. */
   ingestToken: string | undefined;
+  /** Declared producers with a token set (POST /events, their own event types only). */
+  ingestProducers?: readonly IngestProducer[] | undefined;
   ingestMaxBytes: number;
   /** INGEST_MAX_EVENTS: most events per `POST /events`. */
   ingestMaxEvents: number;
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps) {
     "/",
     ingestRoutes({
       token: deps.ingestToken,
+      producers: deps.ingestProducers,
       maxBytes: deps.ingestMaxBytes,
       maxEvents: deps.ingestMaxEvents,
       ingest: deps.ingest,

@@ -5,6 +5,7 @@ import {
   type Logger,
   loadDeclarations,
   metricsExposure,
+  producerTokens,
   runMain,
   serve,
   serveMetrics,
@@ -31,6 +32,8 @@ export interface StartOptions {
   hooks?: GatewayHooks;
   handleSignals?: boolean;
   exit?: (code: number) => void;
+  /** Where declared producers' token variables are read; default `process.env`. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The event types: the built-in declarations and MESH_ENTITIES'; bad ones stop start-up.
   const { registry, producers, owners } = await loadDeclarations(config.MESH_ENTITIES);
   const collections = collectionsOf(registry);
+  const ingestProducers = producerTokens({ producers, owners }, options.env ?? process.env);
   const closers = new Closers(logger);
   const db = replicaDatabase(config, closers);
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
@@ -95,7 +99,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const ingest = (items: Parameters<typeof batcher.submit>[0]) => batcher.submit(items);
   const all = {
     ...{ ...parts, metrics, gatewayMetrics, configured, gens, pipeline, ingest, reconcile },
-    ...{ producers, owners },
+    ...{ ingestProducers },
   };
   const app = createApp(appDeps(config, all));
   const exposure = metricsExposure(config);
@@ -120,7 +124,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   const where = { mode: mode.name, store: storeName, ...mode.where };
   const started = { ...where, embedder: configured.embedder.name };
-  logger.info({ ...started, ingest: Boolean(config.INGEST_TOKEN) }, "ai-gateway started");
+  const ingestOn = Boolean(config.INGEST_TOKEN) || ingestProducers.length > 0;
+  logger.info({ ...started, ingest: ingestOn }, "ai-gateway started");
   // groupId: the consumer group of the event topics (per replica on sqlite-vec), for tests.
   const source = mode.source();
   return { ...running, app, store, pipeline, batcher, source, drain, groupId: mode.where.groupId };

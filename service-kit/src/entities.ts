@@ -62,3 +62,28 @@ export async function loadDeclarations(extraPath?: string): Promise<Declarations
     problems.map((line) => `entity declarations (${where}): ${line}`).join("\n"),
   );
 }
+
+/** Shortest producer token taken: a guessable one stops start-up. */
+export const MIN_PRODUCER_TOKEN = 16;
+
+/**
+ * The declared producers whose token env var is set in `env`, with the event types each owns
+ * (those that name it as their producer). A producer without its variable cannot post over HTTP.
+ */
+export function producerTokens(
+  declarations: Pick<Declarations, "producers" | "owners">,
+  env: Record<string, string | undefined>,
+): { name: string; token: string; owns: ReadonlySet<string> }[] {
+  const found: { name: string; token: string; owns: ReadonlySet<string> }[] = [];
+  for (const [name, { tokenEnv }] of declarations.producers) {
+    const token = env[tokenEnv];
+    if (!token) continue;
+    if (token.length < MIN_PRODUCER_TOKEN)
+      throw new StartError(
+        `${tokenEnv}: producer "${name}"'s token must have at least ${MIN_PRODUCER_TOKEN} characters`,
+      );
+    const owns = [...declarations.owners].filter(([, owner]) => owner === name).map(([t]) => t);
+    found.push({ name, token, owns: new Set(owns) });
+  }
+  return found;
+}

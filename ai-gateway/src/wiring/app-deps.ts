@@ -1,4 +1,4 @@
-import type { Declarations, Registry } from "@event-mesh/contracts";
+import type { Registry } from "@event-mesh/contracts";
 import {
   authOptions,
   type Logger,
@@ -41,8 +41,8 @@ export interface AppParts {
   controls: ReturnType<typeof costControls>;
   /** The event types (the entity declarations), their producers and owners. */
   registry: Registry;
-  producers: Declarations["producers"];
-  owners: Declarations["owners"];
+  /** Declared producers with a token set (service-kit `producerTokens`). */
+  ingestProducers: AppDeps["ingestProducers"];
 }
 
 /** `createApp`'s dependencies from the configuration and the parts start-up made. */
@@ -62,6 +62,7 @@ export function appDeps(config: GatewayConfig, parts: AppParts): AppDeps {
     store,
     usage: parts.mode.usage,
     ingestToken: config.INGEST_TOKEN,
+    ingestProducers: parts.ingestProducers,
     ingestMaxBytes: config.INGEST_MAX_BYTES,
     ingestMaxEvents: config.INGEST_MAX_EVENTS,
     ingest: parts.ingest,
