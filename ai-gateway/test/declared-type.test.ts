@@ -7,6 +7,8 @@ import { createProducer } from "@event-mesh/kafka-kit";
 import { DEV_MESH_TOKEN_KEY, encodeConsistencyToken } from "@event-mesh/service-kit";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { spawnGateway } from "./gateway-process.ts";
+import { QdrantDouble } from "./qdrant-double.ts";
+import { QDRANT_OPENAPI_PATH, QdrantSchema } from "./qdrant-schema.ts";
 
 const DECLARED = join(import.meta.dir, "..", "..", "examples", "python-invoices", "invoices.yaml");
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -68,6 +70,24 @@ test("bad declarations stop start-up with one line per problem, naming the file"
     'order.created: gateway.text: "note" is not a property of the schema',
   ]);
 });
+
+const schema = QdrantSchema.load();
+if (!schema) console.log(`skip: declared types on Qdrant, no ${QDRANT_OPENAPI_PATH}`);
+test.skipIf(!schema)(
+  "on Qdrant, a declared collection and its filters' payload indexes are made",
+  async () => {
+    const double = new QdrantDouble(schema as QdrantSchema).start();
+    cleanups.push(() => double.stop());
+    await started({ QDRANT_URL: double.url, MESH_ENTITIES: DECLARED });
+    const invoices = [...double.collections].filter(([name]) => name.includes("invoices"));
+    expect(invoices.length).toBeGreaterThan(0);
+    for (const [, collection] of invoices)
+      expect([...collection.indexes.keys()]).toEqual(
+        expect.arrayContaining(["filters.status", "filters.customer"]),
+      );
+    expect(double.problems).toEqual([]);
+  },
+);
 
 await describeKafka("a type declared in a file only, over a real broker", (brokers) => {
   test("after a restart with MESH_ENTITIES the gateway consumes, indexes and searches it", async () => {
