@@ -56,7 +56,7 @@ describe("the built-in types are declared in mesh.entities.yaml", () => {
     const drifted = structuredClone(builtIn);
     (drifted.types["task.created"]?.gateway as { filters: string[] }).filters = ["status"];
     const schema = drifted.types["user.created"]?.schema as { properties: { name: object } };
-    schema.properties.name = { type: "string" };
+    schema.properties.name = { type: "string", maxLength: 10 };
     expect(problemsOf(drifted)).toEqual([
       "user.created: schema: differs from the registry's (bun run contracts:generate shows it)",
       'task.created: gateway.filters: declared ["status"], the registry has ["status","assignee"]',
@@ -141,6 +141,15 @@ describe("bad declarations stop start-up with one line per problem", () => {
       'order.created: gateway.text: "note" is not a property of the schema',
       "order.created: gateway.filters: must be a list of field names",
       expect.stringMatching(/^order\.created: schema: schema is invalid: .*tenantId\/type/),
+    ]);
+  });
+
+  test("a text field without a cap in its schema is refused: what is embedded is bounded", () => {
+    const doc = structuredClone(invoices) as { types: Record<string, { schema: object }> };
+    const schema = doc.types["invoice.paid"]?.schema as { properties: { memo: object } };
+    schema.properties.memo = { type: "string" };
+    expect(problemsOf({ producers: invoices.producers, types: doc.types })).toEqual([
+      'invoice.paid: gateway.text: "memo" needs a maxLength (or an enum) in the schema',
     ]);
   });
 

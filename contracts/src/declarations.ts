@@ -36,9 +36,9 @@ export class DeclarationError extends Error {
   }
 }
 
-const TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
-const TOPIC = /^([a-z][a-z0-9_-]*)\.events$/;
-const COLLECTION = /^[a-z][a-z0-9_]*$/;
+const TYPE = /^(?=.{3,100}$)[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const TOPIC = /^([a-z][a-z0-9_-]{0,62})\.events$/;
+const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
 const ENV = /^[A-Z][A-Z0-9_]*$/;
 const ACTIONS = ["upsert", "delete", "meter", "ignore", "record-tenant", "erase-tenant"];
 const TYPE_KEYS = ["topic", "producer", "partitionKey", "gateway", "schema", "description"];
@@ -112,6 +112,19 @@ function fieldProblems(type: string, schema: Obj, decl: Obj, gateway: Obj): stri
     for (const field of decl.partitionKey)
       if (Object.hasOwn(properties, field) && !required.includes(field))
         problems.push(`${type}: partitionKey: "${field}" must be required by the schema`);
+  // What is embedded has a bound: each text field is capped by its schema.
+  if (strings(gateway.text))
+    for (const field of gateway.text) {
+      const property = properties[field];
+      if (
+        isObj(property) &&
+        typeof property.maxLength !== "number" &&
+        !Array.isArray(property.enum)
+      )
+        problems.push(
+          `${type}: gateway.text: "${field}" needs a maxLength (or an enum) in the schema`,
+        );
+    }
   if (strings(gateway.longText) && strings(gateway.text))
     for (const field of gateway.longText)
       if (!gateway.text.includes(field))
