@@ -43,9 +43,9 @@ async function gateway(env: Record<string, string>) {
       },
       body: JSON.stringify(events),
     });
-  const search = async (q: string) => {
+  const search = async (q: string, tenant = "acme") => {
     const response = await fetch(`${started.url}/search?type=invoices&q=${q}`, {
-      headers: { authorization: "Bearer acme:user-1" },
+      headers: { authorization: `Bearer ${tenant}:user-1` },
     });
     return ((await response.json()) as { hits: { id: string }[] }).hits.map(({ id }) => id);
   };
@@ -59,6 +59,7 @@ describe("POST /events with a declared producer's token", () => {
     expect(own.status).toBe(200);
     expect(await own.json()).toMatchObject({ accepted: 1, stored: 1 });
     expect(await search("analytical")).toEqual(["inv-1"]);
+    expect(await search("analytical", "globex")).toEqual([]);
 
     const mixed = await post(BILLING, [invoice("inv-2", "Difference engine"), user]);
     expect(mixed.status).toBe(403);
