@@ -71,22 +71,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     hint,
   );
   const brokers = config.KAFKA_BROKERS;
-  const modeDeps = {
-    ...{ db, logger, closers, registry },
-    ...{ metrics: gatewayMetrics, hooks: options.hooks },
-  };
+  const hooks = options.hooks;
+  const modeDeps = { db, logger, closers, registry, metrics: gatewayMetrics, hooks };
   const sharedStore = Boolean(config.QDRANT_URL);
   const mode = brokers
     ? await kafkaMode({ ...config, KAFKA_BROKERS: brokers }, { ...modeDeps, sharedStore })
     : embeddedMode(config, modeDeps);
-  const state = tenantState(config, {
-    ...{ db, store, cache: controls.pipeline.cache, logger, collections },
-  });
+  const cache = controls.pipeline.cache;
+  const state = tenantState(config, { db, store, cache, logger, collections });
   const generations = gens.generations;
-  const parts = {
-    ...{ ...state, db, embedder, store, generations, mode, controls, logger, closers, registry },
-  };
-  const wired = gatewayPipeline(config, { ...parts, metrics: gatewayMetrics });
+  const parts = { ...state, db, embedder, store, generations, mode, controls, logger, closers };
+  const wired = gatewayPipeline(config, { ...parts, registry, metrics: gatewayMetrics });
   const { pipeline, batcher, stopping } = wired;
   await mode.start(batcher);
   // A model change re-embeds in the background, from the topics in a group of this replica's own.
@@ -94,14 +89,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // An erase a stop or a crash left half-way is finished before anything else of the tenant.
   const resume = () => state.eraser.resume();
   await startStep(resume, "finishing an interrupted tenant erase failed", "check the vector store");
-  const reconcile = startReconcile(config, { store, drift: gatewayMetrics.drift, logger });
+  const drift = gatewayMetrics.drift;
+  const reconcile = startReconcile(config, { store, drift, logger, registry });
   closers.add("reconcile", () => reconcile.stop());
   const ingest = (items: Parameters<typeof batcher.submit>[0]) => batcher.submit(items);
-  const all = {
-    ...{ ...parts, metrics, gatewayMetrics, configured, gens, pipeline, ingest, reconcile },
-    ...{ ingestProducers },
-  };
-  const app = createApp(appDeps(config, all));
+  const all = { ...parts, metrics, gatewayMetrics, configured, gens, pipeline, ingest, reconcile };
+  const app = createApp(appDeps(config, { ...all, registry, ingestProducers }));
   const exposure = metricsExposure(config);
   const listener = serveMetrics({ metrics, exposure, hostname: config.HOST, logger });
   closers.add("metrics listener", () => listener?.stop());

@@ -1,17 +1,10 @@
 // Declared entity types: event types named in a declaration file (mesh.entities.yaml) rather than
 // in TypeScript. Pure: the caller reads and parses the file; this checks it and builds registry
 // entries whose data is validated by Ajv (each schema compiled once).
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import * as v from "valibot";
-import { eventDataJsonSchema } from "./json-schema.ts";
-import {
-  EVENT_REGISTRY,
-  type EventSpec,
-  type GatewayRule,
-  type Registry,
-  type TenantScoped,
-} from "./registry.ts";
+import { ajvSchema, builtInProblems } from "./declared-data.ts";
+import { EVENT_REGISTRY, type EventSpec, type GatewayRule, type Registry } from "./registry.ts";
 
 /** A producer named by the file: the env var holding its HTTP ingest token, and its types. */
 export interface DeclaredProducer {
@@ -56,31 +49,6 @@ export function declaredText(fields: readonly string[], data: Obj): string {
     .filter((value) => value !== undefined && value !== null)
     .map(String)
     .join("\n");
-}
-
-/** A valibot schema whose check is an Ajv validator, so the decoders report its issues by path. */
-function ajvSchema(validate: (data: unknown) => boolean, errors: () => ErrorObject[] | null) {
-  return v.pipe(
-    v.unknown(),
-    v.rawCheck(({ dataset, addIssue }) => {
-      if (validate(dataset.value)) return;
-      for (const error of errors() ?? []) {
-        const field = error.instancePath.slice(1).replaceAll("/", ".");
-        const named =
-          error.keyword === "required"
-            ? error.params.missingProperty
-            : error.keyword === "additionalProperties"
-              ? error.params.additionalProperty
-              : undefined;
-        const where = [field, named === undefined ? "" : String(named)].filter(Boolean).join(".");
-        const message =
-          error.keyword === "additionalProperties"
-            ? "is not allowed"
-            : (error.message ?? "invalid");
-        addIssue({ message: `${where ? `${where}: ` : ""}${message}` });
-      }
-    }),
-  ) as unknown as v.GenericSchema<unknown, TenantScoped>;
 }
 
 /** Checks one declared type's fields against its schema's properties. */
@@ -257,32 +225,4 @@ export function readDeclarations(doc: unknown, base: Registry = EVENT_REGISTRY):
   }
   if (problems.length > 0) throw new DeclarationError(problems);
   return { registry: Object.freeze(registry), producers, owners };
-}
-
-/** Where a declared built-in type disagrees with its TypeScript entry, one line each. */
-function builtInProblems(type: string, declared: EventSpec, coded: EventSpec): string[] {
-  const problems: string[] = [];
-  const show = (x: unknown) => JSON.stringify(x ?? null);
-  const compare = (what: string, a: unknown, b: unknown) => {
-    if (show(a) !== show(b))
-      problems.push(`${type}: ${what}: declared ${show(a)}, the registry has ${show(b)}`);
-  };
-  compare("topic", `${declared.entity}.events`, `${coded.entity}.events`);
-  compare("producer", declared.producer, coded.producer);
-  compare("gateway.action", declared.gateway.action, coded.gateway.action);
-  const collection = (g: GatewayRule<unknown>) => ("collection" in g ? g.collection : null);
-  compare("gateway.collection", collection(declared.gateway), collection(coded.gateway));
-  const filters = (g: GatewayRule<unknown>) => (g.action === "upsert" ? (g.filters ?? []) : []);
-  compare("gateway.filters", filters(declared.gateway), filters(coded.gateway));
-  const {
-    $schema: _,
-    $id: __,
-    title: ___,
-    ...schema
-  } = eventDataJsonSchema(type, { [type]: coded });
-  if (show(schema) !== show(declared.jsonSchema))
-    problems.push(
-      `${type}: schema: differs from the registry's (bun run contracts:generate shows it)`,
-    );
-  return problems;
 }
