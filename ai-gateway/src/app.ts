@@ -39,6 +39,7 @@ import type { reconcileRoutes } from "./reconcile/routes.ts";
 import type { RerankStep } from "./rerank/apply.ts";
 import { ingestRoutes } from "./routes/events.ts";
 import type { IngestProducer } from "./routes/ingest-tokens.ts";
+import { schemaRoutes } from "./routes/schemas.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { type GenerationScope, statsRoutes } from "./routes/stats.ts";
 import { usageRoutes } from "./routes/usage.ts";
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route("/", usageRoutes(deps));
+  app.route("/", schemaRoutes(deps.registry));
   app.route("/", statsRoutes({ ...deps, collections }));
   app.route(
     "/",

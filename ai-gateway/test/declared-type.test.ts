@@ -144,6 +144,12 @@ await describeKafka("a type declared in a file only, over a real broker", (broke
 
     const asyncapi = await (await fetch(`${gateway.url}/asyncapi.json`)).text();
     expect(asyncapi).toContain("invoice.paid");
+    const schema = await fetch(`${gateway.url}/schemas/invoice.paid.json`);
+    expect(await schema.json()).toMatchObject({
+      title: "invoice.paid",
+      required: ["id", "tenantId", "customer", "status", "amountCents"],
+    });
+    expect((await fetch(`${gateway.url}/schemas/order.created.json`)).status).toBe(404);
     const openapi = await (await fetch(`${gateway.url}/openapi.json`)).text();
     expect(openapi).toContain("invoices");
   }, 120_000);

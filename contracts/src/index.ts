@@ -4,6 +4,7 @@ export * from "./declarations.ts";
 export * from "./envelope.ts";
 export * from "./events.ts";
 export * from "./fields.ts";
+export * from "./json-schema.ts";
 export * from "./kafka-codec.ts";
 export * from "./registry.ts";
 export * from "./topics.ts";
