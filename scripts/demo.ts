@@ -176,7 +176,7 @@ if (foreign.status !== 400) fail(`assigning another tenant's user answered ${for
 ok(`${globex} cannot assign ${acme}'s Alice: 400`);
 
 // The default (hashing) embedder matches words; with EMBEDDINGS_URL set to a model server the
-// same search finds a task by meaning (see README: Embeddings).
+// same search finds a task by meaning (see docs/search.md, "Embeddings").
 say(`Search ${acme}'s tasks for "tax paperwork"`);
 hits = await eventually(acme, "tax paperwork", (found) => found[0]?.id === vat.id, "tasks");
 ok(show(hits));

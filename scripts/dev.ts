@@ -67,9 +67,9 @@ try {
   fatal(error instanceof StartError ? error.message : String(error));
 }
 
-// Embedded mode delivers events over HTTP; both services share a token made for this run.
+// Embedded mode delivers events over HTTP; the producers and the gateway share a token made for this run.
 const ingestToken = process.env.INGEST_TOKEN || crypto.randomUUID();
-// The banner shows it; the file is for scripts and for README's examples
+// The banner shows it; the file is for scripts and for docs/http-api.md's examples
 // (`$(cat .data/ingest-token)`). Only the owner may read it.
 const tokenFile = join(dataDir, "ingest-token");
 writeFileSync(tokenFile, `${ingestToken}\n`, { mode: 0o600 });

@@ -1,4 +1,5 @@
-// Every relative link of README.md, bench/README.md and docs/ leads somewhere: the file exists,
+// Every relative link of the repository's Markdown files (README.md, docs/, the packages'
+// READMEs) leads somewhere: the file exists,
 // and an anchor (#section) names a heading of that file, as GitHub makes anchors of headings.
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -6,10 +7,14 @@ import { dirname, join, relative } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
 
+/** Folders that hold no documentation of this repository: dependencies, caches, data. */
+const SKIP = new Set(["node_modules", "results"]);
+
 function markdownFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return markdownFiles(path);
+    if (entry.isDirectory())
+      return entry.name.startsWith(".") || SKIP.has(entry.name) ? [] : markdownFiles(path);
     return entry.name.endsWith(".md") ? [path] : [];
   });
 }
@@ -29,11 +34,15 @@ function anchors(file: string): Set<string> {
   return found;
 }
 
-const files = [
-  join(ROOT, "README.md"),
-  join(ROOT, "bench", "README.md"),
-  ...markdownFiles(join(ROOT, "docs")),
-];
+const files = markdownFiles(ROOT);
+
+test("the check covers README.md, bench/README.md, docs/ and the packages' READMEs", () => {
+  const names = files.map((file) => relative(ROOT, file));
+  expect(names).toContain("README.md");
+  expect(names).toContain(join("bench", "README.md"));
+  expect(names).toContain(join("docs", "architecture.md"));
+  expect(names).toContain(join("ai-gateway", "README.md"));
+});
 
 test.each(files.map((file) => [relative(ROOT, file), file]))(
   "every relative link of %s resolves",
@@ -51,3 +60,21 @@ test.each(files.map((file) => [relative(ROOT, file), file]))(
     expect(broken).toEqual([]);
   },
 );
+
+/** Every source file of the repository, as a path from its root. */
+const SOURCES = [...new Bun.Glob("**/*").scanSync({ cwd: ROOT, onlyFiles: false })].filter(
+  (path) => !path.split("/").some((part) => part.startsWith(".") || part === "node_modules"),
+);
+
+test("every file docs/architecture.md names exists (a path from the root, or the end of one)", () => {
+  const text = readFileSync(join(ROOT, "docs", "architecture.md"), "utf8");
+  const named = [...text.matchAll(/`([\w.*-]+(?:\/[\w.*-]+)*(?:\.ts|\/))`/g)].map(
+    (m) => m[1] ?? "",
+  );
+  expect(named.length).toBeGreaterThan(20);
+  const missing = named.filter((name) => {
+    const glob = new Bun.Glob(`{${name},**/${name}}`.replace(/\/}/g, "}").replace(/\/,/g, ","));
+    return !SOURCES.some((path) => glob.match(path));
+  });
+  expect(missing).toEqual([]);
+});

@@ -109,7 +109,7 @@ export async function testGateway(options: TestGatewayOptions = {}) {
     {
       batching: { maxBatch: batchMax, waitMs: 2, maxQueued: 2 * batchMax, ...controls.batcher },
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
-      onStored: () => freshness.notify(),
+      onStored: (outcome) => freshness.stored(outcome.written),
     },
   );
   const app = createApp({

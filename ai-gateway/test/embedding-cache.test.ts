@@ -2,12 +2,13 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeEvent } from "@event-mesh/contracts";
+import { encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
 import { openDatabase } from "../src/db.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import { OpenAiEmbedder } from "../src/embedders/openai.ts";
 import { SqliteEmbeddingCache } from "../src/embedders/sqlite-cache.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
+import { inProcessGateway } from "./in-process.ts";
 import { CountingEmbedder, servedGateway } from "./served-gateway.ts";
 import { userEvent } from "./user-events.ts";
 
@@ -192,4 +193,23 @@ describe("SqliteEmbeddingCache bounds", () => {
     expect(cache.get("hashing", 8, ["old", "new"]).map((v) => v?.[0])).toEqual([undefined, 2]);
     expect(cache.stats()).toEqual({ entries: 1, bytes: 8 * 4 + 32 + 7 });
   });
+});
+
+test("through the gateway as main.ts wires it (generations), the hashing embedder still skips the cache", async () => {
+  const cleanups: (() => unknown)[] = [];
+  try {
+    const gw = await inProcessGateway({ DATA_DIR: dataDir() }, cleanups);
+    const batch = encodeHttpBatch([user("tenant-a", 1, "Ann"), user("tenant-a", 2, "Bo")]);
+    const post = await fetch(`${gw.url}/events`, {
+      method: "POST",
+      headers: { authorization: "Bearer t0ken", "content-type": batch.contentType },
+      body: batch.body,
+    });
+    expect(post.status).toBe(200);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^ai_gateway_embedding_cache_entries 0$/m);
+    expect(metrics).toMatch(/^ai_gateway_embedding_cache_misses_total 0$/m);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
 });

@@ -197,23 +197,28 @@ function sqliteFullError(): unknown {
   }
 }
 
-test("a full disk (SQLITE_FULL) is a 503 naming the store with Retry-After, not a 500", async () => {
-  const full = sqliteFullError();
-  expect(full).toMatchObject({ code: "SQLITE_FULL" });
-  const { app, logged } = appThrowing(full as Error);
-  const response = await app.request("/boom");
+/** Checks a 503 problem document naming `dependency`, with its Retry-After; answers the body. */
+async function unavailable(response: Response, dependency: string, retryAfter: string) {
   expect(response.status).toBe(503);
-  expect(response.headers.get("retry-after")).toBe("5");
+  expect(response.headers.get("retry-after")).toBe(retryAfter);
   const text = await response.text();
   expect(JSON.parse(text)).toEqual({
     type: problem("service_unavailable"),
     title: "Service unavailable",
     status: 503,
-    detail: "store is unavailable; retry later",
+    detail: `${dependency} is unavailable; retry later`,
     instance: "/boom",
     code: "service_unavailable",
-    details: { dependency: "store" },
+    details: { dependency },
   });
+  return text;
+}
+
+test("a full disk (SQLITE_FULL) is a 503 naming the store with Retry-After, not a 500", async () => {
+  const full = sqliteFullError();
+  expect(full).toMatchObject({ code: "SQLITE_FULL" });
+  const { app, logged } = appThrowing(full as Error);
+  const text = await unavailable(await app.request("/boom"), "store", "5");
   expect(text).not.toContain("SQLITE");
   expect(text).not.toContain("disk is full");
   expect(logged).toHaveLength(1);
@@ -235,19 +240,7 @@ test("storage failures wrapped in another error, and busy or I/O errors, are 503
 test("a dependency failure names the dependency; what it said is logged, not sent", async () => {
   const refused = new TypeError("fetch failed: ECONNREFUSED 10.0.0.7:11434");
   const { app, logged } = appThrowing(dependencyDown("embedder", refused));
-  const response = await app.request("/boom");
-  expect(response.status).toBe(503);
-  expect(response.headers.get("retry-after")).toBe("1");
-  const text = await response.text();
-  expect(JSON.parse(text)).toEqual({
-    type: problem("service_unavailable"),
-    title: "Service unavailable",
-    status: 503,
-    detail: "embedder is unavailable; retry later",
-    instance: "/boom",
-    code: "service_unavailable",
-    details: { dependency: "embedder" },
-  });
+  const text = await unavailable(await app.request("/boom"), "embedder", "1");
   expect(text).not.toContain("ECONNREFUSED");
   expect(JSON.stringify(logged)).toContain("ECONNREFUSED 10.0.0.7:11434");
 });

@@ -9,7 +9,7 @@ export const PROBLEM_JSON = "application/problem+json";
 
 /**
  * Base of the problem `type` URIs, `https://event-mesh.dev/problems/<code>`. An absolute URI, as
- * RFC 9457 §3.1.1 recommends; it identifies the problem type and is documented in README.md, so
+ * RFC 9457 §3.1.1 recommends; it identifies the problem type and is documented in docs/http-api.md, so
  * clients compare it as a string and never fetch it.
  */
 export const PROBLEM_TYPE_BASE = "https://event-mesh.dev/problems/";

@@ -115,7 +115,7 @@ const text = (value: Uint8Array | string | null | undefined) =>
 /**
  * The tenant and entity a dead letter is about, from what it carries: the Kafka key
  * `<tenant>/<entity>`, the `ce_tenantid` header, or the event JSON (HTTP). A letter too broken
- * to say stays unowned; README, "Erasure", says how those are found.
+ * to say stays unowned; docs/operations/erasure.md says how those are found.
  */
 export function ownerOf(letter: DeadLetter): [string | null, string | null] {
   const key = text(letter.key);

@@ -18,7 +18,7 @@ const ROW_BYTES = "length(vector) + length(text_hash) + length(CAST(embedder AS 
 /**
  * The embedding cache in the gateway's SQLite file, beside the vectors. Least recently used
  * entries go first past `maxEntries`; entries unused for `maxAgeDays` are dropped. Per file: in
- * scale-out mode each replica has its own (see README, "Embedding cache").
+ * scale-out mode each replica has its own (see docs/operations/cache.md).
  */
 export class SqliteEmbeddingCache implements EmbeddingCache {
   #entries: number;
@@ -38,7 +38,7 @@ export class SqliteEmbeddingCache implements EmbeddingCache {
       ON embedding_cache (embedder, dims, text_hash)`);
     db.run("CREATE INDEX IF NOT EXISTS embedding_cache_used ON embedding_cache (used_at)");
     // Whose text each entry came from, for erasure; not part of the key. Files of older versions
-    // get the columns here (their entries have no owner: see README, "Erasure").
+    // get the columns here (their entries have no owner: see docs/operations/erasure.md).
     addMissingColumns(db, "embedding_cache", { tenant_id: "TEXT", entity: "TEXT" });
     db.run(`CREATE INDEX IF NOT EXISTS embedding_cache_owner
       ON embedding_cache (tenant_id, entity) WHERE tenant_id IS NOT NULL`);

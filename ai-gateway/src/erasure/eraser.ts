@@ -28,7 +28,7 @@ export interface EraserDeps {
   store: VectorStore;
   collections: readonly Collection[];
   cache?: EmbeddingCache | undefined;
-  /** The HTTP dead letters in the gateway's file (Kafka's DLQ topic is a log: README). */
+  /** The HTTP dead letters in the gateway's file (Kafka's DLQ topic is a log: docs/operations/erasure.md). */
   deadLetters?: { erase(tenantId: string, entityId?: string): number } | undefined;
   /** Searches waiting for the tenant's writes: answered "not stored" at once. */
   waiters?: { release(tenantId: string): number } | undefined;

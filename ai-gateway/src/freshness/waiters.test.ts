@@ -49,6 +49,30 @@ describe("FreshnessWaiters", () => {
     expect(await waiting).toBe(true);
   });
 
+  test("a batch this replica stored answers its entities' waiters from memory, with no query", async () => {
+    const store = fakeStore();
+    const waiters = new FreshnessWaiters(store, { maxWaitMs: 60_000, recheckMs: 60_000 });
+    const u1 = waiters.wait(target("u1", 2));
+    const u2 = waiters.wait(target("u2", 5));
+    const other = waiters.wait(target("u1", 2, "tenant-b"));
+    await Bun.sleep(0);
+    const queries = store.calls.length;
+    // u1 at version 3 (a later one reaches a wait for 2), u2 at 4 (not yet the 5 it waits for).
+    waiters.stored([
+      { collection: "users", tenantId: "tenant-a", entityId: "u1", version: 3 },
+      { collection: "users", tenantId: "tenant-a", entityId: "u2", version: 4 },
+    ]);
+    expect(await u1).toBe(true);
+    expect(store.calls.length).toBe(queries);
+    expect(waiters.size).toBe(2);
+    waiters.stored([{ collection: "users", tenantId: "tenant-a", entityId: "u2", version: 5 }]);
+    expect(await u2).toBe(true);
+    // Another tenant's entity of the same id is not this one.
+    expect(waiters.size).toBe(1);
+    waiters.close();
+    expect(await other).toBe(false);
+  });
+
   test("without notify (another replica stored it) the shared re-check finds it", async () => {
     const store = fakeStore();
     const waiters = new FreshnessWaiters(store, { maxWaitMs: 60_000, recheckMs: 5 });

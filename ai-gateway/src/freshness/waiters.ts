@@ -42,6 +42,17 @@ interface Waiter {
   settle: (reached: boolean) => void;
 }
 
+/** What this replica's pipeline has just written: an entity at a version (upsert or delete). */
+export interface WrittenEntity {
+  collection: Collection;
+  tenantId: string;
+  entityId: string;
+  version: number;
+}
+
+const keyOf = (e: { collection: Collection; tenantId: string; entityId: string }) =>
+  `${e.collection}\n${e.tenantId}\n${e.entityId}`;
+
 /** True when what the store holds is the target's version or a later one. */
 export function reached(target: FreshnessTarget, stored: StoredVersion | undefined): boolean {
   return stored ? stored.version >= target.version : target.deleted;
@@ -50,14 +61,18 @@ export function reached(target: FreshnessTarget, stored: StoredVersion | undefin
 /**
  * Searches waiting for a write to be stored. No loop per request: a new waiter is checked on its
  * own (arrivals of the same moment share one query), never by re-reading every waiter already
- * pending; all pending waiters are re-checked together (one `versions` query per collection and
- * tenant) when this replica's pipeline stores a batch (`notify`) and every `recheckMs` while any
- * waits. Checks never overlap; what is asked for during one runs right after it. How many may
+ * pending. When this replica's pipeline stores a batch it names what it wrote (`stored`): the
+ * waiters of those entities are answered from memory, with no query (a write the store dropped
+ * as stale had a newer version stored already, which reaches the target too). All pending
+ * waiters are re-checked together (one `versions` query per collection and tenant) every
+ * `recheckMs` while any waits, which finds what another replica sharing the store wrote. Checks never overlap; what is asked for during one runs right after it. How many may
  * wait is capped per tenant and per replica, so that waiting costs stay bounded whatever clients
  * send.
  */
 export class FreshnessWaiters {
   readonly #pending = new Set<Waiter>();
+  /** The pending waiters by entity (keyOf), for `stored`. */
+  readonly #byEntity = new Map<string, Set<Waiter>>();
   /** Waiters not checked since they arrived. */
   readonly #arrived = new Set<Waiter>();
   readonly #perTenant = new Map<string, number>();
@@ -105,6 +120,9 @@ export class FreshnessWaiters {
         settle: (ok) => {
           if (!this.#pending.delete(waiter)) return;
           this.#arrived.delete(waiter);
+          const same = this.#byEntity.get(keyOf(target));
+          same?.delete(waiter);
+          if (same?.size === 0) this.#byEntity.delete(keyOf(target));
           const left = (this.#perTenant.get(tenantId) ?? 1) - 1;
           if (left > 0) this.#perTenant.set(tenantId, left);
           else this.#perTenant.delete(tenantId);
@@ -116,6 +134,10 @@ export class FreshnessWaiters {
       };
       this.#pending.add(waiter);
       this.#arrived.add(waiter);
+      const key = keyOf(target);
+      const same = this.#byEntity.get(key);
+      if (same) same.add(waiter);
+      else this.#byEntity.set(key, new Set([waiter]));
       this.#perTenant.set(tenantId, (this.#perTenant.get(tenantId) ?? 0) + 1);
       signal?.addEventListener("abort", abort, { once: true });
       this.#startTicker();
@@ -123,11 +145,25 @@ export class FreshnessWaiters {
     });
   }
 
-  /** Re-checks every pending waiter now (a batch was stored). Cheap when none waits. */
+  /** Re-checks every pending waiter now, in the store. Cheap when none waits. */
   notify(): void {
     if (this.#pending.size === 0) return;
     this.#again = true;
     this.#run();
+  }
+
+  /**
+   * This replica stored a batch: answers the waiters of the entities it wrote at a version they
+   * wait for (or later), from memory. Costs one map lookup per written entity.
+   */
+  stored(written: readonly WrittenEntity[]): void {
+    if (this.#pending.size === 0) return;
+    for (const entity of written) {
+      const same = this.#byEntity.get(keyOf(entity));
+      if (!same) continue;
+      for (const waiter of [...same])
+        if (entity.version >= waiter.target.version) waiter.settle(true);
+    }
   }
 
   /** Answers the tenant's pending waiters "not reached" (its erase); answers how many. */

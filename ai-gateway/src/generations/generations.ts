@@ -118,6 +118,11 @@ export class Generations {
     get dims() {
       return gens.#open.size > 0 ? gens.current().row.dims : gens.#deps.configured.dims;
     },
+    // The current model's: the hashing embedder computes a vector for less than a cache lookup.
+    get cheaperThanCache() {
+      const current = gens.#open.size > 0 ? gens.current().embedder : gens.#deps.configured;
+      return current.cheaperThanCache === true;
+    },
     embed: async (texts: readonly string[], signal?: AbortSignal) => {
       const current = gens.current();
       const embedded = await current.embedder.embed(texts, signal);

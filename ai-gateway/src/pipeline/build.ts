@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors.ts";
 import { AckChain } from "./ack-chain.ts";
 import { Batcher, type BatcherOptions } from "./batcher.ts";
-import { type Incoming, Pipeline, type PipelineDeps } from "./pipeline.ts";
+import { type BatchOutcome, type Incoming, Pipeline, type PipelineDeps } from "./pipeline.ts";
 
 /** What `buildPipeline` needs beside the pipeline's own dependencies. */
 export interface BuildPipelineOptions {
@@ -17,7 +17,7 @@ export interface BuildPipelineOptions {
   /** Sees each batch before it is processed (tests: the order batches were cut in). */
   onBatch?: (items: readonly Incoming[]) => void;
   /** Called after each stored batch: read-your-writes wakes the searches waiting for it. */
-  onStored?: () => void;
+  onStored?: (outcome: BatchOutcome) => void;
 }
 
 /**
@@ -40,8 +40,8 @@ export function buildPipeline(deps: PipelineDeps, options: BuildPipelineOptions)
       );
     options.onBatch?.(items);
     try {
-      await pipeline.process(items);
-      options.onStored?.();
+      const outcome = await pipeline.process(items);
+      options.onStored?.(outcome);
     } catch (error) {
       halted = true;
       throw error;

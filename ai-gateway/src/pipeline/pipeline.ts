@@ -5,6 +5,7 @@ import type { DeadLetter, DeadLetterSink } from "../dead-letters/index.ts";
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import type { Embedder } from "../embedders/index.ts";
 import { GatewayError } from "../errors.ts";
+import type { WrittenEntity } from "../freshness/waiters.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { UsageIncrement, UsageMeter } from "../usage/index.ts";
 import type { QuotaDay } from "../usage/quota.ts";
@@ -75,6 +76,8 @@ export interface BatchOutcome {
   stored: number;
   deadLettered: number;
   stale: number;
+  /** Every entity written, stale ones too (the store holds a newer version of those). */
+  written: WrittenEntity[];
 }
 
 /** The pipeline's state, for `/readyz`. */
@@ -193,7 +196,13 @@ export class Pipeline {
         metrics.freshnessSeconds.observe({ type: event.type }, Math.max(0, age));
     }
     const deadLettered = letters.length + refused.length;
-    return { stored: changes.length - stale, deadLettered, stale };
+    const written = changes.map(({ collection, tenantId, entityId, version }) => ({
+      collection,
+      tenantId,
+      entityId,
+      version,
+    }));
+    return { stored: changes.length - stale, deadLettered, stale, written };
   }
 
   /** Writes dead letters (retrying), counts and logs them. */

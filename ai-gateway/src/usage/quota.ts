@@ -11,7 +11,7 @@ export interface QuotaDay {
 
 /**
  * Embeddings computed per tenant and UTC day, for EMBEDDINGS_PER_DAY quotas. In the gateway's
- * SQLite file: in Kafka mode each replica counts what it embedded (see README, "Tenant limits").
+ * SQLite file: in Kafka mode each replica counts what it embedded (see docs/operations/limits.md).
  */
 export class EmbeddingQuotaLog {
   constructor(

@@ -74,7 +74,7 @@ export function gatewayPipeline(config: GatewayConfig, parts: PipelineParts) {
       ...(mode.acknowledge ? { acknowledge: mode.acknowledge } : {}),
       onAckError: (error) =>
         logger.warn({ err: describeError(error) }, "acknowledging a stored batch failed"),
-      onStored: () => parts.freshness.notify(),
+      onStored: (outcome) => parts.freshness.stored(outcome.written),
     },
   );
   let giveUp: ReturnType<typeof setTimeout> | undefined;

@@ -22,7 +22,7 @@ describe("SQLite store", () => {
 });
 
 describe("SQLite store, erase and writes in one group commit", () => {
-  // Postgres still has the window between the HTTP check and the write (README, "Erasure").
+  // Postgres still has the window between the HTTP check and the write (docs/operations/erasure.md).
   test("a write queued together with its tenant's erase is refused with 410, not stored after it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "store-"));
     const store = new SqliteUserStore(join(dir, "user-service.sqlite"));
