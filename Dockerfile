@@ -30,6 +30,7 @@ COPY ai-gateway/package.json ai-gateway/
 RUN test -n "${SERVICE}" && bun install --frozen-lockfile --production --omit=peer --filter "@event-mesh/${SERVICE}"
 COPY contracts/src contracts/src
 COPY contracts/generated contracts/generated
+COPY mesh.entities.yaml ./
 COPY kafka-kit/src kafka-kit/src
 COPY service-kit/src service-kit/src
 COPY outbox-kit/src outbox-kit/src

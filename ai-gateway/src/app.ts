@@ -38,6 +38,8 @@ import type { Incoming } from "./pipeline/pipeline.ts";
 import type { reconcileRoutes } from "./reconcile/routes.ts";
 import type { RerankStep } from "./rerank/apply.ts";
 import { ingestRoutes } from "./routes/events.ts";
+import type { IngestProducer } from "./routes/ingest-tokens.ts";
+import { schemaRoutes } from "./routes/schemas.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { type GenerationScope, statsRoutes } from "./routes/stats.ts";
 import { usageRoutes } from "./routes/usage.ts";
@@ -55,6 +57,8 @@ export interface AppDeps {
   usage: UsageMeter;
   /** INGEST_TOKEN; unset → `POST /events` is off. */
   ingestToken: string | undefined;
+  /** Declared producers with a token set (POST /events, their own event types only). */
+  ingestProducers?: readonly IngestProducer[] | undefined;
   ingestMaxBytes: number;
   /** INGEST_MAX_EVENTS: most events per `POST /events`. */
   ingestMaxEvents: number;
@@ -132,11 +136,13 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route("/", usageRoutes(deps));
+  app.route("/", schemaRoutes(deps.registry));
   app.route("/", statsRoutes({ ...deps, collections }));
   app.route(
     "/",
     ingestRoutes({
       token: deps.ingestToken,
+      producers: deps.ingestProducers,
       maxBytes: deps.ingestMaxBytes,
       maxEvents: deps.ingestMaxEvents,
       ingest: deps.ingest,

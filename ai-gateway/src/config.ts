@@ -24,6 +24,8 @@ export const DEFAULT_MIN_SCORE = 0.1;
 export const GatewayEnv = serviceEnv(
   { port: 3001, clientId: "ai-gateway" },
   {
+    /** A deployment's own entity declarations (YAML), beside the built-in mesh.entities.yaml. */
+    MESH_ENTITIES: v.optional(v.pipe(v.string(), v.minLength(1))),
     /** Bearer token of `POST /events`; unset → the ingest endpoint is off. */
     INGEST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
     /** Largest ingest body, bytes. */

@@ -1,8 +1,11 @@
+import { collectionsOf } from "@event-mesh/contracts";
 import {
   createLogger,
   createMetrics,
   type Logger,
+  loadDeclarations,
   metricsExposure,
+  producerTokens,
   runMain,
   serve,
   serveMetrics,
@@ -29,6 +32,8 @@ export interface StartOptions {
   hooks?: GatewayHooks;
   handleSignals?: boolean;
   exit?: (code: number) => void;
+  /** Where declared producers' token variables are read; default `process.env`. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -38,6 +43,10 @@ export interface StartOptions {
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}) {
   const logger = options.logger ?? createLogger({ name: "ai-gateway", level: config.LOG_LEVEL });
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  // The event types: the built-in declarations and MESH_ENTITIES'; bad ones stop start-up.
+  const { registry, producers, owners } = await loadDeclarations(config.MESH_ENTITIES);
+  const collections = collectionsOf(registry);
+  const ingestProducers = producerTokens({ producers, owners }, options.env ?? process.env);
   const closers = new Closers(logger);
   const db = replicaDatabase(config, closers);
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
@@ -45,23 +54,34 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const controls = costControls(config, db, metrics.registry);
   const configured = await configuredEmbedder(config, { logger, exit, closers });
   // Vectors live in generations (generations/): the pipeline and the routes see one store.
-  const gens = startGenerations(config, { db, configured: configured.embedder, logger });
+  const gens = startGenerations(config, {
+    db,
+    configured: configured.embedder,
+    logger,
+    registry,
+  });
   const { store, embedder } = gens.generations;
   closers.add("vector store", () => store.close());
   closers.add("generations", () => gens.close());
   const storeName = config.QDRANT_URL ? "qdrant" : "sqlite-vec";
   const hint = config.QDRANT_URL ? "check QDRANT_URL" : "check DATA_DIR";
-  await startStep(() => store.init(embedder.dims), `${storeName} store failed to start`, hint);
+  await startStep(
+    () => store.init(embedder.dims, collections),
+    `${storeName} store failed to start`,
+    hint,
+  );
   const brokers = config.KAFKA_BROKERS;
-  const modeDeps = { db, logger, closers, metrics: gatewayMetrics, hooks: options.hooks };
+  const hooks = options.hooks;
+  const modeDeps = { db, logger, closers, registry, metrics: gatewayMetrics, hooks };
   const sharedStore = Boolean(config.QDRANT_URL);
   const mode = brokers
     ? await kafkaMode({ ...config, KAFKA_BROKERS: brokers }, { ...modeDeps, sharedStore })
     : embeddedMode(config, modeDeps);
-  const state = tenantState(config, { db, store, cache: controls.pipeline.cache, logger });
+  const cache = controls.pipeline.cache;
+  const state = tenantState(config, { db, store, cache, logger, collections });
   const generations = gens.generations;
   const parts = { ...state, db, embedder, store, generations, mode, controls, logger, closers };
-  const wired = gatewayPipeline(config, { ...parts, metrics: gatewayMetrics });
+  const wired = gatewayPipeline(config, { ...parts, registry, metrics: gatewayMetrics });
   const { pipeline, batcher, stopping } = wired;
   await mode.start(batcher);
   // A model change re-embeds in the background, from the topics in a group of this replica's own.
@@ -69,11 +89,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // An erase a stop or a crash left half-way is finished before anything else of the tenant.
   const resume = () => state.eraser.resume();
   await startStep(resume, "finishing an interrupted tenant erase failed", "check the vector store");
-  const reconcile = startReconcile(config, { store, drift: gatewayMetrics.drift, logger });
+  const drift = gatewayMetrics.drift;
+  const reconcile = startReconcile(config, { store, drift, logger, registry });
   closers.add("reconcile", () => reconcile.stop());
   const ingest = (items: Parameters<typeof batcher.submit>[0]) => batcher.submit(items);
   const all = { ...parts, metrics, gatewayMetrics, configured, gens, pipeline, ingest, reconcile };
-  const app = createApp(appDeps(config, all));
+  const app = createApp(appDeps(config, { ...all, registry, ingestProducers }));
   const exposure = metricsExposure(config);
   const listener = serveMetrics({ metrics, exposure, hostname: config.HOST, logger });
   closers.add("metrics listener", () => listener?.stop());
@@ -96,7 +117,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   });
   const where = { mode: mode.name, store: storeName, ...mode.where };
   const started = { ...where, embedder: configured.embedder.name };
-  logger.info({ ...started, ingest: Boolean(config.INGEST_TOKEN) }, "ai-gateway started");
+  const ingestOn = Boolean(config.INGEST_TOKEN) || ingestProducers.length > 0;
+  logger.info({ ...started, ingest: ingestOn }, "ai-gateway started");
   // groupId: the consumer group of the event topics (per replica on sqlite-vec), for tests.
   const source = mode.source();
   return { ...running, app, store, pipeline, batcher, source, drain, groupId: mode.where.groupId };

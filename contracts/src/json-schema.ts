@@ -9,7 +9,9 @@ export function eventDataJsonSchema(
 ): JsonSchema {
   const spec = registry[type];
   if (!spec) throw new Error(`unknown event type "${type}"`);
-  const { $schema: _, ...schema } = toJsonSchema(spec.schema, { errorMode: "throw" });
+  const { $schema: _, ...schema } =
+    (spec.jsonSchema as JsonSchema | undefined) ??
+    toJsonSchema(spec.schema, { errorMode: "throw" });
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     $id: `https://event-mesh.dev/schemas/${type}.json`,

@@ -90,6 +90,8 @@ export interface TenantScoped {
 export interface EventSpec<D extends TenantScoped = TenantScoped> extends EventRule<D> {
   /** The valibot schema of the event's data. */
   schema: v.GenericSchema<unknown, D>;
+  /** The JSON Schema of the data, for a declared type (its schema is checked by it, not valibot). */
+  jsonSchema?: Record<string, unknown>;
 }
 
 /**

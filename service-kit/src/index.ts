@@ -5,6 +5,7 @@ export * from "./config.ts";
 export * from "./consistency-token.ts";
 export * from "./data-dir.ts";
 export * from "./docs.ts";
+export * from "./entities.ts";
 export * from "./errors.ts";
 export * from "./health.ts";
 export * from "./http-client.ts";

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { collectionsOf, gatewayTopics } from "@event-mesh/contracts";
+import { collectionsOf, filterFieldsOf, gatewayTopics, type Registry } from "@event-mesh/contracts";
 import type { KafkaSecurity } from "@event-mesh/kafka-kit";
 import { describeError, type Logger } from "@event-mesh/service-kit";
 import { chunkSettings, type GatewayConfig } from "../config.ts";
@@ -45,7 +45,7 @@ function embedderOf(config: GatewayConfig, logger: Logger) {
  */
 export function startGenerations(
   config: GatewayConfig,
-  deps: { db: Database; configured: Embedder; logger: Logger },
+  deps: { db: Database; configured: Embedder; logger: Logger; registry: Registry },
 ) {
   const { db, logger } = deps;
   const table = new GenerationTable(db);
@@ -59,6 +59,7 @@ export function startGenerations(
             url: config.QDRANT_URL,
             apiKey: config.QDRANT_API_KEY,
             collectionPrefix: config.QDRANT_COLLECTION_PREFIX,
+            filterFields: [...new Set([...filterFieldsOf(deps.registry).values()].flat())],
           })
         : new SqliteVecStore(db, { partitionAt: config.SQLITE_VEC_PARTITION_AT });
       await store.init(row.dims, collections);
@@ -69,7 +70,7 @@ export function startGenerations(
           url: config.QDRANT_URL,
           apiKey: config.QDRANT_API_KEY,
           prefix: config.QDRANT_COLLECTION_PREFIX,
-          collections: collectionsOf(),
+          collections: collectionsOf(deps.registry),
         })
       : undefined,
   });
@@ -87,13 +88,19 @@ export function startGenerations(
         clientId: `${config.KAFKA_CLIENT_ID}-reembed`,
         security: kafka.security,
         groupId: `${kafka.groupId}-reembed-g${id}`,
-        topics: gatewayTopics().map((topic) => `${config.TOPIC_PREFIX}${topic}`),
+        topics: gatewayTopics(deps.registry).map((topic) => `${config.TOPIC_PREFIX}${topic}`),
         topicPrefix: config.TOPIC_PREFIX,
+        registry: deps.registry,
       });
     }
     if (config.QDRANT_URL) return null;
     const current = generations.current().row.id;
-    return storedSnapshot({ db, generation: current, collections: collectionsOf() });
+    return storedSnapshot({
+      db,
+      generation: current,
+      collections: collectionsOf(deps.registry),
+      registry: deps.registry,
+    });
   };
 
   /**
@@ -115,6 +122,7 @@ export function startGenerations(
     building = buildGeneration(generations, table, source, {
       signal: stop.signal,
       chunks: chunkSettings(config),
+      registry: deps.registry,
     })
       .then((outcome) => logger.info(outcome, "re-embedding done; generation switched"))
       .catch((error) => {

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import {
   CLOUDEVENTS_BATCH_JSON,
   CLOUDEVENTS_JSON,
@@ -23,6 +22,12 @@ import * as v from "valibot";
 import { dependencyOf } from "../errors.ts";
 import type { TenantAdmission } from "../limits/admission.ts";
 import type { Incoming } from "../pipeline/pipeline.ts";
+import {
+  checkOwnership,
+  type IngestCaller,
+  type IngestProducer,
+  IngestTokens,
+} from "./ingest-tokens.ts";
 
 /** Dead letters listed in an ingest answer; `deadLetteredCount` counts all of them. */
 export const LISTED_DEAD_LETTERS = 100;
@@ -45,6 +50,8 @@ const IngestResult = v.object({
 export interface IngestDeps {
   /** INGEST_TOKEN; unset → the endpoint answers 404. */
   token: string | undefined;
+  /** Declared producers with a token set: each may post the event types it owns only. */
+  producers?: readonly IngestProducer[] | undefined;
   maxBytes: number;
   /** INGEST_MAX_EVENTS: more events in one request is a 413. */
   maxEvents: number;
@@ -63,14 +70,15 @@ export interface IngestDeps {
  */
 export function ingestRoutes(deps: IngestDeps) {
   const app = new Hono();
-  const expected = deps.token ? digest(deps.token) : null;
+  const tokens = new IngestTokens(deps.token, deps.producers);
+  const callers = new WeakMap<Request, IngestCaller>();
   app.post(
     "/events",
     describeRoute({
       tags: ["ingest"],
       summary: "Ingest CloudEvents (structured, batch or binary mode)",
       description:
-        "Guarded by `Authorization: Bearer $INGEST_TOKEN`; off (404) when no token is configured.",
+        "Guarded by `Authorization: Bearer $INGEST_TOKEN`, or a declared producer's token (its `tokenEnv` in the entity declarations), which may post only the event types it owns; off (404) when no token is configured.",
       security: [{ ingest: [] }],
       // Any JSON is taken: an event that is not a valid CloudEvent is dead-lettered and listed
       // in the answer, not refused. Binary mode (`ce-*` headers) takes any content type.
@@ -90,6 +98,7 @@ export function ingestRoutes(deps: IngestDeps) {
         },
         400: errorResponse("The body cannot be read as CloudEvents at all"),
         401: errorResponse("Missing or wrong ingest token"),
+        403: errorResponse("A producer's token, and an event type the producer does not own"),
         404: errorResponse("Ingest is off (no INGEST_TOKEN)"),
         413: errorResponse(
           "Body larger than INGEST_MAX_BYTES or more events than INGEST_MAX_EVENTS",
@@ -101,7 +110,7 @@ export function ingestRoutes(deps: IngestDeps) {
       },
     }),
     async function checkToken(c, next) {
-      if (!expected) throw notFound("ingest is off: set INGEST_TOKEN to enable POST /events");
+      if (!tokens.enabled) throw notFound("ingest is off: set INGEST_TOKEN to enable POST /events");
       const token = bearerToken(c.req.header("authorization"));
       if (!token) {
         throw bearerChallenge(
@@ -110,9 +119,9 @@ export function ingestRoutes(deps: IngestDeps) {
           false,
         );
       }
-      if (!timingSafeEqual(digest(token), expected)) {
-        throw bearerChallenge(c, "wrong ingest token", true);
-      }
+      const caller = tokens.match(token);
+      if (!caller) throw bearerChallenge(c, "wrong ingest token", true);
+      callers.set(c.req.raw, caller);
       await next();
     },
     bodyLimit({
@@ -140,6 +149,12 @@ export function ingestRoutes(deps: IngestDeps) {
           "body is not CloudEvents",
         );
       }
+      const caller = callers.get(c.req.raw);
+      if (caller)
+        checkOwnership(
+          caller,
+          decoded.results.flatMap((result) => (result.ok ? [result.event.type] : [])),
+        );
       const perTenant = new Map<string, number>();
       for (const result of decoded.results)
         if (result.ok)
@@ -171,10 +186,6 @@ export function ingestRoutes(deps: IngestDeps) {
     },
   );
   return app;
-}
-
-function digest(token: string): Buffer {
-  return createHash("sha256").update(token).digest();
 }
 
 /**

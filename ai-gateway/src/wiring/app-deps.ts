@@ -1,3 +1,4 @@
+import type { Registry } from "@event-mesh/contracts";
 import {
   authOptions,
   type Logger,
@@ -38,6 +39,10 @@ export interface AppParts {
   freshness: FreshnessWaiters;
   reconcile: ReturnType<typeof startReconcile>;
   controls: ReturnType<typeof costControls>;
+  /** The event types (the entity declarations), their producers and owners. */
+  registry: Registry;
+  /** Declared producers with a token set (service-kit `producerTokens`). */
+  ingestProducers: AppDeps["ingestProducers"];
 }
 
 /** `createApp`'s dependencies from the configuration and the parts start-up made. */
@@ -46,6 +51,7 @@ export function appDeps(config: GatewayConfig, parts: AppParts): AppDeps {
   const store = gens.generations.store;
   return {
     adminRoutes: parts.reconcile.routes,
+    registry: parts.registry,
     eraser: parts.eraser,
     sharedStore: Boolean(config.QDRANT_URL),
     logger: parts.logger,
@@ -56,6 +62,7 @@ export function appDeps(config: GatewayConfig, parts: AppParts): AppDeps {
     store,
     usage: parts.mode.usage,
     ingestToken: config.INGEST_TOKEN,
+    ingestProducers: parts.ingestProducers,
     ingestMaxBytes: config.INGEST_MAX_BYTES,
     ingestMaxEvents: config.INGEST_MAX_EVENTS,
     ingest: parts.ingest,

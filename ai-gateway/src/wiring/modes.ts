@@ -2,7 +2,7 @@
 // (the event topics through a consumer group, usage on the billing topic, dead letters to the DLQ
 // topic). Each is opened once at start-up and answers the same shape, so main.ts does not branch.
 import type { Database } from "bun:sqlite";
-import { gatewayTopics } from "@event-mesh/contracts";
+import { gatewayTopics, type Registry } from "@event-mesh/contracts";
 import {
   contractTopics,
   createProducer,
@@ -84,6 +84,7 @@ export async function kafkaMode(
     metrics: GatewayMetrics;
     sharedStore: boolean;
     hooks?: GatewayHooks | undefined;
+    registry: Registry;
   },
 ): Promise<GatewayMode> {
   const { closers, logger } = deps;
@@ -94,7 +95,7 @@ export async function kafkaMode(
     () =>
       ensureTopics({
         brokers,
-        topics: contractTopics(prefix),
+        topics: contractTopics(prefix, deps.registry),
         partitions: config.TOPIC_PARTITIONS,
         security,
       }),
@@ -127,7 +128,7 @@ export async function kafkaMode(
         clientId: config.KAFKA_CLIENT_ID,
         security,
         groupId: groups.events,
-        topics: gatewayTopics().map((topic) => `${prefix}${topic}`),
+        topics: gatewayTopics(deps.registry).map((topic) => `${prefix}${topic}`),
         ready: () => intake.ready(),
         submit: (items) => intake.submit(items),
         logger,

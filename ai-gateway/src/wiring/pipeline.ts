@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import type { Registry } from "@event-mesh/contracts";
 import { describeError, type Logger } from "@event-mesh/service-kit";
 import { chunkSettings, type GatewayConfig } from "../config.ts";
 import { routeDeadLetters } from "../dead-letters/index.ts";
@@ -30,6 +31,8 @@ export interface PipelineParts {
   metrics: GatewayMetrics;
   logger: Logger;
   closers: Closers;
+  /** The event types decoded and how each is indexed (the entity declarations). */
+  registry: Registry;
 }
 
 /**
@@ -59,6 +62,7 @@ export function gatewayPipeline(config: GatewayConfig, parts: PipelineParts) {
       cache: controls.pipeline.cache && parts.generations.tagging(controls.pipeline.cache),
       topicPrefix: config.TOPIC_PREFIX,
       chunks: chunkSettings(config),
+      registry: parts.registry,
       retry: { baseMs: config.RETRY_BASE_MS, maxMs: config.RETRY_MAX_MS },
     },
     {

@@ -11,7 +11,7 @@ import { SqliteDeadLetters } from "../dead-letters/sqlite.ts";
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import { TenantEraser } from "../erasure/eraser.ts";
 import { FreshnessWaiters } from "../freshness/waiters.ts";
-import { COLLECTIONS, type VectorStore } from "../vectors/index.ts";
+import type { VectorStore } from "../vectors/index.ts";
 import type { Closers } from "./closers.ts";
 
 /** The replica's SQLite file (DATA_DIR, or memory), with its WAL checkpointer; both closed last. */
@@ -30,7 +30,13 @@ export function replicaDatabase(config: GatewayConfig, closers: Closers): Databa
  */
 export function tenantState(
   config: GatewayConfig,
-  deps: { db: Database; store: VectorStore; cache: EmbeddingCache | undefined; logger: Logger },
+  deps: {
+    db: Database;
+    store: VectorStore;
+    cache: EmbeddingCache | undefined;
+    logger: Logger;
+    collections: readonly string[];
+  },
 ) {
   const { db, store, logger } = deps;
   const freshness = new FreshnessWaiters(store, {
@@ -47,7 +53,7 @@ export function tenantState(
   const eraser = new TenantEraser({
     db,
     store,
-    collections: COLLECTIONS,
+    collections: deps.collections,
     cache: deps.cache,
     deadLetters: httpLetters,
     waiters: freshness,
