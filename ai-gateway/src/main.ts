@@ -54,22 +54,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const controls = costControls(config, db, metrics.registry);
   const configured = await configuredEmbedder(config, { logger, exit, closers });
   // Vectors live in generations (generations/): the pipeline and the routes see one store.
-  const gens = startGenerations(config, {
-    db,
-    configured: configured.embedder,
-    logger,
-    registry,
-  });
+  const gens = startGenerations(config, { db, configured: configured.embedder, logger, registry });
   const { store, embedder } = gens.generations;
   closers.add("vector store", () => store.close());
   closers.add("generations", () => gens.close());
   const storeName = config.QDRANT_URL ? "qdrant" : "sqlite-vec";
   const hint = config.QDRANT_URL ? "check QDRANT_URL" : "check DATA_DIR";
-  await startStep(
-    () => store.init(embedder.dims, collections),
-    `${storeName} store failed to start`,
-    hint,
-  );
+  const init = () => store.init(embedder.dims, collections);
+  await startStep(init, `${storeName} store failed to start`, hint);
   const brokers = config.KAFKA_BROKERS;
   const hooks = options.hooks;
   const modeDeps = { db, logger, closers, registry, metrics: gatewayMetrics, hooks };
