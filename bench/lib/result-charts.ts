@@ -177,11 +177,14 @@ function throughput(result: Json, title: string, keys: string[], rate: string, u
   });
 }
 
-/** bench:quality: recall@1 of each kind of query, per embedder, store and mode. */
-function quality(result: Json): Record<string, string> {
+/**
+ * bench:quality: recall@1 of each kind of query, per embedder, store and mode; named after its
+ * results file (`quality-chunks-model.json` → `quality-chunks-model.svg`).
+ */
+function quality(result: Json, name: string): Record<string, string> {
   const kinds = ["paraphrase", "exact", "filtered", "long"];
   return {
-    "quality.svg": barChart({
+    [`${name}.svg`]: barChart({
       title: "bench:quality — recall@1 by kind of query",
       subtitle: measured(result),
       unit: "",
@@ -212,7 +215,7 @@ export function chartsOf(
     case "e2e":
       return e2e(result);
     case "quality":
-      return quality(result);
+      return quality(result, name);
     case "ingest":
       return {
         "ingest.svg": throughput(
