@@ -206,6 +206,13 @@ test("stop flushes what is left, and a stop while down keeps the rows for the ne
   await waitFor("a refused attempt", () => gateway.state.refused >= 1);
   expect(await first.relay.stop(50)).toBe(false);
   expect((await store.outbox.depth()).count).toBe(5);
+  // A send the stopped relay had on the wire still lands: let it be refused while the gateway is
+  // down (a quiet 100 ms), or it would be accepted below and its rows sent again (at least once).
+  await waitFor("the stopped relay's last attempt to be answered", async () => {
+    const refused = gateway.state.refused;
+    await Bun.sleep(100);
+    return gateway.state.refused === refused;
+  });
 
   gateway.state.up = true;
   const second = relay();
