@@ -20,7 +20,7 @@ import type {
   TaskStore,
   UpdateResult,
 } from "./index.ts";
-import { completedTask, patchedTask, type TaskChange } from "./task-changes.ts";
+import { completedTask, decideChange, patchedTask, type TaskChange } from "./task-changes.ts";
 
 /** task-service's migrations, applied after the outbox's: `task-service/migrations/*.sql`. */
 export const TASK_MIGRATIONS = producerMigrations(
@@ -107,12 +107,12 @@ export class PostgresTaskStore extends PostgresProducerStore implements TaskStor
       // FOR UPDATE: a concurrent change of this task waits, so versions and seq stay in order.
       const [row] = await tx<{ task: Task }[]>`
         SELECT task FROM tasks WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`;
-      if (!row) return { ok: false, reason: "not_found" } as const;
-      const next = change(row.task);
-      if (!next) return { ok: true, task: row.task } as const;
-      await tx`UPDATE tasks SET task = ${next.task} WHERE tenant_id = ${tenantId} AND id = ${id}`;
-      await appendPostgres(tx, taskChanged(next.type, next.task));
-      return { ok: true, task: next.task } as const;
+      const { answer, write } = decideChange(row?.task, change);
+      if (write) {
+        await tx`UPDATE tasks SET task = ${write.task} WHERE tenant_id = ${tenantId} AND id = ${id}`;
+        await appendPostgres(tx, taskChanged(write.type, write.task));
+      }
+      return answer;
     });
   }
 

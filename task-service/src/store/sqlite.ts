@@ -13,7 +13,7 @@ import type {
   TaskStore,
   UpdateResult,
 } from "./index.ts";
-import { completedTask, patchedTask, type TaskChange } from "./task-changes.ts";
+import { completedTask, decideChange, patchedTask, type TaskChange } from "./task-changes.ts";
 
 /** The file's tables: outbox-kit's, then the tasks table. */
 export const TASK_SQLITE_MIGRATIONS = {
@@ -94,15 +94,14 @@ export class SqliteTaskStore implements TaskStore {
   ): Promise<UpdateResult> {
     return this.group.run((): UpdateResult => {
       kit.refuseErasedSqlite(this.db, tenantId);
-      const current = this.read(tenantId, id);
-      if (!current) return { ok: false, reason: "not_found" };
-      const next = change(current);
-      if (!next) return { ok: true, task: current };
-      this.db
-        .query("UPDATE tasks SET task = ? WHERE tenant_id = ? AND id = ?")
-        .run(JSON.stringify(next.task), tenantId, id);
-      kit.appendSqlite(this.db, taskChanged(next.type, next.task));
-      return { ok: true, task: next.task };
+      const { answer, write } = decideChange(this.read(tenantId, id), change);
+      if (write) {
+        this.db
+          .query("UPDATE tasks SET task = ? WHERE tenant_id = ? AND id = ?")
+          .run(JSON.stringify(write.task), tenantId, id);
+        kit.appendSqlite(this.db, taskChanged(write.type, write.task));
+      }
+      return answer;
     });
   }
 

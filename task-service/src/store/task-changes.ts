@@ -1,4 +1,4 @@
-import type { Task, TaskFields } from "./index.ts";
+import type { Task, TaskFields, UpdateResult } from "./index.ts";
 
 /** A change of a task: its new state and the event that says so. */
 export interface TaskChange {
@@ -36,4 +36,18 @@ export function completedTask(
     type: "task.completed",
     task: { ...current, status: "completed", updatedAt: time, version: current.version + 1 },
   };
+}
+
+/**
+ * What a change of the task read under the lock (`current`, undefined when there is none)
+ * answers, and the new state the adapter must write with its event (none: nothing to write).
+ */
+export function decideChange(
+  current: Task | undefined,
+  change: (current: Task) => TaskChange | undefined,
+): { answer: UpdateResult; write?: TaskChange } {
+  if (!current) return { answer: { ok: false, reason: "not_found" } };
+  const next = change(current);
+  if (!next) return { answer: { ok: true, task: current } };
+  return { answer: { ok: true, task: next.task }, write: next };
 }
