@@ -55,10 +55,12 @@ describe("the built-in types are declared in mesh.entities.yaml", () => {
   test("a built-in whose declaration drifts from the registry is named", () => {
     const drifted = structuredClone(builtIn);
     (drifted.types["task.created"]?.gateway as { filters: string[] }).filters = ["status"];
+    (drifted.types["user.updated"]?.gateway as { text: string[] }).text = ["email", "name"];
     const schema = drifted.types["user.created"]?.schema as { properties: { name: object } };
     schema.properties.name = { type: "string", maxLength: 10 };
     expect(problemsOf(drifted)).toEqual([
       "user.created: schema: differs from the registry's (bun run contracts:generate shows it)",
+      'user.updated: gateway.text: declared ["email","name"], the registry has ["name","email"]',
       'task.created: gateway.filters: declared ["status"], the registry has ["status","assignee"]',
     ]);
   });

@@ -125,6 +125,7 @@ function gatewayRule(type: string, g: Obj, problems: string[]): GatewayRule<Obj>
       action,
       collection: collection as string,
       text: (data) => declaredText(text, data),
+      textFields: text,
       payload: (data) =>
         kept ? Object.fromEntries(kept.filter((k) => k in data).map((k) => [k, data[k]])) : data,
       ...(strings(g.filters) ? { filters: g.filters } : {}),

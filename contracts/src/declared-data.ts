@@ -49,6 +49,13 @@ export function builtInProblems(type: string, declared: EventSpec, coded: EventS
   compare("gateway.collection", collection(declared.gateway), collection(coded.gateway));
   const filters = (g: GatewayRule<unknown>) => (g.action === "upsert" ? (g.filters ?? []) : []);
   compare("gateway.filters", filters(declared.gateway), filters(coded.gateway));
+  const upsert = (g: GatewayRule<unknown>) => (g.action === "upsert" ? g : undefined);
+  compare("gateway.text", upsert(declared.gateway)?.textFields, upsert(coded.gateway)?.textFields);
+  compare(
+    "gateway.longText",
+    upsert(declared.gateway)?.longTextFields ?? [],
+    upsert(coded.gateway)?.longTextFields ?? [],
+  );
   const {
     $schema: _,
     $id: __,

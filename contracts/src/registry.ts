@@ -12,6 +12,12 @@ export interface UpsertRule<D> {
   collection: string;
   /** The text embedded, and so what search finds the entity by. Pure. */
   text(data: D): string;
+  /**
+   * The fields `text` is made of, in order. The gateway keeps a digest of them per collection
+   * with each vector generation: a change of them re-embeds the collection in a new generation,
+   * as a model change does. Default: none named (a change of `text` is then not noticed).
+   */
+  textFields?: readonly string[];
   /** What is stored beside the vector and returned with search hits. Pure. */
   payload(data: D): Record<string, unknown>;
   /**
@@ -119,12 +125,14 @@ const usersUpsert: UpsertRule<EventData<"user.created">> = {
   action: "upsert",
   collection: "users",
   text: userText,
+  textFields: ["name", "email"],
   payload: (user) => ({ ...user }),
 };
 const tasksUpsert: UpsertRule<EventData<"task.created">> = {
   action: "upsert",
   collection: "tasks",
   text: taskText,
+  textFields: ["title", "description", "status"],
   payload: (task) => ({ ...task }),
   filters: ["status", "assignee"],
   longTextFields: ["description"],

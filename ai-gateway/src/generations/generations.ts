@@ -9,11 +9,8 @@ import {
   type VectorStore,
   type WriteResult,
 } from "../vectors/index.ts";
-import { type GenerationSpec, physical } from "./table.ts";
+import { physical, sameModel, sameSpec } from "./table.ts";
 import type { GenerationsDeps, OpenGeneration, Tag } from "./types.ts";
-
-const sameSpec = (a: GenerationSpec, b: GenerationSpec) =>
-  a.embedder === b.embedder && a.dims === b.dims;
 
 /**
  * Vectors in generations. `embedder` embeds with the current generation's model and tags each
@@ -33,16 +30,21 @@ export class Generations {
     this.#deps = deps;
   }
 
-  /** Opens the generations; a configured spec unlike the current one starts a building one. */
+  /**
+   * Opens the generations; a configured spec (model, length, text rules) unlike the current one
+   * starts a building one. Collections a generation was not stamped for are stamped with the
+   * configured rules: a newly declared collection is no reason to re-embed the others.
+   */
   async start(collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#collections = collections;
-    const spec = { embedder: this.#deps.configured.name, dims: this.#deps.configured.dims };
-    const current = this.#deps.table.ensureCurrent(spec);
-    const previous = this.#deps.table.inState("previous");
-    // A configured model that is the previous generation's was rolled back from on purpose.
-    if (!sameSpec(current, spec) && !(previous && sameSpec(previous, spec))) {
-      this.#deps.table.begin(spec);
-    }
+    const { configured, table, texts = {} } = this.#deps;
+    const spec = { embedder: configured.name, dims: configured.dims, texts };
+    const current = table.ensureCurrent(spec);
+    const previous = table.inState("previous");
+    if (sameSpec(current, spec)) table.stamp(current.id, texts);
+    // A configured spec that is the previous generation's was rolled back from on purpose.
+    else if (previous && sameSpec(previous, spec)) table.stamp(previous.id, texts);
+    else table.begin(spec);
     await this.refresh();
     const { pointer } = this.#deps;
     if (pointer && (await pointer.read()) === null) await pointer.point(this.#currentId);
@@ -63,11 +65,10 @@ export class Generations {
         continue;
       }
       const physicalNames = this.#collections.map((c) => physical(c, row.id));
-      const spec = { embedder: row.embedder, dims: row.dims };
       const { configured } = this.#deps;
-      const embedder = sameSpec(spec, { embedder: configured.name, dims: configured.dims })
+      const embedder = sameModel(row, { embedder: configured.name, dims: configured.dims })
         ? configured
-        : this.#deps.embedderOf(spec);
+        : this.#deps.embedderOf(row);
       this.#open.set(row.id, { row, embedder, store: await this.#deps.open(row, physicalNames) });
     }
     const retired = [...this.#open.keys()].filter((id) => !rows.some((row) => row.id === id));
@@ -158,7 +159,11 @@ export class Generations {
     };
   }
 
-  /** Writes `ops` to generation `target`, embedding with its model what another model made. */
+  /**
+   * Writes `ops` to generation `target`, embedding with its model what another model made. A
+   * vector of a generation of the same model (one that differs in text rules only) is kept: the
+   * text was made by this registry's rules either way.
+   */
   async writeTo(
     target: OpenGeneration,
     collection: Collection,
@@ -168,6 +173,8 @@ export class Generations {
     const upserts: (PointUpsert | null)[] = ops.upserts.map((point, index) => {
       const tag = this.#tags.get(point.vector);
       if (tag?.generation === target.row.id) return point;
+      const made = tag && this.#open.get(tag.generation);
+      if (made && sameModel(made.row, target.row)) return point;
       if (!tag && point.vector.length === target.row.dims) return point;
       if (!tag) {
         throw new GatewayError(

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
 import type { Collection } from "../vectors/index.ts";
+import { parseTexts, sameTexts, type TextRules } from "./texts.ts";
 
 /** Where a generation is in its life. */
 export type GenerationState = "building" | "current" | "previous" | "retired";
@@ -11,10 +12,21 @@ export interface GenerationSpec {
   embedder: string;
   /** Vector length. */
   dims: number;
+  /** Each collection's text rule (`textRulesOf`); default: none named, which matches any. */
+  texts?: TextRules;
 }
+
+/** Whether two specs embed with one model at one length (their vectors are interchangeable). */
+export const sameModel = (a: GenerationSpec, b: GenerationSpec) =>
+  a.embedder === b.embedder && a.dims === b.dims;
+
+/** Whether a generation made under `stamped` is what `wanted` asks for: model, length, texts. */
+export const sameSpec = (stamped: GenerationSpec, wanted: GenerationSpec) =>
+  sameModel(stamped, wanted) && sameTexts(stamped.texts ?? {}, wanted.texts ?? {});
 
 /** One generation, as stored. */
 export interface Generation extends GenerationSpec {
+  texts: TextRules;
   id: number;
   state: GenerationState;
   /** Entities written by the builder, and how many the source holds (0 until known). */
@@ -30,6 +42,7 @@ interface Row {
   id: number;
   embedder: string;
   dims: number;
+  texts: string;
   state: GenerationState;
   done: number;
   total: number;
@@ -41,6 +54,7 @@ const asGeneration = (row: Row): Generation => ({
   id: row.id,
   embedder: row.embedder,
   dims: row.dims,
+  texts: parseTexts(row.texts),
   state: row.state,
   done: row.done,
   total: row.total,
@@ -68,6 +82,11 @@ export class GenerationTable {
       state TEXT NOT NULL CHECK (state IN ('building', 'current', 'previous', 'retired')),
       done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
       created_at INTEGER NOT NULL, switched_at INTEGER)`);
+    // Text rules per collection (JSON), stamped since text changes go through generations; a
+    // generation made before has '' and is stamped with the configured rules at start.
+    const columns = db.query<{ name: string }, []>("PRAGMA table_info(vector_generations)").all();
+    if (!columns.some((column) => column.name === "texts"))
+      db.run("ALTER TABLE vector_generations ADD COLUMN texts TEXT NOT NULL DEFAULT ''");
     // Progress per tenant, so that `/stats` shows a tenant its own entities, not everyone's.
     db.run(`CREATE TABLE IF NOT EXISTS vector_generation_tenants (
       generation INTEGER NOT NULL, tenant_id TEXT NOT NULL, done INTEGER NOT NULL,
@@ -106,9 +125,9 @@ export class GenerationTable {
     if (current) return current;
     this.db
       .query(
-        "INSERT INTO vector_generations (embedder, dims, state, created_at) VALUES (?, ?, 'current', ?)",
+        "INSERT INTO vector_generations (embedder, dims, texts, state, created_at) VALUES (?, ?, ?, 'current', ?)",
       )
-      .run(spec.embedder, spec.dims, now);
+      .run(spec.embedder, spec.dims, JSON.stringify(spec.texts ?? {}), now);
     return this.inState("current") as Generation;
   }
 
@@ -116,8 +135,9 @@ export class GenerationTable {
   begin(spec: GenerationSpec, now = Date.now()): Generation {
     return this.db.transaction(() => {
       const building = this.inState("building");
-      if (building && building.embedder === spec.embedder && building.dims === spec.dims) {
-        return building;
+      if (building && sameSpec(building, spec)) {
+        this.stamp(building.id, spec.texts ?? {});
+        return this.byId(building.id) as Generation;
       }
       if (building) {
         throw new GatewayError(
@@ -127,11 +147,22 @@ export class GenerationTable {
       }
       this.db
         .query(
-          "INSERT INTO vector_generations (embedder, dims, state, created_at) VALUES (?, ?, 'building', ?)",
+          "INSERT INTO vector_generations (embedder, dims, texts, state, created_at) VALUES (?, ?, ?, 'building', ?)",
         )
-        .run(spec.embedder, spec.dims, now);
+        .run(spec.embedder, spec.dims, JSON.stringify(spec.texts ?? {}), now);
       return this.inState("building") as Generation;
     })();
+  }
+
+  /**
+   * Adds the text rules of collections generation `id` was not stamped for (a newly declared
+   * collection, or every one of a generation made before stamps), keeping those it has.
+   */
+  stamp(id: number, texts: TextRules): void {
+    const row = this.byId(id);
+    if (!row) return;
+    const merged = JSON.stringify({ ...texts, ...row.texts });
+    this.db.query("UPDATE vector_generations SET texts = ? WHERE id = ?").run(merged, id);
   }
 
   /** Adds what a batch of the build wrote for each tenant; `reset` first: a build (re)starts. */

@@ -2,6 +2,7 @@ import type { Embedder } from "../embedders/index.ts";
 import type { Collection, VectorStore } from "../vectors/index.ts";
 import type { CurrentPointer } from "./qdrant-pointer.ts";
 import type { Generation, GenerationSpec, GenerationTable } from "./table.ts";
+import type { TextRules } from "./texts.ts";
 
 /** An open generation: its row, its embedder, and the store of its physical collections. */
 export interface OpenGeneration {
@@ -15,6 +16,8 @@ export interface GenerationsDeps {
   table: GenerationTable;
   /** The embedder the configuration asks for (EMBEDDINGS_MODEL, EMBEDDING_DIMS). */
   configured: Embedder;
+  /** Each collection's text rule the registry asks for (`textRulesOf`); default: none named. */
+  texts?: TextRules;
   /** An embedder for an older spec (the previous model, still current until the switch). */
   embedderOf: (spec: GenerationSpec) => Embedder;
   /** A store for one generation, initialised for its physical collections. */

@@ -16,6 +16,7 @@ import { qdrantPointer } from "./qdrant-pointer.ts";
 import { storedSnapshot } from "./stored-snapshot.ts";
 import type { GenerationSpec } from "./table.ts";
 import { GenerationTable } from "./table.ts";
+import { changedTexts, textRulesOf } from "./texts.ts";
 
 /** How often the table is re-read (a rollback from `bun run reembed`) and old ones expired. */
 const REFRESH_MS = 5_000;
@@ -52,6 +53,7 @@ export function startGenerations(
   const generations = new Generations({
     table,
     configured: deps.configured,
+    texts: textRulesOf(deps.registry, chunkSettings(config)),
     embedderOf: embedderOf(config, logger),
     open: async (row, collections) => {
       const store = config.QDRANT_URL
@@ -118,7 +120,17 @@ export function startGenerations(
       );
       return;
     }
-    logger.info({ generation: target.row.id, embedder: target.row.embedder }, "re-embedding");
+    const from = generations.current().row;
+    logger.info(
+      {
+        generation: target.row.id,
+        embedder: target.row.embedder,
+        ...(from.embedder === target.row.embedder && from.dims === target.row.dims
+          ? { textsChanged: changedTexts(from.texts, target.row.texts) }
+          : {}),
+      },
+      "re-embedding",
+    );
     building = buildGeneration(generations, table, source, {
       signal: stop.signal,
       chunks: chunkSettings(config),
