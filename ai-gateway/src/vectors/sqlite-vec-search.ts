@@ -64,6 +64,9 @@ function toHits(rows: HitRow[], tenantId: string, score: (raw: number) => number
  * The nearest points by cosine similarity. Unfiltered: the nearest binary codes of the tenant
  * (codes.candidates), rescored on the float vectors. Filtered: every point of the tenant that
  * passes the filter is scored exactly, so no qualifying point is lost to a candidate cut.
+ * `answered`: how many hits the caller answers (hybrid reads `limit` = twice that for the
+ * fusion); candidates are read for it, since sqlite-vec's binary KNN costs time linear in k
+ * (on 100,000 codes: 7 ms at k 10, 10 ms at 40, 15 ms at 80).
  */
 export function vectorHits(
   db: Database,
@@ -73,6 +76,7 @@ export function vectorHits(
   vector: Float32Array,
   limit: number,
   filter: SearchFilter | undefined,
+  answered = limit,
 ): SearchHit[] {
   const toScore = (distance: number) => 1 - distance;
   if (filter && Object.keys(filter).length > 0) {
@@ -101,7 +105,7 @@ export function vectorHits(
      JOIN vectors_${c} v ON v.rowid = candidates.rowid
      GROUP BY p.rowid ORDER BY score LIMIT ?5`,
   );
-  let candidates = Math.max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR);
+  let candidates = Math.max(MIN_CANDIDATES, answered * CANDIDATE_FACTOR, limit);
   let rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
   for (let before = -1; rows.length < limit && rows.length > before; ) {
     before = rows.length;

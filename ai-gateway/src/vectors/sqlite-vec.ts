@@ -239,7 +239,7 @@ export class SqliteVecStore implements VectorStore {
     const { mode = "vector", text = "", filter } = options;
     const codes = this.#statements(collection).codes;
     const nearest = (k: number) =>
-      vector ? vectorHits(this.db, collection, codes, tenantId, vector, k, filter) : [];
+      vector ? vectorHits(this.db, collection, codes, tenantId, vector, k, filter, limit) : [];
     if (mode === "vector") return nearest(limit);
     if (mode === "keyword") return keywordHits(this.db, collection, tenantId, text, limit, filter);
     const k = fusionCandidates(limit);
