@@ -147,6 +147,32 @@ export function describeSearchModes(name: string, fresh: () => Promise<VectorSto
       expect((await search("tenant-a", "Zebra", "keyword")).map((hit) => hit.id)).toEqual(["5"]);
     });
 
+    test("an entity written twice in one batch keeps only the later words, in every mode", async () => {
+      await store.write(TASKS, {
+        upserts: [taskPoint("tenant-a", 7, "Email Okapi Ltd")],
+        deletes: [],
+      });
+      // One batch: the stored entity updated twice, and a new one created then updated.
+      await store.write(TASKS, {
+        upserts: [
+          taskPoint("tenant-a", 7, "Call Narwhal Inc", "open", { version: 2 }),
+          taskPoint("tenant-a", 8, "Visit Axolotl Co", "open", { version: 1 }),
+          taskPoint("tenant-a", 7, "Fax Pangolin plc", "open", { version: 3 }),
+          taskPoint("tenant-a", 8, "Ring Tapir GmbH", "open", { version: 2 }),
+        ],
+        deletes: [],
+      });
+      for (const word of ["Okapi", "Narwhal", "Axolotl"])
+        expect(await search("tenant-a", word, "keyword"), word).toEqual([]);
+      for (const mode of SEARCH_MODES) {
+        const pangolin = await search("tenant-a", "Fax Pangolin plc", mode);
+        expect(pangolin.map((hit) => hit.id)[0], mode).toBe("7");
+        const tapir = await search("tenant-a", "Ring Tapir GmbH", mode);
+        expect(tapir.map((hit) => hit.id)[0], mode).toBe("8");
+      }
+      expect(await store.count(TASKS, "tenant-a")).toBe(2);
+    });
+
     test("purge removes an entity's words too", async () => {
       await store.write(TASKS, {
         upserts: [taskPoint("tenant-a", 9, "Forged quokka")],
