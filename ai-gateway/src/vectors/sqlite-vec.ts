@@ -207,12 +207,7 @@ export class SqliteVecStore implements VectorStore {
   }
 
   /** Chunk 0 shares the point's rowid (already stored); the others get their own rowids. */
-  #putChunks(
-    sql: WriteStatements,
-    rowid: number,
-    point: PointUpsert,
-    words: PendingWords,
-  ): void {
+  #putChunks(sql: WriteStatements, rowid: number, point: PointUpsert, words: PendingWords): void {
     if (!point.chunks || point.chunks.length === 0) return;
     if (point.chunks.length > CHUNK_ROWIDS_PER_POINT)
       throw new GatewayError("store_failed", `${point.chunks.length} chunks of one entity`);
