@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { addMissingColumns } from "../db.ts";
 import { GatewayError } from "../errors.ts";
 import type { Collection } from "../vectors/index.ts";
 import { parseTexts, sameTexts, type TextRules } from "./texts.ts";
@@ -84,9 +85,7 @@ export class GenerationTable {
       created_at INTEGER NOT NULL, switched_at INTEGER)`);
     // Text rules per collection (JSON), stamped since text changes go through generations; a
     // generation made before has '' and is stamped with the configured rules at start.
-    const columns = db.query<{ name: string }, []>("PRAGMA table_info(vector_generations)").all();
-    if (!columns.some((column) => column.name === "texts"))
-      db.run("ALTER TABLE vector_generations ADD COLUMN texts TEXT NOT NULL DEFAULT ''");
+    addMissingColumns(db, "vector_generations", { texts: "TEXT NOT NULL DEFAULT ''" });
     // Progress per tenant, so that `/stats` shows a tenant its own entities, not everyone's.
     db.run(`CREATE TABLE IF NOT EXISTS vector_generation_tenants (
       generation INTEGER NOT NULL, tenant_id TEXT NOT NULL, done INTEGER NOT NULL,
