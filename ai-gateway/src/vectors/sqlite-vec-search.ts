@@ -65,8 +65,10 @@ function toHits(rows: HitRow[], tenantId: string, score: (raw: number) => number
  * (codes.candidates), rescored on the float vectors. Filtered: every point of the tenant that
  * passes the filter is scored exactly, so no qualifying point is lost to a candidate cut.
  * `answered`: how many hits the caller answers (hybrid reads `limit` = twice that for the
- * fusion); candidates are read for it, since sqlite-vec's binary KNN costs time linear in k
- * (on 100,000 codes: 7 ms at k 10, 10 ms at 40, 15 ms at 80).
+ * fusion). A tenant with a `vec0` partition gets candidates for `answered` only, since
+ * sqlite-vec's binary KNN costs time linear in k (on 100,000 codes: 7 ms at k 10, 10 ms at 40,
+ * 15 ms at 80); a small tenant's brute-force scan costs the same for any k, so it reads them
+ * for `limit`, which keeps the fused order of the list's tail (bench:quality moved with it).
  */
 export function vectorHits(
   db: Database,
@@ -105,7 +107,8 @@ export function vectorHits(
      JOIN vectors_${c} v ON v.rowid = candidates.rowid
      GROUP BY p.rowid ORDER BY score LIMIT ?5`,
   );
-  let candidates = Math.max(MIN_CANDIDATES, answered * CANDIDATE_FACTOR, limit);
+  const readFor = codes.isPartitioned(tenantId) ? answered : limit;
+  let candidates = Math.max(MIN_CANDIDATES, readFor * CANDIDATE_FACTOR, limit);
   let rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
   for (let before = -1; rows.length < limit && rows.length > before; ) {
     before = rows.length;
