@@ -152,7 +152,10 @@ async function embedders(): Promise<EmbedderCase[]> {
 }
 
 function stores(): { name: string; env: Record<string, string> }[] {
-  const list = [{ name: "sqlite-vec", env: {} as Record<string, string> }];
+  // QDRANT_URL empty: the services inherit this process's environment, and a sqlite-vec gateway
+  // given the Qdrant's address would store in that Qdrant (its default collections, shared
+  // across runs) instead.
+  const list = [{ name: "sqlite-vec", env: { QDRANT_URL: "" } as Record<string, string> }];
   const qdrant = process.env.QDRANT_URL;
   if (qdrant) {
     list.push({
