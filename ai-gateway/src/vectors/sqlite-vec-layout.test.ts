@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeVectorStore, userPoint } from "../../test/store-contract.ts";
+import { filler, longTaskPoint } from "../../test/store-contract-chunks.ts";
 import { openDatabase } from "../db.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import { pointId } from "./point-id.ts";
@@ -132,4 +133,18 @@ test("a file written by the vec0-only layout keeps its tenants' partitions and g
   expect(
     (await store.search("users", "tenant-n", query("Alice Smith"), 10))[0]?.data.tenantId,
   ).toBe("tenant-n");
+});
+
+test("a tenant below the partition size is searched exactly: a long text's passage beats many short texts", async () => {
+  const store = new SqliteVecStore(openDatabase(":memory:"));
+  await store.init(384, ["tasks"]);
+  // Short texts have few words; ranked by the binary codes of sparse (hashing) vectors, they
+  // come nearer to a short query than a long chunk that holds the query's words.
+  const short = Array.from({ length: 300 }, (_, i) => longTaskPoint("tenant-a", 100 + i, ""));
+  const passage = "Rotate the zephyr quokka credentials before the xylophone audit closes.";
+  const long = longTaskPoint("tenant-a", 1, `${filler(7, 3000)} ${passage} ${filler(8, 900)}`);
+  await store.write("tasks", { upserts: [...short, long], deletes: [] });
+  const hits = await store.search("tasks", "tenant-a", query(passage), 10, { mode: "vector" });
+  expect(hits[0]?.id).toBe("1");
+  expect(hits[0]?.highlight?.text).toContain(passage);
 });

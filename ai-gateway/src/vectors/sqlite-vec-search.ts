@@ -61,14 +61,14 @@ function toHits(rows: HitRow[], tenantId: string, score: (raw: number) => number
 }
 
 /**
- * The nearest points by cosine similarity. Unfiltered: the nearest binary codes of the tenant
- * (codes.candidates), rescored on the float vectors. Filtered: every point of the tenant that
- * passes the filter is scored exactly, so no qualifying point is lost to a candidate cut.
+ * The nearest points by cosine similarity. A tenant with a `vec0` partition, unfiltered: the
+ * nearest binary codes of the tenant (codes.candidates), rescored on the float vectors. Filtered,
+ * or a tenant still in the plain code table (fewer than PARTITION_AT codes): every point of the
+ * tenant that passes the filter is scored exactly, so no point is lost to a candidate cut (the
+ * binary codes of the hashing embedder's sparse vectors rank a long chunk behind short ones).
  * `answered`: how many hits the caller answers (hybrid reads `limit` = twice that for the
- * fusion). A tenant with a `vec0` partition gets candidates for `answered` only, since
- * sqlite-vec's binary KNN costs time linear in k (on 100,000 codes: 7 ms at k 10, 10 ms at 40,
- * 15 ms at 80); a small tenant's brute-force scan costs the same for any k, so it reads them
- * for `limit`, which keeps the fused order of the list's tail (bench:quality moved with it).
+ * fusion); candidates are read for it, since sqlite-vec's binary KNN costs time linear in k (on
+ * 100,000 codes: 7 ms at k 10, 10 ms at 40, 15 ms at 80).
  */
 export function vectorHits(
   db: Database,
@@ -81,7 +81,8 @@ export function vectorHits(
   answered = limit,
 ): SearchHit[] {
   const toScore = (distance: number) => 1 - distance;
-  if (filter && Object.keys(filter).length > 0) {
+  const filtered = filter !== undefined && Object.keys(filter).length > 0;
+  if (filtered || !codes.isPartitioned(tenantId)) {
     const where = filterSql(filter);
     // Every chunk of each qualifying point is scored; a point without chunks is its own vector.
     const rows = db
@@ -107,8 +108,7 @@ export function vectorHits(
      JOIN vectors_${c} v ON v.rowid = candidates.rowid
      GROUP BY p.rowid ORDER BY score LIMIT ?5`,
   );
-  const readFor = codes.isPartitioned(tenantId) ? answered : limit;
-  let candidates = Math.max(MIN_CANDIDATES, readFor * CANDIDATE_FACTOR, limit);
+  let candidates = Math.max(MIN_CANDIDATES, answered * CANDIDATE_FACTOR, limit);
   let rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
   for (let before = -1; rows.length < limit && rows.length > before; ) {
     before = rows.length;
