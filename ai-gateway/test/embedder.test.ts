@@ -3,11 +3,11 @@ import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
+import { makeEvent } from "@event-mesh/contracts";
 import { eventually } from "@event-mesh/service-kit";
 import { EmbeddingsServer } from "./embeddings-server.ts";
 import { spawnGateway } from "./gateway-process.ts";
-import { inProcessGateway } from "./in-process.ts";
+import { inProcessGateway, postEvents } from "./in-process.ts";
 
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
@@ -38,14 +38,7 @@ async function gateway(server: EmbeddingsServer, env: Record<string, string> = {
   return { ...gw, dataDir };
 }
 
-function post(url: string, events: AnyMeshEvent[]) {
-  const batch = encodeHttpBatch(events);
-  return fetch(`${url}/events`, {
-    method: "POST",
-    headers: { authorization: "Bearer t0ken", "content-type": batch.contentType },
-    body: batch.body,
-  });
-}
+const post = postEvents;
 
 const task = (id: number, description: string) =>
   makeEvent("task.created", {

@@ -1,7 +1,4 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
 import { openDatabase } from "../src/db.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
@@ -9,20 +6,11 @@ import { OpenAiEmbedder } from "../src/embedders/openai.ts";
 import { SqliteEmbeddingCache } from "../src/embedders/sqlite-cache.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
 import { inProcessGateway } from "./in-process.ts";
-import { CountingEmbedder, servedGateway } from "./served-gateway.ts";
+import { CountingEmbedder, scratch, servedGateway } from "./served-gateway.ts";
 import { userEvent } from "./user-events.ts";
 
-const dirs: string[] = [];
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function dataDir() {
-  const dir = mkdtempSync(join(tmpdir(), "embedding-cache-"));
-  dirs.push(dir);
-  return dir;
-}
+const { stops, dataDir, clear } = scratch("embedding-cache-");
+afterEach(clear);
 
 const user = userEvent;
 

@@ -1,7 +1,4 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type AnyMeshEvent, makeEvent } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
 import { openDatabase } from "../src/db.ts";
@@ -9,19 +6,10 @@ import { HashingEmbedder } from "../src/embedders/hashing.ts";
 import { TenantEraser } from "../src/erasure/eraser.ts";
 import { SqliteVecStore } from "../src/vectors/sqlite-vec.ts";
 import { OPERATOR_TOKEN } from "./app-fixture.ts";
-import { CountingEmbedder, servedGateway } from "./served-gateway.ts";
+import { CountingEmbedder, scratch, servedGateway } from "./served-gateway.ts";
 
-const dirs: string[] = [];
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function dataDir() {
-  const dir = mkdtempSync(join(tmpdir(), "erasure-"));
-  dirs.push(dir);
-  return dir;
-}
+const { stops, dataDir, clear } = scratch("erasure-");
+afterEach(clear);
 
 const source = "urn:test";
 const user = (tenantId: string, id: number, name: string, version = 1) =>

@@ -6,6 +6,23 @@ import { freePort } from "../../scripts/lib/service-process.ts";
 /** The gateway's entry point. */
 export const MAIN = join(import.meta.dir, "../src/main.ts");
 
+/** The declaration file of the Python invoices example producer. */
+export const INVOICES_YAML = join(import.meta.dir, "../../examples/python-invoices/invoices.yaml");
+
+/** A structured-mode CloudEvent as the billing producer sends it: tenant `acme`, version 1. */
+export function billingEvent(type: string, data: Record<string, unknown>) {
+  return {
+    specversion: "1.0",
+    id: crypto.randomUUID(),
+    source: "urn:billing",
+    time: "2026-12-05T09:00:00.000Z",
+    type,
+    tenantid: "acme",
+    entityversion: 1,
+    data,
+  };
+}
+
 /**
  * Spawns `bun src/main.ts` on a free port in embedded mode (ingest token `t0ken`, a fresh
  * DATA_DIR unless `env` sets one). `outcome` resolves with the exit code, or "started" once

@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AnyMeshEvent, encode, makeEvent } from "@event-mesh/contracts";
 import { createProducer, ensureTopics } from "@event-mesh/kafka-kit";
-import { createLogger } from "@event-mesh/service-kit";
-import { Registry } from "prom-client";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { openDatabase } from "../src/db.ts";
 import { HashingEmbedder } from "../src/embedders/hashing.ts";
@@ -16,13 +14,11 @@ import { buildGeneration, type SnapshotSource } from "../src/generations/builder
 import { Generations } from "../src/generations/generations.ts";
 import { kafkaSnapshot } from "../src/generations/kafka-snapshot.ts";
 import { type GenerationSpec, GenerationTable } from "../src/generations/table.ts";
-import { createGatewayMetrics } from "../src/metrics.ts";
 import { type Incoming, Pipeline } from "../src/pipeline/pipeline.ts";
-import { TenantLog } from "../src/tenants.ts";
-import { SqliteUsage } from "../src/usage/sqlite.ts";
 import { DEFAULT_CHUNKS } from "../src/vectors/chunks.ts";
 import { SqliteVecStore } from "../src/vectors/sqlite-vec.ts";
 import { EmbeddingsServer } from "./embeddings-server.ts";
+import { pipelineTestDeps } from "./pipeline-fixture.ts";
 
 const dirs: string[] = [];
 const servers: EmbeddingsServer[] = [];
@@ -52,12 +48,7 @@ function gateway(
   const pipeline = new Pipeline({
     embedder: generations.embedder,
     store: generations.store,
-    deadLetters: { write: async () => {} },
-    usage: new SqliteUsage(db),
-    tenants: new TenantLog(db),
-    metrics: createGatewayMetrics(new Registry()),
-    logger: createLogger({ name: "test", level: "silent" }),
-    topicPrefix: "",
+    ...pipelineTestDeps(db),
     chunks: DEFAULT_CHUNKS,
     // The embedding cache as main.ts wires it: hits tagged with their generation.
     cache: generations.tagging(

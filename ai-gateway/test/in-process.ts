@@ -1,5 +1,6 @@
 // The gateway of main.ts started inside the test's process, as most gateway tests need it: on a
 // free port, no signal handlers, an exit that does not end the test runner, a silent logger.
+import { type AnyMeshEvent, encodeHttpBatch } from "@event-mesh/contracts";
 import { createLogger } from "@event-mesh/service-kit";
 import { readConfig } from "../src/config.ts";
 import { type GatewayHooks, startGateway } from "../src/main.ts";
@@ -38,4 +39,14 @@ export async function inProcessGateway(
   );
   cleanups.push(() => gw.shutdown("test end"));
   return gw;
+}
+
+/** POST /events of `events` as one CloudEvents batch with the tests' ingest token. */
+export function postEvents(url: string, events: readonly AnyMeshEvent[]) {
+  const { contentType, body } = encodeHttpBatch(events);
+  return fetch(`${url}/events`, {
+    method: "POST",
+    headers: { authorization: "Bearer t0ken", "content-type": contentType },
+    body,
+  });
 }

@@ -1,34 +1,28 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { spawnGateway } from "./gateway-process.ts";
+import { billingEvent, INVOICES_YAML, spawnGateway } from "./gateway-process.ts";
 
-const DECLARED = join(import.meta.dir, "..", "..", "examples", "python-invoices", "invoices.yaml");
+const DECLARED = INVOICES_YAML;
 const BILLING = "billing-token-0123456789";
 const cleanups: (() => unknown)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) cleanup();
 });
 
-const invoice = (id: string, memo: string) => ({
-  specversion: "1.0",
-  id: crypto.randomUUID(),
-  source: "urn:billing",
-  time: "2026-12-05T09:00:00.000Z",
-  type: "invoice.paid",
-  tenantid: "acme",
-  entityversion: 1,
-  data: { id, tenantId: "acme", customer: "Ada Lovelace", memo, status: "paid", amountCents: 1 },
+const invoice = (id: string, memo: string) =>
+  billingEvent("invoice.paid", {
+    id,
+    tenantId: "acme",
+    customer: "Ada Lovelace",
+    memo,
+    status: "paid",
+    amountCents: 1,
+  });
+const user = billingEvent("user.created", {
+  id: 1,
+  tenantId: "acme",
+  name: "Mallory",
+  email: "mallory@example.com",
 });
-const user = {
-  specversion: "1.0",
-  id: crypto.randomUUID(),
-  source: "urn:billing",
-  time: "2026-12-05T09:00:00.000Z",
-  type: "user.created",
-  tenantid: "acme",
-  entityversion: 1,
-  data: { id: 1, tenantId: "acme", name: "Mallory", email: "mallory@example.com" },
-};
 
 async function gateway(env: Record<string, string>) {
   const started = spawnGateway({ MESH_ENTITIES: DECLARED, INGEST_TOKEN: "", ...env });

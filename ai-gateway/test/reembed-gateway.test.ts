@@ -2,9 +2,9 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
+import { type AnyMeshEvent, makeEvent } from "@event-mesh/contracts";
 import { eventually } from "@event-mesh/service-kit";
-import { inProcessGateway } from "./in-process.ts";
+import { inProcessGateway, postEvents } from "./in-process.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const dataDir = mkdtempSync(join(tmpdir(), "gw-reembed-"));
@@ -27,13 +27,7 @@ const user = (id: number, name: string) =>
   });
 
 async function post(url: string, events: AnyMeshEvent[]) {
-  const batch = encodeHttpBatch(events);
-  const response = await fetch(`${url}/events`, {
-    method: "POST",
-    headers: { authorization: "Bearer t0ken", "content-type": batch.contentType },
-    body: batch.body,
-  });
-  expect(response.status).toBe(200);
+  expect((await postEvents(url, events)).status).toBe(200);
 }
 
 const A = { authorization: "Bearer tenant-a:u1" };

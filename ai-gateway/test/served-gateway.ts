@@ -22,6 +22,27 @@ export class CountingEmbedder implements Embedder {
 }
 
 /**
+ * Temporary data folders and things to stop, for tests that make several of each: the caller
+ * registers `afterEach(clear)`, which stops every stop (in order) and removes every folder.
+ */
+export function scratch(prefix: string) {
+  const dirs: string[] = [];
+  const stops: (() => void)[] = [];
+  return {
+    stops,
+    dataDir() {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+    clear() {
+      for (const stop of stops.splice(0)) stop();
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
  * The test gateway behind a real HTTP server on a free port of 127.0.0.1, on a SQLite file in a
  * temporary DATA_DIR unless `options.dataDir` names one (that one is left in place).
  */

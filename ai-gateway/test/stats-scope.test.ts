@@ -2,8 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyMeshEvent, encodeHttpBatch, makeEvent } from "@event-mesh/contracts";
-import { inProcessGateway } from "./in-process.ts";
+import { type AnyMeshEvent, makeEvent } from "@event-mesh/contracts";
+import { inProcessGateway, postEvents } from "./in-process.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "gw-stats-scope-"));
 const OPERATOR = "operator-token-0123456789-abcdefghij";
@@ -29,13 +29,7 @@ const users = (tenantId: string, count: number) =>
   );
 
 async function post(url: string, events: AnyMeshEvent[]) {
-  const batch = encodeHttpBatch(events);
-  const response = await fetch(`${url}/events`, {
-    method: "POST",
-    headers: { authorization: "Bearer t0ken", "content-type": batch.contentType },
-    body: batch.body,
-  });
-  expect(response.status).toBe(200);
+  expect((await postEvents(url, events)).status).toBe(200);
 }
 
 interface Generation {

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually } from "@event-mesh/service-kit";
-import { spawnGateway } from "./gateway-process.ts";
+import { billingEvent, INVOICES_YAML, spawnGateway } from "./gateway-process.ts";
 
 // A declared type's text fields change: the gateway re-embeds in a new generation, as it does for
 // a new model, and searches find the entities by the new fields once it switches. A newly declared
 // collection beside them is no reason to re-embed anything.
 
-const INVOICES = join(import.meta.dir, "..", "..", "examples", "python-invoices", "invoices.yaml");
+const INVOICES = INVOICES_YAML;
 const BILLING = "billing-token-0123456789";
 const dir = mkdtempSync(join(tmpdir(), "text-generations-"));
 const cleanups: (() => unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
@@ -32,16 +32,15 @@ async function declaration(name: string, gateway: Record<string, unknown>, extra
   return path;
 }
 
-const invoice = (id: string, customer: string, memo: string) => ({
-  specversion: "1.0",
-  id: crypto.randomUUID(),
-  source: "urn:billing",
-  time: "2026-12-05T09:00:00.000Z",
-  type: "invoice.paid",
-  tenantid: "acme",
-  entityversion: 1,
-  data: { id, tenantId: "acme", customer, memo, status: "paid", amountCents: 100 },
-});
+const invoice = (id: string, customer: string, memo: string) =>
+  billingEvent("invoice.paid", {
+    id,
+    tenantId: "acme",
+    customer,
+    memo,
+    status: "paid",
+    amountCents: 100,
+  });
 
 interface View {
   id: number;

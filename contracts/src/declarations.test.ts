@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import * as v from "valibot";
 import { DeclarationError, readDeclarations } from "./declarations.ts";
-import { EVENT_REGISTRY, textOfCollections } from "./registry.ts";
+import { EVENT_REGISTRY } from "./registry.ts";
+import { textOfCollections } from "./registry-queries.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const builtIn = Bun.YAML.parse(await Bun.file(join(ROOT, "mesh.entities.yaml")).text()) as {

@@ -7,4 +7,5 @@ export * from "./fields.ts";
 export * from "./json-schema.ts";
 export * from "./kafka-codec.ts";
 export * from "./registry.ts";
+export * from "./registry-queries.ts";
 export * from "./topics.ts";

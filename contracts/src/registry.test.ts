@@ -6,15 +6,13 @@ import { decodeHttp } from "./cloudevent.ts";
 import { EVENT_TYPES, type EventData, type EventType } from "./events.ts";
 import { decode, encode } from "./kafka-codec.ts";
 import {
-  collectionsOf,
   EVENT_REGISTRY,
   EVENT_RULES,
   type EventRule,
   type EventRules,
   entityIdOf,
-  filterFieldsOf,
-  filterValuesOf,
 } from "./registry.ts";
+import { collectionsOf, filterFieldsOf, filterValuesOf } from "./registry-queries.ts";
 import { gatewayTopics, TOPICS, topicsOf } from "./topics.ts";
 
 const headers = { "content-type": "application/cloudevents+json" };

@@ -22,4 +22,5 @@ export * from "./sqlite/group-commit.ts";
 export * from "./sqlite/migrate.ts";
 export * from "./sqlite/outbox.ts";
 export * from "./sqlite/producer-db.ts";
+export * from "./sqlite/producer-store.ts";
 export * from "./testing.ts";

@@ -125,7 +125,7 @@ export function commonEnv(defaults: CommonDefaults) {
 }
 
 /** The auth variables as `commonEnv` parses them. */
-interface AuthEnv {
+export interface AuthEnv {
   NODE_ENV: string;
   AUTH_MODE?: "dev" | "jwt" | undefined;
   JWT_SECRET?: string | undefined;

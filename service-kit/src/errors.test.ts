@@ -17,6 +17,7 @@ import {
 } from "./errors.ts";
 import { createLogger, requestLogger } from "./logger.ts";
 import { ERROR_CODES, ERROR_TITLES } from "./problem.ts";
+import { unavailableProblem } from "./testing.ts";
 
 const problem = (code: string) => `https://event-mesh.dev/problems/${code}`;
 
@@ -24,6 +25,28 @@ const problem = (code: string) => `https://event-mesh.dev/problems/${code}`;
 async function problemOf(response: Response): Promise<unknown> {
   expect(response.headers.get("content-type")).toBe("application/problem+json");
   return response.json();
+}
+
+/**
+ * Checks that `response` has `status` and is the problem document of `code` with `title` and
+ * `detail` at `/boom`; `extra` adds members or overrides `instance`.
+ */
+async function expectProblem(
+  response: Response,
+  expected: { code: string; title: string; status: number; detail: string },
+  extra: Record<string, unknown> = {},
+) {
+  const { code, title, status, detail } = expected;
+  expect(response.status).toBe(status);
+  expect(await problemOf(response)).toEqual({
+    type: problem(code),
+    title,
+    status,
+    detail,
+    instance: "/boom",
+    code,
+    ...extra,
+  });
 }
 
 function appThrowing(error: Error) {
@@ -42,29 +65,21 @@ function appThrowing(error: Error) {
 test("renders an AppError as an RFC 9457 problem document, code and details as extensions", async () => {
   const { app, logged } = appThrowing(invalidInput([{ path: "email", message: "bad" }]));
   const response = await app.request("/boom?q=secret");
-  expect(response.status).toBe(400);
-  expect(await problemOf(response)).toEqual({
-    type: problem("invalid_input"),
-    title: "Invalid input",
-    status: 400,
-    detail: "invalid input",
-    instance: "/boom",
-    code: "invalid_input",
-    details: [{ path: "email", message: "bad" }],
-  });
+  await expectProblem(
+    response,
+    { code: "invalid_input", title: "Invalid input", status: 400, detail: "invalid input" },
+    { details: [{ path: "email", message: "bad" }] },
+  );
   expect(logged).toEqual([]);
 });
 
 test("leaves details out when there are none", async () => {
   const response = await appThrowing(conflict("taken")).app.request("/boom");
-  expect(response.status).toBe(409);
-  expect(await problemOf(response)).toEqual({
-    type: problem("conflict"),
+  await expectProblem(response, {
+    code: "conflict",
     title: "Conflict",
     status: 409,
     detail: "taken",
-    instance: "/boom",
-    code: "conflict",
   });
 });
 
@@ -102,14 +117,11 @@ test("maps Hono's own exceptions to problem documents", async () => {
   const response = await appThrowing(new HTTPException(413, { message: "too big" })).app.request(
     "/boom",
   );
-  expect(response.status).toBe(413);
-  expect(await problemOf(response)).toEqual({
-    type: problem("payload_too_large"),
+  await expectProblem(response, {
+    code: "payload_too_large",
     title: "Payload too large",
     status: 413,
     detail: "too big",
-    instance: "/boom",
-    code: "payload_too_large",
   });
   const limited = await appThrowing(new HTTPException(429, { message: "slow down" })).app.request(
     "/boom",
@@ -124,15 +136,11 @@ test("maps Hono's own exceptions to problem documents", async () => {
 
 test("answers unknown routes with a 404 problem document", async () => {
   const response = await appThrowing(new Error()).app.request("/nowhere", { method: "POST" });
-  expect(response.status).toBe(404);
-  expect(await problemOf(response)).toEqual({
-    type: problem("not_found"),
-    title: "Not found",
-    status: 404,
-    detail: "no route POST /nowhere",
-    instance: "/nowhere",
-    code: "not_found",
-  });
+  await expectProblem(
+    response,
+    { code: "not_found", title: "Not found", status: 404, detail: "no route POST /nowhere" },
+    { instance: "/nowhere" },
+  );
 });
 
 test("a ConfigError lists every problem on its own line", () => {
@@ -202,15 +210,11 @@ async function unavailable(response: Response, dependency: string, retryAfter: s
   expect(response.status).toBe(503);
   expect(response.headers.get("retry-after")).toBe(retryAfter);
   const text = await response.text();
-  expect(JSON.parse(text)).toEqual({
-    type: problem("service_unavailable"),
-    title: "Service unavailable",
-    status: 503,
-    detail: `${dependency} is unavailable; retry later`,
-    instance: "/boom",
-    code: "service_unavailable",
-    details: { dependency },
-  });
+  expect(JSON.parse(text)).toEqual(
+    unavailableProblem(`${dependency} is unavailable; retry later`, "/boom", {
+      details: { dependency },
+    }),
+  );
   return text;
 }
 

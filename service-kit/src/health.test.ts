@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { Hono } from "hono";
 import { mountHealth } from "./health.ts";
+import { unavailableProblem } from "./testing.ts";
 
 test("healthz answers alive without running probes", async () => {
   let ran = false;
@@ -51,15 +52,11 @@ test("readyz answers 503 naming the failed and the hung probe; why goes to the l
   expect(response.headers.get("retry-after")).toBe("1");
   const text = await response.text();
   expect(response.headers.get("content-type")).toBe("application/problem+json");
-  expect(JSON.parse(text)).toEqual({
-    type: "https://event-mesh.dev/problems/service_unavailable",
-    title: "Service unavailable",
-    status: 503,
-    detail: "not ready: sink, search",
-    instance: "/readyz",
-    code: "service_unavailable",
-    checks: { store: { status: "ok" }, sink: { status: "failed" }, search: { status: "failed" } },
-  });
+  expect(JSON.parse(text)).toEqual(
+    unavailableProblem("not ready: sink, search", "/readyz", {
+      checks: { store: { status: "ok" }, sink: { status: "failed" }, search: { status: "failed" } },
+    }),
+  );
   expect(text).not.toContain("SQLITE");
   expect(text).not.toContain("/srv/data");
   expect(logged).toMatchObject([

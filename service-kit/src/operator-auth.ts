@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { decodeProtectedHeader } from "jose";
 import { type AuthOptions, bearerChallenge, bearerToken, jwtPayloadVerifier } from "./auth.ts";
-import { authMode } from "./config.ts";
+import { type AuthEnv, authMode } from "./config.ts";
 import { documented, errorResponse } from "./docs.ts";
 import { AppError } from "./errors.ts";
 
@@ -103,14 +103,8 @@ function looksLikeJwt(token: string): boolean {
 }
 
 /** The variables `operatorOptions` reads. */
-export interface OperatorEnv {
+export interface OperatorEnv extends Omit<AuthEnv, "JWT_MAX_AGE"> {
   OPERATOR_TOKEN?: string | undefined;
-  NODE_ENV: string;
-  AUTH_MODE?: "dev" | "jwt" | undefined;
-  JWT_SECRET?: string | undefined;
-  JWT_JWKS_URL?: string | undefined;
-  JWT_ISSUER?: string | undefined;
-  JWT_AUDIENCE?: string | undefined;
   JWT_MAX_AGE?: number | undefined;
 }
 

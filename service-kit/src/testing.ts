@@ -49,6 +49,26 @@ export async function readError(response: Response): Promise<ReadError> {
   return error;
 }
 
+/**
+ * Test helper: the 503 problem document clients get while a dependency is down or not ready,
+ * with `detail` at `instance`, plus `extra` members (`details`, `requestId`, `checks`).
+ */
+export function unavailableProblem(
+  detail: string,
+  instance: string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    type: "https://event-mesh.dev/problems/service_unavailable",
+    title: "Service unavailable",
+    status: 503,
+    detail,
+    instance,
+    code: "service_unavailable",
+    ...extra,
+  };
+}
+
 const SpecSchema = v.object({
   paths: v.record(
     v.string(),

@@ -15,8 +15,8 @@ import {
 import * as v from "valibot";
 import { createApp as createUserApp } from "../../user-service/src/app.ts";
 import { SqliteUserStore } from "../../user-service/src/store/sqlite.ts";
-import { createApp } from "./app.ts";
-import { type AssigneeCheck, userServiceAssignees } from "./assignees.ts";
+import { type AppDeps, createApp } from "./app.ts";
+import { userServiceAssignees } from "./assignees.ts";
 import { SqliteTaskStore } from "./store/sqlite.ts";
 import { TaskPageSchema, TaskSchema } from "./tasks/schemas.ts";
 
@@ -28,14 +28,15 @@ let dir: string;
 let store: SqliteTaskStore;
 let send: ReturnType<typeof requester>;
 
-function open(checkAssignee?: AssigneeCheck) {
+/** Serves the app on `store` with dev auth; `extra` adds dependencies (assignee check, operator). */
+function open(extra: Partial<AppDeps> = {}) {
   const app = createApp({
     store,
     sink: { name: "test", probe: async () => {} },
     logger: silent(),
     metrics: createMetrics({ namespace: "task_service" }),
     auth: { mode: "dev" },
-    checkAssignee,
+    ...extra,
   });
   send = requester(app);
 }
@@ -266,7 +267,7 @@ describe("assignee checked against user-service", () => {
   });
 
   test("a user of the caller's tenant can be assigned, on create and on update", async () => {
-    open(userServiceAssignees(server.url.origin));
+    open({ checkAssignee: userServiceAssignees(server.url.origin) });
     const task = await createTask({ title: "T", assignee: userId });
     expect(task.assignee).toBe(userId);
     const patched = await send("PATCH", `/tasks/${task.id}`, {
@@ -277,7 +278,7 @@ describe("assignee checked against user-service", () => {
   });
 
   test("another tenant's user or an unknown id answers 400 naming assignee, storing nothing", async () => {
-    open(userServiceAssignees(server.url.origin));
+    open({ checkAssignee: userServiceAssignees(server.url.origin) });
     for (const [auth, assignee] of [
       [B, userId],
       [A, "no-such-user"],
@@ -292,7 +293,7 @@ describe("assignee checked against user-service", () => {
   });
 
   test("user-service unreachable: 503 naming it, and nothing stored", async () => {
-    open(userServiceAssignees("http://127.0.0.1:9"));
+    open({ checkAssignee: userServiceAssignees("http://127.0.0.1:9") });
     const response = await send("POST", "/tasks", {
       auth: A,
       body: { title: "T", assignee: userId },
@@ -324,17 +325,7 @@ describe("operations", () => {
 describe("erasure: DELETE /admin/tenants/{id}, GET /admin/erasures/{tenant}, POST /admin/tenants", () => {
   const OPERATOR = "task-operator-credential-of-32-chars!";
   const auth = `Bearer ${OPERATOR}`;
-  const withOperator = () => {
-    const app = createApp({
-      store,
-      sink: { name: "test", probe: async () => {} },
-      logger: silent(),
-      metrics: createMetrics({ namespace: "task_service" }),
-      auth: { mode: "dev" },
-      operator: { token: OPERATOR },
-    });
-    send = requester(app);
-  };
+  const withOperator = () => open({ operator: { token: OPERATOR } });
 
   test("an operator erases the tenant's tasks; its writes are 410 until provisioned again; others untouched", async () => {
     withOperator();

@@ -6,6 +6,7 @@ import { afterEach, expect, test } from "bun:test";
 import { HashingEmbedder } from "../../ai-gateway/src/embedders/hashing.ts";
 import { pointId } from "../../ai-gateway/src/vectors/point-id.ts";
 import { search } from "./api.ts";
+import { driftTotal, reconcile, RECONCILE_TOKEN as TOKEN } from "./reconcile-api.ts";
 import { sqliteHandle } from "./reconcile-stores.ts";
 import {
   eventually,
@@ -18,25 +19,8 @@ import {
 } from "./stack.ts";
 import { createTask } from "./task-api.ts";
 
-const TOKEN = "operator-e2e-0123456789-abcdefghijk";
 const TENANT = "rec-tasks";
 afterEach(stopAll);
-
-async function reconcile(gatewayUrl: string, body: Record<string, unknown>) {
-  const response = await fetch(`${gatewayUrl}/admin/reconcile`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as {
-    collections: Record<
-      string,
-      Record<"missing" | "stale" | "orphaned" | "ahead", { count: number; first: string[] }>
-    >;
-  };
-  expect(response.status).toBe(200);
-  return json;
-}
 
 test("a lost task and a forged task version are found in the tasks collection and repaired from task-service", async () => {
   const config = stackConfig();
@@ -102,11 +86,8 @@ test("a lost task and a forged task version are found in the tasks collection an
   await eventually(
     "a reconcile run with no drift in tasks",
     async () => {
-      const kinds = (await reconcile(gateway.url, { tenant: TENANT })).collections.tasks;
-      const total = kinds
-        ? kinds.missing.count + kinds.stale.count + kinds.orphaned.count + kinds.ahead.count
-        : -1;
-      return total === 0 ? true : undefined;
+      const report = await reconcile(gateway.url, { tenant: TENANT });
+      return driftTotal(report, "tasks") === 0 ? true : undefined;
     },
     60_000,
     explain,

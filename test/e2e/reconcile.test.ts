@@ -9,6 +9,13 @@ import { QdrantDouble } from "../../ai-gateway/test/qdrant-double.ts";
 import { QdrantSchema } from "../../ai-gateway/test/qdrant-schema.ts";
 import { createMany, createUser, deleteUser, renameUser, search, type User } from "./api.ts";
 import {
+  driftTotal,
+  type Kind,
+  type Report,
+  reconcile,
+  RECONCILE_TOKEN as TOKEN,
+} from "./reconcile-api.ts";
+import {
   qdrantDoubleHandle,
   type StoreHandle,
   sqliteHandle,
@@ -26,32 +33,10 @@ import {
   tail,
 } from "./stack.ts";
 
-const TOKEN = "operator-e2e-0123456789-abcdefghijk";
 const A = "rec-a";
 const B = "rec-b";
 
 afterEach(stopAll);
-
-interface Kind {
-  count: number;
-  first: string[];
-}
-type Report = {
-  complete: boolean;
-  collections: Record<string, Record<"missing" | "stale" | "orphaned" | "ahead", Kind>>;
-};
-
-async function reconcile(gatewayUrl: string, body: Record<string, unknown>): Promise<Report> {
-  const response = await fetch(`${gatewayUrl}/admin/reconcile`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (response.status !== 200)
-    throw new Error(`reconcile answered ${response.status}: ${JSON.stringify(json)}`);
-  return json as Report;
-}
 
 const ids = (kind: Kind | undefined) => (kind?.first ?? []).map((id) => id.split("/")[1]).sort();
 const sorted = (...users: User[]) => users.map((u) => u.id).sort();
@@ -164,11 +149,7 @@ function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle)
       "a reconcile run with zero drift",
       async () => {
         const report = await reconcile(gatewayUrl, {});
-        const users = report.collections.users;
-        const total = users
-          ? users.missing.count + users.stale.count + users.orphaned.count + users.ahead.count
-          : -1;
-        return total === 0 ? report : undefined;
+        return driftTotal(report, "users") === 0 ? report : undefined;
       },
       60_000,
       explain,

@@ -2,7 +2,7 @@
 // filler file. Mounting needs root; elsewhere the test is skipped with a message.
 import { afterAll, describe, expect, test } from "bun:test";
 import { type AnyMeshEvent, decodeHttp } from "@event-mesh/contracts";
-import { mountSmallDisk } from "@event-mesh/service-kit";
+import { mountSmallDisk, unavailableProblem } from "@event-mesh/service-kit";
 import { afterEachTest, call, idOf, metric, spawnService, waitFor, waitReady } from "./helpers.ts";
 
 const disk = mountSmallDisk(2048);
@@ -58,16 +58,12 @@ describe.skipIf(!disk)("on a full disk", () => {
     const requestId = refused.headers.get("x-request-id");
     const text = await refused.text();
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
-    expect(JSON.parse(text)).toEqual({
-      type: "https://event-mesh.dev/problems/service_unavailable",
-      title: "Service unavailable",
-      status: 503,
-      detail: "store is unavailable; retry later",
-      instance: "/users",
-      code: "service_unavailable",
-      details: { dependency: "store" },
-      requestId,
-    });
+    expect(JSON.parse(text)).toEqual(
+      unavailableProblem("store is unavailable; retry later", "/users", {
+        details: { dependency: "store" },
+        requestId,
+      }),
+    );
     expect(text).not.toContain("SQLITE");
     // The details went to the log, under the same request id.
     await waitFor("the storage warning", () =>

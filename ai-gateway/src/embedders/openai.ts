@@ -1,16 +1,9 @@
-import {
-  callHttp,
-  deadline,
-  describeError,
-  type Logger,
-  Retrier,
-  trimTrailingSlashes,
-} from "@event-mesh/service-kit";
-import { GatewayError } from "../errors.ts";
+// The OpenAI-compatible embedder: requests sized to the server, split on timeouts and 413s.
+import { describeError, type Logger, trimTrailingSlashes } from "@event-mesh/service-kit";
 import { BatchWindow } from "./batch-window.ts";
 import type { EmbedderHealth } from "./health.ts";
 import { type Embedded, type Embedder, Refused } from "./index.ts";
-import { readEmbeddings } from "./openai-response.ts";
+import { type EmbeddingsRequestSettings, postEmbeddings, TooBig } from "./openai-request.ts";
 
 /** Settings of an OpenAI-compatible `/embeddings` endpoint. */
 export interface OpenAiEmbedderOptions {
@@ -53,16 +46,6 @@ const DRAIN_PROBES = 4;
 /** The text embedded when only the server's health is in question. */
 export const PROBE_TEXT = "probe";
 
-/** A request that timed out or was answered 413: the same texts in smaller requests may pass. */
-class TooBig extends GatewayError {
-  constructor(
-    message: string,
-    readonly status413: boolean,
-  ) {
-    super("embedder_failed", message);
-  }
-}
-
 /**
  * Embeds through any server speaking the OpenAI embeddings API, in requests sized from the
  * server's measured throughput. A request that times out is sent again in smaller parts once the
@@ -74,7 +57,7 @@ export class OpenAiEmbedder implements Embedder {
   readonly name: string;
   readonly #endpoint: string;
   readonly #options: Required<Omit<OpenAiEmbedderOptions, "apiKey" | "logger" | "health">>;
-  readonly #apiKey: string | undefined;
+  readonly #settings: EmbeddingsRequestSettings;
   readonly #logger: Logger | undefined;
   readonly #health: EmbedderHealth | undefined;
   readonly #window: BatchWindow;
@@ -97,7 +80,7 @@ export class OpenAiEmbedder implements Embedder {
       // most other servers refuse or ignore the field.
       sendDimensions: options.sendDimensions ?? /^text-embedding-3-/.test(options.model),
     };
-    this.#apiKey = options.apiKey;
+    this.#settings = { ...this.#options, apiKey: options.apiKey };
     this.#logger = options.logger;
     this.#health = options.health;
     this.#window = new BatchWindow(this.#options.batchMax, this.#options.timeoutMs / 4);
@@ -174,7 +157,7 @@ export class OpenAiEmbedder implements Embedder {
   async #request(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     const done = this.#health?.sent();
     try {
-      const vectors = await this.#post(input, signal);
+      const vectors = await postEmbeddings(this.#endpoint, input, this.#settings, signal);
       this.#health?.answered();
       return vectors;
     } catch (error) {
@@ -186,88 +169,6 @@ export class OpenAiEmbedder implements Embedder {
       done?.();
     }
   }
-
-  async #post(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
-    const { timeoutMs, model, dims, sendDimensions } = this.#options;
-    const body = JSON.stringify({
-      model,
-      input,
-      encoding_format: "float",
-      ...(sendDimensions ? { dimensions: dims } : {}),
-    });
-    // 429s are retried here, waiting what Retry-After asks (else the backoff), up to
-    // maxRateLimitRetries; anything else is the pipeline's to retry.
-    const rateLimited = new Retrier({ baseMs: 100, maxMs: 5_000 }, signal);
-    for (;;) {
-      const until = deadline(timeoutMs, signal);
-      const either = until.signal;
-      let response: Response;
-      let json: unknown;
-      try {
-        response = await callHttp(this.#endpoint, "", {
-          method: "POST",
-          token: this.#apiKey,
-          headers: { "content-type": "application/json" },
-          body,
-          signal: either,
-        });
-        // The timeout covers the body too: a server may send headers at once and stall after.
-        json = response.ok ? await response.json().catch(rethrowIf(either)) : undefined;
-        if (!response.ok) await response.arrayBuffer();
-      } catch (error) {
-        if (signal?.aborted)
-          throw new GatewayError("shutting_down", "embeddings request abandoned");
-        if (until.timedOut()) {
-          throw new TooBig(
-            `embeddings request of ${input.length} texts took over ${timeoutMs} ms`,
-            false,
-          );
-        }
-        throw new GatewayError(
-          "embedder_failed",
-          `embeddings request failed: ${String(error)}`,
-          undefined,
-          {
-            cause: error,
-          },
-        );
-      }
-      if (response.status === 429 && rateLimited.attempts < this.#options.maxRateLimitRetries) {
-        await rateLimited.failed(this.#retryAfter(response.headers.get("retry-after")));
-        continue;
-      }
-      if (response.status === 413) {
-        throw new TooBig(`embeddings server answered 413 for ${input.length} texts`, true);
-      }
-      if (!response.ok) {
-        const retryAfter = response.headers.get("retry-after");
-        throw new GatewayError(
-          "embedder_failed",
-          `embeddings server answered ${response.status}`,
-          retryAfter === null ? undefined : this.#retryAfter(retryAfter),
-        );
-      }
-      return readEmbeddings(json, input.length, this.dims);
-    }
-  }
-
-  /** Retry-After is seconds or an HTTP date; without one, back off exponentially. */
-  /** What a Retry-After header (seconds or a date) asks, capped; 0 when absent or unreadable. */
-  #retryAfter(header: string | null): number {
-    let ms = Number.NaN;
-    if (header !== null && /^\s*\d+(\.\d+)?\s*$/.test(header)) ms = Number(header) * 1000;
-    else if (header !== null) ms = Date.parse(header) - Date.now();
-    if (!Number.isFinite(ms) || ms < 0) ms = 0;
-    return Math.min(ms, this.#options.maxRetryAfterMs);
-  }
-}
-
-/** A body that is not JSON is a bad response, unless reading it was cut short by `signal`. */
-function rethrowIf(signal: AbortSignal) {
-  return (error: unknown) => {
-    if (signal.aborted) throw error;
-    return undefined;
-  };
 }
 
 /** The first `max` UTF-16 units of `text`, never ending inside a surrogate pair. */

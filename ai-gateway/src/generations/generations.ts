@@ -1,3 +1,4 @@
+// Vectors in generations: which are open, which embedder tags a vector, how a write reaches each.
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import { type Embedded, type Embedder, Refused } from "../embedders/index.ts";
 import { GatewayError } from "../errors.ts";
@@ -5,10 +6,10 @@ import {
   COLLECTIONS,
   type Collection,
   type PointUpsert,
-  type SearchHit,
   type VectorStore,
   type WriteResult,
 } from "../vectors/index.ts";
+import { generationsStore } from "./generations-store.ts";
 import { physical, sameModel, sameSpec } from "./table.ts";
 import type { GenerationsDeps, OpenGeneration, Tag } from "./types.ts";
 
@@ -201,74 +202,22 @@ export class Generations {
     });
   }
 
-  /** The port the pipeline and the routes use. */
-  readonly store: VectorStore = {
-    name: "generations",
-    init: async (_dims, collections) => {
+  /** The port the pipeline and the routes use (generations-store.ts). */
+  readonly store: VectorStore = generationsStore({
+    startOnce: async (collections) => {
       if (this.#open.size === 0) await this.start(collections);
     },
-    write: async (collection, ops) => {
-      const current = this.current();
-      const others = [...this.#open.values()].filter((open) => open !== current);
-      const [result] = await Promise.all([
-        this.writeTo(current, collection, ops),
-        ...others.map((open) => this.writeTo(open, collection, ops)),
-      ]);
-      return result;
+    current: () => this.current(),
+    opened: () => [...this.#open.values()],
+    embeddedBy: (vector) => {
+      const tag = this.#tags.get(vector);
+      return tag && this.#open.get(tag.generation);
     },
-    search: (collection, tenantId, vector, limit, options): Promise<SearchHit[]> => {
-      // A keyword search embeds nothing: it reads the current generation's keyword index.
-      const tag = vector && this.#tags.get(vector);
-      const open = (tag && this.#open.get(tag.generation)) || this.current();
-      if (vector && open.row.dims !== vector.length) {
-        throw new GatewayError("store_failed", "the query's generation is gone; retry");
-      }
-      const name = physical(collection, open.row.id);
-      return open.store.search(name, tenantId, vector, limit, options);
-    },
-    // Read-your-writes and reconciliation read the generation searches use; `write` resolves
-    // only once every generation holds the change, so the current one is never behind.
-    versions: (collection, tenantId, entityIds) => {
-      const current = this.current();
-      return current.store.versions(physical(collection, current.row.id), tenantId, entityIds);
-    },
-    listVersions: (collection, tenantId, cursor, limit) => {
-      const current = this.current();
-      const name = physical(collection, current.row.id);
-      return current.store.listVersions(name, tenantId, cursor, limit);
-    },
-    purge: async (collection, tenantId, entityIds) => {
-      for (const open of this.#open.values()) {
-        await open.store.purge(physical(collection, open.row.id), tenantId, entityIds);
-      }
-    },
-    // Every generation: the open ones, and the retired ones, whose collections are kept (not
-    // dropped) and so still hold the tenant's vectors.
-    eraseTenant: async (collection, tenantId) => {
-      let erased = 0;
-      for (const open of this.#open.values())
-        erased += await open.store.eraseTenant(physical(collection, open.row.id), tenantId);
-      const retired = this.#deps.table.all().filter((row) => row.state === "retired");
-      for (const row of retired) {
-        const name = physical(collection, row.id);
-        const store = await this.#deps.open(row, [name]);
-        try {
-          erased += await store.eraseTenant(name, tenantId);
-        } finally {
-          await store.close();
-        }
-      }
-      this.#deps.table.forgetTenant(tenantId);
-      return erased;
-    },
-    count: (collection, tenantId) => {
-      const current = this.current();
-      return current.store.count(physical(collection, current.row.id), tenantId);
-    },
-    ping: () => this.current().store.ping(),
-    close: async () => {
+    writeTo: (target, collection, ops) => this.writeTo(target, collection, ops),
+    deps: () => this.#deps,
+    closeAll: async () => {
       for (const open of this.#open.values()) await open.store.close();
       this.#open.clear();
     },
-  };
+  });
 }

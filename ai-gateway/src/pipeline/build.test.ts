@@ -1,12 +1,8 @@
 import { expect, test } from "bun:test";
 import { makeEvent } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
-import { Registry } from "prom-client";
+import { pipelineTestDeps } from "../../test/pipeline-fixture.ts";
 import { openDatabase } from "../db.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
-import { createGatewayMetrics } from "../metrics.ts";
-import { TenantLog } from "../tenants.ts";
-import { SqliteUsage } from "../usage/sqlite.ts";
 import type { VectorStore } from "../vectors/index.ts";
 import { SqliteVecStore } from "../vectors/sqlite-vec.ts";
 import { buildPipeline } from "./build.ts";
@@ -32,12 +28,7 @@ async function setup(storeDown = false) {
     {
       embedder: new HashingEmbedder(384),
       store,
-      deadLetters: { write: async () => {} },
-      usage: new SqliteUsage(db),
-      tenants: new TenantLog(db),
-      metrics: createGatewayMetrics(new Registry()),
-      logger: createLogger({ name: "test", level: "silent" }),
-      topicPrefix: "",
+      ...pipelineTestDeps(db),
       retry: { baseMs: 1, maxMs: 5 },
     },
     {

@@ -1,6 +1,6 @@
 import { type AnyMeshEvent, decode, EVENT_REGISTRY, type Registry } from "@event-mesh/contracts";
 import type { DeadLetter } from "../dead-letters/index.ts";
-import type { Incoming } from "./pipeline.ts";
+import type { Incoming } from "./pipeline-deps.ts";
 
 /** A decoded event and the item it came in as (kept to dead-letter it later, byte for byte). */
 export interface Decoded {

@@ -1,16 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { type AnyMeshEvent, encode, makeEvent } from "@event-mesh/contracts";
-import { createLogger } from "@event-mesh/service-kit";
-import { Registry } from "prom-client";
+import { pipelineTestDeps } from "../../test/pipeline-fixture.ts";
 import { openDatabase } from "../db.ts";
 import type { DeadLetter } from "../dead-letters/index.ts";
 import { SqliteDeadLetters } from "../dead-letters/sqlite.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import { type Embedded, Refused } from "../embedders/index.ts";
 import { WrongDimsError } from "../errors.ts";
-import { createGatewayMetrics } from "../metrics.ts";
 import { TenantLog } from "../tenants.ts";
-import { SqliteUsage } from "../usage/sqlite.ts";
 import type { VectorStore } from "../vectors/index.ts";
 import { SqliteVecStore } from "../vectors/sqlite-vec.ts";
 import { Batcher } from "./batcher.ts";
@@ -36,9 +33,11 @@ async function setup(
   const store = options.wrapStore ? options.wrapStore(sqlite) : sqlite;
   const kafkaLetters: DeadLetter[] = [];
   const httpLetters = new SqliteDeadLetters(db);
-  const usage = new SqliteUsage(db);
+  const deps = pipelineTestDeps(db);
+  const usage = deps.usage;
   const embedder = new HashingEmbedder(384);
   const pipeline = new Pipeline({
+    ...deps,
     embedder: options.embed ? { name: "test", dims: 384, embed: options.embed } : embedder,
     store,
     deadLetters: {
@@ -47,11 +46,6 @@ async function setup(
         await httpLetters.write(letters.filter((l) => l.source === "http"));
       },
     },
-    usage,
-    tenants: new TenantLog(db),
-    metrics: createGatewayMetrics(new Registry()),
-    logger: createLogger({ name: "test", level: "silent" }),
-    topicPrefix: "",
     retry: { baseMs: 1, maxMs: 5 },
   });
   const search = (text: string, tenant = "tenant-a") =>
@@ -64,6 +58,22 @@ const http = (event: AnyMeshEvent): Incoming => ({
   result: { ok: true, event },
   raw: "",
 });
+/** A tenant-a user event at `version`, delivered over HTTP. */
+const userHttp = (
+  type: "user.created" | "user.updated",
+  version: number,
+  id: number,
+  name: string,
+) => http(makeEvent(type, { tenantId: "tenant-a", source, version, data: user(id, name) }));
+const deletedHttp = (version: number, id: number) =>
+  http(
+    makeEvent("user.deleted", {
+      tenantId: "tenant-a",
+      source,
+      version,
+      data: { id, tenantId: "tenant-a" },
+    }),
+  );
 let offset = 0n;
 const kafka = (
   value: string,
@@ -86,92 +96,26 @@ describe("Pipeline with SqliteVecStore", () => {
   test("create, update and delete of one user in one batch store nothing", async () => {
     const { pipeline, sqlite } = await setup();
     await pipeline.process([
-      http(
-        makeEvent("user.created", {
-          tenantId: "tenant-a",
-          source,
-          version: 1,
-          data: user(1, "Ann"),
-        }),
-      ),
-      http(
-        makeEvent("user.updated", {
-          tenantId: "tenant-a",
-          source,
-          version: 2,
-          data: user(1, "Anne"),
-        }),
-      ),
-      http(
-        makeEvent("user.deleted", {
-          tenantId: "tenant-a",
-          source,
-          version: 3,
-          data: { id: 1, tenantId: "tenant-a" },
-        }),
-      ),
+      userHttp("user.created", 1, 1, "Ann"),
+      userHttp("user.updated", 2, 1, "Anne"),
+      deletedHttp(3, 1),
     ]);
     expect(await sqlite.count("users")).toBe(0);
   });
 
   test("an older version arriving later does not overwrite the newer one", async () => {
     const { pipeline, search } = await setup();
-    await pipeline.process([
-      http(
-        makeEvent("user.updated", {
-          tenantId: "tenant-a",
-          source,
-          version: 3,
-          data: user(2, "Berta Neu"),
-        }),
-      ),
-    ]);
-    const outcome = await pipeline.process([
-      http(
-        makeEvent("user.updated", {
-          tenantId: "tenant-a",
-          source,
-          version: 2,
-          data: user(2, "Berta Alt"),
-        }),
-      ),
-    ]);
+    await pipeline.process([userHttp("user.updated", 3, 2, "Berta Neu")]);
+    const outcome = await pipeline.process([userHttp("user.updated", 2, 2, "Berta Alt")]);
     expect(outcome.stale).toBe(1);
     expect((await search("Berta")).map((hit) => hit.data.name)).toEqual(["Berta Neu"]);
   });
 
   test("a deleted user does not come back from a late, older update", async () => {
     const { pipeline, sqlite } = await setup();
-    await pipeline.process([
-      http(
-        makeEvent("user.created", {
-          tenantId: "tenant-a",
-          source,
-          version: 1,
-          data: user(3, "Cleo"),
-        }),
-      ),
-    ]);
-    await pipeline.process([
-      http(
-        makeEvent("user.deleted", {
-          tenantId: "tenant-a",
-          source,
-          version: 3,
-          data: { id: 3, tenantId: "tenant-a" },
-        }),
-      ),
-    ]);
-    await pipeline.process([
-      http(
-        makeEvent("user.updated", {
-          tenantId: "tenant-a",
-          source,
-          version: 2,
-          data: user(3, "Cleo"),
-        }),
-      ),
-    ]);
+    await pipeline.process([userHttp("user.created", 1, 3, "Cleo")]);
+    await pipeline.process([deletedHttp(3, 3)]);
+    await pipeline.process([userHttp("user.updated", 2, 3, "Cleo")]);
     expect(await sqlite.count("users")).toBe(0);
   });
 

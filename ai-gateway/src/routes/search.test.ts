@@ -3,7 +3,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@event-mesh/service-kit";
+import { createLogger, unavailableProblem } from "@event-mesh/service-kit";
 import { freePort } from "../../../scripts/lib/service-process.ts";
 import { testGateway } from "../../test/app-fixture.ts";
 import { OpenAiEmbedder } from "../embedders/openai.ts";
@@ -42,16 +42,12 @@ test("an embedder that refuses connections is a 503 naming it, with Retry-After 
   expect(response.headers.get("x-request-id")).toBe("trace-7");
   const text = await response.text();
   expect(response.headers.get("content-type")).toBe("application/problem+json");
-  expect(JSON.parse(text)).toEqual({
-    type: "https://event-mesh.dev/problems/service_unavailable",
-    title: "Service unavailable",
-    status: 503,
-    detail: "embedder is unavailable; retry later",
-    instance: "/search",
-    code: "service_unavailable",
-    details: { dependency: "embedder" },
-    requestId: "trace-7",
-  });
+  expect(JSON.parse(text)).toEqual(
+    unavailableProblem("embedder is unavailable; retry later", "/search", {
+      details: { dependency: "embedder" },
+      requestId: "trace-7",
+    }),
+  );
   expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|TypeError|embeddings/);
   const logged = lines
     .map((line) => JSON.parse(line))

@@ -1,3 +1,4 @@
+// The Qdrant adapter of VectorStore: one collection per type, tombstones for deletes, tenant filters.
 import { filterFieldsOf } from "@event-mesh/contracts";
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import { fuseRelative, fusionCandidates } from "./fusion.ts";
@@ -9,33 +10,18 @@ import {
   type PointUpsert,
   type SearchHit,
   type SearchOptions,
-  type StoredPayload,
   type StoredVersion,
   type VectorStore,
   type VersionPage,
   type WriteResult,
 } from "./index.ts";
-import { documentSparse } from "./keywords.ts";
 import { pointId } from "./point-id.ts";
-import {
-  bestPerEntity,
-  EXTRA_CHUNK,
-  extraChunkPoints,
-  OVERFETCH,
-  ownChunkPayload,
-  surplusChunkIds,
-} from "./qdrant-chunks.ts";
+import { bestPerEntity, EXTRA_CHUNK, OVERFETCH, surplusChunkIds } from "./qdrant-chunks.ts";
 import { ensureCollection } from "./qdrant-collections.ts";
-import {
-  hybridBatch,
-  KEYWORDS,
-  type QdrantSearch,
-  queryBody,
-  readHits,
-  TOMBSTONE,
-} from "./qdrant-search.ts";
-import { tombstoneVector } from "./qdrant-tombstone.ts";
+import { qdrantPoints } from "./qdrant-points.ts";
+import { hybridBatch, type QdrantSearch, queryBody, readHits, TOMBSTONE } from "./qdrant-search.ts";
 import { createQdrantClient } from "./qdrant-transport.ts";
+import { entityVersions, storedVersions, versionPage } from "./qdrant-versions.ts";
 
 /** Where the Qdrant server is. */
 export interface QdrantStoreOptions {
@@ -103,7 +89,7 @@ export class QdrantStore implements VectorStore {
     const name = this.#name(collection);
     const ids = [...ops.upserts.map((p) => p.id), ...ops.deletes.map((p) => p.id)];
     if (ids.length === 0) return { upserted: 0, deleted: 0, stale: 0 };
-    const stored = await this.#storedVersions(name, ids);
+    const stored = await storedVersions(this.#client, name, ids);
     const isStale = (id: string, version: number) => (stored.get(id)?.version ?? 0) > version;
     const upserts = ops.upserts.filter((p) => !isStale(p.id, p.version));
     const deletes = ops.deletes.filter((p) => !isStale(p.id, p.version));
@@ -115,33 +101,7 @@ export class QdrantStore implements VectorStore {
       ),
       ...deletes.map((p) => surplusChunkIds(p.id, stored.get(p.id)?.chunks ?? 1, 1)),
     ].flat();
-    const points = [
-      ...upserts.flatMap((point) => {
-        const payload: StoredPayload & { filters: Record<string, string> } = {
-          tenantId: point.tenantId,
-          entityId: point.entityId,
-          version: point.version,
-          data: point.data,
-          filters: point.filters,
-        };
-        const dense = Array.from(point.vector);
-        // The default (unnamed) vector is "" beside the named sparse one. An upsert replaces
-        // the whole point, so an update's words replace the old ones, and a tombstone has none.
-        const vector = keywords ? { "": dense, [KEYWORDS]: documentSparse(point.text) } : dense;
-        const own = { id: point.id, vector, payload: { ...payload, ...ownChunkPayload(point) } };
-        return [own, ...extraChunkPoints(point, payload, keywords)];
-      }),
-      ...deletes.map((point) => ({
-        id: point.id,
-        vector: tombstoneVector(point.id, this.#dims),
-        payload: {
-          tenantId: point.tenantId,
-          entityId: point.entityId,
-          version: point.version,
-          deleted: true,
-        },
-      })),
-    ];
+    const points = qdrantPoints(upserts, deletes, keywords, this.#dims);
     // Surplus chunks go first: a search in between may miss a chunk, never find a stale one.
     if (surplus.length > 0) await this.#client.delete(name, { wait: true, points: surplus });
     // One request: live points and tombstones alike are upserts.
@@ -153,50 +113,12 @@ export class QdrantStore implements VectorStore {
     };
   }
 
-  /** Stored version and chunk count (1 for a point without chunks, or a tombstone) by point id. */
-  async #storedVersions(
-    name: string,
-    ids: string[],
-  ): Promise<Map<string, { version: number; chunks: number }>> {
-    const points = await this.#client.retrieve(name, {
-      ids,
-      with_payload: { include: ["version", "chunks"] },
-      with_vector: false,
-    });
-    const versions = new Map<string, { version: number; chunks: number }>();
-    for (const point of points) {
-      const { version, chunks } = point.payload ?? {};
-      if (typeof version === "number")
-        versions.set(String(point.id), {
-          version,
-          chunks: typeof chunks === "number" ? chunks : 1,
-        });
-    }
-    return versions;
-  }
-
-  async versions(
+  versions(
     collection: Collection,
     tenantId: string,
     entityIds: readonly string[],
   ): Promise<Map<string, StoredVersion>> {
-    const versions = new Map<string, StoredVersion>();
-    if (entityIds.length === 0) return versions;
-    const entityOf = new Map(entityIds.map((id) => [pointId(collection, tenantId, id), id]));
-    // One retrieve by point id; a point whose payload names another tenant is never reported.
-    // `deleted` is read where the payload has it (a tombstone); a removed point is absent.
-    const points = await this.#client.retrieve(this.#name(collection), {
-      ids: [...entityOf.keys()],
-      with_payload: { include: ["tenantId", "version", "deleted"] },
-      with_vector: false,
-    });
-    for (const point of points) {
-      const entityId = entityOf.get(String(point.id));
-      const { tenantId: owner, version, deleted } = point.payload ?? {};
-      if (entityId === undefined || owner !== tenantId || typeof version !== "number") continue;
-      versions.set(entityId, { version, deleted: deleted === true });
-    }
-    return versions;
+    return entityVersions(this.#client, this.#name(collection), collection, tenantId, entityIds);
   }
 
   async search(
@@ -275,35 +197,13 @@ export class QdrantStore implements VectorStore {
     return result.count;
   }
 
-  async listVersions(
+  listVersions(
     collection: Collection,
     tenantId: string,
     cursor: string | null,
     limit: number,
   ): Promise<VersionPage> {
-    const page = await this.#client.scroll(this.#name(collection), {
-      // Tombstones only remember a delete's version: the entity is not stored.
-      filter: {
-        must: [{ key: "tenantId", match: { value: tenantId } }],
-        must_not: [TOMBSTONE, EXTRA_CHUNK],
-      },
-      limit,
-      with_payload: { include: ["entityId", "version", "tenantId"] },
-      with_vector: false,
-      ...(cursor ? { offset: cursor } : {}),
-    });
-    const entries: VersionPage["entries"] = [];
-    for (const point of page.points) {
-      const { entityId, version, tenantId: owner } = point.payload ?? {};
-      if (owner !== tenantId || typeof entityId !== "string" || typeof version !== "number")
-        continue;
-      entries.push({ entityId, version });
-    }
-    const next = page.next_page_offset;
-    return {
-      entries,
-      next: typeof next === "string" || typeof next === "number" ? String(next) : null,
-    };
+    return versionPage(this.#client, this.#name(collection), tenantId, cursor, limit);
   }
 
   async eraseTenant(collection: Collection, tenantId: string): Promise<number> {
@@ -324,7 +224,7 @@ export class QdrantStore implements VectorStore {
     // Point ids carry the tenant, so another tenant's point cannot be named here.
     const name = this.#name(collection);
     const ids = entityIds.map((id) => pointId(collection, tenantId, id));
-    const stored = await this.#storedVersions(name, ids);
+    const stored = await storedVersions(this.#client, name, ids);
     const chunks = ids.flatMap((id) => surplusChunkIds(id, stored.get(id)?.chunks ?? 1, 1));
     await this.#client.delete(name, { wait: true, points: [...chunks, ...ids] });
   }

@@ -1,12 +1,9 @@
-import type { Database } from "bun:sqlite";
 import { join } from "node:path";
-import type { GroupCommit } from "@event-mesh/outbox-kit";
 import * as kit from "@event-mesh/outbox-kit";
 import { taskChanged, taskDeleted } from "../tasks/events.ts";
 import type {
   CreateResult,
   IdempotentRequest,
-  Outbox,
   Task,
   TaskFields,
   TaskPage,
@@ -25,20 +22,9 @@ export const TASK_SQLITE_MIGRATIONS = {
  * Tasks and their outbox in one SQLite file (WAL), written through a group commit like
  * user-service's: one COMMIT per event-loop turn, each caller answered after it.
  */
-export class SqliteTaskStore implements TaskStore {
-  readonly outbox: Outbox;
-  private readonly db: Database;
-  private readonly group: GroupCommit;
-  /** Stops the WAL checkpoint thread, then closes the database. */
-  private readonly closeDb: () => void;
-
+export class SqliteTaskStore extends kit.SqliteProducerStore implements TaskStore {
   constructor(path: string) {
-    ({
-      db: this.db,
-      group: this.group,
-      outbox: this.outbox,
-      close: this.closeDb,
-    } = kit.openSqliteProducer(path, TASK_SQLITE_MIGRATIONS));
+    super(path, TASK_SQLITE_MIGRATIONS);
   }
 
   create(tenantId: string, task: Task, idempotency?: IdempotentRequest): Promise<CreateResult> {
@@ -139,34 +125,9 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
-  async eraseTenant(tenantId: string, requestedBy: string): Promise<kit.ErasureRecord> {
+  eraseTenant(tenantId: string, requestedBy: string): Promise<kit.ErasureRecord> {
     // user-service sends tenant.deleted; task-service erases its own rows only (source null).
-    const request = { tenantId, requestedBy, tables: ["tasks"], source: null };
-    const record = await this.group.run(() => kit.eraseTenantSqlite(this.db, request));
-    // The WAL still holds the pages as they were before the erase: copy them into the file
-    // (secure_delete zeroed the freed ones) and truncate it.
-    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    return record;
-  }
-
-  async erasure(tenantId: string): Promise<kit.ErasureRecord | undefined> {
-    return kit.erasureSqlite(this.db, tenantId);
-  }
-
-  async isErased(tenantId: string): Promise<boolean> {
-    return kit.isErasedSqlite(this.db, tenantId);
-  }
-
-  provisionTenant(tenantId: string): Promise<void> {
-    return this.group.run(() => kit.provisionedSqlite(this.db, tenantId));
-  }
-
-  async probeWrite(): Promise<void> {
-    kit.probeSqlite(this.db);
-  }
-
-  close(): void {
-    this.closeDb();
+    return this.eraseTables({ tenantId, requestedBy, tables: ["tasks"], source: null });
   }
 
   private read(tenantId: string, id: string): Task | undefined {

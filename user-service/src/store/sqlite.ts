@@ -1,19 +1,14 @@
-import { type Database, SQLiteError } from "bun:sqlite";
+import { SQLiteError } from "bun:sqlite";
 import { join } from "node:path";
 import type { AnyMeshEvent } from "@event-mesh/contracts";
 import {
   appendSqlite,
   checkSqlite,
   type ErasureRecord,
-  eraseTenantSqlite,
-  erasureSqlite,
-  type GroupCommit,
-  isErasedSqlite,
-  openSqliteProducer,
-  probeSqlite,
   provisionedSqlite,
   refuseErasedSqlite,
   rememberSqlite,
+  SqliteProducerStore,
 } from "@event-mesh/outbox-kit";
 import { tenantCreated } from "../admin/events.ts";
 import { SOURCE, userChanged, userDeleted } from "../users/events.ts";
@@ -21,7 +16,6 @@ import type {
   CreateResult,
   CreateTenantResult,
   IdempotentRequest,
-  Outbox,
   UpdateResult,
   User,
   UserPage,
@@ -46,20 +40,9 @@ const isUniqueViolation = (error: unknown) =>
  * Users and their outbox in one SQLite file (WAL). bun:sqlite is synchronous, so each
  * transaction below runs without interleaving with other requests of this process.
  */
-export class SqliteUserStore implements UserStore {
-  readonly outbox: Outbox;
-  private readonly db: Database;
-  private readonly group: GroupCommit;
-  /** Stops the WAL checkpoint thread, then closes the database. */
-  private readonly closeDb: () => void;
-
+export class SqliteUserStore extends SqliteProducerStore implements UserStore {
   constructor(path: string) {
-    ({
-      db: this.db,
-      group: this.group,
-      outbox: this.outbox,
-      close: this.closeDb,
-    } = openSqliteProducer(path, USER_SQLITE_MIGRATIONS));
+    super(path, USER_SQLITE_MIGRATIONS);
   }
 
   async create(
@@ -168,23 +151,8 @@ export class SqliteUserStore implements UserStore {
     });
   }
 
-  async eraseTenant(tenantId: string, requestedBy: string): Promise<ErasureRecord> {
-    const record = await this.group.run(() =>
-      eraseTenantSqlite(this.db, { tenantId, requestedBy, tables: ERASED, source: SOURCE }),
-    );
-    // The WAL still holds the pages as they were before the erase: copy them into the file
-    // (secure_delete zeroed the freed ones) and truncate it. Best effort: a reader holding an
-    // old snapshot keeps its frames until the next checkpoint.
-    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-    return record;
-  }
-
-  async erasure(tenantId: string): Promise<ErasureRecord | undefined> {
-    return erasureSqlite(this.db, tenantId);
-  }
-
-  async isErased(tenantId: string): Promise<boolean> {
-    return isErasedSqlite(this.db, tenantId);
+  eraseTenant(tenantId: string, requestedBy: string): Promise<ErasureRecord> {
+    return this.eraseTables({ tenantId, requestedBy, tables: ERASED, source: SOURCE });
   }
 
   async tenants(after: string | undefined, limit: number): Promise<string[]> {
@@ -193,14 +161,6 @@ export class SqliteUserStore implements UserStore {
 
   async republish(tenantId: string, ids: readonly string[]): Promise<string[]> {
     return this.group.run(() => republishUsers(this.db, tenantId, ids));
-  }
-
-  async probeWrite(): Promise<void> {
-    probeSqlite(this.db);
-  }
-
-  close(): void {
-    this.closeDb();
   }
 
   private insertUser(user: User): void {
