@@ -145,8 +145,29 @@ export function keywordHits(
   if (words === null) return [];
   const match = `tenant : "${tenantToken(tenantId)}" AND text : (${words})`;
   const where = filterSql(filter);
+  const toScore = (bm25: number) => normalizeBm25(-bm25);
   // bm25() is negative, lower better: ordered ascending, negated into a score. The tenant
   // column weighs 0: it selects, it does not score.
+  if (where.sql === "") {
+    // Unfiltered, every match is the tenant's (its token is in the query) and live (a deleted
+    // point's words are removed): rank the entities by their best chunk first and read only the
+    // top `limit` points' payloads, not one per match (a common word matches thousands).
+    const rows = db
+      .query<HitRow, Binding[]>(
+        `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
+           FROM keywords_${c} WHERE keywords_${c} MATCH ?),
+         best AS (SELECT coalesce(ch.point_rowid, matches.r) AS point, matches.r AS r,
+           min(matches.s) AS score
+           FROM matches LEFT JOIN chunks_${c} ch ON ch.rowid = matches.r
+           GROUP BY point ORDER BY score LIMIT ?)
+         SELECT p.payload AS payload, best.score AS score, ${CHUNK_COLUMNS}
+         FROM best JOIN points_${c} p ON p.rowid = best.point
+         LEFT JOIN chunks_${c} ch ON ch.rowid = best.r
+         WHERE p.tenant_id = ? AND p.deleted = 0 ORDER BY best.score`,
+      )
+      .all(match, limit, tenantId);
+    return toHits(rows, tenantId, toScore);
+  }
   const rows = db
     .query<HitRow, Binding[]>(
       `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
@@ -158,5 +179,5 @@ export function keywordHits(
        GROUP BY p.rowid ORDER BY score LIMIT ?`,
     )
     .all(match, tenantId, ...where.args, limit);
-  return toHits(rows, tenantId, (bm25) => normalizeBm25(-bm25));
+  return toHits(rows, tenantId, toScore);
 }
