@@ -4,22 +4,12 @@
 // then answer the whole truth: each user of the source at its latest version, no deleted one.
 import { afterEach, expect, test } from "bun:test";
 import { createMany, deleteUser, listUsers, renameUser, type User } from "../../test/e2e/api.ts";
-import {
-  freePort,
-  type Running,
-  spawn,
-  stackConfig,
-  startGateway,
-  startUserService,
-  stopAll,
-  tail,
-  tempDir,
-} from "../../test/e2e/stack.ts";
+import * as stack from "../../test/e2e/stack.ts";
 import { describeKafka } from "../../test/kafka-broker.ts";
 import { answersWholeTruth, hasQdrantDouble, qdrantDouble, stopQdrantDoubles } from "./replicas.ts";
 
 afterEach(async () => {
-  await stopAll();
+  await stack.stopAll();
   stopQdrantDoubles();
 });
 
@@ -43,11 +33,15 @@ await describeKafka("gateway replica drills", (brokers) => {
       async () => {
         const store = storeEnv(mode);
         if (!store) throw new Error(`no ${mode} store although the test was not skipped`);
-        const config = stackConfig(brokers);
-        const secondDir = tempDir("gateway-2");
-        const first = await startGateway(config, store);
-        const second = await startGateway(config, { ...store, DATA_DIR: secondDir }, freePort());
-        const users = await startUserService(config);
+        const config = stack.stackConfig(brokers);
+        const secondDir = stack.tempDir("gateway-2");
+        const first = await stack.startGateway(config, store);
+        const second = await stack.startGateway(
+          config,
+          { ...store, DATA_DIR: secondDir },
+          stack.freePort(),
+        );
+        const users = await stack.startUserService(config);
         const tenant = `drill-${crypto.randomUUID().slice(0, 6)}`;
 
         // The stream: 60 creations, then renames (some twice) and deletions, with the second
@@ -62,19 +56,23 @@ await describeKafka("gateway replica drills", (brokers) => {
           } else if (i % 2 === 0)
             changes.push(() => renameUser(users.url, tenant, user.id, `${user.name} v2`));
         });
-        let restarted: Promise<Running> | null = null;
+        let restarted: Promise<stack.Running> | null = null;
         for (const [i, change] of changes.entries()) {
           if (i === Math.floor(changes.length / 3)) await second.kill9();
           if (i === Math.floor((2 * changes.length) / 3))
-            restarted = startGateway(config, { ...store, DATA_DIR: secondDir }, freePort());
+            restarted = stack.startGateway(
+              config,
+              { ...store, DATA_DIR: secondDir },
+              stack.freePort(),
+            );
           await change();
         }
         if (!restarted) throw new Error("the second gateway was not restarted");
-        const again: Running = await restarted;
+        const again: stack.Running = await restarted;
 
         const source = await listUsers(users.url, tenant);
         expect(source.length).toBe(48);
-        const explain = () => tail([users, first, again]);
+        const explain = () => stack.tail([users, first, again]);
         for (const gateway of [first, again])
           await answersWholeTruth(gateway.url, tenant, source, explain);
       },
@@ -88,28 +86,30 @@ await describeKafka("gateway replica drills", (brokers) => {
       async () => {
         const store = storeEnv(mode);
         if (!store) throw new Error(`no ${mode} store although the test was not skipped`);
-        const config = stackConfig(brokers);
+        const config = stack.stackConfig(brokers);
         const gateways = await Promise.all(
           [0, 1, 2].map((i) =>
-            spawn(
+            stack.spawn(
               "ai-gateway",
               {
-                DATA_DIR: i === 0 ? config.gatewayDir : tempDir(`gateway-${i}`),
+                DATA_DIR: i === 0 ? config.gatewayDir : stack.tempDir(`gateway-${i}`),
                 KAFKA_BROKERS: brokers.join(","),
                 TOPIC_PREFIX: config.topicPrefix,
                 KAFKA_GROUP_ID: config.groupId,
                 ...store,
               },
-              freePort(),
+              stack.freePort(),
             ),
           ),
         );
-        // spawn waited for /readyz 200 of each; and each indexes what the source writes.
-        const users = await startUserService(config);
+        // stack.spawn waited for /readyz 200 of each; and each indexes what the source writes.
+        const users = await stack.startUserService(config);
         const tenant = `race-${crypto.randomUUID().slice(0, 6)}`;
         const created = await createMany(users.url, tenant, 10);
         for (const gateway of gateways)
-          await answersWholeTruth(gateway.url, tenant, created, () => tail([users, ...gateways]));
+          await answersWholeTruth(gateway.url, tenant, created, () =>
+            stack.tail([users, ...gateways]),
+          );
       },
       180_000,
     );

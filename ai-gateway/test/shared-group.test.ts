@@ -5,29 +5,18 @@ import { encode, makeEvent } from "@event-mesh/contracts";
 import { createProducer, ensureTopics } from "@event-mesh/kafka-kit";
 import { Consumer } from "@platformatic/kafka";
 import { createMany, userPoints } from "../../test/e2e/api.ts";
-import {
-  eventually,
-  freePort,
-  pointsReaching,
-  type Running,
-  spawn,
-  stackConfig,
-  startGateway,
-  startUserService,
-  stopAll,
-  tail,
-} from "../../test/e2e/stack.ts";
+import * as stack from "../../test/e2e/stack.ts";
 import { describeKafka, randomTopic } from "../../test/kafka-broker.ts";
 import { hasQdrantDouble, qdrantDouble } from "./replicas.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-  await stopAll();
+  await stack.stopAll();
 });
 
 /** `/readyz` as an orchestrator sees it: status and body. */
-async function readyz(gateway: Running): Promise<{ status: number; body: string }> {
+async function readyz(gateway: stack.Running): Promise<{ status: number; body: string }> {
   const response = await fetch(`${gateway.url}/readyz`, { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: await response.text() };
 }
@@ -36,9 +25,9 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
   test.skipIf(!hasQdrantDouble)(
     "two gateways with different prefixes in one group each store all of their own users and none of the other's",
     async () => {
-      const a = stackConfig(brokers);
+      const a = stack.stackConfig(brokers);
       // The same group on purpose: what a copied KAFKA_GROUP_ID (or the old default) gives.
-      const b = { ...stackConfig(brokers), groupId: a.groupId };
+      const b = { ...stack.stackConfig(brokers), groupId: a.groupId };
       // Each on a store shared with its own replicas (a Qdrant double each): only such gateways
       // join KAFKA_GROUP_ID itself; on sqlite-vec each replica has a group of its own.
       const [storeA, storeB] = [qdrantDouble(), qdrantDouble()];
@@ -47,19 +36,19 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
         async () => storeA.stop(),
         async () => storeB.stop(),
       );
-      const gatewayA = await startGateway(a, { QDRANT_URL: storeA.url });
-      const gatewayB = await startGateway(b, { QDRANT_URL: storeB.url });
-      const usersA = await startUserService(a);
-      const usersB = await startUserService(b);
-      const explain = () => tail([gatewayA, gatewayB, usersA, usersB]);
+      const gatewayA = await stack.startGateway(a, { QDRANT_URL: storeA.url });
+      const gatewayB = await stack.startGateway(b, { QDRANT_URL: storeB.url });
+      const usersA = await stack.startUserService(a);
+      const usersB = await stack.startUserService(b);
+      const explain = () => stack.tail([gatewayA, gatewayB, usersA, usersB]);
 
       const suffix = crypto.randomUUID().slice(0, 6);
       const [tenantA, tenantB] = [`side-a-${suffix}`, `side-b-${suffix}`];
       await createMany(usersA.url, tenantA, 6);
       await createMany(usersB.url, tenantB, 6);
 
-      expect(await pointsReaching(gatewayA.url, tenantA, 6, 60_000, explain)).toBe(6);
-      expect(await pointsReaching(gatewayB.url, tenantB, 6, 60_000, explain)).toBe(6);
+      expect(await stack.pointsReaching(gatewayA.url, tenantA, 6, 60_000, explain)).toBe(6);
+      expect(await stack.pointsReaching(gatewayB.url, tenantB, 6, 60_000, explain)).toBe(6);
       expect(await userPoints(gatewayA.url, tenantB)).toBe(0);
       expect(await userPoints(gatewayB.url, tenantA)).toBe(0);
       expect((await readyz(gatewayA)).status).toBe(200);
@@ -76,7 +65,7 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
       const double = qdrantDouble();
       if (!double) throw new Error("no Qdrant double although the test was not skipped");
       cleanups.push(async () => double.stop());
-      const config = stackConfig(brokers);
+      const config = stack.stackConfig(brokers);
       const foreign = `${randomTopic("other")}.user.events`;
       await ensureTopics({ brokers, topics: [foreign], partitions: 2 });
       // Leads the group with the library's own assigner, which deals its topics to every member.
@@ -89,7 +78,7 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
       await leader.consume({ topics: [foreign], autocommit: false, mode: "earliest" });
 
       // /healthz: its readiness is what this test is about.
-      const gateway = await spawn(
+      const gateway = await stack.spawn(
         "ai-gateway",
         {
           DATA_DIR: config.gatewayDir,
@@ -98,11 +87,11 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
           KAFKA_GROUP_ID: config.groupId,
           QDRANT_URL: double.url,
         },
-        freePort(),
+        stack.freePort(),
         "/healthz",
       );
-      const explain = () => tail([gateway]);
-      const notReady = await eventually(
+      const explain = () => stack.tail([gateway]);
+      const notReady = await stack.eventually(
         "/readyz to answer 503",
         async () => {
           const answer = await readyz(gateway);
@@ -115,7 +104,7 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
       // Why goes to the log only (/readyz is unauthenticated): the foreign partition, named.
       // Log lines are written after the answer (once per event-loop turn): wait for them.
       const logged = () => gateway.lines.filter((line) => line.includes(`${foreign}:`));
-      await eventually(
+      await stack.eventually(
         "the probe failure naming the foreign partition in the log",
         async () => (logged().some((line) => line.includes('"probe failed"')) ? true : undefined),
         10_000,
@@ -146,14 +135,14 @@ await describeKafka("deployments sharing one consumer group", (brokers) => {
 
       // The other deployment leaves: alone in the group, the gateway holds its own topics.
       await leader.close(true);
-      await eventually(
+      await stack.eventually(
         "/readyz to answer 200 again",
         async () => ((await readyz(gateway)).status === 200 ? true : undefined),
         60_000,
         explain,
       );
       await producer.send({ messages: [event(2, config.topicPrefix)] });
-      expect(await pointsReaching(gateway.url, tenant, 1, 60_000, explain)).toBe(1);
+      expect(await stack.pointsReaching(gateway.url, tenant, 1, 60_000, explain)).toBe(1);
 
       // Nothing of the foreign topic was stored or committed by the gateway's group.
       const check = new Consumer({

@@ -158,6 +158,7 @@ describe("the charts in bench/results", () => {
       "quality-chunks-model-500.svg",
       "quality-chunks-model.svg",
       "quality-fusion.svg",
+      "quality-qdrant.svg",
       "quality.svg",
       "search-cost.svg",
       "search.svg",

@@ -2,21 +2,10 @@ import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { describeKafka } from "../kafka-broker.ts";
 import { createMany, search } from "./api.ts";
-import {
-  eventually,
-  pointsReaching,
-  type Running,
-  stackConfig,
-  startGateway,
-  startTaskService,
-  startUserService,
-  stopAll,
-  tail,
-  tempDir,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 import { createManyTasks } from "./task-api.ts";
 
-afterEach(stopAll);
+afterEach(stack.stopAll);
 
 const OPERATOR_TOKEN = "e2e-drill-operator-credential-32chars";
 const ROOT = join(import.meta.dir, "..", "..");
@@ -25,16 +14,20 @@ const ENTITIES = Number(process.env.ERASE_DRILL_ENTITIES ?? 10_000);
 
 await describeKafka("erase drill: Kafka, two gateway replicas, one killed mid-erase", (brokers) => {
   test("the erase completes after the kill, --verify finds nothing, and the other tenant is searched throughout", async () => {
-    const config = stackConfig(brokers);
+    const config = stack.stackConfig(brokers);
     const operator = { OPERATOR_TOKEN };
     // Two replicas on sqlite-vec: each its own file, each indexes every event.
-    const dirB = tempDir("gateway-b");
-    const a = await startGateway(config, operator);
-    let b = await startGateway(config, { ...operator, DATA_DIR: dirB }, config.gatewayPort + 100);
-    const users = await startUserService(config, operator);
-    const tasks = await startTaskService(config, operator);
-    const services = (): Running[] => [a, b, users, tasks];
-    const explain = () => tail(services());
+    const dirB = stack.tempDir("gateway-b");
+    const a = await stack.startGateway(config, operator);
+    let b = await stack.startGateway(
+      config,
+      { ...operator, DATA_DIR: dirB },
+      config.gatewayPort + 100,
+    );
+    const users = await stack.startUserService(config, operator);
+    const tasks = await stack.startTaskService(config, operator);
+    const services = (): stack.Running[] => [a, b, users, tasks];
+    const explain = () => stack.tail(services());
 
     const half = Math.floor(ENTITIES / 2);
     await Promise.all([
@@ -43,9 +36,16 @@ await describeKafka("erase drill: Kafka, two gateway replicas, one killed mid-er
     ]);
     await createMany(users.url, "tenant-small", 20);
     for (const gateway of [a, b]) {
-      await pointsReaching(gateway.url, "tenant-big", half, 240_000, explain);
-      await pointsReaching(gateway.url, "tenant-big", ENTITIES - half, 240_000, explain, "tasks");
-      await pointsReaching(gateway.url, "tenant-small", 20, 60_000, explain);
+      await stack.pointsReaching(gateway.url, "tenant-big", half, 240_000, explain);
+      await stack.pointsReaching(
+        gateway.url,
+        "tenant-big",
+        ENTITIES - half,
+        240_000,
+        explain,
+        "tasks",
+      );
+      await stack.pointsReaching(gateway.url, "tenant-small", 20, 60_000, explain);
     }
 
     // The other tenant searches replica A the whole time.
@@ -82,7 +82,7 @@ await describeKafka("erase drill: Kafka, two gateway replicas, one killed mid-er
       },
     );
     // kill -9 replica B while its erase runs: its record says running, with steps pending.
-    const state = await eventually(
+    const state = await stack.eventually(
       "replica B erasing",
       async () => {
         const response = await fetch(`${b.url}/admin/erasures/tenant-big`, {
@@ -97,7 +97,7 @@ await describeKafka("erase drill: Kafka, two gateway replicas, one killed mid-er
     );
     await b.kill9();
     expect(state).toBe("running");
-    b = await startGateway(config, { ...operator, DATA_DIR: dirB }, b.port);
+    b = await stack.startGateway(config, { ...operator, DATA_DIR: dirB }, b.port);
 
     const code = await erasing.exited;
     const out = await new Response(erasing.stdout).text();

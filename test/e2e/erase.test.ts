@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createUser, deleteUser, request, search } from "./api.ts";
-import {
-  pointsReaching,
-  type Running,
-  stackConfig,
-  startGateway,
-  startTaskService,
-  startUserService,
-  stopAll,
-  tail,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 import { createTask } from "./task-api.ts";
 
-afterEach(stopAll);
+afterEach(stack.stopAll);
 
 const OPERATOR_TOKEN = "e2e-operator-credential-of-32-chars!";
 const ROOT = join(import.meta.dir, "..", "..");
@@ -28,13 +19,16 @@ function erase(args: string[], env: Record<string, string>) {
 
 describe("tenant offboarding on the embedded stack", () => {
   test("bun run erase --tenant erases it from every service, --verify finds nothing, the other tenant answers, and no log line holds a name or an e-mail", async () => {
-    const config = stackConfig();
+    const config = stack.stackConfig();
     const operator = { OPERATOR_TOKEN };
-    const gateway = await startGateway(config, operator);
-    const users = await startUserService(config, operator);
-    const tasks = await startTaskService(config, { ...operator, USER_SERVICE_URL: users.url });
-    const services: Running[] = [gateway, users, tasks];
-    const explain = () => tail(services);
+    const gateway = await stack.startGateway(config, operator);
+    const users = await stack.startUserService(config, operator);
+    const tasks = await stack.startTaskService(config, {
+      ...operator,
+      USER_SERVICE_URL: users.url,
+    });
+    const services: stack.Running[] = [gateway, users, tasks];
+    const explain = () => stack.tail(services);
 
     const people = Array.from({ length: 3 }, (_, i) => ({
       name: `Erasable Person ${i}`,
@@ -50,9 +44,9 @@ describe("tenant offboarding on the embedded stack", () => {
       email: `leaving-${crypto.randomUUID().slice(0, 8)}@b.dev`,
     };
     const left = await createUser(users.url, "tenant-b", leaver);
-    await pointsReaching(gateway.url, "tenant-a", 3, 30_000, explain);
-    await pointsReaching(gateway.url, "tenant-b", 2, 30_000, explain);
-    await pointsReaching(gateway.url, "tenant-a", 1, 30_000, explain, "tasks");
+    await stack.pointsReaching(gateway.url, "tenant-a", 3, 30_000, explain);
+    await stack.pointsReaching(gateway.url, "tenant-b", 2, 30_000, explain);
+    await stack.pointsReaching(gateway.url, "tenant-a", 1, 30_000, explain, "tasks");
     // A subject erased before the tenant: its point, cache entries and dead letters go.
     await deleteUser(users.url, "tenant-a", (made[0] as { id: string }).id);
 

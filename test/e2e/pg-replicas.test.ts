@@ -7,22 +7,12 @@ import { afterEach, expect, test } from "bun:test";
 import { describeKafka } from "../kafka-broker.ts";
 import { describePostgres, freshDatabase, postgresUrl } from "../pg-server.ts";
 import { gatewayMatchesSource, watchVersions } from "./gateway-view.ts";
-import {
-  eventually,
-  freePort,
-  metric,
-  type Running,
-  spawn,
-  stackConfig,
-  startGateway,
-  stopAll,
-  tail,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 import { Replicas, runWorkload } from "./workload.ts";
 
 const drops: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  await stopAll();
+  await stack.stopAll();
   for (const drop of drops.splice(0)) await drop();
 });
 
@@ -34,8 +24,8 @@ if (serverUrl === null) {
     test("a replica killed with -9 mid-run loses nothing: the survivor's relay sends its rows", async () => {
       const db = await freshDatabase(serverUrl, "drill");
       drops.push(db.drop);
-      const config = stackConfig(brokers);
-      const gateway = await startGateway(config);
+      const config = stack.stackConfig(brokers);
+      const gateway = await stack.startGateway(config);
       const tenant = `replicas-${crypto.randomUUID().slice(0, 6)}`;
       const replicaEnv = {
         DATABASE_URL: db.url,
@@ -46,13 +36,13 @@ if (serverUrl === null) {
         RELAY_REBALANCE_MS: "200",
       };
       const [one, two] = await Promise.all([
-        spawn("user-service", { ...replicaEnv, DATA_DIR: config.userDir }, freePort()),
-        spawn("user-service", { ...replicaEnv, DATA_DIR: config.userDir }, freePort()),
+        stack.spawn("user-service", { ...replicaEnv, DATA_DIR: config.userDir }, stack.freePort()),
+        stack.spawn("user-service", { ...replicaEnv, DATA_DIR: config.userDir }, stack.freePort()),
       ]);
-      const services: Running[] = [one, two, gateway];
-      await eventually("both relays to hold shards", async () =>
-        (await metric(one, "user_service_outbox_shards_held")) > 0 &&
-        (await metric(two, "user_service_outbox_shards_held")) > 0
+      const services: stack.Running[] = [one, two, gateway];
+      await stack.eventually("both relays to hold shards", async () =>
+        (await stack.metric(one, "user_service_outbox_shards_held")) > 0 &&
+        (await stack.metric(two, "user_service_outbox_shards_held")) > 0
           ? true
           : undefined,
       );
@@ -66,8 +56,8 @@ if (serverUrl === null) {
         onProgress: async (done) => {
           if (done !== 450 || killedWith) return;
           killedWith = {
-            depth: await metric(two, "user_service_outbox_depth_events"),
-            shards: await metric(two, "user_service_outbox_shards_held"),
+            depth: await stack.metric(two, "user_service_outbox_depth_events"),
+            shards: await stack.metric(two, "user_service_outbox_shards_held"),
           };
           replicas.drop(two.url);
           await two.kill9();
@@ -77,15 +67,15 @@ if (serverUrl === null) {
       // Only refusals the workload can cause itself: a delete retried after a killed answer.
       expect([...written.refused.keys()].filter((status) => status !== 404)).toEqual([]);
 
-      await eventually("the survivor to hold every shard", async () =>
-        (await metric(one, "user_service_outbox_shards_held")) === 32 ? true : undefined,
+      await stack.eventually("the survivor to hold every shard", async () =>
+        (await stack.metric(one, "user_service_outbox_shards_held")) === 32 ? true : undefined,
       );
       const count = await gatewayMatchesSource(config.gatewayDir, one.url, tenant, () =>
-        tail(services),
+        stack.tail(services),
       );
       expect(count).toBe(written.live.size);
-      await eventually("an empty outbox", async () =>
-        (await metric(one, "user_service_outbox_depth_events")) === 0 ? true : undefined,
+      await stack.eventually("an empty outbox", async () =>
+        (await stack.metric(one, "user_service_outbox_depth_events")) === 0 ? true : undefined,
       );
       await versions.stop();
       expect(versions.samples()).toBeGreaterThan(0);

@@ -9,23 +9,12 @@ import { startPg, stopPg } from "../../scripts/pg/server.ts";
 import { describeKafka } from "../kafka-broker.ts";
 import { describePostgres, postgresUrl } from "../pg-server.ts";
 import { gatewayMatchesSource, watchVersions } from "./gateway-view.ts";
-import {
-  eventually,
-  freePort,
-  metric,
-  type Running,
-  spawn,
-  stackConfig,
-  startGateway,
-  stopAll,
-  tail,
-  tempDir,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 import { Replicas, runWorkload } from "./workload.ts";
 
 const own: Array<{ root: string; port: number }> = [];
 afterEach(async () => {
-  await stopAll();
+  await stack.stopAll();
   for (const server of own.splice(0)) await stopPg(server);
 });
 
@@ -36,12 +25,12 @@ if (shared === null) {
 } else {
   await describeKafka("Postgres restarted mid-run", (brokers) => {
     test("writes answer 503 while it is down, the relay resumes after, nothing is lost", async () => {
-      const server = { root: tempDir("pg"), port: freePort() };
+      const server = { root: stack.tempDir("pg"), port: stack.freePort() };
       own.push(server);
       const { url } = await startPg(server);
-      const config = stackConfig(brokers);
-      const gateway = await startGateway(config);
-      const users = await spawn(
+      const config = stack.stackConfig(brokers);
+      const gateway = await stack.startGateway(config);
+      const users = await stack.spawn(
         "user-service",
         {
           DATA_DIR: config.userDir,
@@ -50,9 +39,9 @@ if (shared === null) {
           TOPIC_PREFIX: config.topicPrefix,
           RELAY_BATCH_MAX: "5",
         },
-        freePort(),
+        stack.freePort(),
       );
-      const services: Running[] = [users, gateway];
+      const services: stack.Running[] = [users, gateway];
       const tenant = `pg-restart-${crypto.randomUUID().slice(0, 6)}`;
       const versions = watchVersions(config.gatewayDir, tenant);
       const replicas = new Replicas([users.url]);
@@ -82,12 +71,12 @@ if (shared === null) {
       expect(outageChecked).toBe(true);
       // After the restart some writes may still meet a dropped pooled connection: 503 too.
       expect([...written.refused.keys()].filter((status) => status !== 503)).toEqual([]);
-      await eventually("readiness after the restart", async () =>
+      await stack.eventually("readiness after the restart", async () =>
         (await fetch(`${users.url}/readyz`)).status === 200 ? true : undefined,
       );
-      await gatewayMatchesSource(config.gatewayDir, users.url, tenant, () => tail(services));
-      await eventually("an empty outbox", async () =>
-        (await metric(users, "user_service_outbox_depth_events")) === 0 ? true : undefined,
+      await gatewayMatchesSource(config.gatewayDir, users.url, tenant, () => stack.tail(services));
+      await stack.eventually("an empty outbox", async () =>
+        (await stack.metric(users, "user_service_outbox_depth_events")) === 0 ? true : undefined,
       );
       await versions.stop();
       expect(versions.regressions).toEqual([]);

@@ -4,17 +4,7 @@
  * once. One scenario for every producer (user-service, task-service).
  */
 import { expect } from "bun:test";
-import {
-  eventually,
-  freePort,
-  metric,
-  pointsReaching,
-  type StackConfig,
-  stackConfig,
-  startGateway,
-  startProducer,
-  tail,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 
 /** What differs between producers: which one, how it creates and counts its entities. */
 export interface CrashSubject {
@@ -30,18 +20,18 @@ export async function checkCrashTwiceOnKafka(
   brokers: string[],
   subject: CrashSubject,
 ): Promise<void> {
-  const config: StackConfig = stackConfig(brokers);
-  const gateway = await startGateway(config);
+  const config: stack.StackConfig = stack.stackConfig(brokers);
+  const gateway = await stack.startGateway(config);
   const tenant = `outbox-${crypto.randomUUID().slice(0, 6)}`;
   const depth = `${subject.name.replace("-", "_")}_outbox_depth_events`;
   const start = (extra: Record<string, string> = {}, readyPath = "/readyz") =>
-    startProducer(config, subject.name, extra, readyPath);
+    stack.startProducer(config, subject.name, extra, readyPath);
 
   // First life: its broker address leads nowhere, so every event stays in the outbox (the
   // writes still succeed). The outbox is certainly not empty when the process is killed.
-  const first = await start({ KAFKA_BROKERS: `127.0.0.1:${freePort()}` }, "/healthz");
+  const first = await start({ KAFKA_BROKERS: `127.0.0.1:${stack.freePort()}` }, "/healthz");
   await subject.createMany(first.url, tenant, 300, 0);
-  expect(await metric(first, depth)).toBe(300);
+  expect(await stack.metric(first, depth)).toBe(300);
   await first.kill9();
 
   // Second life, on the real broker: the outbox drains; more entities arrive meanwhile, and the
@@ -53,16 +43,16 @@ export async function checkCrashTwiceOnKafka(
   const third = await start();
   const expected = await subject.count(third.url, tenant);
   expect(expected).toBe(600);
-  const points = await pointsReaching(
+  const points = await stack.pointsReaching(
     gateway.url,
     tenant,
     expected,
     90_000,
-    () => tail([third, gateway]),
+    () => stack.tail([third, gateway]),
     subject.collection,
   );
   expect(points).toBe(expected);
-  await eventually("an empty outbox", async () =>
-    (await metric(third, depth)) === 0 ? true : undefined,
+  await stack.eventually("an empty outbox", async () =>
+    (await stack.metric(third, depth)) === 0 ? true : undefined,
   );
 }

@@ -3,14 +3,7 @@ import { HttpReranker } from "../../ai-gateway/src/rerank/http.ts";
 import { MODEL_DIMS, MODEL_NAME, type ModelServer, startModelServer } from "../../scripts/model.ts";
 import { describeModel } from "../model-server.ts";
 import { request } from "./api.ts";
-import {
-  pointsReaching,
-  stackConfig,
-  startGateway,
-  startTaskService,
-  startUserService,
-  stopAll,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 import { createTask } from "./task-api.ts";
 
 async function embed(url: string, input: string[]): Promise<number[][]> {
@@ -32,7 +25,7 @@ describeModel("all-MiniLM-L6-v2 on the CPU (bun run model:serve)", (install) => 
     server = await startModelServer(install);
   });
   afterAll(async () => {
-    await stopAll();
+    await stack.stopAll();
     await server?.stop();
   });
 
@@ -78,15 +71,15 @@ describeModel("all-MiniLM-L6-v2 on the CPU (bun run model:serve)", (install) => 
   });
 
   test("through the gateway, a task is found by a paraphrase that shares no word with it", async () => {
-    const config = stackConfig();
+    const config = stack.stackConfig();
     const env = {
       EMBEDDINGS_URL: server.url,
       EMBEDDINGS_MODEL: MODEL_NAME,
       EMBEDDING_DIMS: String(MODEL_DIMS),
     };
-    const gateway = await startGateway(config, env);
-    const users = await startUserService(config);
-    const tasks = await startTaskService(config, { USER_SERVICE_URL: users.url });
+    const gateway = await stack.startGateway(config, env);
+    const users = await stack.startUserService(config);
+    const tasks = await stack.startTaskService(config, { USER_SERVICE_URL: users.url });
     const titles = [
       "Renew the TLS certificate of the billing API",
       "Plan the team offsite in March",
@@ -96,7 +89,7 @@ describeModel("all-MiniLM-L6-v2 on the CPU (bun run model:serve)", (install) => 
     ];
     const created = [];
     for (const title of titles) created.push(await createTask(tasks.url, "tenant-m", { title }));
-    await pointsReaching(
+    await stack.pointsReaching(
       gateway.url,
       "tenant-m",
       titles.length,

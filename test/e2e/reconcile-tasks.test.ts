@@ -8,41 +8,33 @@ import { pointId } from "../../ai-gateway/src/vectors/point-id.ts";
 import { search } from "./api.ts";
 import { driftTotal, reconcile, RECONCILE_TOKEN as TOKEN } from "./reconcile-api.ts";
 import { sqliteHandle } from "./reconcile-stores.ts";
-import {
-  eventually,
-  stackConfig,
-  startGateway,
-  startTaskService,
-  startUserService,
-  stopAll,
-  tail,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 import { createTask } from "./task-api.ts";
 
 const TENANT = "rec-tasks";
-afterEach(stopAll);
+afterEach(stack.stopAll);
 
 test("a lost task and a forged task version are found in the tasks collection and repaired from task-service", async () => {
-  const config = stackConfig();
+  const config = stack.stackConfig();
   const store = sqliteHandle(config.gatewayDir);
   const gatewayEnv = {
     OPERATOR_TOKEN: TOKEN,
     RECONCILE_SOURCES: `user-service=http://127.0.0.1:${config.userPort},task-service=http://127.0.0.1:${config.taskPort}`,
   };
-  let gateway = await startGateway(config, gatewayEnv);
-  const users = await startUserService(config, { OPERATOR_TOKEN: TOKEN });
-  const tasks = await startTaskService(config, {
+  let gateway = await stack.startGateway(config, gatewayEnv);
+  const users = await stack.startUserService(config, { OPERATOR_TOKEN: TOKEN });
+  const tasks = await stack.startTaskService(config, {
     OPERATOR_TOKEN: TOKEN,
     USER_SERVICE_URL: users.url,
   });
-  const explain = () => tail([gateway, users, tasks]);
+  const explain = () => stack.tail([gateway, users, tasks]);
   const lost = await createTask(tasks.url, TENANT, { title: "Renew the office lease" });
   const forged = await createTask(tasks.url, TENANT, { title: "Order new laptops" });
   const searchable = async (title: string, id: string) =>
     (await search(gateway.url, TENANT, title, 5, undefined, "tasks")).some(
       (hit) => hit.id === id,
     ) || undefined;
-  await eventually(
+  await stack.eventually(
     "both tasks searchable",
     async () => (await searchable("lease", lost.id)) && (await searchable("laptops", forged.id)),
     60_000,
@@ -76,14 +68,14 @@ test("a lost task and a forged task version are found in the tasks collection an
       deletes: [],
     });
   });
-  gateway = await startGateway(config, gatewayEnv);
+  gateway = await stack.startGateway(config, gatewayEnv);
 
   const report = await reconcile(gateway.url, { tenant: TENANT });
   expect(report.collections.tasks?.missing.first).toEqual([`${TENANT}/${lost.id}`]);
   expect(report.collections.tasks?.ahead.first).toEqual([`${TENANT}/${forged.id}`]);
 
   await reconcile(gateway.url, { tenant: TENANT, repair: true });
-  await eventually(
+  await stack.eventually(
     "a reconcile run with no drift in tasks",
     async () => {
       const report = await reconcile(gateway.url, { tenant: TENANT });

@@ -21,42 +21,32 @@ import {
   sqliteHandle,
   userPoint,
 } from "./reconcile-stores.ts";
-import {
-  eventually,
-  metric,
-  type Running,
-  type StackConfig,
-  stackConfig,
-  startGateway,
-  startUserService,
-  stopAll,
-  tail,
-} from "./stack.ts";
+import * as stack from "./stack.ts";
 
 const A = "rec-a";
 const B = "rec-b";
 
-afterEach(stopAll);
+afterEach(stack.stopAll);
 
 const ids = (kind: Kind | undefined) => (kind?.first ?? []).map((id) => id.split("/")[1]).sort();
 const sorted = (...users: User[]) => users.map((u) => u.id).sort();
 
-function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle) {
+function scenario(name: string, handleFor: (config: stack.StackConfig) => StoreHandle) {
   test(`${name}: one run reports each drift, a repair fixes it, a second run reports zero`, async () => {
-    const config = stackConfig();
+    const config = stack.stackConfig();
     const store = handleFor(config);
     const gatewayEnv = {
       ...store.env,
       OPERATOR_TOKEN: TOKEN,
       RECONCILE_SOURCES: `user-service=http://127.0.0.1:${config.userPort}`,
     };
-    let gateway: Running = await startGateway(config, gatewayEnv);
-    const users = await startUserService(config, { OPERATOR_TOKEN: TOKEN });
+    let gateway: stack.Running = await stack.startGateway(config, gatewayEnv);
+    const users = await stack.startUserService(config, { OPERATOR_TOKEN: TOKEN });
     const usersUrl = `http://127.0.0.1:${users.port}`;
     const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
-    const explain = () => tail([gateway, users]);
+    const explain = () => stack.tail([gateway, users]);
     const delivered = (tenant: string, expected: Record<string, number>) =>
-      eventually(
+      stack.eventually(
         `the gateway to store ${JSON.stringify(expected)}`,
         async () => {
           const got = Object.fromEntries(await store.versions(tenant));
@@ -76,7 +66,7 @@ function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle)
     store.backup();
 
     // After the backup: an update, a create and a delete the restored store will not have.
-    gateway = await startGateway(config, gatewayEnv);
+    gateway = await stack.startGateway(config, gatewayEnv);
     await renameUser(usersUrl, A, u1.id, "Renamed Person");
     const u7 = await createUser(usersUrl, A, { name: "Late Person", email: "late@rec-a.dev" });
     await deleteUser(usersUrl, A, u2.id);
@@ -94,7 +84,7 @@ function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle)
       await vectors.purge("users", A, [u5.id]);
       await vectors.write("users", { upserts: [userPoint(u5, 1)], deletes: [] });
     });
-    gateway = await startGateway(config, gatewayEnv);
+    gateway = await stack.startGateway(config, gatewayEnv);
 
     // Only the operator: no token is a 401; a tenant's token or a wrong one a 403.
     const refusals: [string | undefined, number][] = [
@@ -140,12 +130,12 @@ function scenario(name: string, handleFor: (config: StackConfig) => StoreHandle)
     expect(full.complete).toBe(true);
     expect(full.collections.users?.missing.count).toBe(2);
     const gauge = (kind: string) =>
-      metric({ url: gatewayUrl }, "ai_gateway_drift_entities", { kind, collection: "users" });
+      stack.metric({ url: gatewayUrl }, "ai_gateway_drift_entities", { kind, collection: "users" });
     expect(await gauge("orphaned")).toBe(2);
     expect(await gauge("ahead")).toBe(1);
 
     await reconcile(gatewayUrl, { repair: true });
-    const clean = await eventually(
+    const clean = await stack.eventually(
       "a reconcile run with zero drift",
       async () => {
         const report = await reconcile(gatewayUrl, {});
