@@ -95,7 +95,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function relay(batchMax = 500, outbox: Outbox = store.outbox) {
+function relay(batchMax = 500, outbox: Outbox = store.outbox, lingerMs = 0) {
   const sent: number[] = [];
   const failures = { count: 0 };
   const instance = new Relay({
@@ -103,6 +103,7 @@ function relay(batchMax = 500, outbox: Outbox = store.outbox) {
     sink: new HttpSink({ gatewayUrl: gateway.url, token: "ingest-secret" }),
     logger,
     batchMax,
+    lingerMs,
     backoff: { baseMs: 5, maxMs: 40 },
     onSent: (count) => sent.push(count),
     onError: () => failures.count++,
@@ -166,6 +167,24 @@ test("wakes as soon as a change is committed", async () => {
     ["user.created", 1],
     ["user.updated", 2],
   ]);
+});
+
+test("lingering: an idle relay sends a commit at once; commits that follow a send closely go out together", async () => {
+  // A linger far longer than the test's wait: a first send held back by it would time out.
+  const { relay: r } = relay(500, store.outbox, 1_500);
+  r.start();
+  const [first] = await createUsers(1, "first");
+  await waitFor("the first event", () => received().length === 1);
+  // Ten more commits, one every 10 ms, right after that send: without the linger each would
+  // wake the relay and go out alone.
+  const more: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    more.push(...(await createUsers(1, `more${i}`)));
+    await Bun.sleep(10);
+  }
+  await waitFor("all 11 events", () => received().length === 11);
+  expect(receivedIds()).toEqual([first ?? "", ...more]);
+  expect(gateway.state.batches.length).toBeLessThanOrEqual(3);
 });
 
 test("keeps retrying while the gateway is down, then delivers everything once, in order", async () => {

@@ -14,6 +14,12 @@ export interface RelayOptions {
   batchMax: number;
   /** Retry delays while a step fails. */
   backoff?: { baseMs: number; maxMs: number } | undefined;
+  /**
+   * A send follows the one before it by at least this long (RELAY_LINGER_MS): under a steady
+   * stream of commits the relay gathers what arrives meanwhile into one batch, not one send per
+   * commit. A relay that sent nothing for this long sends at once. Default 0.
+   */
+  lingerMs?: number | undefined;
   /** Told about each acknowledged batch and each failure (metrics). */
   onSent?: ((count: number) => void) | undefined;
   onError?: ((step: RelayStep) => void) | undefined;
@@ -71,6 +77,8 @@ export class Relay {
   private sent: OutboxRow[] | undefined;
   /** The batch handed to the sink and not yet settled; awaited before anything else is sent. */
   private ahead: InFlight | undefined;
+  /** When the last batch was handed to the sink (performance.now()). */
+  private lastSendAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -159,6 +167,7 @@ export class Relay {
     let current = this.ahead;
     if (!current) {
       const seen = outbox.version();
+      await this.linger(signal);
       const rows = await step("peek", () => outbox.peek(batchMax));
       if (rows.length === 0) {
         if (this.draining) return "done";
@@ -190,8 +199,15 @@ export class Relay {
     return "progress";
   }
 
+  /** Waits out the rest of `lingerMs` since the last send, unless draining or stopped. */
+  private async linger(signal: AbortSignal): Promise<void> {
+    const wait = (this.options.lingerMs ?? 0) - (performance.now() - this.lastSendAt);
+    if (wait > 0 && !this.draining) await sleep(wait, this.interruptible(signal));
+  }
+
   /** Hands `rows` to the sink; the outcome never rejects (a failure is its value). */
   private startSend(rows: OutboxRow[]): InFlight {
+    this.lastSendAt = performance.now();
     const outcome = this.options.sink.send(rows.map((row) => row.event)).then(
       () => undefined,
       (error: unknown) => ({ error }),

@@ -30,6 +30,11 @@ export const PRODUCER_VARS = {
   INGEST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Most outbox rows per sink call. */
   RELAY_BATCH_MAX: v.optional(intVar(1, 10_000), "500"),
+  /**
+   * Least time between two sends of the relay (ms): a steady stream goes out in batches of what
+   * arrived meanwhile; an idle relay sends a commit at once. 0: a send per wake.
+   */
+  RELAY_LINGER_MS: v.optional(intVar(0, 1_000), "5"),
   /** /readyz answers 503 once the oldest outbox event waits longer than this (ms). */
   OUTBOX_MAX_AGE_MS: v.optional(intVar(1, 86_400_000), "60000"),
   /** Bound for draining requests and flushing the outbox at shutdown. */

@@ -97,6 +97,7 @@ export async function startProducer<S extends ProducerStore, C extends ProducerC
     sink,
     logger,
     batchMax: config.RELAY_BATCH_MAX,
+    lingerMs: config.RELAY_LINGER_MS,
     onSent: (count) => relayMetrics.published.inc(count),
     onError: (step) => {
       relayMetrics.stepErrors.inc({ step });
