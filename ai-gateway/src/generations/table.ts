@@ -159,7 +159,7 @@ export class GenerationTable {
    */
   stamp(id: number, texts: TextRules): void {
     const row = this.byId(id);
-    if (!row) return;
+    if (!row || Object.keys(texts).every((collection) => collection in row.texts)) return;
     const merged = JSON.stringify({ ...texts, ...row.texts });
     this.db.query("UPDATE vector_generations SET texts = ? WHERE id = ?").run(merged, id);
   }

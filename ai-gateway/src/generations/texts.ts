@@ -27,23 +27,20 @@ export function textRulesOf(registry: Registry, chunks: ChunkSettings): TextRule
   return Object.fromEntries([...parts].map(([collection, lines]) => [collection, digest(lines)]));
 }
 
-/**
- * Whether vectors made under `stamped` hold the texts `wanted` asks for: every collection both
- * name has the same digest. A collection only one names is no difference: a newly declared
- * collection starts empty in every generation, and a dropped one is no longer read.
- */
-export function sameTexts(stamped: TextRules, wanted: TextRules): boolean {
-  return Object.entries(wanted).every(
-    ([collection, digest]) => !(collection in stamped) || stamped[collection] === digest,
-  );
-}
-
-/** The collections whose text rule differs between `stamped` and `wanted`, for the log. */
+/** The collections whose text rule differs between `stamped` and `wanted` (both name them). */
 export function changedTexts(stamped: TextRules, wanted: TextRules): string[] {
   return Object.keys(wanted).filter(
     (collection) => collection in stamped && stamped[collection] !== wanted[collection],
   );
 }
+
+/**
+ * Whether vectors made under `stamped` hold the texts `wanted` asks for: no collection both name
+ * changed. A collection only one names is no difference: a newly declared collection starts
+ * empty in every generation, and a dropped one is no longer read.
+ */
+export const sameTexts = (stamped: TextRules, wanted: TextRules): boolean =>
+  changedTexts(stamped, wanted).length === 0;
 
 /** Reads a stamp as stored (JSON; the empty stamp of a generation made before stamps is {}). */
 export function parseTexts(stored: string): TextRules {

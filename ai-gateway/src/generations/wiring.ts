@@ -14,8 +14,7 @@ import { Generations } from "./generations.ts";
 import { kafkaSnapshot } from "./kafka-snapshot.ts";
 import { qdrantPointer } from "./qdrant-pointer.ts";
 import { storedSnapshot } from "./stored-snapshot.ts";
-import type { GenerationSpec } from "./table.ts";
-import { GenerationTable } from "./table.ts";
+import { type GenerationSpec, GenerationTable, sameModel } from "./table.ts";
 import { changedTexts, textRulesOf } from "./texts.ts";
 
 /** How often the table is re-read (a rollback from `bun run reembed`) and old ones expired. */
@@ -125,7 +124,7 @@ export function startGenerations(
       {
         generation: target.row.id,
         embedder: target.row.embedder,
-        ...(from.embedder === target.row.embedder && from.dims === target.row.dims
+        ...(sameModel(from, target.row)
           ? { textsChanged: changedTexts(from.texts, target.row.texts) }
           : {}),
       },

@@ -5,7 +5,7 @@ import { codeBits, signCode } from "./sign-code.ts";
  * A tenant's codes move from the plain table to a `vec0` partition once it has this many: one
  * full `vec0` chunk (its default `chunk_size`). Below it, a partition would be mostly empty space
  * (`vec0` writes a whole chunk, about 100 KB at 384 dimensions, for a tenant's first vector), and
- * a brute-force scan of so few codes in the plain table costs well under a millisecond.
+ * its searches score its few vectors exactly instead.
  */
 export const PARTITION_AT = 1_024;
 
@@ -24,8 +24,9 @@ interface Statements {
 
 /**
  * The binary codes of one collection, in two layouts chosen per tenant:
- * - `small_codes_<c>`: a plain table clustered by (tenant, rowid), scanned by brute force. Many
- *   small tenants cost a row each, not a `vec0` chunk each.
+ * - `small_codes_<c>`: a plain table clustered by (tenant, rowid), kept until the tenant moves
+ *   to a partition (its searches score the vectors exactly). Many small tenants cost a row each,
+ *   not a `vec0` chunk each.
  * - `codes_<c>`: a `vec0` table with the tenant as partition key, for tenants with at least
  *   PARTITION_AT codes (listed in `partitioned_<c>`), so a KNN query scans only that tenant.
  * Every statement names the tenant, so neither layout can answer for another one.
@@ -126,11 +127,11 @@ export class CodeTables {
     this.partitionGrown(grown.map((row) => row.tenant_id));
   }
 
-  /** The candidate query for the tenant's layout. */
-  candidates(tenantId: string): CandidateSql {
-    return this.isPartitioned(tenantId)
-      ? `SELECT rowid FROM codes_${this.c} WHERE code MATCH vec_bit(?2) AND k = ?3 AND tenant_id = ?4`
-      : `SELECT rowid FROM small_codes_${this.c} WHERE tenant_id = ?4
-         ORDER BY vec_distance_hamming(vec_bit(code), vec_bit(?2)) LIMIT ?3`;
+  /**
+   * The candidate query of a partitioned tenant: a KNN over its `vec0` partition. A tenant still
+   * in the plain table is searched exactly on its vectors instead (sqlite-vec-search.ts).
+   */
+  candidates(): CandidateSql {
+    return `SELECT rowid FROM codes_${this.c} WHERE code MATCH vec_bit(?2) AND k = ?3 AND tenant_id = ?4`;
   }
 }

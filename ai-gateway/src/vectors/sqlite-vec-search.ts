@@ -1,7 +1,7 @@
 // The two retrievers of the sqlite-vec store over one collection's tables, and their filter.
 import type { Database } from "bun:sqlite";
-import { normalizeBm25 } from "./fusion.ts";
-import type { Collection, SearchFilter, SearchHit } from "./index.ts";
+import { bm25OfScore, fuseRelative, fuseRrf, fusionCandidates, normalizeBm25 } from "./fusion.ts";
+import type { Collection, SearchFilter, SearchHit, SearchOptions } from "./index.ts";
 import { ftsQuery } from "./keywords.ts";
 import { signCode } from "./sign-code.ts";
 import type { CodeTables } from "./sqlite-vec-codes.ts";
@@ -100,7 +100,7 @@ export function vectorHits(
   // Candidates are chunks: several may be one entity's. Too few entities among them and more
   // candidates were there to read: read again, more of them.
   const query = db.query<HitRow, [Float32Array, Uint8Array, number, string, number]>(
-    `WITH candidates AS (${codes.candidates(tenantId)})
+    `WITH candidates AS (${codes.candidates()})
      SELECT p.payload AS payload, min(vec_distance_cosine(v.embedding, ?1)) AS score,
      ${CHUNK_COLUMNS}
      FROM candidates LEFT JOIN chunks_${c} ch ON ch.rowid = candidates.rowid
@@ -129,6 +129,14 @@ export function tenantToken(tenantId: string): string {
 }
 
 /**
+ * The FTS5 matches of a query (`?`) as `matches (r, s)`: each matching rowid and its BM25 (negative,
+ * lower better). The tenant column weighs 0: it selects, it does not score.
+ */
+const matchesOf = (c: Collection) =>
+  `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
+     FROM keywords_${c} WHERE keywords_${c} MATCH ?)`;
+
+/**
  * The best BM25 matches of any word of `text` (FTS5 over `keywords_<c>`), scored 0..1
  * (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
  * is taken among the tenant's qualifying matches only. A text without words matches nothing.
@@ -146,16 +154,14 @@ export function keywordHits(
   const match = `tenant : "${tenantToken(tenantId)}" AND text : (${words})`;
   const where = filterSql(filter);
   const toScore = (bm25: number) => normalizeBm25(-bm25);
-  // bm25() is negative, lower better: ordered ascending, negated into a score. The tenant
-  // column weighs 0: it selects, it does not score.
+  // bm25() is negative, lower better: ordered ascending, negated into a score.
   if (where.sql === "") {
     // Unfiltered, every match is the tenant's (its token is in the query) and live (a deleted
     // point's words are removed): rank the entities by their best chunk first and read only the
     // top `limit` points' payloads, not one per match (a common word matches thousands).
     const rows = db
       .query<HitRow, Binding[]>(
-        `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
-           FROM keywords_${c} WHERE keywords_${c} MATCH ?),
+        `${matchesOf(c)},
          best AS (SELECT coalesce(ch.point_rowid, matches.r) AS point, matches.r AS r,
            min(matches.s) AS score
            FROM matches LEFT JOIN chunks_${c} ch ON ch.rowid = matches.r
@@ -170,8 +176,7 @@ export function keywordHits(
   }
   const rows = db
     .query<HitRow, Binding[]>(
-      `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
-         FROM keywords_${c} WHERE keywords_${c} MATCH ?)
+      `${matchesOf(c)}
        SELECT p.payload AS payload, min(matches.s) AS score, ${CHUNK_COLUMNS}
        FROM matches LEFT JOIN chunks_${c} ch ON ch.rowid = matches.r
        JOIN points_${c} p ON p.rowid = coalesce(ch.point_rowid, matches.r)
@@ -180,4 +185,31 @@ export function keywordHits(
     )
     .all(match, tenantId, ...where.args, limit);
   return toHits(rows, tenantId, toScore);
+}
+
+/**
+ * A search of one mode (SearchOptions): vector, keyword, or both fused (relative score fusion by
+ * default, RRF on request), the vector half floored at `vectorFloor` before the fusion.
+ */
+export function searchHits(
+  db: Database,
+  c: Collection,
+  codes: CodeTables,
+  tenantId: string,
+  vector: Float32Array | null,
+  limit: number,
+  options: SearchOptions,
+): SearchHit[] {
+  const { mode = "vector", text = "", filter } = options;
+  const nearest = (k: number) =>
+    vector ? vectorHits(db, c, codes, tenantId, vector, k, filter, limit) : [];
+  if (mode === "vector") return nearest(limit);
+  if (mode === "keyword") return keywordHits(db, c, tenantId, text, limit, filter);
+  const k = fusionCandidates(limit);
+  const floor = options.vectorFloor ?? 0;
+  const byMeaning = nearest(k).filter((hit) => hit.score >= floor);
+  const byWords = keywordHits(db, c, tenantId, text, k, filter);
+  if (options.fusion === "rrf") return fuseRrf([byMeaning, byWords], limit);
+  const bm25 = byWords.map((hit) => ({ ...hit, score: bm25OfScore(hit.score) }));
+  return fuseRelative(byMeaning, bm25, limit);
 }

@@ -1,6 +1,5 @@
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
-import { bm25OfScore, fuseRelative, fuseRrf, fusionCandidates } from "./fusion.ts";
 import {
   COLLECTIONS,
   type Collection,
@@ -14,42 +13,27 @@ import {
   type WriteResult,
 } from "./index.ts";
 import { pointId } from "./point-id.ts";
-import { CodeTables, PARTITION_AT } from "./sqlite-vec-codes.ts";
+import { PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
-import { keywordHits, tenantToken, vectorHits } from "./sqlite-vec-search.ts";
+import { searchHits, tenantToken } from "./sqlite-vec-search.ts";
 import {
-  CHUNK_ROWIDS_PER_POINT,
   checkStoredDims,
-  chunkRowid,
   countPoints,
   createPointTables,
   listPointVersions,
 } from "./sqlite-vec-tables.ts";
 import { storedVersions } from "./sqlite-vec-versions.ts";
+import {
+  dropPoint,
+  type PendingWords,
+  prepareWrites,
+  putChunks,
+  putVector,
+  type WriteStatements,
+} from "./sqlite-vec-writes.ts";
 
 /** Points removed per transaction of a tenant's erase. */
 const ERASE_CHUNK = 1000;
-
-/** Prepared write statements of one collection. */
-/** Words to index at the end of a write, by rowid: the tenant's token and the text. */
-type PendingWords = Map<number, [tenant: string, text: string]>;
-
-interface WriteStatements {
-  stored: Statement<
-    { rowid: number; tenant_id: string; version: number; deleted: number },
-    [string]
-  >;
-  insertNew: Statement<unknown, [string, string, number, number, string | null]>;
-  update: Statement<unknown, [number, number, string | null, number]>;
-  putVector: Statement<unknown, [number, Float32Array]>;
-  dropVector: Statement<unknown, [number]>;
-  putWords: Statement<unknown, [number, string, string]>;
-  dropWords: Statement<unknown, [number]>;
-  putChunk: Statement<unknown, [number, number, number, number, string]>;
-  chunksOf: Statement<{ rowid: number }, [number]>;
-  dropChunks: Statement<unknown, [number]>;
-  codes: CodeTables;
-}
 
 /**
  * Embedded vector store. Per collection:
@@ -85,7 +69,7 @@ export class SqliteVecStore implements VectorStore {
     this.db.transaction(() => {
       for (const collection of collections) {
         createPointTables(this.db, collection);
-        this.#prepared.set(collection, this.#prepare(collection, dims));
+        this.#prepared.set(collection, prepareWrites(this.db, collection, dims, this.#partitionAt));
         this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
           collection,
           dims,
@@ -93,7 +77,7 @@ export class SqliteVecStore implements VectorStore {
       }
       // Files written by the float32-only layout are converted once, in the same transaction.
       const converted = migrateFloatTables(this.db, collections, (collection, point) =>
-        this.#put(this.#statements(collection), point.rowid, point.tenantId, point.embedding),
+        putVector(this.#statements(collection), point.rowid, point.tenantId, point.embedding),
       );
       if (converted) for (const c of collections) this.#statements(c).codes.partitionAllGrown();
     })();
@@ -138,11 +122,11 @@ export class SqliteVecStore implements VectorStore {
           }
           sql.update.run(point.version, 0, payload, row.rowid);
           rowid = row.rowid;
-          if (!row.deleted) this.#drop(sql, rowid, row.tenant_id, words);
+          if (!row.deleted) dropPoint(sql, rowid, row.tenant_id, words);
         }
-        this.#put(sql, rowid, point.tenantId, point.vector);
+        putVector(sql, rowid, point.tenantId, point.vector);
         words.set(rowid, [tenantToken(point.tenantId), point.text]);
-        this.#putChunks(sql, rowid, point, words);
+        putChunks(sql, rowid, point, this.#dims, words);
         grown.add(point.tenantId);
         result.upserted++;
       }
@@ -156,7 +140,7 @@ export class SqliteVecStore implements VectorStore {
         }
         if (row) {
           sql.update.run(point.version, 1, null, row.rowid);
-          if (!row.deleted) this.#drop(sql, row.rowid, row.tenant_id);
+          if (!row.deleted) dropPoint(sql, row.rowid, row.tenant_id);
         } else {
           sql.insertNew.run(point.id, point.tenantId, point.version, 1, null);
         }
@@ -173,75 +157,6 @@ export class SqliteVecStore implements VectorStore {
     return sql;
   }
 
-  #prepare(c: Collection, dims: number): WriteStatements {
-    return {
-      stored: this.db.prepare(
-        `SELECT rowid, tenant_id, version, deleted FROM points_${c} WHERE point_id = ?`,
-      ),
-      insertNew: this.db.prepare(
-        // No RETURNING: a statement with one opens a statement savepoint, and FTS5 writes its
-        // pending words to disk at every savepoint, a tiny segment per point (3× this insert's
-        // cost, measured). The rowid is the connection's last insert rowid.
-        `INSERT INTO points_${c} (point_id, tenant_id, version, deleted, payload)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_id) DO NOTHING`,
-      ),
-      update: this.db.prepare(
-        `UPDATE points_${c} SET version = ?, deleted = ?, payload = ? WHERE rowid = ?`,
-      ),
-      putVector: this.db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
-      dropVector: this.db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
-      putWords: this.db.prepare(`INSERT INTO keywords_${c} (rowid, tenant, text) VALUES (?, ?, ?)`),
-      dropWords: this.db.prepare(`DELETE FROM keywords_${c} WHERE rowid = ?`),
-      putChunk: this.db.prepare(
-        `INSERT INTO chunks_${c} (rowid, point_rowid, start_at, end_at, text) VALUES (?, ?, ?, ?, ?)`,
-      ),
-      chunksOf: this.db.prepare(`SELECT rowid FROM chunks_${c} WHERE point_rowid = ?`),
-      dropChunks: this.db.prepare(`DELETE FROM chunks_${c} WHERE point_rowid = ?`),
-      codes: CodeTables.open(this.db, c, dims, this.#partitionAt),
-    };
-  }
-
-  #put(sql: WriteStatements, rowid: number, tenantId: string, vector: Float32Array): void {
-    sql.putVector.run(rowid, vector);
-    sql.codes.put(rowid, tenantId, vector);
-  }
-
-  /** Chunk 0 shares the point's rowid (already stored); the others get their own rowids. */
-  #putChunks(sql: WriteStatements, rowid: number, point: PointUpsert, words: PendingWords): void {
-    if (!point.chunks || point.chunks.length === 0) return;
-    if (point.chunks.length > CHUNK_ROWIDS_PER_POINT)
-      throw new GatewayError("store_failed", `${point.chunks.length} chunks of one entity`);
-    const tenant = tenantToken(point.tenantId);
-    for (const [index, chunk] of point.chunks.entries()) {
-      if (chunk.vector.length !== this.#dims)
-        throw new GatewayError("store_failed", `vector of ${chunk.vector.length} dimensions`);
-      const at = chunkRowid(rowid, index);
-      if (index > 0) {
-        this.#put(sql, at, point.tenantId, chunk.vector);
-        words.set(at, [tenant, chunk.text]);
-      }
-      sql.putChunk.run(at, rowid, chunk.start, chunk.end, chunk.text);
-    }
-  }
-
-  /**
-   * Removes a point's vector, code and words, and those of all its chunks; `pending`: words of
-   * this batch not indexed yet, dropped before they are.
-   */
-  #drop(sql: WriteStatements, rowid: number, tenantId: string, pending?: PendingWords): void {
-    for (const { rowid: at } of sql.chunksOf.all(rowid)) {
-      if (at === rowid) continue;
-      sql.dropVector.run(at);
-      if (!pending?.delete(at)) sql.dropWords.run(at);
-      sql.codes.drop(at, tenantId);
-    }
-    sql.dropChunks.run(rowid);
-    sql.dropVector.run(rowid);
-    // A point written before the keyword index existed has no row here: deleting none is fine.
-    if (!pending?.delete(rowid)) sql.dropWords.run(rowid);
-    sql.codes.drop(rowid, tenantId);
-  }
-
   async search(
     collection: Collection,
     tenantId: string,
@@ -251,19 +166,8 @@ export class SqliteVecStore implements VectorStore {
   ): Promise<SearchHit[]> {
     // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
     if (vector && isZeroVector(vector)) return [];
-    const { mode = "vector", text = "", filter } = options;
     const codes = this.#statements(collection).codes;
-    const nearest = (k: number) =>
-      vector ? vectorHits(this.db, collection, codes, tenantId, vector, k, filter, limit) : [];
-    if (mode === "vector") return nearest(limit);
-    if (mode === "keyword") return keywordHits(this.db, collection, tenantId, text, limit, filter);
-    const k = fusionCandidates(limit);
-    const floor = options.vectorFloor ?? 0;
-    const byMeaning = nearest(k).filter((hit) => hit.score >= floor);
-    const byWords = keywordHits(this.db, collection, tenantId, text, k, filter);
-    if (options.fusion === "rrf") return fuseRrf([byMeaning, byWords], limit);
-    const bm25 = byWords.map((hit) => ({ ...hit, score: bm25OfScore(hit.score) }));
-    return fuseRelative(byMeaning, bm25, limit);
+    return searchHits(this.db, collection, codes, tenantId, vector, limit, options);
   }
 
   /** One query for many entities' versions (sqlite-vec-versions.ts). */
@@ -294,7 +198,7 @@ export class SqliteVecStore implements VectorStore {
       for (const entityId of entityIds) {
         const row = sql.stored.get(pointId(collection, tenantId, entityId));
         if (!row || row.tenant_id !== tenantId) continue;
-        if (!row.deleted) this.#drop(sql, row.rowid, row.tenant_id);
+        if (!row.deleted) dropPoint(sql, row.rowid, row.tenant_id);
         remove.run(row.rowid);
       }
     })();
@@ -313,7 +217,7 @@ export class SqliteVecStore implements VectorStore {
       const done = this.db.transaction(() => {
         const rows = page.all(tenantId, ERASE_CHUNK);
         for (const row of rows) {
-          if (!row.deleted) this.#drop(sql, row.rowid, tenantId);
+          if (!row.deleted) dropPoint(sql, row.rowid, tenantId);
           remove.run(row.rowid);
         }
         if (rows.length < ERASE_CHUNK) sql.codes.forgetTenant(tenantId);
