@@ -8,6 +8,7 @@
 // Env: QDRANT_URL (+ QDRANT_API_KEY), EMBEDDERS ("hashing,model").
 
 import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
+import { chunkText, DEFAULT_CHUNKS } from "../ai-gateway/src/vectors/chunks.ts";
 import { cosine } from "../ai-gateway/test/qdrant-double.ts";
 import { encodeHttpBatch, makeEvent } from "../contracts/src/index.ts";
 import { taskText } from "../contracts/src/registry.ts";
@@ -96,13 +97,31 @@ const satisfies = (task: QualityTask | Record<string, unknown>, filter: QualityQ
     ([field, value]) => String(Reflect.get(task, field)) === value,
   );
 
-/** The ten tasks an exhaustive cosine scan over the tasks that satisfy the filter ranks first. */
+/** Each embedder's vectors of the tasks' texts and chunks, embedded once for every query. */
+const embedded = new Map<EmbedderCase, Map<string, Float32Array>>();
+
+/**
+ * The ten tasks an exhaustive cosine scan over the tasks that satisfy the filter ranks first.
+ * Texts are cut as the gateway cuts them (a text longer than a chunk is scored by its best
+ * chunk, default CHUNK_CHARS / CHUNK_OVERLAP), so the scan and the store rank the same vectors.
+ */
 async function bruteForce(embedder: EmbedderCase, query: QualityQuery): Promise<string[]> {
   const qualifying = set.tasks.filter((task) => satisfies(task, query.filter));
-  const [q, ...vectors] = await embedder.embed([query.q, ...qualifying.map((t) => taskText(t))]);
+  const piecesOf = qualifying.map((task) => {
+    const text = taskText(task);
+    return text.length > DEFAULT_CHUNKS.chars ? chunkText(text).map((c) => c.text) : [text];
+  });
+  const known = (embedded.get(embedder) ?? new Map()) as Map<string, Float32Array>;
+  embedded.set(embedder, known);
+  const missing = [...new Set(piecesOf.flat())].filter((text) => !known.has(text));
+  const [q, ...vectors] = await embedder.embed([query.q, ...missing]);
   if (!q) return [];
+  for (const [i, text] of missing.entries()) known.set(text, vectors[i] as Float32Array);
   return qualifying
-    .map((task, i) => ({ id: task.id, score: cosine(q, vectors[i] as Float32Array) }))
+    .map((task, i) => {
+      const pieces = (piecesOf[i] ?? []).map((text) => known.get(text) as Float32Array);
+      return { id: task.id, score: Math.max(...pieces.map((v) => cosine(q, v))) };
+    })
     .sort((a, b) => b.score - a.score)
     .slice(0, 10)
     .map((hit) => hit.id);
@@ -217,7 +236,8 @@ try {
           const started = performance.now();
           const hits = await search(gateway.url, query, mode);
           latencies.push(performance.now() - started);
-          const rank = hits.findIndex((hit) => hit.id === query.expected);
+          const found = new Set([query.expected, ...(query.same ?? [])]);
+          const rank = hits.findIndex((hit) => found.has(hit.id));
           const kind = perKind.get(query.kind) ?? { found1: 0, found10: 0, rr: 0, n: 0 };
           kind.n++;
           if (rank === 0) kind.found1++;

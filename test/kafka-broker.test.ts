@@ -27,6 +27,20 @@ await describeKafka("ensureTopics", (brokers) => {
     expect(result.created).toHaveLength(8);
     expect(result.created).toContain(`${prefix}user.events.dlq`);
   });
+
+  test("replicas starting at once: each call succeeds while another's new topics elect leaders", async () => {
+    // Eight rounds of four callers with the same new topics, as gateways started together: a
+    // caller that lists topics while another's are still electing their leader waits it out.
+    for (let round = 0; round < 8; round++) {
+      const topics = contractTopics(`${randomTopic("together")}.`);
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => ensureTopics({ brokers, topics, partitions: 3 })),
+      );
+      const created = results.flatMap((result) => result.created).sort();
+      expect(created).toEqual([...topics].sort());
+      for (const result of results) expect(result.created.length + result.existing.length).toBe(8);
+    }
+  }, 120_000);
 });
 
 const blocker = await restartBlocker();

@@ -34,6 +34,12 @@ export interface QualityQuery {
   filter?: Partial<Record<"status" | "assignee", string>>;
   /** The entity id a good search ranks first. */
   expected: string;
+  /**
+   * Entities that differ from `expected` only in what the query does not name (the twins made for
+   * the filtered queries: same title and description, another status or assignee). Without a
+   * filter no search can tell them apart, so ranking one of them counts as finding `expected`.
+   */
+  same?: string[];
 }
 
 export interface QualitySet {
@@ -112,6 +118,10 @@ export function qualitySet(seed = 7): QualitySet {
     const twin = task(created.title, created.description);
     if (i % 2 === 0) twin.status = STATUSES.find((s) => s !== created.status) ?? "open";
     else twin.assignee = users.find((u) => u.id !== created.assignee)?.id ?? twin.assignee;
+    // The unfiltered paraphrase query finds either: their scores tie (an assignee is not
+    // embedded) or nearly (a status word is), and each store breaks the tie its own way.
+    const unfiltered = queries.find((q) => q.kind === "paraphrase" && q.expected === created.id);
+    if (unfiltered) unfiltered.same = [twin.id];
   });
 
   // Exact tokens: texts that differ only in an identifier, found by the identifier alone.

@@ -42,7 +42,7 @@ export async function ensureTopics(options: {
 }): Promise<EnsureTopicsResult> {
   const admin = topicsAdmin(options.brokers, options.security);
   try {
-    const present = new Set(await admin.listTopics());
+    const present = new Set(await listSettled(admin));
     const wanted = [...new Set(options.topics)];
     const result: EnsureTopicsResult = { created: [], existing: [] };
     // One request per topic, so that a topic created meanwhile by another process (or by the
@@ -89,12 +89,37 @@ async function untilVisible(admin: Admin, topics: string[], deadlineMs = 30_000)
   }
 }
 
+/**
+ * Lists the topics. A topic another process has just created has no partition leader for a
+ * moment, and the metadata request fails with LEADER_NOT_AVAILABLE (replicas started at once
+ * meet it): that is waited out, up to `deadlineMs`; any other error is thrown at once.
+ */
+async function listSettled(admin: Admin, deadlineMs = 30_000): Promise<string[]> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await admin.listTopics();
+    } catch (error) {
+      if (!someLeafIs(error, "LEADER_NOT_AVAILABLE") || Date.now() > end) throw error;
+    }
+    await Bun.sleep(200);
+  }
+}
+
 /** True when every leaf of a (nested) client error is TOPIC_ALREADY_EXISTS. */
 function onlyAlreadyExists(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const nested = (error as Partial<AggregateError>).errors;
   if (Array.isArray(nested) && nested.length > 0) return nested.every(onlyAlreadyExists);
   return (error as Partial<GenericError>).apiId === "TOPIC_ALREADY_EXISTS";
+}
+
+/** True when any leaf of a (nested) client error has the API error `apiId`. */
+function someLeafIs(error: unknown, apiId: string): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as Partial<GenericError>).apiId === apiId) return true;
+  const nested = (error as Partial<AggregateError>).errors;
+  return Array.isArray(nested) && nested.some((leaf) => someLeafIs(leaf, apiId));
 }
 
 /** The partition count of each topic that exists (missing topics are left out). */
@@ -105,7 +130,7 @@ export async function partitionCounts(options: {
 }): Promise<Map<string, number>> {
   const admin = topicsAdmin(options.brokers, options.security);
   try {
-    const present = new Set(await admin.listTopics());
+    const present = new Set(await listSettled(admin));
     const topics = options.topics.filter((topic) => present.has(topic));
     const metadata = await admin.metadata({ topics });
     return new Map(

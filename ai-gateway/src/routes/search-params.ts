@@ -3,7 +3,7 @@
 import { invalidInput } from "@event-mesh/service-kit";
 import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
-import { FUSIONS, HYBRID_ALPHA } from "../vectors/fusion.ts";
+import { FUSIONS, HYBRID_ALPHA, KEYWORD_PEAK } from "../vectors/fusion.ts";
 import { SEARCH_MODES, type SearchFilter } from "../vectors/index.ts";
 
 /** Most values a search's filter may hold, over all its fields: each is a condition to check. */
@@ -32,7 +32,7 @@ export const FusionParam = v.optional(
   v.pipe(
     v.picklist(FUSIONS, `must be one of ${FUSIONS.join(", ")}`),
     v.description(
-      `Hybrid mode only. \`relative\` (default): each list's scores min-max-normalized over its candidates, then ${HYBRID_ALPHA} × meaning + ${Math.round((1 - HYBRID_ALPHA) * 10) / 10} × words, so a rare word that one entity alone holds counts for more than a common one. \`rrf\`: Reciprocal Rank Fusion (k = 60), by ranks only.`,
+      `Hybrid mode only. \`relative\` (default): each list's scores min-max-normalized over its candidates, then averaged with weights ${HYBRID_ALPHA} for meaning and up to ${Math.round((1 - HYBRID_ALPHA) * 10) / 10} for words: in full when the best keyword hit's BM25 is at least ${KEYWORD_PEAK} times the second's (a rare word one entity holds), none when they are level (common words many share). \`rrf\`: Reciprocal Rank Fusion (k = 60), by ranks only.`,
     ),
   ),
   "relative",

@@ -4,6 +4,8 @@ import {
   fuseRelative,
   fuseRrf,
   HYBRID_ALPHA,
+  KEYWORD_PEAK,
+  keywordWeight,
   normalizeBm25,
   RRF_K,
 } from "./fusion.ts";
@@ -42,15 +44,31 @@ test("relative fusion: a rare word's clear BM25 lead lifts its entity where RRF 
   expect(fuseRrf([byMeaning, byWords], 4)[0]?.id).toBe("a");
 });
 
-test("relative fusion: a flat keyword list of common words does not outrank the meaning", () => {
-  // A paraphrase: the best by meaning shares no word with the query; others share common ones.
+test("relative fusion: a flat keyword list of common words leaves the meaning's order", () => {
+  // A paraphrase: the best by meaning shares no word with the query; others share common ones,
+  // each about as much as the next, so the keyword list says nothing of which one is meant.
   const byMeaning = scored(["a", 0.55], ["b", 0.4], ["c", 0.39], ["d", 0.2]);
   const byWords = scored(["c", 6.2], ["d", 6.1], ["e", 6.0], ["f", 5.9]);
-  expect(fuseRelative(byMeaning, byWords, 3).map((hit) => hit.id)).toEqual(["a", "c", "b"]);
+  expect(fuseRelative(byMeaning, byWords, 3).map((hit) => hit.id)).toEqual(["a", "b", "c"]);
   expect(fuseRrf([byMeaning, byWords], 1)[0]?.id).toBe("c");
+  // The same words with a clear leader: c, one entity holding more of them, moves up past b.
+  const peaked = scored(["c", 12.4], ["d", 6.1], ["e", 6.0], ["f", 5.9]);
+  expect(fuseRelative(byMeaning, peaked, 3).map((hit) => hit.id)).toEqual(["a", "c", "b"]);
 });
 
-test("relative fusion scores 1 for the best of both lists, alpha for the best by meaning alone", () => {
+test("a keyword list counts in full from a best hit KEYWORD_PEAK times the second, none when level", () => {
+  expect(keywordWeight([])).toBe(0);
+  expect(keywordWeight(scored(["a", 3]))).toBe(1);
+  expect(keywordWeight(scored(["a", 3], ["b", 3]))).toBe(0);
+  expect(keywordWeight(scored(["a", 3 * KEYWORD_PEAK], ["b", 3]))).toBe(1);
+  expect(keywordWeight(scored(["a", 100], ["b", 1]))).toBe(1);
+  // Halfway between level and the peak ratio: half the weight.
+  const half = 1 / (1 - (1 - 1 / KEYWORD_PEAK) / 2);
+  expect(keywordWeight(scored(["a", 3 * half], ["b", 3]))).toBeCloseTo(0.5, 10);
+  expect(keywordWeight(scored(["a", 0], ["b", 0]))).toBe(0);
+});
+
+test("relative fusion scores 1 for the best of both lists, and for the best by meaning with no words", () => {
   const both = fuseRelative(scored(["a", 0.9], ["b", 0.5]), scored(["a", 3], ["c", 1]), 3);
   expect(both.map((hit) => [hit.id, hit.score])).toEqual([
     ["a", 1],
@@ -58,8 +76,16 @@ test("relative fusion scores 1 for the best of both lists, alpha for the best by
     ["c", 0],
   ]);
   const alone = fuseRelative(scored(["a", 0.9]), [], 1);
-  expect(alone[0]?.score).toBeCloseTo(HYBRID_ALPHA, 10);
+  expect(alone[0]?.score).toBe(1);
   expect(fuseRelative([], scored(["k", 2]), 1)[0]?.score).toBeCloseTo(1 - HYBRID_ALPHA, 10);
+  // A keyword list that counts in full: the best by meaning alone scores alpha.
+  const peaked = fuseRelative(scored(["a", 0.9], ["b", 0.5]), scored(["c", 4], ["d", 1]), 4);
+  expect(peaked.map((hit) => [hit.id, hit.score])).toEqual([
+    ["a", HYBRID_ALPHA],
+    ["c", 1 - HYBRID_ALPHA],
+    ["b", 0],
+    ["d", 0],
+  ]);
 });
 
 test("a keyword score maps back to its BM25", () => {

@@ -77,12 +77,34 @@ function spread(list: readonly SearchHit[]): Map<string, number> {
   return new Map(list.map((hit) => [hit.id, hi === lo ? 1 : (hit.score - lo) / (hi - lo)]));
 }
 
+/** keywordWeight's ratio of the best BM25 to the second's from which a keyword list counts in full. */
+export const KEYWORD_PEAK = 2;
+
+/**
+ * How much a keyword list says, 0..1, from how far its best hit stands above the second: in full
+ * when the best BM25 is at least KEYWORD_PEAK times the second's (one entity holds a rare word,
+ * such as an invoice number), nothing when the two are level (many entities share the query's
+ * common words, as with a paraphrase), in proportion between. A list of one hit counts in full.
+ * Chosen with `bun run bench:quality` (bench/README.md): without it, a flat list of common words
+ * reordered the meaning's best hits of paraphrases at random, and hybrid ranked them below vector.
+ */
+export function keywordWeight(byWords: readonly SearchHit[]): number {
+  const [best, second] = byWords;
+  if (!best || best.score <= 0) return 0;
+  if (!second) return 1;
+  const lead = (best.score - Math.max(0, second.score)) / best.score;
+  return Math.min(1, lead / (1 - 1 / KEYWORD_PEAK));
+}
+
 /**
  * Relative score fusion (Weaviate's `relativeScoreFusion`): each list's scores are normalized to
  * 0..1 over its own candidates, then weighed, `alpha` for meaning (cosines) and `1 − alpha` for
- * words (raw BM25, any scale). Unlike RRF it keeps how far apart the scores are, so a rare word
- * that one entity alone holds (an invoice number) counts for more than a common word that many
- * share, and a flat keyword list barely moves the meaning's order. Score 0..1: 1 = best in both.
+ * words (raw BM25, any scale, best first), the latter times keywordWeight, how far the keyword
+ * list's best stands out. Unlike RRF it keeps how far apart the scores are, so a rare word that
+ * one entity alone holds (an invoice number) counts for more than a common word that many share,
+ * and a flat keyword list leaves the meaning's order as it is. Score 0..1, the weighed mean of the
+ * two normalized scores: 1 = best in both lists (or by meaning, when the keyword list counts for
+ * nothing); a hit the keyword list does not hold scores at most alpha / (alpha + its weight).
  * Ties keep the order of the first list (vector), then of the second.
  */
 export function fuseRelative(
@@ -93,11 +115,15 @@ export function fuseRelative(
 ): SearchHit[] {
   const meaning = spread(byMeaning);
   const words = spread(byWords);
+  // A weighed mean of the two normalized scores, so 1 stays the best in both lists.
+  const wordsWeight = (1 - alpha) * keywordWeight(byWords);
+  const total = alpha + wordsWeight || 1;
   const fused = new Map<string, { hit: SearchHit; score: number; order: number }>();
   let order = 0;
   for (const hit of [...byMeaning, ...byWords]) {
     if (fused.has(hit.id)) continue;
-    const score = alpha * (meaning.get(hit.id) ?? 0) + (1 - alpha) * (words.get(hit.id) ?? 0);
+    const score =
+      (alpha * (meaning.get(hit.id) ?? 0) + wordsWeight * (words.get(hit.id) ?? 0)) / total;
     fused.set(hit.id, { hit, score, order: order++ });
   }
   return [...fused.values()]
