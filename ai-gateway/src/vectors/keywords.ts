@@ -21,11 +21,12 @@ export function queryTerms(text: string, cap = 64): string[] {
 
 /**
  * An FTS5 query matching any of the words, each quoted so that no word is read as FTS5 syntax
- * (`OR`, `NEAR`, `*`, a column filter); null when the text has no word.
+ * (`OR`, `NEAR`, `*`, a column filter), each after `prefix` (the tenant's, as the sqlite-vec
+ * store indexes words); null when the text has no word.
  */
-export function ftsQuery(text: string): string | null {
+export function ftsQuery(text: string, prefix = ""): string | null {
   const terms = queryTerms(text);
-  return terms.length === 0 ? null : terms.map((term) => `"${term}"`).join(" OR ");
+  return terms.length === 0 ? null : terms.map((term) => `"${prefix}${term}"`).join(" OR ");
 }
 
 /** A Qdrant sparse vector: unique indices, one value each. */

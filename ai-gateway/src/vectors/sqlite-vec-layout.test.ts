@@ -148,3 +148,54 @@ test("a tenant below the partition size is searched exactly: a long text's passa
   expect(hits[0]?.id).toBe("1");
   expect(hits[0]?.highlight?.text).toContain(passage);
 });
+
+test("a keyword index of the previous layout (a tenant column) is converted: the same hits and scores", async () => {
+  const points = [
+    userPoint("tenant-a", 1, "Alice Smith"),
+    userPoint("tenant-a", 2, "Bob Smith"),
+    userPoint("tenant-b", 1, "Alice Jones"),
+  ];
+  // The same points written by the current layout, to compare with.
+  const current = new SqliteVecStore(openDatabase(":memory:"));
+  await current.init(384);
+  await current.write("users", { upserts: points, deletes: [] });
+  // A file whose keyword index is the previous layout's: the tenant's token in its own column.
+  const dir = freshDir();
+  const db = openDatabase(dir);
+  const before = new SqliteVecStore(db);
+  await before.init(384);
+  await before.write("users", { upserts: points, deletes: [] });
+  db.run("DROP TABLE words_users");
+  db.run(`CREATE VIRTUAL TABLE keywords_users USING fts5(tenant, text,
+    content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
+  for (const [i, point] of points.entries())
+    db.run("INSERT INTO keywords_users (rowid, tenant, text) VALUES (?, ?, ?)", [
+      i + 1,
+      `t${Buffer.from(point.tenantId).toString("hex")}`,
+      point.text,
+    ]);
+  db.close();
+
+  const reopened = openDatabase(dir);
+  const store = new SqliteVecStore(reopened);
+  await store.init(384);
+  const keyword = (s: SqliteVecStore, tenantId: string, text: string) =>
+    s.search("users", tenantId, null, 10, { mode: "keyword", text });
+  for (const [tenantId, text] of [
+    ["tenant-a", "smith"],
+    ["tenant-a", "alice"],
+    ["tenant-b", "alice jones"],
+  ] as const) {
+    const hits = await keyword(store, tenantId, text);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits).toEqual(await keyword(current, tenantId, text));
+  }
+  expect((await keyword(store, "tenant-a", "smith")).map((hit) => hit.id).sort()).toEqual([
+    "1",
+    "2",
+  ]);
+  expect(await keyword(store, "tenant-b", "smith")).toEqual([]);
+  const old = reopened.query("SELECT 1 FROM sqlite_master WHERE name = 'keywords_users'").get();
+  expect(old).toBeNull();
+  expect(reopened.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+});

@@ -50,3 +50,32 @@ export function migrateFloatTables<C extends string>(
   db.run("DROP TABLE vector_versions");
   return true;
 }
+
+/**
+ * Converts a collection's keyword index of the previous layout (`keywords_<c>`: a column holding
+ * the tenant's token `t<hex>` beside the text) to `words_<c>`, whose words carry their tenant's
+ * prefix `t<hex>x` (tenantPrefix). FTS5 kept no text (contentless), so each row's words are read
+ * back from the index itself, in their order (`fts5vocab` instances). Runs inside the caller's
+ * transaction; a no-op when there is no old index. Returns the rows converted.
+ */
+export function migrateKeywordIndex(db: Database, c: string): number {
+  const exists = db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(`keywords_${c}`);
+  if (exists === null) return 0;
+  db.run(`CREATE VIRTUAL TABLE temp.old_words_${c} USING fts5vocab(main, keywords_${c}, instance)`);
+  // The tenant token of each row, keyed by rowid (the vocabulary table has no index by row).
+  db.run(`CREATE TEMP TABLE old_tenants_${c} (doc INTEGER PRIMARY KEY, term TEXT NOT NULL)`);
+  db.run(
+    `INSERT OR IGNORE INTO old_tenants_${c} SELECT doc, term FROM temp.old_words_${c}
+     WHERE col = 'tenant'`,
+  );
+  const converted = db.run(
+    `INSERT INTO words_${c} (rowid, text)
+     SELECT w.doc, group_concat(t.term || 'x' || w.term, ' ' ORDER BY w.offset)
+     FROM temp.old_words_${c} w JOIN old_tenants_${c} t ON t.doc = w.doc
+     WHERE w.col = 'text' GROUP BY w.doc`,
+  ).changes;
+  db.run(`DROP TABLE old_tenants_${c}`);
+  db.run(`DROP TABLE temp.old_words_${c}`);
+  db.run(`DROP TABLE keywords_${c}`);
+  return converted;
+}

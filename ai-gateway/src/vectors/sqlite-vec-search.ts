@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { bm25OfScore, fuseRelative, fuseRrf, fusionCandidates, normalizeBm25 } from "./fusion.ts";
 import type { Collection, SearchFilter, SearchHit, SearchOptions } from "./index.ts";
-import { ftsQuery } from "./keywords.ts";
+import { ftsQuery, tokenize } from "./keywords.ts";
 import { signCode } from "./sign-code.ts";
 import type { CodeTables } from "./sqlite-vec-codes.ts";
 import { readPayload } from "./sqlite-vec-payload.ts";
@@ -119,25 +119,34 @@ export function vectorHits(
 }
 
 /**
- * The tenant as one FTS5 token (hex, so no tenant id splits into words or equals another's).
- * A query requires it in the `tenant` column, so FTS5 intersects the tenant's posting list with
- * the words' and scores only the tenant's matches: a common word costs what the tenant holds,
- * not what every tenant of the file holds.
+ * The prefix of a tenant's words in `words_<c>`: `t`, the tenant id in hex (so no tenant id
+ * splits into words or equals another's), then `x`, which no hex digit is. Each tenant so has its
+ * own words: a query reads only the tenant's posting lists (not every tenant's, intersected with
+ * the tenant's), and a word's BM25 weight (IDF) counts the tenant's own texts only, so no score
+ * tells a tenant how often a word appears in another tenant's data.
  */
-export function tenantToken(tenantId: string): string {
-  return `t${Buffer.from(tenantId).toString("hex")}`;
+export function tenantPrefix(tenantId: string): string {
+  return `t${Buffer.from(tenantId).toString("hex")}x`;
+}
+
+/** A text as `words_<c>` indexes it: its words (keywords.ts), each after the tenant's prefix. */
+export function tenantWords(tenantId: string, text: string): string {
+  const prefix = tenantPrefix(tenantId);
+  return tokenize(text)
+    .map((word) => prefix + word)
+    .join(" ");
 }
 
 /**
  * The FTS5 matches of a query (`?`) as `matches (r, s)`: each matching rowid and its BM25 (negative,
- * lower better). The tenant column weighs 0: it selects, it does not score.
+ * lower better).
  */
 const matchesOf = (c: Collection) =>
-  `WITH matches AS MATERIALIZED (SELECT keywords_${c}.rowid AS r, bm25(keywords_${c}, 0.0, 1.0) AS s
-     FROM keywords_${c} WHERE keywords_${c} MATCH ?)`;
+  `WITH matches AS MATERIALIZED (SELECT words_${c}.rowid AS r, bm25(words_${c}) AS s
+     FROM words_${c} WHERE words_${c} MATCH ?)`;
 
 /**
- * The best BM25 matches of any word of `text` (FTS5 over `keywords_<c>`), scored 0..1
+ * The best BM25 matches of any word of `text` (FTS5 over `words_<c>`), scored 0..1
  * (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
  * is taken among the tenant's qualifying matches only. A text without words matches nothing.
  */
@@ -149,9 +158,8 @@ export function keywordHits(
   limit: number,
   filter: SearchFilter | undefined,
 ): SearchHit[] {
-  const words = ftsQuery(text);
-  if (words === null) return [];
-  const match = `tenant : "${tenantToken(tenantId)}" AND text : (${words})`;
+  const match = ftsQuery(text, tenantPrefix(tenantId));
+  if (match === null) return [];
   const where = filterSql(filter);
   const toScore = (bm25: number) => normalizeBm25(-bm25);
   // bm25() is negative, lower better: ordered ascending, negated into a score.

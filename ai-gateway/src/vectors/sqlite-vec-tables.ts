@@ -67,10 +67,11 @@ export function createPointTables(db: Database, collection: Collection): void {
   db.run(`CREATE INDEX IF NOT EXISTS chunks_${collection}_point
     ON chunks_${collection} (point_rowid)`);
   // Contentless: the text is not stored twice (only its words); contentless_delete lets an
-  // update or delete remove a point's words. The tenant is a column of one token, so that a
-  // query reads only the tenant's matches (sqlite-vec-search.ts). Points written before this
-  // table existed have no words until they are written again or rebuilt in a new generation.
-  db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS keywords_${collection} USING fts5(tenant, text,
+  // update or delete remove a point's words. Each word carries its tenant's prefix, so that a
+  // query reads only the tenant's matches (tenantWords, sqlite-vec-search.ts). Points written
+  // before keyword search existed have no words until they are written again or rebuilt in a
+  // new generation; the index of the layout before this one is converted (sqlite-vec-migrate.ts).
+  db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS words_${collection} USING fts5(text,
     content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
 }
 

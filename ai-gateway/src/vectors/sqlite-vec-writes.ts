@@ -4,11 +4,11 @@ import type { Database, Statement } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
 import type { Collection, PointUpsert } from "./index.ts";
 import { CodeTables } from "./sqlite-vec-codes.ts";
-import { tenantToken } from "./sqlite-vec-search.ts";
+import { tenantWords } from "./sqlite-vec-search.ts";
 import { CHUNK_ROWIDS_PER_POINT, chunkRowid } from "./sqlite-vec-tables.ts";
 
-/** Words to index at the end of a write, by rowid: the tenant's token and the text. */
-export type PendingWords = Map<number, [tenant: string, text: string]>;
+/** Words to index at the end of a write, by rowid: the text's words as tenantWords makes them. */
+export type PendingWords = Map<number, string>;
 
 /** Prepared write statements of one collection. */
 export interface WriteStatements {
@@ -20,7 +20,7 @@ export interface WriteStatements {
   update: Statement<unknown, [number, number, string | null, number]>;
   putVector: Statement<unknown, [number, Float32Array]>;
   dropVector: Statement<unknown, [number]>;
-  putWords: Statement<unknown, [number, string, string]>;
+  putWords: Statement<unknown, [number, string]>;
   dropWords: Statement<unknown, [number]>;
   putChunk: Statement<unknown, [number, number, number, number, string]>;
   chunksOf: Statement<{ rowid: number }, [number]>;
@@ -51,8 +51,8 @@ export function prepareWrites(
     ),
     putVector: db.prepare(`INSERT INTO vectors_${c} (rowid, embedding) VALUES (?, ?)`),
     dropVector: db.prepare(`DELETE FROM vectors_${c} WHERE rowid = ?`),
-    putWords: db.prepare(`INSERT INTO keywords_${c} (rowid, tenant, text) VALUES (?, ?, ?)`),
-    dropWords: db.prepare(`DELETE FROM keywords_${c} WHERE rowid = ?`),
+    putWords: db.prepare(`INSERT INTO words_${c} (rowid, text) VALUES (?, ?)`),
+    dropWords: db.prepare(`DELETE FROM words_${c} WHERE rowid = ?`),
     putChunk: db.prepare(
       `INSERT INTO chunks_${c} (rowid, point_rowid, start_at, end_at, text) VALUES (?, ?, ?, ?, ?)`,
     ),
@@ -87,14 +87,13 @@ export function putChunks(
   if (!point.chunks || point.chunks.length === 0) return;
   if (point.chunks.length > CHUNK_ROWIDS_PER_POINT)
     throw new GatewayError("store_failed", `${point.chunks.length} chunks of one entity`);
-  const tenant = tenantToken(point.tenantId);
   for (const [index, chunk] of point.chunks.entries()) {
     if (chunk.vector.length !== dims)
       throw new GatewayError("store_failed", `vector of ${chunk.vector.length} dimensions`);
     const at = chunkRowid(rowid, index);
     if (index > 0) {
       putVector(sql, at, point.tenantId, chunk.vector);
-      words.set(at, [tenant, chunk.text]);
+      words.set(at, tenantWords(point.tenantId, chunk.text));
     }
     sql.putChunk.run(at, rowid, chunk.start, chunk.end, chunk.text);
   }

@@ -14,8 +14,8 @@ import {
 } from "./index.ts";
 import { pointId } from "./point-id.ts";
 import { PARTITION_AT } from "./sqlite-vec-codes.ts";
-import { migrateFloatTables } from "./sqlite-vec-migrate.ts";
-import { searchHits, tenantToken } from "./sqlite-vec-search.ts";
+import { migrateFloatTables, migrateKeywordIndex } from "./sqlite-vec-migrate.ts";
+import { searchHits, tenantWords } from "./sqlite-vec-search.ts";
 import {
   checkStoredDims,
   countPoints,
@@ -43,8 +43,9 @@ const ERASE_CHUNK = 1000;
  * - the binary codes (`bit[2 × dims]`, sign-code.ts), in a plain table for small tenants and in
  *   a sqlite-vec `vec0` table partitioned by tenant for large ones (sqlite-vec-codes.ts), so a
  *   KNN query only scans the caller's tenant.
- * - `keywords_<c>`: an FTS5 index of each live point's text (contentless: the words, not the
- *   text), by the point's rowid, for BM25 keyword search; written in the same transaction.
+ * - `words_<c>`: an FTS5 index of each live point's words, each after its tenant's prefix
+ *   (contentless: the words, not the text), by the point's rowid, for BM25 keyword search;
+ *   written in the same transaction.
  * A vector search takes the nearest codes by Hamming distance (a 48-byte code per vector
  * instead of 1,536 bytes of floats), then rescores those candidates by cosine on the float
  * vectors; hybrid search fuses it with the keyword search (sqlite-vec-search.ts, fusion.ts).
@@ -69,6 +70,7 @@ export class SqliteVecStore implements VectorStore {
     this.db.transaction(() => {
       for (const collection of collections) {
         createPointTables(this.db, collection);
+        migrateKeywordIndex(this.db, collection);
         this.#prepared.set(collection, prepareWrites(this.db, collection, dims, this.#partitionAt));
         this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
           collection,
@@ -125,12 +127,12 @@ export class SqliteVecStore implements VectorStore {
           if (!row.deleted) dropPoint(sql, rowid, row.tenant_id, words);
         }
         putVector(sql, rowid, point.tenantId, point.vector);
-        words.set(rowid, [tenantToken(point.tenantId), point.text]);
+        words.set(rowid, tenantWords(point.tenantId, point.text));
         putChunks(sql, rowid, point, this.#dims, words);
         grown.add(point.tenantId);
         result.upserted++;
       }
-      for (const [rowid, [tenant, text]] of words) sql.putWords.run(rowid, tenant, text);
+      for (const [rowid, text] of words) sql.putWords.run(rowid, text);
       sql.codes.partitionGrown(grown);
       for (const point of ops.deletes) {
         const row = sql.stored.get(point.id);
@@ -228,9 +230,7 @@ export class SqliteVecStore implements VectorStore {
         // FTS5 removes a contentless row by a delete marker; its words stay in the index's
         // segments until they are merged. Merging them now leaves none of the tenant's words.
         if (erased > 0)
-          this.db.run(
-            `INSERT INTO keywords_${collection}(keywords_${collection}) VALUES ('optimize')`,
-          );
+          this.db.run(`INSERT INTO words_${collection}(words_${collection}) VALUES ('optimize')`);
         return erased;
       }
       await Bun.sleep(0);
