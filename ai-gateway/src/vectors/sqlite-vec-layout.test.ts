@@ -199,3 +199,23 @@ test("a keyword index of the previous layout (a tenant column) is converted: the
   expect(old).toBeNull();
   expect(reopened.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
 });
+
+test("an erased tenant's word prefix is forgotten; back again, it finds only its new words", async () => {
+  const db = openDatabase(":memory:");
+  const store = new SqliteVecStore(db);
+  await store.init(384);
+  await store.write("users", {
+    upserts: [userPoint("tenant-a", 1, "Alice Smith"), userPoint("tenant-b", 1, "Alice Jones")],
+    deletes: [],
+  });
+  const keyword = async (tenantId: string, text: string) =>
+    (await store.search("users", tenantId, null, 10, { mode: "keyword", text })).map((h) => h.id);
+  expect(await keyword("tenant-a", "smith")).toEqual(["1"]);
+  await store.eraseTenant("users", "tenant-a");
+  const row = db.query("SELECT count(*) AS n FROM word_tenants_users WHERE tenant_id = ?");
+  expect(row.get("tenant-a")).toEqual({ n: 0 });
+  expect(await keyword("tenant-a", "smith")).toEqual([]);
+  await store.write("users", { upserts: [userPoint("tenant-a", 2, "Carol Smith")], deletes: [] });
+  expect(await keyword("tenant-a", "smith alice")).toEqual(["2"]);
+  expect(await keyword("tenant-b", "alice smith")).toEqual(["1"]);
+});

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { WordPrefixes } from "./sqlite-vec-words.ts";
 
 /** A point of the old layout, as the new one stores it. */
 export interface MigratedPoint {
@@ -53,10 +54,11 @@ export function migrateFloatTables<C extends string>(
 
 /**
  * Converts a collection's keyword index of the previous layout (`keywords_<c>`: a column holding
- * the tenant's token `t<hex>` beside the text) to `words_<c>`, whose words carry their tenant's
- * prefix `t<hex>x` (tenantPrefix). FTS5 kept no text (contentless), so each row's words are read
- * back from the index itself, in their order (`fts5vocab` instances). Runs inside the caller's
- * transaction; a no-op when there is no old index. Returns the rows converted.
+ * the tenant's token `t<tenant id in hex>` beside the text) to `words_<c>`, whose words carry
+ * their tenant's prefix (sqlite-vec-words.ts). FTS5 kept no text (contentless), so each row's
+ * words are read back from the index itself, in their order (`fts5vocab` instances). Runs inside
+ * the caller's transaction, after `words_<c>` and `word_tenants_<c>` exist; a no-op when there is
+ * no old index. Returns the rows converted.
  */
 export function migrateKeywordIndex(db: Database, c: string): number {
   const exists = db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(`keywords_${c}`);
@@ -68,14 +70,28 @@ export function migrateKeywordIndex(db: Database, c: string): number {
     `INSERT OR IGNORE INTO old_tenants_${c} SELECT doc, term FROM temp.old_words_${c}
      WHERE col = 'tenant'`,
   );
+  // Each old tenant token's new prefix: its tenant id (the token is `t` and the id in hex) gets
+  // a number, as a write would give it.
+  db.run(`CREATE TEMP TABLE old_prefixes_${c} (term TEXT PRIMARY KEY, prefix TEXT NOT NULL)`);
+  const prefixes = new WordPrefixes(db, c);
+  const terms = db
+    .query<{ term: string }, []>(`SELECT DISTINCT term FROM old_tenants_${c}`)
+    .all()
+    .map((row) => row.term);
+  const setPrefix = db.prepare(`INSERT INTO old_prefixes_${c} VALUES (?, ?)`);
+  for (const term of terms) {
+    const tenantId = Buffer.from(term.slice(1), "hex").toString("utf8");
+    setPrefix.run(term, prefixes.ensure(tenantId));
+  }
   const converted = db.run(
     `INSERT INTO words_${c} (rowid, text)
-     SELECT w.doc, group_concat(t.term || 'x' || w.term, ' ' ORDER BY w.offset)
+     SELECT w.doc, group_concat(p.prefix || w.term, ' ' ORDER BY w.offset)
      FROM temp.old_words_${c} w JOIN old_tenants_${c} t ON t.doc = w.doc
+     JOIN old_prefixes_${c} p ON p.term = t.term
      WHERE w.col = 'text' GROUP BY w.doc`,
   ).changes;
-  db.run(`DROP TABLE old_tenants_${c}`);
-  db.run(`DROP TABLE temp.old_words_${c}`);
+  for (const table of [`old_prefixes_${c}`, `old_tenants_${c}`, `old_words_${c}`])
+    db.run(`DROP TABLE temp.${table}`);
   db.run(`DROP TABLE keywords_${c}`);
   return converted;
 }

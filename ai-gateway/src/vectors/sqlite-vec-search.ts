@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { bm25OfScore, fuseRelative, fuseRrf, fusionCandidates, normalizeBm25 } from "./fusion.ts";
 import type { Collection, SearchFilter, SearchHit, SearchOptions } from "./index.ts";
-import { ftsQuery, tokenize } from "./keywords.ts";
+import { ftsQuery } from "./keywords.ts";
 import { signCode } from "./sign-code.ts";
 import type { CodeTables } from "./sqlite-vec-codes.ts";
 import { readPayload } from "./sqlite-vec-payload.ts";
@@ -119,25 +119,6 @@ export function vectorHits(
 }
 
 /**
- * The prefix of a tenant's words in `words_<c>`: `t`, the tenant id in hex (so no tenant id
- * splits into words or equals another's), then `x`, which no hex digit is. Each tenant so has its
- * own words: a query reads only the tenant's posting lists (not every tenant's, intersected with
- * the tenant's), and a word's BM25 weight (IDF) counts the tenant's own texts only, so no score
- * tells a tenant how often a word appears in another tenant's data.
- */
-export function tenantPrefix(tenantId: string): string {
-  return `t${Buffer.from(tenantId).toString("hex")}x`;
-}
-
-/** A text as `words_<c>` indexes it: its words (keywords.ts), each after the tenant's prefix. */
-export function tenantWords(tenantId: string, text: string): string {
-  const prefix = tenantPrefix(tenantId);
-  return tokenize(text)
-    .map((word) => prefix + word)
-    .join(" ");
-}
-
-/**
  * The FTS5 matches of a query (`?`) as `matches (r, s)`: each matching rowid and its BM25 (negative,
  * lower better).
  */
@@ -146,19 +127,21 @@ const matchesOf = (c: Collection) =>
      FROM words_${c} WHERE words_${c} MATCH ?)`;
 
 /**
- * The best BM25 matches of any word of `text` (FTS5 over `words_<c>`), scored 0..1
- * (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
+ * The best BM25 matches of any word of `text` (FTS5 over `words_<c>`, the tenant's words:
+ * `prefix`, sqlite-vec-words.ts), scored 0..1 (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
  * is taken among the tenant's qualifying matches only. A text without words matches nothing.
  */
 export function keywordHits(
   db: Database,
   c: Collection,
   tenantId: string,
+  prefix: string | null,
   text: string,
   limit: number,
   filter: SearchFilter | undefined,
 ): SearchHit[] {
-  const match = ftsQuery(text, tenantPrefix(tenantId));
+  // No prefix: the tenant has no words here.
+  const match = prefix === null ? null : ftsQuery(text, prefix);
   if (match === null) return [];
   const where = filterSql(filter);
   const toScore = (bm25: number) => normalizeBm25(-bm25);
@@ -203,6 +186,7 @@ export function searchHits(
   db: Database,
   c: Collection,
   codes: CodeTables,
+  prefix: string | null,
   tenantId: string,
   vector: Float32Array | null,
   limit: number,
@@ -212,11 +196,11 @@ export function searchHits(
   const nearest = (k: number) =>
     vector ? vectorHits(db, c, codes, tenantId, vector, k, filter, limit) : [];
   if (mode === "vector") return nearest(limit);
-  if (mode === "keyword") return keywordHits(db, c, tenantId, text, limit, filter);
+  if (mode === "keyword") return keywordHits(db, c, tenantId, prefix, text, limit, filter);
   const k = fusionCandidates(limit);
   const floor = options.vectorFloor ?? 0;
   const byMeaning = nearest(k).filter((hit) => hit.score >= floor);
-  const byWords = keywordHits(db, c, tenantId, text, k, filter);
+  const byWords = keywordHits(db, c, tenantId, prefix, text, k, filter);
   if (options.fusion === "rrf") return fuseRrf([byMeaning, byWords], limit);
   const bm25 = byWords.map((hit) => ({ ...hit, score: bm25OfScore(hit.score) }));
   return fuseRelative(byMeaning, bm25, limit);

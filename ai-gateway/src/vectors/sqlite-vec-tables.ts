@@ -3,6 +3,7 @@
 import type { Database } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
 import type { Collection, VersionPage } from "./index.ts";
+import { createWordTenants } from "./sqlite-vec-words.ts";
 
 /** Live (not deleted) points of a collection, of one tenant or of all. */
 export function countPoints(db: Database, c: Collection, tenantId?: string): number {
@@ -68,11 +69,12 @@ export function createPointTables(db: Database, collection: Collection): void {
     ON chunks_${collection} (point_rowid)`);
   // Contentless: the text is not stored twice (only its words); contentless_delete lets an
   // update or delete remove a point's words. Each word carries its tenant's prefix, so that a
-  // query reads only the tenant's matches (tenantWords, sqlite-vec-search.ts). Points written
+  // query reads only the tenant's matches (sqlite-vec-words.ts). Points written
   // before keyword search existed have no words until they are written again or rebuilt in a
   // new generation; the index of the layout before this one is converted (sqlite-vec-migrate.ts).
   db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS words_${collection} USING fts5(text,
     content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`);
+  createWordTenants(db, collection);
 }
 
 /** Refuses to open collections whose stored vectors have another size than the embedder's. */

@@ -4,10 +4,10 @@ import type { Database, Statement } from "bun:sqlite";
 import { GatewayError } from "../errors.ts";
 import type { Collection, PointUpsert } from "./index.ts";
 import { CodeTables } from "./sqlite-vec-codes.ts";
-import { tenantWords } from "./sqlite-vec-search.ts";
 import { CHUNK_ROWIDS_PER_POINT, chunkRowid } from "./sqlite-vec-tables.ts";
+import { prefixedWords, WordPrefixes } from "./sqlite-vec-words.ts";
 
-/** Words to index at the end of a write, by rowid: the text's words as tenantWords makes them. */
+/** Words to index at the end of a write, by rowid: the text's words as prefixedWords makes them. */
 export type PendingWords = Map<number, string>;
 
 /** Prepared write statements of one collection. */
@@ -26,6 +26,7 @@ export interface WriteStatements {
   chunksOf: Statement<{ rowid: number }, [number]>;
   dropChunks: Statement<unknown, [number]>;
   codes: CodeTables;
+  prefixes: WordPrefixes;
 }
 
 /** The write statements of collection `c`, prepared once (not looked up by SQL text per row). */
@@ -59,6 +60,7 @@ export function prepareWrites(
     chunksOf: db.prepare(`SELECT rowid FROM chunks_${c} WHERE point_rowid = ?`),
     dropChunks: db.prepare(`DELETE FROM chunks_${c} WHERE point_rowid = ?`),
     codes: CodeTables.open(db, c, dims, partitionAt),
+    prefixes: new WordPrefixes(db, c),
   };
 }
 
@@ -83,6 +85,7 @@ export function putChunks(
   point: PointUpsert,
   dims: number,
   words: PendingWords,
+  prefix: string,
 ): void {
   if (!point.chunks || point.chunks.length === 0) return;
   if (point.chunks.length > CHUNK_ROWIDS_PER_POINT)
@@ -93,7 +96,7 @@ export function putChunks(
     const at = chunkRowid(rowid, index);
     if (index > 0) {
       putVector(sql, at, point.tenantId, chunk.vector);
-      words.set(at, tenantWords(point.tenantId, chunk.text));
+      words.set(at, prefixedWords(prefix, chunk.text));
     }
     sql.putChunk.run(at, rowid, chunk.start, chunk.end, chunk.text);
   }

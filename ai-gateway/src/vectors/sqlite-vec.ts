@@ -15,7 +15,7 @@ import {
 import { pointId } from "./point-id.ts";
 import { PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables, migrateKeywordIndex } from "./sqlite-vec-migrate.ts";
-import { searchHits, tenantWords } from "./sqlite-vec-search.ts";
+import { searchHits } from "./sqlite-vec-search.ts";
 import {
   checkStoredDims,
   countPoints,
@@ -23,6 +23,7 @@ import {
   listPointVersions,
 } from "./sqlite-vec-tables.ts";
 import { storedVersions } from "./sqlite-vec-versions.ts";
+import { prefixedWords } from "./sqlite-vec-words.ts";
 import {
   dropPoint,
   type PendingWords,
@@ -44,11 +45,9 @@ const ERASE_CHUNK = 1000;
  *   a sqlite-vec `vec0` table partitioned by tenant for large ones (sqlite-vec-codes.ts), so a
  *   KNN query only scans the caller's tenant.
  * - `words_<c>`: an FTS5 index of each live point's words, each after its tenant's prefix
- *   (contentless: the words, not the text), by the point's rowid, for BM25 keyword search;
- *   written in the same transaction.
- * A vector search takes the nearest codes by Hamming distance (a 48-byte code per vector
- * instead of 1,536 bytes of floats), then rescores those candidates by cosine on the float
- * vectors; hybrid search fuses it with the keyword search (sqlite-vec-search.ts, fusion.ts).
+ *   (sqlite-vec-words.ts), by the point's rowid, for BM25; written in the same transaction.
+ * A vector search takes the nearest codes by Hamming distance, then rescores those candidates by
+ * cosine on the floats; hybrid fuses it with the keyword search (sqlite-vec-search.ts).
  */
 export class SqliteVecStore implements VectorStore {
   readonly name = "sqlite-vec";
@@ -97,6 +96,7 @@ export class SqliteVecStore implements VectorStore {
     // interleaved with them would make a tiny segment per point; together they make one.
     // Keyed by rowid: a point written twice in one batch drops its first words before they land.
     const words: PendingWords = new Map();
+    const prefixOf = sql.prefixes.forBatch();
     // One transaction per batch: all of it is stored, or none of it.
     this.db.transaction(() => {
       for (const point of ops.upserts) {
@@ -127,8 +127,9 @@ export class SqliteVecStore implements VectorStore {
           if (!row.deleted) dropPoint(sql, rowid, row.tenant_id, words);
         }
         putVector(sql, rowid, point.tenantId, point.vector);
-        words.set(rowid, tenantWords(point.tenantId, point.text));
-        putChunks(sql, rowid, point, this.#dims, words);
+        const prefix = prefixOf(point.tenantId);
+        words.set(rowid, prefixedWords(prefix, point.text));
+        putChunks(sql, rowid, point, this.#dims, words, prefix);
         grown.add(point.tenantId);
         result.upserted++;
       }
@@ -168,8 +169,9 @@ export class SqliteVecStore implements VectorStore {
   ): Promise<SearchHit[]> {
     // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
     if (vector && isZeroVector(vector)) return [];
-    const codes = this.#statements(collection).codes;
-    return searchHits(this.db, collection, codes, tenantId, vector, limit, options);
+    const { codes, prefixes } = this.#statements(collection);
+    const prefix = (options.mode ?? "vector") === "vector" ? null : prefixes.find(tenantId);
+    return searchHits(this.db, collection, codes, prefix, tenantId, vector, limit, options);
   }
 
   /** One query for many entities' versions (sqlite-vec-versions.ts). */
@@ -222,7 +224,10 @@ export class SqliteVecStore implements VectorStore {
           if (!row.deleted) dropPoint(sql, row.rowid, tenantId);
           remove.run(row.rowid);
         }
-        if (rows.length < ERASE_CHUNK) sql.codes.forgetTenant(tenantId);
+        if (rows.length < ERASE_CHUNK) {
+          sql.codes.forgetTenant(tenantId);
+          sql.prefixes.forget(tenantId);
+        }
         erased += rows.length;
         return rows.length < ERASE_CHUNK;
       })();
