@@ -99,11 +99,20 @@ async function startStack(mode: string): Promise<Stack> {
     const status = await brokerStatus();
     return { gateway, userService, enginePid: status.pid ?? undefined, engine: "broker" };
   }
-  const gateway = await launch("ai-gateway", { DATA_DIR: tempDir("e2e-gw"), INGEST_TOKEN: token });
+  // KAFKA_BROKERS and DATABASE_URL empty (unset for the services): they inherit this process's
+  // environment, and a gateway given the bench's broker would read that broker's default topics
+  // (earlier runs' events) instead of the HTTP relay's.
+  const gateway = await launch("ai-gateway", {
+    DATA_DIR: tempDir("e2e-gw"),
+    INGEST_TOKEN: token,
+    KAFKA_BROKERS: "",
+  });
   const env: Record<string, string> = {
     DATA_DIR: tempDir("e2e-us"),
     GATEWAY_URL: gateway.url,
     INGEST_TOKEN: token,
+    KAFKA_BROKERS: "",
+    DATABASE_URL: "",
   };
   if (mode === "postgres") {
     env.DATABASE_URL = await postgresDatabase("e2e");
