@@ -8,7 +8,7 @@
 // Env: QDRANT_URL (+ QDRANT_API_KEY), EMBEDDERS ("hashing,model").
 
 import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
-import { chunkText, DEFAULT_CHUNKS } from "../ai-gateway/src/vectors/chunks.ts";
+import { chunkText } from "../ai-gateway/src/vectors/chunks.ts";
 import { cosine } from "../ai-gateway/test/qdrant-double.ts";
 import { encodeHttpBatch, makeEvent } from "../contracts/src/index.ts";
 import { taskText } from "../contracts/src/registry.ts";
@@ -107,11 +107,9 @@ const embedded = new Map<EmbedderCase, Map<string, Float32Array>>();
  */
 async function bruteForce(embedder: EmbedderCase, query: QualityQuery): Promise<string[]> {
   const qualifying = set.tasks.filter((task) => satisfies(task, query.filter));
-  const piecesOf = qualifying.map((task) => {
-    const text = taskText(task);
-    return text.length > DEFAULT_CHUNKS.chars ? chunkText(text).map((c) => c.text) : [text];
-  });
-  const known = (embedded.get(embedder) ?? new Map()) as Map<string, Float32Array>;
+  // chunkText answers the whole text as one chunk when it fits.
+  const piecesOf = qualifying.map((task) => chunkText(taskText(task)).map((c) => c.text));
+  const known = embedded.get(embedder) ?? new Map<string, Float32Array>();
   embedded.set(embedder, known);
   const missing = [...new Set(piecesOf.flat())].filter((text) => !known.has(text));
   const [q, ...vectors] = await embedder.embed([query.q, ...missing]);

@@ -105,8 +105,14 @@ export function qualitySet(seed = 7): QualitySet {
   // its status (a third of the tasks qualify), half on its assignee (about one in eighty).
   const paraphrased = PARAPHRASE.map(([title, description, query]) => {
     const created = task(title, description);
-    queries.push({ kind: "paraphrase", type: "tasks", q: query, expected: created.id });
-    return { created, query };
+    const unfiltered: QualityQuery = {
+      kind: "paraphrase",
+      type: "tasks",
+      q: query,
+      expected: created.id,
+    };
+    queries.push(unfiltered);
+    return { created, query, unfiltered };
   });
   paraphrased.slice(0, 50).forEach(({ created, query }, i) => {
     const filter = i % 2 === 0 ? { status: created.status } : { assignee: created.assignee };
@@ -114,14 +120,13 @@ export function qualitySet(seed = 7): QualitySet {
   });
   // Twins that differ from a filtered target only in the filtered field: without the filter
   // they tie with it, so only a search that applies the filter inside retrieval ranks right.
-  paraphrased.slice(0, 50).forEach(({ created }, i) => {
+  paraphrased.slice(0, 50).forEach(({ created, unfiltered }, i) => {
     const twin = task(created.title, created.description);
     if (i % 2 === 0) twin.status = STATUSES.find((s) => s !== created.status) ?? "open";
     else twin.assignee = users.find((u) => u.id !== created.assignee)?.id ?? twin.assignee;
     // The unfiltered paraphrase query finds either: their scores tie (an assignee is not
     // embedded) or nearly (a status word is), and each store breaks the tie its own way.
-    const unfiltered = queries.find((q) => q.kind === "paraphrase" && q.expected === created.id);
-    if (unfiltered) unfiltered.same = [twin.id];
+    unfiltered.same = [twin.id];
   });
 
   // Exact tokens: texts that differ only in an identifier, found by the identifier alone.

@@ -74,19 +74,44 @@ export async function ensureTopics(options: {
   }
 }
 
-/** Polls metadata until every topic has its partitions, for at most `deadlineMs`. */
-async function untilVisible(admin: Admin, topics: string[], deadlineMs = 30_000): Promise<void> {
+/**
+ * Runs `attempt` until it answers a value, for at most `deadlineMs`, `pauseMs` apart: no value
+ * yet, or an error that `retriable` accepts, is tried again; past the deadline the last error (or
+ * `timeout()`) is thrown.
+ */
+async function retrying<T>(
+  attempt: () => Promise<T | undefined>,
+  retriable: (error: unknown) => boolean,
+  deadlineMs: number,
+  pauseMs: number,
+  timeout: () => Error,
+): Promise<T> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     try {
-      const metadata = await admin.metadata({ topics });
-      if (topics.every((topic) => (metadata.topics.get(topic)?.partitionsCount ?? 0) > 0)) return;
+      const value = await attempt();
+      if (value !== undefined) return value;
     } catch (error) {
-      if (Date.now() > end) throw error;
+      if (!retriable(error) || Date.now() > end) throw error;
     }
-    if (Date.now() > end) throw new Error(`topics not visible after ${deadlineMs} ms: ${topics}`);
-    await Bun.sleep(100);
+    if (Date.now() > end) throw timeout();
+    await Bun.sleep(pauseMs);
   }
+}
+
+/** Polls metadata until every topic has its partitions, for at most `deadlineMs`. */
+async function untilVisible(admin: Admin, topics: string[], deadlineMs = 30_000): Promise<void> {
+  await retrying(
+    async () => {
+      const metadata = await admin.metadata({ topics });
+      const all = topics.every((topic) => (metadata.topics.get(topic)?.partitionsCount ?? 0) > 0);
+      return all || undefined;
+    },
+    () => true,
+    deadlineMs,
+    100,
+    () => new Error(`topics not visible after ${deadlineMs} ms: ${topics}`),
+  );
 }
 
 /**
@@ -94,32 +119,32 @@ async function untilVisible(admin: Admin, topics: string[], deadlineMs = 30_000)
  * moment, and the metadata request fails with LEADER_NOT_AVAILABLE (replicas started at once
  * meet it): that is waited out, up to `deadlineMs`; any other error is thrown at once.
  */
-async function listSettled(admin: Admin, deadlineMs = 30_000): Promise<string[]> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await admin.listTopics();
-    } catch (error) {
-      if (!someLeafIs(error, "LEADER_NOT_AVAILABLE") || Date.now() > end) throw error;
-    }
-    await Bun.sleep(200);
-  }
+function listSettled(admin: Admin, deadlineMs = 30_000): Promise<string[]> {
+  return retrying(
+    () => admin.listTopics(),
+    (error) => leaves(error).some((leaf) => apiIdOf(leaf) === "LEADER_NOT_AVAILABLE"),
+    deadlineMs,
+    200,
+    () => new Error(`topics not listed after ${deadlineMs} ms`),
+  );
 }
+
+/** The leaves of a (nested) client error: the error itself when it nests none. */
+function leaves(error: unknown): unknown[] {
+  const nested = error instanceof Error ? (error as Partial<AggregateError>).errors : undefined;
+  return Array.isArray(nested) && nested.length > 0 ? nested.flatMap(leaves) : [error];
+}
+
+/** A client error's API error code (TOPIC_ALREADY_EXISTS, LEADER_NOT_AVAILABLE, …). */
+const apiIdOf = (error: unknown) =>
+  error instanceof Error ? (error as Partial<GenericError>).apiId : undefined;
 
 /** True when every leaf of a (nested) client error is TOPIC_ALREADY_EXISTS. */
 function onlyAlreadyExists(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const nested = (error as Partial<AggregateError>).errors;
-  if (Array.isArray(nested) && nested.length > 0) return nested.every(onlyAlreadyExists);
-  return (error as Partial<GenericError>).apiId === "TOPIC_ALREADY_EXISTS";
-}
-
-/** True when any leaf of a (nested) client error has the API error `apiId`. */
-function someLeafIs(error: unknown, apiId: string): boolean {
-  if (!(error instanceof Error)) return false;
-  if ((error as Partial<GenericError>).apiId === apiId) return true;
-  const nested = (error as Partial<AggregateError>).errors;
-  return Array.isArray(nested) && nested.some((leaf) => someLeafIs(leaf, apiId));
+  return (
+    error instanceof Error &&
+    leaves(error).every((leaf) => apiIdOf(leaf) === "TOPIC_ALREADY_EXISTS")
+  );
 }
 
 /** The partition count of each topic that exists (missing topics are left out). */

@@ -6,6 +6,7 @@ import { ftsQuery } from "./keywords.ts";
 import { signCode } from "./sign-code.ts";
 import type { CodeTables } from "./sqlite-vec-codes.ts";
 import { readPayload } from "./sqlite-vec-payload.ts";
+import type { WordPrefixes } from "./sqlite-vec-words.ts";
 
 /** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
 const CANDIDATE_FACTOR = 4;
@@ -127,20 +128,22 @@ const matchesOf = (c: Collection) =>
      FROM words_${c} WHERE words_${c} MATCH ?)`;
 
 /**
- * The best BM25 matches of any word of `text` (FTS5 over `words_<c>`, the tenant's words:
- * `prefix`, sqlite-vec-words.ts), scored 0..1 (fusion.ts). The tenant and the filter are conditions of the same query, so the top `limit`
- * is taken among the tenant's qualifying matches only. A text without words matches nothing.
+ * The best BM25 matches of any word of `text` (FTS5 over `words_<c>`, the tenant's words by its
+ * prefix, sqlite-vec-words.ts), scored 0..1 (fusion.ts). The tenant and the filter are conditions
+ * of the same query, so the top `limit` is taken among the tenant's qualifying matches only. A
+ * text without words matches nothing.
  */
 export function keywordHits(
   db: Database,
   c: Collection,
+  prefixes: WordPrefixes,
   tenantId: string,
-  prefix: string | null,
   text: string,
   limit: number,
   filter: SearchFilter | undefined,
 ): SearchHit[] {
   // No prefix: the tenant has no words here.
+  const prefix = prefixes.find(tenantId);
   const match = prefix === null ? null : ftsQuery(text, prefix);
   if (match === null) return [];
   const where = filterSql(filter);
@@ -186,7 +189,7 @@ export function searchHits(
   db: Database,
   c: Collection,
   codes: CodeTables,
-  prefix: string | null,
+  prefixes: WordPrefixes,
   tenantId: string,
   vector: Float32Array | null,
   limit: number,
@@ -196,11 +199,11 @@ export function searchHits(
   const nearest = (k: number) =>
     vector ? vectorHits(db, c, codes, tenantId, vector, k, filter, limit) : [];
   if (mode === "vector") return nearest(limit);
-  if (mode === "keyword") return keywordHits(db, c, tenantId, prefix, text, limit, filter);
+  if (mode === "keyword") return keywordHits(db, c, prefixes, tenantId, text, limit, filter);
   const k = fusionCandidates(limit);
   const floor = options.vectorFloor ?? 0;
   const byMeaning = nearest(k).filter((hit) => hit.score >= floor);
-  const byWords = keywordHits(db, c, tenantId, prefix, text, k, filter);
+  const byWords = keywordHits(db, c, prefixes, tenantId, text, k, filter);
   if (options.fusion === "rrf") return fuseRrf([byMeaning, byWords], limit);
   const bm25 = byWords.map((hit) => ({ ...hit, score: bm25OfScore(hit.score) }));
   return fuseRelative(byMeaning, bm25, limit);

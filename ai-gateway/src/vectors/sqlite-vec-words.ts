@@ -3,6 +3,9 @@ import type { Database, Statement } from "bun:sqlite";
 import type { Collection } from "./index.ts";
 import { tokenize } from "./keywords.ts";
 
+/** The word prefix of tenant number `n`. */
+const prefixOf = (n: number) => `t${n}x`;
+
 /**
  * Each tenant's words in `words_<c>` carry a prefix of its own, `t<n>x`: `n` is the tenant's
  * number in `word_tenants_<c>` (never reused), and `x`, which no digit is, ends it. So each tenant
@@ -30,6 +33,8 @@ export class WordPrefixes {
 
   /** The tenant's prefix, given one when it has none (inside the caller's write transaction). */
   ensure(tenantId: string): string {
+    const known = this.find(tenantId);
+    if (known !== null) return known;
     this.#add.run(tenantId);
     const prefix = this.find(tenantId);
     if (prefix === null) throw new Error(`no word prefix for a tenant just given one`);
@@ -62,9 +67,6 @@ export function createWordTenants(db: Database, c: Collection): void {
   db.run(`CREATE TABLE IF NOT EXISTS word_tenants_${c} (
     n INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL UNIQUE)`);
 }
-
-/** The word prefix of tenant number `n`. */
-export const prefixOf = (n: number) => `t${n}x`;
 
 /** A text as `words_<c>` indexes it: its words (keywords.ts), each after the tenant's prefix. */
 export function prefixedWords(prefix: string, text: string): string {

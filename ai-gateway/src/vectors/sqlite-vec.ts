@@ -170,8 +170,7 @@ export class SqliteVecStore implements VectorStore {
     // A zero vector (nothing to embed) has no direction: it finds nothing, never every point.
     if (vector && isZeroVector(vector)) return [];
     const { codes, prefixes } = this.#statements(collection);
-    const prefix = (options.mode ?? "vector") === "vector" ? null : prefixes.find(tenantId);
-    return searchHits(this.db, collection, codes, prefix, tenantId, vector, limit, options);
+    return searchHits(this.db, collection, codes, prefixes, tenantId, vector, limit, options);
   }
 
   /** One query for many entities' versions (sqlite-vec-versions.ts). */
