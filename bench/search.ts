@@ -1,12 +1,11 @@
-// bench:search — the cost curve of one tenant's size: 10 tenants × 10,000 and × 100,000 users,
-// then 1 tenant × 1,000,000 (seeded names; at most 1,000,000 vectors per file), 1,000 queries of
-// names with one typo: p50/p99 latency, queries/s, recall@10, the gateway's peak RSS, the file's
-// size and the seeding rate. Baseline in the same run, up to BASELINE_MAX vectors per tenant:
-// float32 brute force over the same vectors in the original layout (one vec0 FLOAT[384] table).
-// The store is seeded in-process through the SqliteVecStore adapter (not over HTTP), then the
-// gateway is started on that file and queried over HTTP. `bun run bench:search`.
-// Env: SIZES ("10000,100000,1000000"), QUERIES (1000), BASELINE_MAX (100000), MODES
-// ("hybrid,vector": the search modes measured over HTTP).
+// bench:search — the cost of one tenant's size: 10 tenants × 10,000 and × 100,000 users, then
+// 1 × 1,000,000 (seeded names), 1,000 queries of names with one typo: p50/p99, queries/s,
+// recall@10, the gateway's peak RSS, the file's size and the seeding rate. Baseline up to
+// BASELINE_MAX per tenant: float32 brute force in the original layout (vec0 FLOAT[384]). Seeded
+// in-process through SqliteVecStore, then the gateway is started on the file and queried over
+// HTTP. Env: SIZES ("10000,100000,1000000"), QUERIES (1000), BASELINE_MAX (100000), MODES
+// ("hybrid,vector"), QDRANT_URL (+ QDRANT_API_KEY): the same users in that Qdrant too, through a
+// gateway started on it (bench/lib/search-qdrant.ts). `bun run bench:search`.
 
 import type { Database } from "bun:sqlite";
 import { readdirSync, statSync } from "node:fs";
@@ -17,7 +16,8 @@ import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
 import { type BenchUser, rng, userPoint, users, withTypo } from "../ai-gateway/test/names.ts";
 import { outOf, whileRunning } from "./lib/progress.ts";
 import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
-import { cleanup, launch, peakRss, tempDir } from "./lib/stack.ts";
+import { dropQdrant, qdrantEnv, qdrantTarget, seedQdrant } from "./lib/search-qdrant.ts";
+import { cleanup, launch, peakRss, type ServiceProcess, tempDir } from "./lib/stack.ts";
 
 const SIZES = (process.env.SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 1_000);
@@ -121,7 +121,27 @@ function row(name: string, size: number, m: Measured, count: number, rssMb?: num
   };
 }
 
+/** Each HTTP mode's queries against a running gateway: one row per mode. */
+async function overHttp(gateway: ServiceProcess, store: string, size: number, queries: Query[]) {
+  const rows: ReturnType<typeof row>[] = [];
+  for (const mode of HTTP_MODES) {
+    const http = await measure(`gateway over HTTP, ${store}${mode}`, queries, async (q) => {
+      const query = `type=users&limit=10&mode=${mode}&q=${encodeURIComponent(q.text)}`;
+      const response = await fetch(`${gateway.url}/search?${query}`, {
+        headers: { authorization: `Bearer ${q.tenantId}:bench` },
+      });
+      if (!response.ok) throw new Error(`GET /search: ${response.status}`);
+      const body = (await response.json()) as { hits: { id: string }[] };
+      return body.hits.map((hit) => hit.id);
+    });
+    const name = `GET /search over HTTP, ${store}mode=${mode}`;
+    rows.push(row(name, size, http, queries.length, peakRss(gateway)));
+  }
+  return rows;
+}
 const before = machine().loadAverage;
+/** Per size, with QDRANT_URL: seconds Qdrant took to take the users in and to index them. */
+const qdrantSeeding: Record<string, { writeSeconds: number; indexSeconds: number }> = {};
 const results: ReturnType<typeof row>[] = [];
 const seeding: Record<string, number> = {};
 /** Per size: seconds and vectors/s of the seeding, the file's size (with its WAL) after it. */
@@ -170,24 +190,30 @@ try {
       (await store.search("users", q.tenantId, embedder.embedOne(q.text), 10)).map((h) => h.id),
     );
     results.push(row("binary codes + rescoring, in-process", size, binary, own.length));
+    await store.close();
     db.close();
 
-    // The gateway on the seeded file, over HTTP, all tenants.
-    const gateway = await launch("ai-gateway", { DATA_DIR: dir });
-    for (const mode of HTTP_MODES) {
-      const http = await measure(`gateway over HTTP, ${mode}`, queries, async (q) => {
-        const query = `type=users&limit=10&mode=${mode}&q=${encodeURIComponent(q.text)}`;
-        const response = await fetch(`${gateway.url}/search?${query}`, {
-          headers: { authorization: `Bearer ${q.tenantId}:bench` },
-        });
-        if (!response.ok) throw new Error(`GET /search: ${response.status}`);
-        const body = (await response.json()) as { hits: { id: string }[] };
-        return body.hits.map((hit) => hit.id);
-      });
-      const name = `GET /search over HTTP, mode=${mode}`;
-      results.push(row(name, size, http, queries.length, peakRss(gateway)));
-    }
+    // The gateway on the seeded file, over HTTP, all tenants. QDRANT_URL empty: the gateway
+    // inherits this process's environment, and would otherwise search that Qdrant.
+    const gateway = await launch("ai-gateway", { DATA_DIR: dir, QDRANT_URL: "" });
+    results.push(...(await overHttp(gateway, "", size, queries)));
     await gateway.stop();
+
+    // The same users in Qdrant (QDRANT_URL set), through a gateway started on it.
+    const target = qdrantTarget("search");
+    if (target) {
+      try {
+        qdrantSeeding[String(size)] = await seedQdrant(target, tenants, (t) =>
+          users(`tenant-${t}`, size, 1 + t).map(toPoint),
+        );
+        const env = { DATA_DIR: tempDir(`search-q-${size}`), ...qdrantEnv(target) };
+        const onQdrant = await launch("ai-gateway", env);
+        results.push(...(await overHttp(onQdrant, "Qdrant, ", size, queries)));
+        await onQdrant.stop();
+      } finally {
+        await dropQdrant(target);
+      }
+    }
   }
   printTable(
     `bench:search — names with one typo, k=10 (load before: ${fmt(before.one ?? Number.NaN)})`,
@@ -212,7 +238,13 @@ try {
       "file MB": c.fileMb,
     })),
   );
-  writeResult("search", { loadBefore: before, seedingSeconds: seeding, curve, results });
+  writeResult("search", {
+    loadBefore: before,
+    seedingSeconds: seeding,
+    qdrantSeeding,
+    curve,
+    results,
+  });
 } finally {
   await cleanup();
 }

@@ -160,6 +160,7 @@ describe("the charts in bench/results", () => {
       "quality-fusion.svg",
       "quality-qdrant.svg",
       "quality.svg",
+      "search-1m-qdrant.svg",
       "search-cost.svg",
       "search.svg",
     ]);

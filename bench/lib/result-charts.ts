@@ -65,11 +65,13 @@ function http(result: Json, name: string): Record<string, string> {
   };
 }
 
-function search(result: Json): Record<string, string> {
+/** `<name>.svg`, and `<name>-cost.svg` when the results hold more than one size. */
+function search(result: Json, name: string): Record<string, string> {
   const cases = objects(result.results);
   const names = [...new Set(cases.map((each) => str(each, "case", "?")))];
-  return {
-    "search.svg": barChart({
+  const sizes = new Set(cases.map((each) => num(each, "vectorsPerTenant")));
+  const charts: Record<string, string> = {
+    [`${name}.svg`]: barChart({
       title: `bench:search — latency per query, by case and vectors per tenant`,
       subtitle: measured(result),
       unit: "ms",
@@ -84,19 +86,21 @@ function search(result: Json): Record<string, string> {
         ),
       ),
     }),
-    "search-cost.svg": logLogChart({
-      title: `bench:search — p99 per query as the tenant grows`,
-      subtitle: measured(result),
-      xLabel: "vectors per tenant",
-      yLabel: "p99 ms per query",
-      lines: names.map((name) => ({
-        name,
-        points: cases
-          .filter((each) => each.case === name)
-          .map((each) => [num(each, "vectorsPerTenant"), num(each, "p99Ms")] as [number, number]),
-      })),
-    }),
   };
+  if (sizes.size < 2) return charts;
+  charts[`${name}-cost.svg`] = logLogChart({
+    title: `bench:search — p99 per query as the tenant grows`,
+    subtitle: measured(result),
+    xLabel: "vectors per tenant",
+    yLabel: "p99 ms per query",
+    lines: names.map((name) => ({
+      name,
+      points: cases
+        .filter((each) => each.case === name)
+        .map((each) => [num(each, "vectorsPerTenant"), num(each, "p99Ms")] as [number, number]),
+    })),
+  });
+  return charts;
 }
 
 function e2e(result: Json): Record<string, string> {
@@ -211,7 +215,7 @@ export function chartsOf(
     case "http":
       return http(result, name);
     case "search":
-      return search(result);
+      return search(result, name);
     case "e2e":
       return e2e(result);
     case "quality":

@@ -19,12 +19,17 @@ import {
 
 const { running, cleanups } = afterEachTest();
 
-/** Reads `count` messages of `topic` from the start, then checks nothing else is there. */
+/**
+ * Reads `count` messages of `topic` from the start, then checks nothing else is there. Joining
+ * the group is retried for up to 30 s: a broker that has just restarted answers JoinGroup with an
+ * error while it loads its group coordinator (the client's default gives up after 3 s).
+ */
 async function readAll(brokers: string[], topic: string, count: number): Promise<MeshMessage[]> {
   const consumer = createConsumer({
     brokers,
     clientId: "user-service-test",
     groupId: randomTopic("us-test"),
+    extra: { retries: 30, retryDelay: 1_000 },
   });
   try {
     const stream = await consumer.consume({ topics: [topic], mode: "earliest" });

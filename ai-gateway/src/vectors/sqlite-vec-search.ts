@@ -8,9 +8,14 @@ import type { CodeTables } from "./sqlite-vec-codes.ts";
 import { readPayload } from "./sqlite-vec-payload.ts";
 import type { WordPrefixes } from "./sqlite-vec-words.ts";
 
-/** Candidates read from the binary index per search, before rescoring: `limit` × this, at least MIN. */
+/**
+ * Candidates read from the binary index per search, before rescoring: `limit` × this, at least
+ * MIN. sqlite-vec's top-k pass costs chunk × k per `vec0` chunk: in bench:e2e's searches
+ * (`limit=5`, one per 20 creates), reading 40 made it the largest item of the gateway's profile
+ * at 3,000 creates/s. 4× the hits asked stays the oversampling; the floor is for small limits.
+ */
 const CANDIDATE_FACTOR = 4;
-const MIN_CANDIDATES = 40;
+const MIN_CANDIDATES = 20;
 
 type Binding = string | number | Float32Array | Uint8Array;
 

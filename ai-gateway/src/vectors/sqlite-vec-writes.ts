@@ -124,3 +124,47 @@ export function dropPoint(
   if (!pending?.delete(rowid)) sql.dropWords.run(rowid);
   sql.codes.drop(rowid, tenantId);
 }
+
+/** Points removed per transaction of a tenant's erase. */
+const ERASE_CHUNK = 1000;
+
+/**
+ * Removes every point of a tenant in a collection (its vectors, codes, chunks and words), in
+ * chunks of ERASE_CHUNK, each its own transaction, with a turn of the event loop between them:
+ * the other tenants' searches and writes go on while a large tenant is erased. Returns how many
+ * points (tombstones included) were removed.
+ */
+export async function eraseTenantPoints(
+  db: Database,
+  c: Collection,
+  sql: WriteStatements,
+  tenantId: string,
+): Promise<number> {
+  const page = db.prepare<{ rowid: number; deleted: number }, [string, number]>(
+    `SELECT rowid, deleted FROM points_${c} WHERE tenant_id = ? LIMIT ?`,
+  );
+  const remove = db.prepare(`DELETE FROM points_${c} WHERE rowid = ?`);
+  let erased = 0;
+  for (;;) {
+    const done = db.transaction(() => {
+      const rows = page.all(tenantId, ERASE_CHUNK);
+      for (const row of rows) {
+        if (!row.deleted) dropPoint(sql, row.rowid, tenantId);
+        remove.run(row.rowid);
+      }
+      if (rows.length < ERASE_CHUNK) {
+        sql.codes.forgetTenant(tenantId);
+        sql.prefixes.forget(tenantId);
+      }
+      erased += rows.length;
+      return rows.length < ERASE_CHUNK;
+    })();
+    if (done) {
+      // FTS5 removes a contentless row by a delete marker; its words stay in the index's
+      // segments until they are merged. Merging them now leaves none of the tenant's words.
+      if (erased > 0) db.run(`INSERT INTO words_${c}(words_${c}) VALUES ('optimize')`);
+      return erased;
+    }
+    await Bun.sleep(0);
+  }
+}

@@ -34,6 +34,26 @@ test("SqliteVecStore finds users by their name with one typo (recall@10 ≥ 0.95
   expect(found / queries).toBeGreaterThanOrEqual(0.95);
 });
 
+test("SqliteVecStore reads enough candidates for a small limit (limit 3: the typo'd name, ≥ 0.95)", async () => {
+  // A limit under 5 reads the floor of 20 binary candidates, not 4 × limit: still enough for
+  // the one person a misspelled name means.
+  const store = new SqliteVecStore(openDatabase(":memory:"));
+  await store.init(384);
+  const people = users("tenant-a", 3_000, 2);
+  await store.write("users", { upserts: people.map(toPoint), deletes: [] });
+  const random = rng(11);
+  let found = 0;
+  const queries = 200;
+  for (let i = 0; i < queries; i++) {
+    const person = people[Math.floor(random() * people.length)];
+    if (!person) throw new Error("no person");
+    const hits = await store.search("users", "tenant-a", query(withTypo(person.name, random)), 3);
+    expect(hits.length).toBe(3);
+    if (hits.some((hit) => hit.id === String(person.id))) found++;
+  }
+  expect(found / queries).toBeGreaterThanOrEqual(0.95);
+});
+
 test("SqliteVecStore converts a file of the float32-only layout", async () => {
   const db = openDatabase(":memory:");
   const alice = toPoint({ id: 1, name: "Alice Smith", email: "alice@a.dev", tenantId: "tenant-a" });

@@ -26,15 +26,13 @@ import { storedVersions } from "./sqlite-vec-versions.ts";
 import { prefixedWords } from "./sqlite-vec-words.ts";
 import {
   dropPoint,
+  eraseTenantPoints,
   type PendingWords,
   prepareWrites,
   putChunks,
   putVector,
   type WriteStatements,
 } from "./sqlite-vec-writes.ts";
-
-/** Points removed per transaction of a tenant's erase. */
-const ERASE_CHUNK = 1000;
 
 /**
  * Embedded vector store. Per collection:
@@ -208,37 +206,7 @@ export class SqliteVecStore implements VectorStore {
   }
 
   async eraseTenant(collection: Collection, tenantId: string): Promise<number> {
-    const sql = this.#statements(collection);
-    const page = this.db.prepare<{ rowid: number; deleted: number }, [string, number]>(
-      `SELECT rowid, deleted FROM points_${collection} WHERE tenant_id = ? LIMIT ?`,
-    );
-    const remove = this.db.prepare(`DELETE FROM points_${collection} WHERE rowid = ?`);
-    let erased = 0;
-    for (;;) {
-      // Chunks, each its own transaction, with a turn of the event loop between them: the
-      // other tenants' searches and writes go on while a large tenant is erased.
-      const done = this.db.transaction(() => {
-        const rows = page.all(tenantId, ERASE_CHUNK);
-        for (const row of rows) {
-          if (!row.deleted) dropPoint(sql, row.rowid, tenantId);
-          remove.run(row.rowid);
-        }
-        if (rows.length < ERASE_CHUNK) {
-          sql.codes.forgetTenant(tenantId);
-          sql.prefixes.forget(tenantId);
-        }
-        erased += rows.length;
-        return rows.length < ERASE_CHUNK;
-      })();
-      if (done) {
-        // FTS5 removes a contentless row by a delete marker; its words stay in the index's
-        // segments until they are merged. Merging them now leaves none of the tenant's words.
-        if (erased > 0)
-          this.db.run(`INSERT INTO words_${collection}(words_${collection}) VALUES ('optimize')`);
-        return erased;
-      }
-      await Bun.sleep(0);
-    }
+    return eraseTenantPoints(this.db, collection, this.#statements(collection), tenantId);
   }
 
   async ping(): Promise<void> {
