@@ -13,6 +13,7 @@ import { cosine } from "../ai-gateway/test/qdrant-double.ts";
 import { encodeHttpBatch, makeEvent } from "../contracts/src/index.ts";
 import { taskText } from "../contracts/src/registry.ts";
 import { ensureModel, MODEL_DIMS, MODEL_NAME, startModelServer } from "../scripts/model.ts";
+import { qdrantEnv, qdrantTarget } from "./lib/qdrant-target.ts";
 import { machine, percentile, printTable, progress, type Row, writeResult } from "./lib/report.ts";
 import { cleanup, launch, onCleanup, tempDir } from "./lib/stack.ts";
 import { type QualityQuery, type QualityTask, type QueryKind, qualitySet } from "./quality/set.ts";
@@ -173,17 +174,9 @@ function stores(): { name: string; env: Record<string, string> }[] {
   // given the Qdrant's address would store in that Qdrant (its default collections, shared
   // across runs) instead.
   const list = [{ name: "sqlite-vec", env: { QDRANT_URL: "" } as Record<string, string> }];
-  const qdrant = process.env.QDRANT_URL;
-  if (qdrant) {
-    list.push({
-      name: "qdrant",
-      env: {
-        QDRANT_URL: qdrant,
-        ...(process.env.QDRANT_API_KEY ? { QDRANT_API_KEY: process.env.QDRANT_API_KEY } : {}),
-        QDRANT_COLLECTION_PREFIX: `bench-quality-${crypto.randomUUID().slice(0, 8)}-`,
-      },
-    });
-  } else progress("Qdrant rows skipped: set QDRANT_URL to a Qdrant to measure them");
+  const qdrant = qdrantTarget("quality");
+  if (qdrant) list.push({ name: "qdrant", env: qdrantEnv(qdrant) });
+  else progress("Qdrant rows skipped: set QDRANT_URL to a Qdrant to measure them");
   return list;
 }
 

@@ -15,8 +15,9 @@ import { HashingEmbedder } from "../ai-gateway/src/embedders/hashing.ts";
 import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
 import { type BenchUser, rng, userPoint, users, withTypo } from "../ai-gateway/test/names.ts";
 import { outOf, whileRunning } from "./lib/progress.ts";
+import { dropQdrant, qdrantEnv, qdrantTarget } from "./lib/qdrant-target.ts";
 import { fmt, machine, percentile, printTable, progress, writeResult } from "./lib/report.ts";
-import { dropQdrant, qdrantEnv, qdrantTarget, seedQdrant } from "./lib/search-qdrant.ts";
+import { seedQdrant } from "./lib/search-qdrant.ts";
 import { cleanup, launch, peakRss, type ServiceProcess, tempDir } from "./lib/stack.ts";
 
 const SIZES = (process.env.SIZES ?? "10000,100000,1000000").split(",").map(Number);
