@@ -27,7 +27,7 @@ export * from "./security-headers.ts";
 export * from "./serve.ts";
 export * from "./small-disk.ts";
 export * from "./snapshot-routes.ts";
-export { type StopCheckpointer, startCheckpointer } from "./sqlite-checkpointer.ts";
+export { type StopCheckpointer, startCheckpointer, truncateWal } from "./sqlite-checkpointer.ts";
 export * from "./start-step.ts";
 export * from "./storage-errors.ts";
 export * from "./testing.ts";

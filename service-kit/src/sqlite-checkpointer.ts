@@ -46,3 +46,21 @@ export function startCheckpointer(
     if (Atomics.wait(state, 0, STOPPING, 5_000) === "timed-out") worker.terminate();
   };
 }
+
+/**
+ * Copies the whole WAL into the database file and truncates it, so that no page as it was before
+ * an erase stays readable in the WAL (secure_delete zeroes the freed ones in the file). A
+ * checkpoint already running on another connection (the checkpoint thread) answers busy at once,
+ * without the busy handler: tried every `delayMs`, `attempts` times. False when the WAL still
+ * holds frames then (a reader kept an old snapshot throughout); the next checkpoint copies them.
+ */
+export async function truncateWal(db: Database, attempts = 50, delayMs = 100): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const result = db
+      .query<{ busy: number; log: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)")
+      .get();
+    if (!result || (result.busy === 0 && result.log <= 0)) return true;
+    await Bun.sleep(delayMs);
+  }
+  return false;
+}

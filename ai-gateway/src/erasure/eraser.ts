@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Logger } from "@event-mesh/service-kit";
+import { type Logger, truncateWal } from "@event-mesh/service-kit";
 import type { EmbeddingCache } from "../embedders/cache.ts";
 import type { Collection, VectorStore } from "../vectors/index.ts";
 import { createErasureTable } from "./table.ts";
@@ -202,23 +202,5 @@ export class TenantEraser {
       pending: row.finished_at === null ? this.steps().filter((s) => !(s in counts)) : [],
       provisionedAt: row.provisioned_at,
     };
-  }
-}
-
-/**
- * Freed pages are zeroed (secure_delete), but the WAL still holds the pages as they were before
- * the erase until a checkpoint copies them into the file and truncates it. The checkpoint thread
- * or a reader may hold it busy for a moment: retried for up to 5 s, then left to the next
- * checkpoint (`--verify` reports frames still there).
- */
-async function truncateWal(db: Database): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const result = db
-      .query<{ busy: number; log: number; checkpointed: number }, []>(
-        "PRAGMA wal_checkpoint(TRUNCATE)",
-      )
-      .get();
-    if (!result || (result.busy === 0 && result.log <= 0)) return;
-    await Bun.sleep(100);
   }
 }

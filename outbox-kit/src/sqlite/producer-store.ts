@@ -1,5 +1,6 @@
 // What every producer's SQLite store shares, as PostgresProducerStore is for Postgres.
 import type { Database } from "bun:sqlite";
+import { truncateWal } from "@event-mesh/service-kit";
 import {
   type EraseRequest,
   type ErasureRecord,
@@ -38,9 +39,9 @@ export class SqliteProducerStore {
   protected async eraseTables(request: EraseRequest): Promise<ErasureRecord> {
     const record = await this.group.run(() => eraseTenantSqlite(this.db, request));
     // The WAL still holds the pages as they were before the erase: copy them into the file
-    // (secure_delete zeroed the freed ones) and truncate it. Best effort: a reader holding an
-    // old snapshot keeps its frames until the next checkpoint.
-    this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    // (secure_delete zeroed the freed ones) and truncate it, waiting out the checkpoint thread.
+    // A reader holding an old snapshot for 5 s keeps its frames until the next checkpoint.
+    await truncateWal(this.db);
     return record;
   }
 

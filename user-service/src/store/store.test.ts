@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describePostgres, freshDatabase } from "../../../test/pg-server.ts";
+import { holdCheckpointLock } from "../../../test/sqlite-lock.ts";
 import { PostgresUserStore } from "./postgres.ts";
 import { SqliteUserStore } from "./sqlite.ts";
 import { storeContract } from "./store-contract.ts";
@@ -43,6 +44,24 @@ describe("SQLite store, erase and writes in one group commit", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test("an erase while another process checkpoints the file still leaves no name in it or its WAL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "store-"));
+  const path = join(dir, "user-service.sqlite");
+  const store = new SqliteUserStore(path);
+  try {
+    const names = Array.from({ length: 50 }, (_, i) => `Checkpointed Person ${i}`);
+    for (const [i, name] of names.entries())
+      await store.create("tenant-x", { email: `p${i}@x.dev`, name });
+    await holdCheckpointLock(path, 400);
+    await store.eraseTenant("tenant-x", "op");
+    const bytes = [path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file));
+    expect(names.filter((name) => bytes.some((b) => b.includes(name)))).toEqual([]);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 await describePostgres("Postgres store", (url) => {
