@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { CLOUDEVENTS_JSON, decodeHttp, encodeHttpBatch, toStructured } from "./cloudevent.ts";
+import {
+  CLOUDEVENTS_BATCH_JSON,
+  CLOUDEVENTS_JSON,
+  decodeHttp,
+  encodeHttpBatch,
+  toStructured,
+} from "./cloudevent.ts";
 import { makeEvent } from "./envelope.ts";
 
 const alice = makeEvent("user.created", {
@@ -26,6 +32,7 @@ describe("CloudEvents HTTP binding", () => {
         { ok: true, event: alice },
         { ok: true, event: task },
       ],
+      raws: [JSON.stringify(toStructured(alice)), JSON.stringify(toStructured(task))],
     });
   });
 
@@ -42,6 +49,20 @@ describe("CloudEvents HTTP binding", () => {
       "unknown_type",
       "invalid_json",
     ]);
+    // Each element as sent, for its dead letter.
+    expect(decoded.raws).toEqual([JSON.stringify(toStructured(alice)), JSON.stringify(bad), "42"]);
+  });
+
+  test("a batch of more than maxEvents is refused whole, with its count, before any decoding", () => {
+    const body = JSON.stringify([toStructured(alice), toStructured(task), toStructured(alice)]);
+    const headers = { "content-type": CLOUDEVENTS_BATCH_JSON };
+    const refused = decodeHttp({ headers, body }, undefined, 2);
+    expect(refused).toMatchObject({
+      ok: false,
+      events: 3,
+      error: { error: { code: "too_large" } },
+    });
+    expect(decodeHttp({ headers, body }, undefined, 3).ok).toBe(true);
   });
 
   test("reads structured mode", () => {
@@ -50,7 +71,7 @@ describe("CloudEvents HTTP binding", () => {
       headers: new Headers({ "content-type": CLOUDEVENTS_JSON }),
       body,
     });
-    expect(decoded).toEqual({ ok: true, results: [{ ok: true, event: task }] });
+    expect(decoded).toEqual({ ok: true, results: [{ ok: true, event: task }], raws: [body] });
   });
 
   test("reads binary mode from ce-* headers", () => {
@@ -64,8 +85,15 @@ describe("CloudEvents HTTP binding", () => {
       "ce-tenantid": alice.tenantId,
       "ce-entityversion": "1",
     };
-    const decoded = decodeHttp({ headers, body: JSON.stringify(alice.data) });
-    expect(decoded).toEqual({ ok: true, results: [{ ok: true, event: alice }] });
+    const body = JSON.stringify(alice.data);
+    const decoded = decodeHttp({ headers, body });
+    expect(decoded).toMatchObject({ ok: true, results: [{ ok: true, event: alice }] });
+    // Its dead letter: the ce-* headers with the body.
+    const ce = Object.fromEntries(
+      Object.entries(headers).filter(([name]) => name.startsWith("ce-")),
+    );
+    const raws = decoded.ok ? decoded.raws.map((raw) => JSON.parse(raw)) : [];
+    expect(raws).toEqual([{ headers: ce, body }]);
   });
 
   test("refuses a body that is not JSON as a whole", () => {

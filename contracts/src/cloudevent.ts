@@ -72,15 +72,36 @@ export interface HttpMessage {
   body: string | Uint8Array;
 }
 
+/** What `decodeHttp` read from a request it could read. */
+export interface HttpDecoded {
+  ok: true;
+  /** One result per event, in the order sent. */
+  results: DecodeResult[];
+  /**
+   * Each event as sent, for a dead letter: a batch element as JSON, the structured body, or in
+   * binary mode the `ce-*` headers with the body.
+   */
+  raws: string[];
+}
+
+/** A body that cannot be read at all; `events` is set when a batch held more than `maxEvents`. */
+export interface HttpUnreadable {
+  ok: false;
+  error: DecodeResult & { ok: false };
+  events?: number;
+}
+
 /**
  * The events of an HTTP request: structured (`application/cloudevents+json`), batch
  * (`application/cloudevents-batch+json`, one result per element) or binary (`ce-*` headers).
- * A body that cannot be read at all is one error; otherwise one result per event. Never throws.
+ * A body that cannot be read at all, or a batch of more than `maxEvents` (refused before any
+ * element is decoded), is one error; otherwise one result per event. Never throws.
  */
 export function decodeHttp(
   message: HttpMessage,
   registry: Registry = EVENT_REGISTRY,
-): { ok: true; results: DecodeResult[] } | { ok: false; error: DecodeResult & { ok: false } } {
+  maxEvents = Number.POSITIVE_INFINITY,
+): HttpDecoded | HttpUnreadable {
   const headers =
     message.headers instanceof Headers
       ? message.headers
@@ -99,13 +120,25 @@ export function decodeHttp(
 
   if (contentType.startsWith(CLOUDEVENTS_BATCH_JSON)) {
     if (!Array.isArray(json.value)) return whole("invalid_json", "body: a batch must be an array");
-    return {
-      ok: true,
-      results: json.value.map((item) => checkedSize(item, (it) => fromStructured(it, registry))),
-    };
+    const items = json.value;
+    if (items.length > maxEvents) {
+      const tooMany = whole("too_large", `body: ${items.length} events, more than ${maxEvents}`);
+      return { ...tooMany, events: items.length };
+    }
+    // Each element is serialized once: its size is checked on it, and it is its dead letter.
+    const raws = items.map((item) => JSON.stringify(item) ?? "");
+    const results = items.map((item, i) =>
+      checkedSize(raws[i] ?? "", () => fromStructured(item, registry)),
+    );
+    return { ok: true, results, raws };
   }
   if (contentType.startsWith(CLOUDEVENTS_JSON)) {
-    return { ok: true, results: [checkedSize(json.value, (it) => fromStructured(it, registry))] };
+    const raw = JSON.stringify(json.value) ?? "";
+    return {
+      ok: true,
+      results: [checkedSize(raw, () => fromStructured(json.value, registry))],
+      raws: [text],
+    };
   }
   if (!headers.has("ce-type")) {
     return whole(
@@ -113,24 +146,26 @@ export function decodeHttp(
       `content-type: ${contentType || "none"} without ce-* headers`,
     );
   }
+  // fromEntries defines own keys: a `ce-__proto__` header stays a (refused) attribute and is
+  // kept in the dead letter too.
+  const ce = Object.fromEntries([...headers].filter(([name]) => name.startsWith("ce-")));
+  const raws = [JSON.stringify({ headers: ce, body: text })];
   if (byteLength(message.body) > MAX_EVENT_BYTES) {
     return whole("too_large", `body: more than ${MAX_EVENT_BYTES} bytes`);
   }
-  // fromEntries defines own keys: a `ce-__proto__` header stays a (refused) attribute.
   const attributes: Record<string, unknown> = Object.fromEntries(
-    [...headers].flatMap(([name, value]) =>
-      name.startsWith("ce-") ? [[name.slice(3), value]] : [],
-    ),
+    Object.entries(ce).map(([name, value]) => [name.slice(3), value]),
   );
   attributes.entityversion = parseVersion(attributes.entityversion);
-  return { ok: true, results: [guarded(() => buildEvent(attributes, json.value, registry))] };
+  return { ok: true, results: [guarded(() => buildEvent(attributes, json.value, registry))], raws };
 }
 
-function checkedSize(item: unknown, read: (item: unknown) => DecodeResult): DecodeResult {
-  const size = byteLength(JSON.stringify(item) ?? "");
+/** Refuses an event whose JSON (`raw`) is over MAX_EVENT_BYTES; reads it otherwise. */
+function checkedSize(raw: string, read: () => DecodeResult): DecodeResult {
+  const size = byteLength(raw);
   if (size > MAX_EVENT_BYTES)
     return fail("too_large", `event: ${size} bytes, more than ${MAX_EVENT_BYTES}`);
-  return guarded(() => read(item));
+  return guarded(read);
 }
 
 /** Defensive, as `decode` is for Kafka: a bug on one event must not fail its whole batch. */

@@ -46,7 +46,7 @@ describe("an event type outside the catalog", () => {
             headers: { "content-type": "application/cloudevents-batch+json" },
             body: JSON.stringify([{ ...attributes(type), data }]),
           });
-          expect(structured).toEqual({ ok: true, results: [unknown(type)] });
+          expect(structured).toMatchObject({ ok: true, results: [unknown(type)] });
           const record = {
             topic: "user.events",
             value: JSON.stringify(data),
@@ -72,7 +72,7 @@ describe("an event type outside the catalog", () => {
         },
         body: JSON.stringify(data),
       });
-      expect(binary).toEqual({ ok: true, results: [unknown(type)] });
+      expect(binary).toMatchObject({ ok: true, results: [unknown(type)] });
     }
   });
 });

@@ -132,23 +132,28 @@ export function ingestRoutes(deps: IngestDeps) {
     }),
     async function ingest(c) {
       const body = new Uint8Array(await c.req.arrayBuffer());
-      // Counted before decoding: a flood of items costs a parse, not a decode and a dead letter each.
-      const raws = rawItems(c.req.raw.headers, body);
-      if (raws.length > deps.maxEvents) {
+      // A batch over INGEST_MAX_EVENTS is refused after the parse, before any element is
+      // decoded: a flood of items costs a parse, not a decode and a dead letter each.
+      const decoded = decodeHttp(
+        { headers: c.req.raw.headers, body },
+        deps.registry,
+        deps.maxEvents,
+      );
+      if (!decoded.ok && decoded.events !== undefined) {
         throw new AppError(
           413,
           "payload_too_large",
-          `${raws.length} events in one request; at most ${deps.maxEvents} (INGEST_MAX_EVENTS)`,
-          { limit: deps.maxEvents, events: raws.length },
+          `${decoded.events} events in one request; at most ${deps.maxEvents} (INGEST_MAX_EVENTS)`,
+          { limit: deps.maxEvents, events: decoded.events },
         );
       }
-      const decoded = decodeHttp({ headers: c.req.raw.headers, body }, deps.registry);
       if (!decoded.ok) {
         throw invalidInput(
           [{ path: "", message: `${decoded.error.error.code}: ${decoded.error.error.message}` }],
           "body is not CloudEvents",
         );
       }
+      const raws = decoded.raws;
       const caller = callers.get(c.req.raw);
       if (caller)
         checkOwnership(
@@ -186,28 +191,6 @@ export function ingestRoutes(deps: IngestDeps) {
     },
   );
   return app;
-}
-
-/**
- * Each event as sent, for the dead-letter table: batch elements, the structured body, or in
- * binary mode the `ce-*` headers with the body.
- */
-function rawItems(headers: Headers, body: Uint8Array): string[] {
-  const text = new TextDecoder().decode(body);
-  const type = (headers.get("content-type") ?? "").toLowerCase();
-  if (type.startsWith(CLOUDEVENTS_BATCH_JSON)) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return parsed.map((item) => JSON.stringify(item));
-    } catch {
-      // decodeHttp already parsed it; unreachable in practice.
-    }
-    return [];
-  }
-  if (type.startsWith(CLOUDEVENTS_JSON)) return [text];
-  // fromEntries defines own keys, so a `ce-__proto__` header is kept in the dead letter too.
-  const attributes = Object.fromEntries([...headers].filter(([name]) => name.startsWith("ce-")));
-  return [JSON.stringify({ headers: attributes, body: text })];
 }
 
 function listed(index: number, result: DecodeResult & { ok: false }, raw: string | undefined) {
