@@ -3,7 +3,8 @@
 // decode → plan → embed (hashing) → store (sqlite-vec in a file, WAL, as the gateway runs it) and
 // the rest of Pipeline.process (usage, metrics). Prints CPU µs per event for each stage, so a change
 // to the pipeline is checked in seconds; `bun run bench:compare <ref> hotpath` sets it against
-// another commit. `bun run bench:hotpath`. Env: EVENTS, BATCH_MAX, TENANTS (10).
+// another commit. A last row is the HTTP ingest route's own CPU per event (bench/lib/http-route.ts).
+// `bun run bench:hotpath`. Env: EVENTS, BATCH_MAX, TENANTS (10).
 
 import { openDatabase } from "../ai-gateway/src/db.ts";
 import { SqliteDeadLetters } from "../ai-gateway/src/dead-letters/sqlite.ts";
@@ -20,6 +21,7 @@ import { SqliteVecStore } from "../ai-gateway/src/vectors/sqlite-vec.ts";
 import { encode } from "../contracts/src/index.ts";
 import { createLogger, Registry } from "../service-kit/src/index.ts";
 import { userCreatedEvents } from "./lib/events.ts";
+import { httpRouteUsPerEvent } from "./lib/http-route.ts";
 import { machine, printTable, progress, writeResult } from "./lib/report.ts";
 import { cleanup, tempDir } from "./lib/stack.ts";
 
@@ -116,6 +118,7 @@ try {
     storeUsPerEvent: per(storeUs),
     restUsPerEvent: per(totalUs - decodeUs - planUs - embedUs - storeUs),
     totalUsPerEvent: per(totalUs),
+    httpRouteUsPerEvent: await httpRouteUsPerEvent(items.length, TENANTS, cpu),
   };
   printTable(`bench:hotpath — CPU µs per event, ${items.length} events, batches of ${BATCH_MAX}`, [
     {
@@ -126,6 +129,7 @@ try {
       "rest of process()": stages.restUsPerEvent,
       total: stages.totalUsPerEvent,
       "events/s (wall)": items.length / seconds,
+      "POST /events route": stages.httpRouteUsPerEvent,
     },
   ]);
   writeResult("hotpath", {
