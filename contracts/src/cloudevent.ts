@@ -146,13 +146,13 @@ export function decodeHttp(
       `content-type: ${contentType || "none"} without ce-* headers`,
     );
   }
+  if (byteLength(message.body) > MAX_EVENT_BYTES) {
+    return whole("too_large", `body: more than ${MAX_EVENT_BYTES} bytes`);
+  }
   // fromEntries defines own keys: a `ce-__proto__` header stays a (refused) attribute and is
   // kept in the dead letter too.
   const ce = Object.fromEntries([...headers].filter(([name]) => name.startsWith("ce-")));
   const raws = [JSON.stringify({ headers: ce, body: text })];
-  if (byteLength(message.body) > MAX_EVENT_BYTES) {
-    return whole("too_large", `body: more than ${MAX_EVENT_BYTES} bytes`);
-  }
   const attributes: Record<string, unknown> = Object.fromEntries(
     Object.entries(ce).map(([name, value]) => [name.slice(3), value]),
   );
