@@ -9,7 +9,7 @@
 // MAX_LOAD (1.5): a busier machine measures the neighbours, not the code. FORCE=1 runs anyway and
 // marks the figures. Results: bench/results/compare-<benches>.json.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { machine, printTable, progress, ROOT, writeResult } from "./lib/report.ts";
@@ -101,6 +101,7 @@ async function run(
   bench: string,
 ): Promise<{ figures: Map<string, number>; load: number }> {
   const load = await quiet();
+  const startedMs = Date.now();
   const out = mkdtempSync(join(tmpdir(), "bench-compare-"));
   try {
     const child = Bun.spawn(["bun", "run", `bench:${bench}`], {
@@ -115,6 +116,12 @@ async function run(
       existsSync,
     );
     if (!file) throw new Error(`bench:${bench} wrote no results file`);
+    // A file older than this run is another run's (a ref's bench that writes nothing for a
+    // partial run leaves its committed file): its figures are not this run's.
+    if (statSync(file).mtimeMs < startedMs) {
+      progress(`bench:${bench} in ${dir} wrote no results this run: its figures are left out`);
+      return { figures: new Map(), load };
+    }
     return { figures: figures(JSON.parse(readFileSync(file, "utf8"))), load };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -122,6 +129,7 @@ async function run(
 }
 
 const median = (values: number[]) => {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2
