@@ -12,9 +12,10 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readConfig } from "../ai-gateway/src/config.ts";
-import { encode, encodeHttpBatch } from "../contracts/src/index.ts";
+import { encode } from "../contracts/src/index.ts";
 import { contractTopics, createProducer, ensureTopics } from "../kafka-kit/src/index.ts";
 import { userCreatedEvents } from "./lib/events.ts";
+import { HTTP_BATCH, httpBodies } from "./lib/http-route.ts";
 import { outOf, whileRunning } from "./lib/progress.ts";
 import { replayCases } from "./lib/replay.ts";
 import { cpuSeconds, fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
@@ -31,7 +32,6 @@ import {
 const EVENTS = Number(process.env.EVENTS ?? 100_000);
 const BASELINE_EVENTS = Number(process.env.BASELINE_EVENTS ?? 10_000);
 const HTTP_EVENTS = Number(process.env.HTTP_EVENTS ?? 100_000);
-const HTTP_BATCH = 500;
 const BATCH_MAX = Number(
   process.env.INGEST_BATCH_MAX || readConfig({ DATA_DIR: ":memory:" }).BATCH_MAX,
 );
@@ -121,9 +121,7 @@ async function httpCase(count: number, tenants = TENANTS, env: Record<string, st
   const gateway = await launch("ai-gateway", { DATA_DIR: dataDir, INGEST_TOKEN: token, ...env });
   const cpuAtReady = cpuSeconds(gateway.proc.pid) ?? Number.NaN;
   const events = userCreatedEvents(count, tenants, 7);
-  const bodies: { contentType: string; body: string }[] = [];
-  for (let i = 0; i < events.length; i += HTTP_BATCH)
-    bodies.push(encodeHttpBatch(events.slice(i, i + HTTP_BATCH)));
+  const bodies = httpBodies(events);
   let next = 0;
   const started = performance.now();
   const worker = async () => {

@@ -2,10 +2,19 @@
 // limit, decodeHttp, the answer), its pipeline replaced by one that stores at once, so the row
 // is the route's own CPU per event. Batches of 500 structured events, as bench:ingest sends them.
 import { ingestRoutes } from "../../ai-gateway/src/routes/events.ts";
-import { encodeHttpBatch } from "../../contracts/src/index.ts";
+import { type AnyMeshEvent, encodeHttpBatch } from "../../contracts/src/index.ts";
 import { userCreatedEvents } from "./events.ts";
 
-const HTTP_BATCH = 500;
+/** Events per `POST /events` of the benches. */
+export const HTTP_BATCH = 500;
+
+/** `events` as `POST /events` bodies of HTTP_BATCH each (CloudEvents batch mode). */
+export function httpBodies(events: readonly AnyMeshEvent[]): ReturnType<typeof encodeHttpBatch>[] {
+  const bodies: ReturnType<typeof encodeHttpBatch>[] = [];
+  for (let i = 0; i < events.length; i += HTTP_BATCH)
+    bodies.push(encodeHttpBatch(events.slice(i, i + HTTP_BATCH)));
+  return bodies;
+}
 
 /** CPU µs per event of POST /events for `count` events over `tenants`; `cpu` reads CPU µs. */
 export async function httpRouteUsPerEvent(
@@ -19,10 +28,7 @@ export async function httpRouteUsPerEvent(
     maxEvents: 10_000,
     ingest: async () => {},
   });
-  const events = userCreatedEvents(count, tenants, 11);
-  const bodies: ReturnType<typeof encodeHttpBatch>[] = [];
-  for (let i = 0; i < events.length; i += HTTP_BATCH)
-    bodies.push(encodeHttpBatch(events.slice(i, i + HTTP_BATCH)));
+  const bodies = httpBodies(userCreatedEvents(count, tenants, 11));
   const post = async (batch: ReturnType<typeof encodeHttpBatch>) => {
     const response = await app.request("/events", {
       method: "POST",
