@@ -5,9 +5,8 @@
 // BASELINE_EVENTS (10000), HTTP_EVENTS (100000), INGEST_BATCH_MAX (the gateway's BATCH_MAX in the
 // measured case; unset → the gateway's default), CASES (`kafka,baseline,http,replay,replay-stub`: which to run;
 // the replay cases are in bench/lib/replay.ts and write bench/results/ingest-replay.json).
-// SPREAD (`10x5000,10000x5`: tenants × events each): the HTTP path once per spread and layout —
-// every tenant in its own vec0 partition (SQLITE_VEC_PARTITION_AT=1, the layout before) and the
-// default — with the store's size on disk; written to bench/results/ingest-spread.json.
+// SPREAD (`10x5000,10000x5`: tenants × events each): the HTTP path once per spread, with the
+// store's size on disk; written to bench/results/ingest-spread.json.
 
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -158,25 +157,18 @@ async function httpCase(count: number, tenants = TENANTS, env: Record<string, st
   return { ...result, storeMb };
 }
 
-/** The SPREAD cases: the same events over few or many tenants, in both code layouts. */
+/** The SPREAD cases: the same events over few or many tenants. */
 async function spreadCases() {
   const rows = [];
   for (const spread of SPREAD) {
     const [tenants = 0, each = 0] = spread.split("x").map(Number);
-    for (const [layout, at] of [
-      ["vec0 partition per tenant", "1"],
-      ["default", ""],
-    ] as const) {
-      progress(`spread ${spread}, ${layout}`);
-      const env = at ? { SQLITE_VEC_PARTITION_AT: at } : {};
-      rows.push({ spread, layout, ...(await httpCase(tenants * each, tenants, env)) });
-    }
+    progress(`spread ${spread}`);
+    rows.push({ spread, ...(await httpCase(tenants * each, tenants, {})) });
   }
   printTable(
     `bench:ingest — spread over tenants, HTTP POST /events of ${HTTP_BATCH}, 2 in flight (load before: ${fmt(machine().loadAverage.one ?? Number.NaN)})`,
     rows.map((row) => ({
       "tenants × events": row.spread,
-      "code layout": row.layout,
       "events/s": row.eventsPerSecond,
       "store s": row.storeSeconds,
       "store on disk MB": row.storeMb,

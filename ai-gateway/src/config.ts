@@ -101,8 +101,10 @@ export const GatewayEnv = serviceEnv(
     /** Hours the previous vector generation is kept (written to, for rollback) after a switch. */
     GENERATION_KEEP_HOURS: v.optional(intVar(0, 8760), "24"),
     QDRANT_URL: v.optional(urlVar),
-    /** Codes a tenant needs before sqlite-vec gives it its own `vec0` partition (sqlite-vec-codes.ts). */
-    SQLITE_VEC_PARTITION_AT: v.optional(intVar(1, 100_000_000), "1024"),
+    /** Codes a tenant needs before sqlite-vec searches its codes in memory (sqlite-vec-codes.ts). */
+    SQLITE_VEC_INDEX_AT: v.optional(intVar(1, 100_000_000), "1024"),
+    /** Memory the tenants' in-memory codes may hold, MiB (code-cache.ts); 0 keeps none. */
+    SQLITE_VEC_INDEX_MB: v.optional(intVar(0, 1_048_576), "256"),
     QDRANT_API_KEY: v.optional(v.string()),
     /** On SIGTERM: bound for finishing requests, and for finishing the batches in hand, ms. */
     SHUTDOWN_TIMEOUT_MS: v.optional(intVar(100, 600_000), "10000"),

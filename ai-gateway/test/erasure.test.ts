@@ -77,7 +77,7 @@ describe("tenant.deleted over the HTTP ingest", () => {
     // Answered, with nothing, and not metered: no usage row brings the tenant back.
     expect(gw.rows("usage_totals", "tenant-a")).toBe(0);
     expect(await gw.hits("tenant-a", "Ship the Ada report", "tasks")).toEqual([]);
-    for (const table of ["points_users", "points_tasks", "small_codes_users", "embedding_cache"])
+    for (const table of ["points_users", "points_tasks", "tenant_codes_users", "embedding_cache"])
       expect({ table, rows: gw.rows(table, "tenant-a") }).toEqual({ table, rows: 0 });
     expect(gw.rows("dead_letters", "tenant-a")).toBe(0);
     // tenant-b: its point, its cache entry, its usage.

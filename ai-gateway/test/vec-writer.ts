@@ -1,5 +1,5 @@
 // Writes to a sqlite-vec store in $DATA_DIR until killed, for sqlite-vec-kill.test.ts: each batch
-// grows one tenant (past SQLITE_VEC_PARTITION_AT, so its codes move mid-run), adds one point to
+// grows one tenant (past SQLITE_VEC_INDEX_AT, so its searches read its codes from memory), adds one point to
 // each of 20 small tenants and deletes a point of the growing one. Prints "batch <n>" after each.
 
 import { openDatabase } from "../src/db.ts";
@@ -10,7 +10,7 @@ import { userPoint } from "./store-contract.ts";
 const dir = process.env.DATA_DIR;
 if (!dir) throw new Error("DATA_DIR is required");
 const store = new SqliteVecStore(openDatabase(dir), {
-  partitionAt: Number(process.env.SQLITE_VEC_PARTITION_AT ?? 100),
+  indexAt: Number(process.env.SQLITE_VEC_INDEX_AT ?? 100),
 });
 await store.init(384);
 for (let batch = 0; ; batch++) {

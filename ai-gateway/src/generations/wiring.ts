@@ -62,7 +62,10 @@ export function startGenerations(
             collectionPrefix: config.QDRANT_COLLECTION_PREFIX,
             filterFields: [...new Set([...filterFieldsOf(deps.registry).values()].flat())],
           })
-        : new SqliteVecStore(db, { partitionAt: config.SQLITE_VEC_PARTITION_AT });
+        : new SqliteVecStore(db, {
+            indexAt: config.SQLITE_VEC_INDEX_AT,
+            cacheBytes: config.SQLITE_VEC_INDEX_MB * 1024 * 1024,
+          });
       await store.init(row.dims, collections);
       return store;
     },

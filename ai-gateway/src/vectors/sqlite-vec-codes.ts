@@ -1,137 +1,159 @@
 import type { Database, Statement } from "bun:sqlite";
-import { codeBits, signCode } from "./sign-code.ts";
+import { CodeCache } from "./code-cache.ts";
+import { CodeIndex } from "./code-index.ts";
+import { signCode } from "./sign-code.ts";
 
 /**
- * A tenant's codes move from the plain table to a `vec0` partition once it has this many: one
- * full `vec0` chunk (its default `chunk_size`). Below it, a partition would be mostly empty space
- * (`vec0` writes a whole chunk, about 100 KB at 384 dimensions, for a tenant's first vector), and
- * its searches score its few vectors exactly instead.
+ * Codes a tenant needs before its unfiltered vector searches read the nearest binary codes
+ * first. Below it, every vector of the tenant is scored exactly (sqlite-vec-search.ts): a few
+ * hundred cosine distances cost less than reading the tenant's codes into memory.
  */
-export const PARTITION_AT = 1_024;
+export const INDEX_AT = 1_024;
 
-/** The candidate query: rowids of one tenant's nearest codes, `?2` the code, `?3` k, `?4` tenant. */
-export type CandidateSql = string;
-
-/** Prepared statements of one collection's code tables. */
+/** Prepared statements of one collection's code table. */
 interface Statements {
-  partitioned: Statement<{ one: number }, [string]>;
-  putPartitioned: Statement<unknown, [number, string, Uint8Array]>;
-  putSmall: Statement<unknown, [string, number, Uint8Array]>;
-  dropPartitioned: Statement<unknown, [number]>;
-  dropSmall: Statement<unknown, [string, number]>;
-  smallCount: Statement<{ n: number }, [string]>;
+  put: Statement<unknown, [string, number, Uint8Array]>;
+  drop: Statement<unknown, [string, number]>;
+  forget: Statement<unknown, [string]>;
+  /** Codes of a tenant, counted up to `?2` only (the bound keeps it cheap for a large tenant). */
+  atLeast: Statement<{ n: number }, [string, number]>;
+  all: Statement<{ rowid: number; code: Uint8Array }, [string]>;
 }
 
 /**
- * The binary codes of one collection, in two layouts chosen per tenant:
- * - `small_codes_<c>`: a plain table clustered by (tenant, rowid), kept until the tenant moves
- *   to a partition (its searches score the vectors exactly). Many small tenants cost a row each,
- *   not a `vec0` chunk each.
- * - `codes_<c>`: a `vec0` table with the tenant as partition key, for tenants with at least
- *   PARTITION_AT codes (listed in `partitioned_<c>`), so a KNN query scans only that tenant.
- * Every statement names the tenant, so neither layout can answer for another one.
+ * The binary codes of one collection (sign-code.ts): `tenant_codes_<c>`, a plain table clustered
+ * by (tenant, rowid), so a tenant's codes are read in one range and written at about 2 µs a row.
+ * A tenant with at least INDEX_AT codes is searched on a copy of its codes in memory
+ * (code-index.ts), read from the table at its first search and kept in step with every write
+ * after it (code-cache.ts). Every statement and every copy is of one tenant, so neither can answer
+ * for another one.
  */
 export class CodeTables {
   readonly #sql: Statements;
-  readonly #partitionAt: number;
+  readonly #cache: CodeCache;
 
   private constructor(
     private readonly db: Database,
     private readonly c: string,
-    partitionAt: number,
+    private readonly indexAt: number,
+    cacheBytes: number | undefined,
   ) {
-    this.#partitionAt = partitionAt;
+    this.#cache = CodeCache.of(db, cacheBytes);
+    const table = `tenant_codes_${c}`;
     this.#sql = {
-      partitioned: db.prepare(`SELECT 1 AS one FROM partitioned_${c} WHERE tenant_id = ?`),
-      putPartitioned: db.prepare(
-        `INSERT INTO codes_${c} (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))`,
+      put: db.prepare(`INSERT INTO ${table} (tenant_id, rowid, code) VALUES (?, ?, ?)`),
+      drop: db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND rowid = ?`),
+      forget: db.prepare(`DELETE FROM ${table} WHERE tenant_id = ?`),
+      atLeast: db.prepare(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE tenant_id = ?1 LIMIT ?2)`,
       ),
-      putSmall: db.prepare(
-        `INSERT INTO small_codes_${c} (tenant_id, rowid, code) VALUES (?, ?, ?)`,
-      ),
-      dropPartitioned: db.prepare(`DELETE FROM codes_${c} WHERE rowid = ?`),
-      dropSmall: db.prepare(`DELETE FROM small_codes_${c} WHERE tenant_id = ? AND rowid = ?`),
-      smallCount: db.prepare(`SELECT count(*) AS n FROM small_codes_${c} WHERE tenant_id = ?`),
+      all: db.prepare(`SELECT rowid, code FROM ${table} WHERE tenant_id = ?`),
     };
   }
 
   /**
-   * Creates the tables (inside the caller's transaction) and returns the collection's handle.
-   * A file of the `vec0`-only layout keeps its partitions: every tenant with a code in
-   * `codes_<c>` is listed as partitioned, the plain table starts empty.
+   * Creates the table (inside the caller's transaction) and returns the collection's handle.
+   * Files of the layouts before it are converted (upgradeCodeTables).
    */
-  static open(db: Database, c: string, dims: number, partitionAt = PARTITION_AT): CodeTables {
-    const exists = (name: string) =>
-      db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== null;
-    const upgrading = exists(`codes_${c}`) && !exists(`partitioned_${c}`);
-    db.run(`CREATE VIRTUAL TABLE IF NOT EXISTS codes_${c} USING vec0(
-      tenant_id TEXT PARTITION KEY, code BIT[${codeBits(dims)}])`);
-    db.run(`CREATE TABLE IF NOT EXISTS small_codes_${c} (tenant_id TEXT NOT NULL,
+  static open(
+    db: Database,
+    c: string,
+    options: { indexAt?: number; cacheBytes?: number } = {},
+  ): CodeTables {
+    db.run(`CREATE TABLE IF NOT EXISTS tenant_codes_${c} (tenant_id TEXT NOT NULL,
       rowid INTEGER NOT NULL, code BLOB NOT NULL, PRIMARY KEY (tenant_id, rowid)) WITHOUT ROWID`);
-    db.run(
-      `CREATE TABLE IF NOT EXISTS partitioned_${c} (tenant_id TEXT PRIMARY KEY) WITHOUT ROWID`,
-    );
-    if (upgrading) {
-      // Every live point of that layout has its code in codes_<c>; tombstones have none.
-      db.run(`INSERT INTO partitioned_${c} (tenant_id)
-        SELECT DISTINCT tenant_id FROM points_${c} WHERE deleted = 0`);
-    }
-    return new CodeTables(db, c, partitionAt);
-  }
-
-  isPartitioned(tenantId: string): boolean {
-    return this.#sql.partitioned.get(tenantId) !== null;
+    upgradeCodeTables(db, c);
+    return new CodeTables(db, c, options.indexAt ?? INDEX_AT, options.cacheBytes);
   }
 
   put(rowid: number, tenantId: string, vector: Float32Array): void {
     const code = signCode(vector);
-    if (this.isPartitioned(tenantId)) this.#sql.putPartitioned.run(rowid, tenantId, code);
-    else this.#sql.putSmall.run(tenantId, rowid, code);
+    this.#sql.put.run(tenantId, rowid, code);
+    this.#cache.put(this.c, tenantId, rowid, code);
   }
 
   drop(rowid: number, tenantId: string): void {
-    if (this.isPartitioned(tenantId)) this.#sql.dropPartitioned.run(rowid);
-    else this.#sql.dropSmall.run(tenantId, rowid);
+    this.#sql.drop.run(tenantId, rowid);
+    this.#cache.drop(this.c, tenantId, rowid);
   }
 
-  /** After a tenant's codes were dropped one by one: forgets its partition and plain rows. */
+  /** After a tenant's codes were dropped one by one: removes any left, and its copy. */
   forgetTenant(tenantId: string): void {
-    this.db.run(`DELETE FROM small_codes_${this.c} WHERE tenant_id = ?`, [tenantId]);
-    this.db.run(`DELETE FROM partitioned_${this.c} WHERE tenant_id = ?`, [tenantId]);
-  }
-
-  /** Moves the codes of each given tenant that has reached PARTITION_AT into its partition. */
-  partitionGrown(tenants: Iterable<string>): void {
-    for (const tenantId of tenants) {
-      if (this.isPartitioned(tenantId)) continue;
-      if ((this.#sql.smallCount.get(tenantId)?.n ?? 0) < this.#partitionAt) continue;
-      const c = this.c;
-      this.db.run(
-        `INSERT INTO codes_${c} (rowid, tenant_id, code)
-         SELECT rowid, tenant_id, vec_bit(code) FROM small_codes_${c} WHERE tenant_id = ?
-         ORDER BY rowid`,
-        [tenantId],
-      );
-      this.db.run(`DELETE FROM small_codes_${c} WHERE tenant_id = ?`, [tenantId]);
-      this.db.run(`INSERT INTO partitioned_${c} (tenant_id) VALUES (?)`, [tenantId]);
-    }
-  }
-
-  /** Partitions every tenant of the plain table that has reached PARTITION_AT (after a bulk load). */
-  partitionAllGrown(): void {
-    const grown = this.db
-      .query<{ tenant_id: string }, [number]>(
-        `SELECT tenant_id FROM small_codes_${this.c} GROUP BY tenant_id HAVING count(*) >= ?`,
-      )
-      .all(this.#partitionAt);
-    this.partitionGrown(grown.map((row) => row.tenant_id));
+    this.#sql.forget.run(tenantId);
+    this.#cache.forget(this.c, tenantId);
   }
 
   /**
-   * The candidate query of a partitioned tenant: a KNN over its `vec0` partition. A tenant still
-   * in the plain table is searched exactly on its vectors instead (sqlite-vec-search.ts).
+   * Runs `write` in one transaction, and keeps the in-memory copies in step with its outcome:
+   * every transaction that puts or drops codes goes through here.
    */
-  candidates(): CandidateSql {
-    return `SELECT rowid FROM codes_${this.c} WHERE code MATCH vec_bit(?2) AND k = ?3 AND tenant_id = ?4`;
+  atomic<T>(write: () => T): T {
+    try {
+      const result = this.db.transaction(write)();
+      this.#cache.settled();
+      return result;
+    } catch (error) {
+      this.#cache.discard();
+      throw error;
+    }
   }
+
+  /**
+   * Rowids of the tenant's `k` codes nearest to `vector`'s, or null for a tenant with fewer than
+   * INDEX_AT codes (searched exactly instead).
+   */
+  nearest(tenantId: string, vector: Float32Array, k: number): number[] | null {
+    const index = this.#indexOf(tenantId);
+    if (!index || index.size < this.indexAt) return null;
+    return index.nearest(signCode(vector), k);
+  }
+
+  #indexOf(tenantId: string): CodeIndex | null {
+    const cached = this.#cache.get(this.c, tenantId);
+    if (cached) return cached;
+    if ((this.#sql.atLeast.get(tenantId, this.indexAt)?.n ?? 0) < this.indexAt) return null;
+    let index: CodeIndex | null = null;
+    for (const row of this.#sql.all.iterate(tenantId)) {
+      index ??= new CodeIndex(row.code.length);
+      index.add(row.rowid, row.code);
+    }
+    if (index) this.#cache.keep(this.c, tenantId, index);
+    return index;
+  }
+}
+
+/**
+ * Converts the code tables of the layouts before this one, inside the caller's transaction:
+ * - `small_codes_<c>` (small tenants' codes) is the same table under its old name;
+ * - `codes_<c>`, a sqlite-vec `vec0` table partitioned by tenant, with `partitioned_<c>` listing
+ *   its tenants: their codes are made again from the float vectors (reading a `vec0` table in
+ *   full takes about 60 µs a row, the vectors about 2), and both tables are dropped.
+ */
+function upgradeCodeTables(db: Database, c: string): void {
+  const exists = (name: string) =>
+    db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== null;
+  if (exists(`small_codes_${c}`)) {
+    db.run(`INSERT OR IGNORE INTO tenant_codes_${c} SELECT * FROM small_codes_${c}`);
+    db.run(`DROP TABLE small_codes_${c}`);
+  }
+  if (!exists(`codes_${c}`)) return;
+  // The vec0-only layout had no partitioned_<c>: every live point's code was in codes_<c>.
+  const tenants = exists(`partitioned_${c}`)
+    ? `SELECT tenant_id FROM partitioned_${c}`
+    : `SELECT DISTINCT tenant_id FROM points_${c} WHERE deleted = 0`;
+  const vectors = db.query<{ tenant_id: string; rowid: number; embedding: Uint8Array }, []>(
+    `SELECT p.tenant_id AS tenant_id, v.rowid AS rowid, v.embedding AS embedding
+     FROM points_${c} p LEFT JOIN chunks_${c} ch ON ch.point_rowid = p.rowid
+     JOIN vectors_${c} v ON v.rowid = coalesce(ch.rowid, p.rowid)
+     WHERE p.deleted = 0 AND p.tenant_id IN (${tenants})`,
+  );
+  const put = db.prepare(
+    `INSERT OR IGNORE INTO tenant_codes_${c} (tenant_id, rowid, code) VALUES (?, ?, ?)`,
+  );
+  for (const row of vectors.iterate()) {
+    // Copied: the blob's bytes need not be aligned for a Float32Array view.
+    put.run(row.tenant_id, row.rowid, signCode(new Float32Array(row.embedding.slice().buffer)));
+  }
+  db.run(`DROP TABLE codes_${c}`);
+  db.run(`DROP TABLE IF EXISTS partitioned_${c}`);
 }

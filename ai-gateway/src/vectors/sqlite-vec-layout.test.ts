@@ -11,11 +11,11 @@ import { pointId } from "./point-id.ts";
 import { signCode } from "./sign-code.ts";
 import { SqliteVecStore } from "./sqlite-vec.ts";
 
-// The contract once more with every tenant in its own vec0 partition from its first code, and
-// once with tenants crossing into one in the middle of the tests (30 users > 8).
-for (const partitionAt of [1, 8]) {
-  describeVectorStore(`SqliteVecStore, partitioned from ${partitionAt} codes`, async () => {
-    const store = new SqliteVecStore(openDatabase(":memory:"), { partitionAt });
+// The contract once more with every tenant's codes searched in memory from its first code, and
+// once with tenants crossing over in the middle of the tests (30 users > 8).
+for (const indexAt of [1, 8]) {
+  describeVectorStore(`SqliteVecStore, codes in memory from ${indexAt} codes`, async () => {
+    const store = new SqliteVecStore(openDatabase(":memory:"), { indexAt });
     await store.init(384);
     return store;
   });
@@ -42,43 +42,42 @@ function freshDir(): string {
   return dir;
 }
 
-test("a tenant that grows into its own partition keeps every point, its updates and deletes, and sees no other tenant", async () => {
+test("a tenant that grows past the index size keeps every point, its updates and deletes, and sees no other tenant", async () => {
   const db = openDatabase(":memory:");
-  const store = new SqliteVecStore(db, { partitionAt: 10 });
+  const store = new SqliteVecStore(db, { indexAt: 10 });
   await store.init(384);
   await store.write("users", { upserts: people("big", 1, 6), deletes: [] });
   await store.write("users", { upserts: people("small", 1, 3), deletes: [] });
-  expect(codeRows(db, "small_codes_users", "big")).toBe(6);
-  // The batch that takes "big" past 10 moves all its codes, old and new, into the partition.
+  expect(codeRows(db, "tenant_codes_users", "big")).toBe(6);
+  // Past 10 codes, "big" is searched on its codes in memory, read at its first search.
   await store.write("users", { upserts: people("big", 7, 6), deletes: [] });
-  expect(codeRows(db, "small_codes_users", "big")).toBe(0);
-  expect(codeRows(db, "partitioned_users", "big")).toBe(1);
+  expect(codeRows(db, "tenant_codes_users", "big")).toBe(12);
   expect(await ids(store, "big", "Person2 Lee")).toContain("2");
   expect(await ids(store, "big", "Person11 Lee")).toContain("11");
-  // The small tenant's codes stay where they were, and neither answers for the other.
-  expect(codeRows(db, "small_codes_users", "small")).toBe(3);
+  expect(codeRows(db, "tenant_codes_users", "small")).toBe(3);
   expect(await ids(store, "small", "Person2 Lee")).toEqual(expect.arrayContaining(["2"]));
   expect((await ids(store, "small", "Person11 Lee")).every((id) => Number(id) <= 3)).toBe(true);
   expect((await ids(store, "big", "x")).every((id) => Number(id) <= 12)).toBe(true);
-  // An update and a delete of a point whose code moved.
+  // An update and a delete after its codes are in memory reach the copy.
   await store.write("users", { upserts: [userPoint("big", 2, "Quentin Blake", 2)], deletes: [] });
   const deletion = { id: pointId("users", "big", "3"), tenantId: "big", entityId: "3", version: 2 };
   await store.write("users", { upserts: [], deletes: [deletion] });
   expect((await store.search("users", "big", query("Quentin Blake"), 1))[0]?.id).toBe("2");
   expect(await ids(store, "big", "Person3 Lee")).not.toContain("3");
   expect(await store.count("users", "big")).toBe(11);
+  expect(codeRows(db, "tenant_codes_users", "big")).toBe(11);
 });
 
-test("both layouts survive a restart on the same file", async () => {
+test("large and small tenants survive a restart on the same file", async () => {
   const dir = freshDir();
-  const first = new SqliteVecStore(openDatabase(dir), { partitionAt: 10 });
+  const first = new SqliteVecStore(openDatabase(dir), { indexAt: 10 });
   await first.init(384);
   await first.write("users", {
     upserts: [...people("big", 1, 20), ...people("small", 1, 2)],
     deletes: [],
   });
   const db = openDatabase(dir);
-  const second = new SqliteVecStore(db, { partitionAt: 10 });
+  const second = new SqliteVecStore(db, { indexAt: 10 });
   await second.init(384);
   expect(await ids(second, "big", "Person17 Lee")).toContain("17");
   expect(await ids(second, "small", "Person2 Lee")).toContain("2");
@@ -86,11 +85,8 @@ test("both layouts survive a restart on the same file", async () => {
   expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
 });
 
-test("a file written by the vec0-only layout keeps its tenants' partitions and grows on", async () => {
-  const dir = freshDir();
-  const db = openDatabase(dir);
-  const alice = userPoint("tenant-a", 1, "Alice Smith");
-  // The previous layout, as its init() and write() left it: every code in the vec0 table.
+/** The tables of the layouts before this one, as their init() left them. */
+function oldLayout(db: Database, partitioned: boolean): void {
   for (const c of ["users", "tasks"]) {
     db.run(`CREATE TABLE points_${c} (rowid INTEGER PRIMARY KEY, point_id TEXT NOT NULL UNIQUE,
       tenant_id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL, payload TEXT)`);
@@ -99,43 +95,82 @@ test("a file written by the vec0-only layout keeps its tenants' partitions and g
     db.run(
       `CREATE VIRTUAL TABLE codes_${c} USING vec0(tenant_id TEXT PARTITION KEY, code BIT[768])`,
     );
+    if (!partitioned) continue;
+    db.run(`CREATE TABLE small_codes_${c} (tenant_id TEXT NOT NULL, rowid INTEGER NOT NULL,
+      code BLOB NOT NULL, PRIMARY KEY (tenant_id, rowid)) WITHOUT ROWID`);
+    db.run(`CREATE TABLE partitioned_${c} (tenant_id TEXT PRIMARY KEY) WITHOUT ROWID`);
   }
   db.run("CREATE TABLE vector_meta (collection TEXT PRIMARY KEY, dims INTEGER NOT NULL)");
   db.run("INSERT INTO vector_meta VALUES ('users', 384), ('tasks', 384)");
-  const payload = { tenantId: "tenant-a", entityId: "1", version: 1, data: alice.data };
-  db.run("INSERT INTO points_users VALUES (1, ?, 'tenant-a', 1, 0, ?)", [
-    alice.id,
+}
+
+/** A point of an old layout: its row and vector, its code in the vec0 table or the plain one. */
+function oldPoint(db: Database, rowid: number, tenantId: string, name: string, inVec0: boolean) {
+  const point = userPoint(tenantId, rowid, name);
+  const payload = { tenantId, entityId: String(rowid), version: 1, data: point.data };
+  db.run("INSERT INTO points_users VALUES (?, ?, ?, 1, 0, ?)", [
+    rowid,
+    point.id,
+    tenantId,
     JSON.stringify(payload),
   ]);
-  db.run("INSERT INTO points_users VALUES (2, 'gone', 'tenant-t', 4, 1, NULL)");
-  db.run("INSERT INTO vectors_users VALUES (1, ?)", [alice.vector]);
-  db.run("INSERT INTO codes_users (rowid, tenant_id, code) VALUES (1, 'tenant-a', vec_bit(?))", [
-    signCode(alice.vector),
-  ]);
-  db.close();
+  db.run("INSERT INTO vectors_users VALUES (?, ?)", [rowid, point.vector]);
+  if (inVec0)
+    db.run("INSERT INTO codes_users (rowid, tenant_id, code) VALUES (?, ?, vec_bit(?))", [
+      rowid,
+      tenantId,
+      signCode(point.vector),
+    ]);
+  else
+    db.run("INSERT INTO small_codes_users VALUES (?, ?, ?)", [
+      tenantId,
+      rowid,
+      signCode(point.vector),
+    ]);
+}
 
-  const reopened = openDatabase(dir);
-  const store = new SqliteVecStore(reopened);
-  await store.init(384);
-  expect(await ids(store, "tenant-a", "Alice Smith")).toEqual(["1"]);
-  expect(codeRows(reopened, "partitioned_users", "tenant-a")).toBe(1);
-  // A tenant with only tombstones has no code in vec0: its next ones go to the plain table.
-  expect(codeRows(reopened, "partitioned_users", "tenant-t")).toBe(0);
-  // tenant-a's new points join its partition; a new tenant starts in the plain table.
-  await store.write("users", {
-    upserts: [userPoint("tenant-a", 2, "Bob Stone"), userPoint("tenant-n", 1, "Alice Smith")],
-    deletes: [],
+const tableExists = (db: Database, name: string) =>
+  db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== null;
+
+for (const partitioned of [false, true]) {
+  const layout = partitioned ? "the partitioned layout" : "the vec0-only layout";
+  test(`a file written by ${layout} has every code moved to the tenant table, and grows on`, async () => {
+    const dir = freshDir();
+    const db = openDatabase(dir);
+    oldLayout(db, partitioned);
+    oldPoint(db, 1, "tenant-a", "Alice Smith", true);
+    oldPoint(db, 2, "tenant-a", "Dora Quill", true);
+    if (partitioned) {
+      db.run("INSERT INTO partitioned_users VALUES ('tenant-a')");
+      oldPoint(db, 3, "tenant-s", "Alice Smith", false);
+    }
+    db.run("INSERT INTO points_users VALUES (9, 'gone', 'tenant-t', 4, 1, NULL)");
+    db.close();
+
+    const reopened = openDatabase(dir);
+    const store = new SqliteVecStore(reopened, { indexAt: 2 });
+    await store.init(384);
+    expect(codeRows(reopened, "tenant_codes_users", "tenant-a")).toBe(2);
+    expect(codeRows(reopened, "tenant_codes_users", "tenant-s")).toBe(partitioned ? 1 : 0);
+    expect(codeRows(reopened, "tenant_codes_users", "tenant-t")).toBe(0);
+    for (const old of ["codes_users", "small_codes_users", "partitioned_users"])
+      expect(tableExists(reopened, old)).toBe(false);
+    // tenant-a (2 codes, searched in memory) finds each of its points by its own code.
+    expect((await store.search("users", "tenant-a", query("Dora Quill"), 1))[0]?.id).toBe("2");
+    expect((await store.search("users", "tenant-a", query("Alice Smith"), 1))[0]?.id).toBe("1");
+    if (partitioned) expect(await ids(store, "tenant-s", "Alice Smith")).toEqual(["3"]);
+    await store.write("users", {
+      upserts: [userPoint("tenant-a", 4, "Bob Stone"), userPoint("tenant-n", 1, "Alice Smith")],
+      deletes: [],
+    });
+    expect(codeRows(reopened, "tenant_codes_users", "tenant-a")).toBe(3);
+    expect((await store.search("users", "tenant-a", query("Bob Stone"), 1))[0]?.id).toBe("4");
+    expect(await ids(store, "tenant-n", "Alice Smith")).toEqual(["1"]);
+    expect(reopened.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
   });
-  expect(codeRows(reopened, "codes_users", "tenant-a")).toBe(2);
-  expect(codeRows(reopened, "small_codes_users", "tenant-n")).toBe(1);
-  expect(await ids(store, "tenant-a", "Bob Stone")).toContain("2");
-  expect(await ids(store, "tenant-n", "Alice Smith")).toEqual(["1"]);
-  expect(
-    (await store.search("users", "tenant-n", query("Alice Smith"), 10))[0]?.data.tenantId,
-  ).toBe("tenant-n");
-});
+}
 
-test("a tenant below the partition size is searched exactly: a long text's passage beats many short texts", async () => {
+test("a tenant below the index size is searched exactly: a long text's passage beats many short texts", async () => {
   const store = new SqliteVecStore(openDatabase(":memory:"));
   await store.init(384, ["tasks"]);
   // Short texts have few words; ranked by the binary codes of sparse (hashing) vectors, they

@@ -3,16 +3,14 @@ import type { Database } from "bun:sqlite";
 import { bm25OfScore, fuseRelative, fuseRrf, fusionCandidates, normalizeBm25 } from "./fusion.ts";
 import type { Collection, SearchFilter, SearchHit, SearchOptions } from "./index.ts";
 import { ftsQuery } from "./keywords.ts";
-import { signCode } from "./sign-code.ts";
 import type { CodeTables } from "./sqlite-vec-codes.ts";
 import { readPayload } from "./sqlite-vec-payload.ts";
 import type { WordPrefixes } from "./sqlite-vec-words.ts";
 
 /**
- * Candidates read from the binary index per search, before rescoring: `limit` × this, at least
- * MIN. sqlite-vec's top-k pass costs chunk × k per `vec0` chunk: in bench:e2e's searches
- * (`limit=5`, one per 20 creates), reading 40 made it the largest item of the gateway's profile
- * at 3,000 creates/s. 4× the hits asked stays the oversampling; the floor is for small limits.
+ * Candidates read from the binary codes per search, before rescoring: `limit` × this, at least
+ * MIN. Each candidate is a row read and a cosine distance: bench:e2e's searches (`limit=5`, one
+ * per 20 creates) read 20. 4× the hits asked stays the oversampling; the floor is for small limits.
  */
 const CANDIDATE_FACTOR = 4;
 const MIN_CANDIDATES = 20;
@@ -67,14 +65,12 @@ function toHits(rows: HitRow[], tenantId: string, score: (raw: number) => number
 }
 
 /**
- * The nearest points by cosine similarity. A tenant with a `vec0` partition, unfiltered: the
- * nearest binary codes of the tenant (codes.candidates), rescored on the float vectors. Filtered,
- * or a tenant still in the plain code table (fewer than PARTITION_AT codes): every point of the
- * tenant that passes the filter is scored exactly, so no point is lost to a candidate cut (the
- * binary codes of the hashing embedder's sparse vectors rank a long chunk behind short ones).
- * `answered`: how many hits the caller answers (hybrid reads `limit` = twice that for the
- * fusion); candidates are read for it, since sqlite-vec's binary KNN costs time linear in k (on
- * 100,000 codes: 7 ms at k 10, 10 ms at 40, 15 ms at 80).
+ * The nearest points by cosine similarity. A tenant with at least INDEX_AT codes, unfiltered: its
+ * nearest binary codes (codes.nearest, scanned in memory), rescored on the float vectors.
+ * Filtered, or a smaller tenant: every point of the tenant that passes the filter is scored
+ * exactly, so no point is lost to a candidate cut (the binary codes of the hashing embedder's
+ * sparse vectors rank a long chunk behind short ones). `answered`: how many hits the caller
+ * answers (hybrid reads `limit` = twice that for the fusion); candidates are read for it.
  */
 export function vectorHits(
   db: Database,
@@ -88,7 +84,9 @@ export function vectorHits(
 ): SearchHit[] {
   const toScore = (distance: number) => 1 - distance;
   const filtered = filter !== undefined && Object.keys(filter).length > 0;
-  if (filtered || !codes.isPartitioned(tenantId)) {
+  let candidates = Math.max(MIN_CANDIDATES, answered * CANDIDATE_FACTOR, limit);
+  let nearest = filtered ? null : codes.nearest(tenantId, vector, candidates);
+  if (nearest === null) {
     const where = filterSql(filter);
     // Every chunk of each qualifying point is scored; a point without chunks is its own vector.
     const rows = db
@@ -104,22 +102,24 @@ export function vectorHits(
     return toHits(rows, tenantId, toScore);
   }
   // Candidates are chunks: several may be one entity's. Too few entities among them and more
-  // candidates were there to read: read again, more of them.
-  const query = db.query<HitRow, [Float32Array, Uint8Array, number, string, number]>(
-    `WITH candidates AS (${codes.candidates()})
+  // candidates were there to read: read again, more of them. The rowids go in as one JSON array
+  // (exact: chunk rowids stay under 2^53).
+  const query = db.query<HitRow, [Float32Array, string, string, number]>(
+    `WITH candidates AS (SELECT value AS rowid FROM json_each(?2))
      SELECT p.payload AS payload, min(vec_distance_cosine(v.embedding, ?1)) AS score,
      ${CHUNK_COLUMNS}
      FROM candidates LEFT JOIN chunks_${c} ch ON ch.rowid = candidates.rowid
      JOIN points_${c} p ON p.rowid = coalesce(ch.point_rowid, candidates.rowid)
      JOIN vectors_${c} v ON v.rowid = candidates.rowid
-     GROUP BY p.rowid ORDER BY score LIMIT ?5`,
+     WHERE p.tenant_id = ?3 AND p.deleted = 0
+     GROUP BY p.rowid ORDER BY score LIMIT ?4`,
   );
-  let candidates = Math.max(MIN_CANDIDATES, answered * CANDIDATE_FACTOR, limit);
-  let rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
+  let rows = query.all(vector, JSON.stringify(nearest), tenantId, limit);
   for (let before = -1; rows.length < limit && rows.length > before; ) {
     before = rows.length;
     candidates *= CANDIDATE_FACTOR;
-    rows = query.all(vector, signCode(vector), candidates, tenantId, limit);
+    nearest = codes.nearest(tenantId, vector, candidates) ?? [];
+    rows = query.all(vector, JSON.stringify(nearest), tenantId, limit);
   }
   return toHits(rows, tenantId, toScore);
 }

@@ -33,8 +33,7 @@ export interface WriteStatements {
 export function prepareWrites(
   db: Database,
   c: Collection,
-  dims: number,
-  partitionAt: number,
+  codes: { indexAt?: number; cacheBytes?: number },
 ): WriteStatements {
   return {
     stored: db.prepare(
@@ -59,7 +58,7 @@ export function prepareWrites(
     ),
     chunksOf: db.prepare(`SELECT rowid FROM chunks_${c} WHERE point_rowid = ?`),
     dropChunks: db.prepare(`DELETE FROM chunks_${c} WHERE point_rowid = ?`),
-    codes: CodeTables.open(db, c, dims, partitionAt),
+    codes: CodeTables.open(db, c, codes),
     prefixes: new WordPrefixes(db, c),
   };
 }
@@ -146,7 +145,7 @@ export async function eraseTenantPoints(
   const remove = db.prepare(`DELETE FROM points_${c} WHERE rowid = ?`);
   let erased = 0;
   for (;;) {
-    const done = db.transaction(() => {
+    const done = sql.codes.atomic(() => {
       const rows = page.all(tenantId, ERASE_CHUNK);
       for (const row of rows) {
         if (!row.deleted) dropPoint(sql, row.rowid, tenantId);
@@ -158,7 +157,7 @@ export async function eraseTenantPoints(
       }
       erased += rows.length;
       return rows.length < ERASE_CHUNK;
-    })();
+    });
     if (done) {
       // FTS5 removes a contentless row by a delete marker; its words stay in the index's
       // segments until they are merged. Merging them now leaves none of the tenant's words.

@@ -13,7 +13,6 @@ import {
   type WriteResult,
 } from "./index.ts";
 import { pointId } from "./point-id.ts";
-import { PARTITION_AT } from "./sqlite-vec-codes.ts";
 import { migrateFloatTables, migrateKeywordIndex } from "./sqlite-vec-migrate.ts";
 import { searchHits } from "./sqlite-vec-search.ts";
 import {
@@ -39,9 +38,9 @@ import {
  * - `points_<c>`: one row per entity ever written (deleted ones stay as tombstones, so a late,
  *   older event cannot bring a deleted entity back), with version and payload;
  * - `vectors_<c>`: the float32 vectors, by the point's rowid;
- * - the binary codes (`bit[2 × dims]`, sign-code.ts), in a plain table for small tenants and in
- *   a sqlite-vec `vec0` table partitioned by tenant for large ones (sqlite-vec-codes.ts), so a
- *   KNN query only scans the caller's tenant.
+ * - `tenant_codes_<c>`: the binary codes (`2 × dims` bits, sign-code.ts) by tenant; a large
+ *   tenant's are copied into memory at its first search and scanned there (sqlite-vec-codes.ts),
+ *   so a search reads only the caller's tenant's codes.
  * - `words_<c>`: an FTS5 index of each live point's words, each after its tenant's prefix
  *   (sqlite-vec-words.ts), by the point's rowid, for BM25; written in the same transaction.
  * A vector search takes the nearest codes by Hamming distance, then rescores those candidates by
@@ -51,15 +50,15 @@ export class SqliteVecStore implements VectorStore {
   readonly name = "sqlite-vec";
   #dims = 0;
   readonly #prepared = new Map<Collection, WriteStatements>();
-  readonly #partitionAt: number;
 
-  /** `partitionAt`: codes a tenant needs for its own `vec0` partition (tests lower it). */
+  /**
+   * `indexAt`: codes a tenant needs before its searches read the binary codes first (INDEX_AT;
+   * tests lower it); `cacheBytes`: memory the tenants' code copies may hold (DEFAULT_INDEX_BYTES).
+   */
   constructor(
     private readonly db: Database,
-    options: { partitionAt?: number } = {},
-  ) {
-    this.#partitionAt = options.partitionAt ?? PARTITION_AT;
-  }
+    private readonly options: { indexAt?: number; cacheBytes?: number } = {},
+  ) {}
 
   async init(dims: number, collections: readonly Collection[] = COLLECTIONS): Promise<void> {
     this.#dims = dims;
@@ -68,17 +67,16 @@ export class SqliteVecStore implements VectorStore {
       for (const collection of collections) {
         createPointTables(this.db, collection);
         migrateKeywordIndex(this.db, collection);
-        this.#prepared.set(collection, prepareWrites(this.db, collection, dims, this.#partitionAt));
+        this.#prepared.set(collection, prepareWrites(this.db, collection, this.options));
         this.db.run("INSERT OR IGNORE INTO vector_meta (collection, dims) VALUES (?, ?)", [
           collection,
           dims,
         ]);
       }
       // Files written by the float32-only layout are converted once, in the same transaction.
-      const converted = migrateFloatTables(this.db, collections, (collection, point) =>
+      migrateFloatTables(this.db, collections, (collection, point) =>
         putVector(this.#statements(collection), point.rowid, point.tenantId, point.embedding),
       );
-      if (converted) for (const c of collections) this.#statements(c).codes.partitionAllGrown();
     })();
   }
 
@@ -88,7 +86,6 @@ export class SqliteVecStore implements VectorStore {
   ): Promise<WriteResult> {
     const sql = this.#statements(collection);
     const result: WriteResult = { upserted: 0, deleted: 0, stale: 0 };
-    const grown = new Set<string>();
     // The words of the batch, indexed after its other writes: FTS5 writes its pending words to
     // disk as a segment whenever a statement opens a savepoint (vec0's inserts do), so words
     // interleaved with them would make a tiny segment per point; together they make one.
@@ -96,7 +93,7 @@ export class SqliteVecStore implements VectorStore {
     const words: PendingWords = new Map();
     const prefixOf = sql.prefixes.forBatch();
     // One transaction per batch: all of it is stored, or none of it.
-    this.db.transaction(() => {
+    sql.codes.atomic(() => {
       for (const point of ops.upserts) {
         if (point.vector.length !== this.#dims) {
           throw new GatewayError("store_failed", `vector of ${point.vector.length} dimensions`);
@@ -128,11 +125,9 @@ export class SqliteVecStore implements VectorStore {
         const prefix = prefixOf(point.tenantId);
         words.set(rowid, prefixedWords(prefix, point.text));
         putChunks(sql, rowid, point, this.#dims, words, prefix);
-        grown.add(point.tenantId);
         result.upserted++;
       }
       for (const [rowid, text] of words) sql.putWords.run(rowid, text);
-      sql.codes.partitionGrown(grown);
       for (const point of ops.deletes) {
         const row = sql.stored.get(point.id);
         if (row && row.version > point.version) {
@@ -147,7 +142,7 @@ export class SqliteVecStore implements VectorStore {
         }
         result.deleted++;
       }
-    })();
+    });
     return result;
   }
 
@@ -195,14 +190,14 @@ export class SqliteVecStore implements VectorStore {
   ): Promise<void> {
     const sql = this.#statements(collection);
     const remove = this.db.prepare(`DELETE FROM points_${collection} WHERE rowid = ?`);
-    this.db.transaction(() => {
+    sql.codes.atomic(() => {
       for (const entityId of entityIds) {
         const row = sql.stored.get(pointId(collection, tenantId, entityId));
         if (!row || row.tenant_id !== tenantId) continue;
         if (!row.deleted) dropPoint(sql, row.rowid, row.tenant_id);
         remove.run(row.rowid);
       }
-    })();
+    });
   }
 
   async eraseTenant(collection: Collection, tenantId: string): Promise<number> {
