@@ -104,3 +104,12 @@ test("an erased tenant's copy goes with it; back again, it finds only its new po
   expect(hits).toHaveLength(12);
   expect(await first(store, "u", "Person3 Lee")).toBe("3");
 });
+
+test("a tenant whose codes take more than one page to read has all of them in its copy", async () => {
+  // 17,000 codes: two pages of 16,384 (sqlite-vec-codes.ts).
+  const store = await storeOf();
+  for (let from = 1; from <= 17_000; from += 1_000)
+    await store.write("users", { upserts: people("t", from, 1_000), deletes: [] });
+  for (const id of [1, 9_000, 16_384, 16_385, 17_000])
+    expect(await first(store, "t", `Person${id} Lee`)).toBe(String(id));
+});

@@ -96,3 +96,25 @@ test("asked for more than it holds, it answers every code once; a query equal to
   expect(index.nearest(codes[1] as Uint8Array, 2).sort()).toEqual([11, 13]);
   expect(new CodeIndex(96).nearest(codes[0] as Uint8Array, 5)).toEqual([]);
 });
+
+test("codes added many at once are found as if added one by one, padded or not", () => {
+  for (const bytes of [96, 12]) {
+    const next = random(bytes + 1);
+    const one = new CodeIndex(bytes);
+    const many = new CodeIndex(bytes);
+    const rowids = Array.from({ length: 2_500 }, (_, i) => i * 7 + 3);
+    const codes = rowids.map(() => codeOf(next, bytes));
+    for (const [i, rowid] of rowids.entries()) one.add(rowid, codes[i] as Uint8Array);
+    const joined = new Uint8Array(bytes * codes.length);
+    for (const [i, code] of codes.entries()) joined.set(code, i * bytes);
+    many.addMany(rowids.slice(0, 1_000), joined.subarray(0, 1_000 * bytes));
+    many.addMany(rowids.slice(1_000), joined.subarray(1_000 * bytes));
+    expect(many.size).toBe(2_500);
+    for (let q = 0; q < 5; q++) {
+      const query = codeOf(next, bytes);
+      expect(many.nearest(query, 30).sort()).toEqual(one.nearest(query, 30).sort());
+    }
+    expect(many.remove(rowids[2_499] as number)).toBe(true);
+    expect(many.size).toBe(2_499);
+  }
+});

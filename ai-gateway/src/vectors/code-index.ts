@@ -57,6 +57,31 @@ export class CodeIndex {
     this.#n++;
   }
 
+  /**
+   * Adds many codes at once: `codes` holds them one after another, in the order of `rowids`
+   * (an index being read from its table; no rowid may be here already).
+   */
+  addMany(rowids: readonly number[], codes: Uint8Array): void {
+    const size = codes.length / rowids.length;
+    let capacity = this.#capacity;
+    while (capacity < this.#n + rowids.length) capacity *= 2;
+    if (capacity !== this.#capacity) this.#reserve(capacity);
+    const memory = new Uint8Array(this.#scan.memory.buffer);
+    const at = this.#codesAt + this.#n * this.#stride;
+    if (size === this.#stride) memory.set(codes, at);
+    else
+      for (let i = 0; i < rowids.length; i++) {
+        const code = codes.subarray(i * size, (i + 1) * size);
+        memory.set(code, at + i * this.#stride);
+        memory.fill(0, at + i * this.#stride + size, at + (i + 1) * this.#stride);
+      }
+    for (const rowid of rowids) {
+      this.#rowids[this.#n] = rowid;
+      this.#slots?.set(rowid, this.#n);
+      this.#n++;
+    }
+  }
+
   /** Removes a rowid's code (the last code takes its slot); false when it is not here. */
   remove(rowid: number): boolean {
     if (!this.#slots) {
