@@ -14,8 +14,9 @@ import {
 import { createApp } from "./app.ts";
 import { type GatewayConfig, readConfig, requestTimeoutMs } from "./config.ts";
 import { startGenerations } from "./generations/wiring.ts";
-import { createGatewayMetrics, NAMESPACE } from "./metrics.ts";
+import { codeIndexGauge, createGatewayMetrics, NAMESPACE } from "./metrics.ts";
 import { startReconcile } from "./reconcile/wiring.ts";
+import { CodeCache } from "./vectors/code-cache.ts";
 import { appDeps } from "./wiring/app-deps.ts";
 import { Closers } from "./wiring/closers.ts";
 import { configuredEmbedder } from "./wiring/embedding.ts";
@@ -51,6 +52,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const db = replicaDatabase(config, closers);
   const metrics = createMetrics({ namespace: NAMESPACE, processMetrics: true });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
+  codeIndexGauge(metrics.registry, () => CodeCache.bytesOf(db));
   const controls = costControls(config, db, metrics.registry);
   const configured = await configuredEmbedder(config, { logger, exit, closers });
   // Vectors live in generations (generations/): the pipeline and the routes see one store.

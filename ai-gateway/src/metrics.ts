@@ -119,3 +119,18 @@ export function registerCacheGauges(
 
 /** The gateway's metrics. */
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+/**
+ * `ai_gateway_code_index_bytes`: memory held by the copies of large tenants' binary codes
+ * (sqlite-vec, code-cache.ts), read when /metrics is scraped.
+ */
+export function codeIndexGauge(registry: Registry, bytes: () => number): void {
+  new Gauge({
+    name: "ai_gateway_code_index_bytes",
+    help: "Memory held by large tenants' binary codes copied into memory for search (sqlite-vec).",
+    registers: [registry],
+    collect() {
+      this.set(bytes());
+    },
+  });
+}

@@ -31,6 +31,11 @@ export class CodeCache {
     return cache;
   }
 
+  /** Bytes the copies of `db` hold; 0 when it has none (no sqlite-vec store on it). */
+  static bytesOf(db: Database): number {
+    return CodeCache.#byDatabase.get(db)?.bytes ?? 0;
+  }
+
   capBytes = DEFAULT_INDEX_BYTES;
   /** In least recently used order (a Map keeps insertion order; a hit is moved to the end). */
   readonly #indexes = new Map<string, CodeIndex>();
@@ -106,7 +111,7 @@ export class CodeCache {
     this.#touched.clear();
   }
 
-  /** Bytes the cached indexes hold (for tests and metrics). */
+  /** Bytes the cached indexes hold. */
   get bytes(): number {
     let total = 0;
     for (const index of this.#indexes.values()) total += index.bytes;
