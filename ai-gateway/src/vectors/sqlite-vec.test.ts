@@ -4,6 +4,7 @@ import { describeVectorStore } from "../../test/store-contract.ts";
 import { openDatabase } from "../db.ts";
 import { HashingEmbedder } from "../embedders/hashing.ts";
 import { SqliteVecStore } from "./sqlite-vec.ts";
+import { versionsSql } from "./sqlite-vec-versions.ts";
 
 describeVectorStore("SqliteVecStore", async () => {
   const store = new SqliteVecStore(openDatabase(":memory:"));
@@ -98,3 +99,16 @@ const embedder = new HashingEmbedder(384);
 const query = (text: string) => embedder.embedOne(text);
 
 const toPoint = (user: BenchUser) => userPoint(user, embedder);
+
+test("versions() reads each entity by its point id, not every row of the tenant", async () => {
+  const db = openDatabase(":memory:");
+  const store = new SqliteVecStore(db);
+  await store.init(384);
+  const plan = db
+    .query<{ detail: string }, string[]>(`EXPLAIN QUERY PLAN ${versionsSql("users", 3)}`)
+    .all("tenant-a", "x", "y", "z")
+    .map((row) => row.detail);
+  // A plan that searches the tenant's index reads all of its rows, whatever the ids asked.
+  expect(plan.join("\n")).toContain("(point_id=?)");
+  expect(plan.join("\n")).not.toContain("points_users_tenant");
+});
