@@ -85,6 +85,11 @@ test("under a cap that holds one tenant's codes, tenants take turns and every se
     });
     expect(await first(store, "a", `Ygritte${round}`)).toBe(String(100 + round));
   }
+  // A copy that writes grow past the cap is dropped once they commit, and read again when needed.
+  expect(await first(store, "b", "Person5 Lee")).toBe("5");
+  await store.write("users", { upserts: people("b", 1_000, 3_000), deletes: [] });
+  expect(CodeCache.of(db, 300_000).bytes).toBeLessThanOrEqual(300_000);
+  expect(await first(store, "b", "Person3999 Lee")).toBe("3999");
   // A cap of 0 keeps no copy: each search reads the codes from the file, and finds the same.
   const uncached = await storeOf(openDatabase(":memory:"), 0);
   await uncached.write("users", { upserts: people("a", 1, 40), deletes: [] });

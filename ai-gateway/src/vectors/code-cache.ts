@@ -70,13 +70,7 @@ export class CodeCache {
   keep(collection: string, tenantId: string, index: CodeIndex): void {
     if (index.bytes > this.capBytes) return;
     this.#indexes.set(keyOf(collection, tenantId), index);
-    let total = 0;
-    for (const cached of this.#indexes.values()) total += cached.bytes;
-    for (const [key, cached] of this.#indexes) {
-      if (total <= this.capBytes) break;
-      this.#indexes.delete(key);
-      total -= cached.bytes;
-    }
+    this.#trim();
   }
 
   put(collection: string, tenantId: string, rowid: number, code: Uint8Array): void {
@@ -100,9 +94,14 @@ export class CodeCache {
     this.#indexes.delete(keyOf(collection, tenantId));
   }
 
-  /** The transaction that made the noted changes committed: the copies match the file. */
+  /**
+   * The transaction that made the noted changes committed: the copies match the file. Copies it
+   * grew may now hold more than the cap: the least recently used go.
+   */
   settled(): void {
+    if (this.#touched.size === 0) return;
     this.#touched.clear();
+    this.#trim();
   }
 
   /** The transaction rolled back: the copies it changed are dropped. */
@@ -116,6 +115,16 @@ export class CodeCache {
     let total = 0;
     for (const index of this.#indexes.values()) total += index.bytes;
     return total;
+  }
+
+  /** Drops the least recently used copies until the rest fit under the cap. */
+  #trim(): void {
+    let total = this.bytes;
+    for (const [key, cached] of this.#indexes) {
+      if (total <= this.capBytes) break;
+      this.#indexes.delete(key);
+      total -= cached.bytes;
+    }
   }
 
   #readVersion(): number {

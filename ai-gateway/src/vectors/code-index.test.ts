@@ -1,17 +1,7 @@
 import { expect, test } from "bun:test";
+import { rng as random } from "../../test/names.ts";
 import { CodeIndex } from "./code-index.ts";
 import { scanModuleBytes } from "./hamming-wasm.ts";
-
-/** A seeded generator (mulberry32), so that a failure can be run again. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const codeOf = (next: () => number, bytes: number) =>
   Uint8Array.from({ length: bytes }, () => Math.floor(next() * 256));
