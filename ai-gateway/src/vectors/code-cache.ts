@@ -74,6 +74,7 @@ export class CodeCache {
   }
 
   put(collection: string, tenantId: string, rowid: number, code: Uint8Array): void {
+    if (this.#indexes.size === 0) return;
     const key = keyOf(collection, tenantId);
     const index = this.#indexes.get(key);
     if (!index) return;
@@ -82,6 +83,7 @@ export class CodeCache {
   }
 
   drop(collection: string, tenantId: string, rowid: number): void {
+    if (this.#indexes.size === 0) return;
     const key = keyOf(collection, tenantId);
     const index = this.#indexes.get(key);
     if (!index) return;
