@@ -7,7 +7,7 @@ test("defaults: port 3001, embedded mode, batches of 256 or 20 ms, 384 dimension
   expect(config).toMatchObject({
     PORT: 3001,
     BATCH_MAX: 256,
-    BATCH_WAIT_MS: 20,
+    BATCH_WAIT_MS: 5,
     EMBEDDING_DIMS: 384,
     KAFKA_GROUP_ID: "ai-gateway",
     EMBEDDINGS_MODEL: "text-embedding-3-small",
