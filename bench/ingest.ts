@@ -114,10 +114,10 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
 }
 
 /** POST /events in batches of HTTP_BATCH, two requests in flight, to an embedded gateway. */
-async function httpCase(count: number, tenants = TENANTS, env: Record<string, string> = {}) {
+async function httpCase(count: number, tenants = TENANTS) {
   const token = "bench-ingest";
   const dataDir = tempDir("ingest-http");
-  const gateway = await launch("ai-gateway", { DATA_DIR: dataDir, INGEST_TOKEN: token, ...env });
+  const gateway = await launch("ai-gateway", { DATA_DIR: dataDir, INGEST_TOKEN: token });
   const cpuAtReady = cpuSeconds(gateway.proc.pid) ?? Number.NaN;
   const events = userCreatedEvents(count, tenants, 7);
   const bodies = httpBodies(events);
@@ -163,7 +163,7 @@ async function spreadCases() {
   for (const spread of SPREAD) {
     const [tenants = 0, each = 0] = spread.split("x").map(Number);
     progress(`spread ${spread}`);
-    rows.push({ spread, ...(await httpCase(tenants * each, tenants, {})) });
+    rows.push({ spread, ...(await httpCase(tenants * each, tenants)) });
   }
   printTable(
     `bench:ingest — spread over tenants, HTTP POST /events of ${HTTP_BATCH}, 2 in flight (load before: ${fmt(machine().loadAverage.one ?? Number.NaN)})`,

@@ -47,19 +47,12 @@ export class CodeIndex {
 
   add(rowid: number, code: Uint8Array): void {
     if (this.#slots?.has(rowid)) this.remove(rowid);
-    if (this.#n === this.#capacity) this.#reserve(this.#capacity * 2);
-    const at = this.#codesAt + this.#n * this.#stride;
-    const memory = new Uint8Array(this.#scan.memory.buffer, at, this.#stride);
-    memory.set(code);
-    memory.fill(0, code.length);
-    this.#rowids[this.#n] = rowid;
-    this.#slots?.set(rowid, this.#n);
-    this.#n++;
+    this.addMany([rowid], code);
   }
 
   /**
-   * Adds many codes at once: `codes` holds them one after another, in the order of `rowids`
-   * (an index being read from its table; no rowid may be here already).
+   * Adds many codes at once: `codes` holds them one after another, in the order of `rowids`.
+   * Unlike add(), it does not look for rowids already here (an index being read from its table).
    */
   addMany(rowids: readonly number[], codes: Uint8Array): void {
     const size = codes.length / rowids.length;
@@ -120,11 +113,12 @@ export class CodeIndex {
     // The smallest distance with at least k codes at or under it: all codes under it are in,
     // and as many at it as fill k.
     let threshold = 0;
-    for (let seen = 0; threshold <= this.#bits; threshold++) {
-      seen += histogram[threshold] as number;
-      if (seen >= k) break;
+    let under = 0;
+    for (; threshold <= this.#bits; threshold++) {
+      const count = histogram[threshold] as number;
+      if (under + count >= k) break;
+      under += count;
     }
-    const under = histogram.subarray(0, threshold).reduce((sum, count) => sum + count, 0);
     let atThreshold = Math.min(k, n) - under;
     const distances = new Uint16Array(buffer, distancesAt, n);
     const out: number[] = [];

@@ -2,6 +2,7 @@ import type { Database, Statement } from "bun:sqlite";
 import { CodeCache } from "./code-cache.ts";
 import { CodeIndex } from "./code-index.ts";
 import { signCode } from "./sign-code.ts";
+import { migrateCodeTables } from "./sqlite-vec-migrate.ts";
 
 /**
  * Codes a tenant needs before its unfiltered vector searches read the nearest binary codes
@@ -63,7 +64,7 @@ export class CodeTables {
 
   /**
    * Creates the table (inside the caller's transaction) and returns the collection's handle.
-   * Files of the layouts before it are converted (upgradeCodeTables).
+   * Files of the layouts before it are converted (sqlite-vec-migrate.ts).
    */
   static open(
     db: Database,
@@ -72,7 +73,7 @@ export class CodeTables {
   ): CodeTables {
     db.run(`CREATE TABLE IF NOT EXISTS tenant_codes_${c} (tenant_id TEXT NOT NULL,
       rowid INTEGER NOT NULL, code BLOB NOT NULL, PRIMARY KEY (tenant_id, rowid)) WITHOUT ROWID`);
-    upgradeCodeTables(db, c);
+    migrateCodeTables(db, c);
     return new CodeTables(db, c, options.indexAt ?? INDEX_AT, options.cacheBytes);
   }
 
@@ -140,41 +141,4 @@ export class CodeTables {
     if (index) this.#cache.keep(this.c, tenantId, index);
     return index;
   }
-}
-
-/**
- * Converts the code tables of the layouts before this one, inside the caller's transaction:
- * - `small_codes_<c>` (small tenants' codes) is the same table under its old name;
- * - `codes_<c>`, a sqlite-vec `vec0` table partitioned by tenant, with `partitioned_<c>` listing
- *   its tenants: their codes are made again from the float vectors (a `vec0` table read in full
- *   took about 58 µs a row; this takes about 10 µs a code, 100,000 in 1.0 s), and both tables
- *   are dropped.
- */
-function upgradeCodeTables(db: Database, c: string): void {
-  const exists = (name: string) =>
-    db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== null;
-  if (exists(`small_codes_${c}`)) {
-    db.run(`INSERT OR IGNORE INTO tenant_codes_${c} SELECT * FROM small_codes_${c}`);
-    db.run(`DROP TABLE small_codes_${c}`);
-  }
-  if (!exists(`codes_${c}`)) return;
-  // The vec0-only layout had no partitioned_<c>: every live point's code was in codes_<c>.
-  const tenants = exists(`partitioned_${c}`)
-    ? `SELECT tenant_id FROM partitioned_${c}`
-    : `SELECT DISTINCT tenant_id FROM points_${c} WHERE deleted = 0`;
-  const vectors = db.query<{ tenant_id: string; rowid: number; embedding: Uint8Array }, []>(
-    `SELECT p.tenant_id AS tenant_id, v.rowid AS rowid, v.embedding AS embedding
-     FROM points_${c} p LEFT JOIN chunks_${c} ch ON ch.point_rowid = p.rowid
-     JOIN vectors_${c} v ON v.rowid = coalesce(ch.rowid, p.rowid)
-     WHERE p.deleted = 0 AND p.tenant_id IN (${tenants})`,
-  );
-  const put = db.prepare(
-    `INSERT OR IGNORE INTO tenant_codes_${c} (tenant_id, rowid, code) VALUES (?, ?, ?)`,
-  );
-  for (const row of vectors.iterate()) {
-    // Copied: the blob's bytes need not be aligned for a Float32Array view.
-    put.run(row.tenant_id, row.rowid, signCode(new Float32Array(row.embedding.slice().buffer)));
-  }
-  db.run(`DROP TABLE codes_${c}`);
-  db.run(`DROP TABLE IF EXISTS partitioned_${c}`);
 }

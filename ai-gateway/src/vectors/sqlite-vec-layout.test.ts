@@ -10,6 +10,7 @@ import { HashingEmbedder } from "../embedders/hashing.ts";
 import { pointId } from "./point-id.ts";
 import { signCode } from "./sign-code.ts";
 import { SqliteVecStore } from "./sqlite-vec.ts";
+import { tableExists } from "./sqlite-vec-migrate.ts";
 
 // The contract once more with every tenant's codes searched in memory from its first code, and
 // once with tenants crossing over in the middle of the tests (30 users > 8).
@@ -128,9 +129,6 @@ function oldPoint(db: Database, rowid: number, tenantId: string, name: string, i
       signCode(point.vector),
     ]);
 }
-
-const tableExists = (db: Database, name: string) =>
-  db.query("SELECT 1 FROM sqlite_master WHERE name = ?").get(name) !== null;
 
 for (const partitioned of [false, true]) {
   const layout = partitioned ? "the partitioned layout" : "the vec0-only layout";
