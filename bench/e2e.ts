@@ -7,145 +7,75 @@
 // Modes: embedded (SQLite, HTTP relay, sqlite-vec), kafka (the local broker or KAFKA_BROKERS),
 // postgres (users on Postgres, HTTP relay). `bun run bench:e2e`.
 // Env: MODES ("embedded,kafka,postgres"), RATES ("500,1000,2000,3000"), DURATION (20),
-// SAMPLE_EVERY (20).
+// SAMPLE_EVERY (20), WARMUP (2): seconds at the rate before the measured DURATION, whose samples
+// and CPU are left out (a just-started stack compiles its code and fills its caches first; their
+// p99 is printed apart), E2E_TRACE (a path prefix: each run's samples as [ms since the measured
+// start, ms to searchable] in <prefix>-<mode>-<rate>.json, to see whether slow ones cluster).
+// Each run also prints how busy the machine was, and how much CPU the host stole from it.
 
-import { readdirSync, readFileSync } from "node:fs";
 import { users } from "../ai-gateway/test/names.ts";
-import { brokerStatus } from "../scripts/kafka.ts";
+import { startStack, treeCpuSeconds } from "./lib/e2e-stack.ts";
 import { outOf, whileRunning } from "./lib/progress.ts";
 import {
   cpuSeconds,
   fmt,
   machine,
+  machineShares,
+  machineTicks,
   percentile,
   printTable,
   progress,
   writeResult,
 } from "./lib/report.ts";
-import { cleanup, kafkaBrokers, launch, peakRss, postgresDatabase, tempDir } from "./lib/stack.ts";
+import { cleanup, peakRss } from "./lib/stack.ts";
 
 const MODES = (process.env.MODES ?? "embedded,kafka,postgres").split(",");
 const RATES = (process.env.RATES ?? "500,1000,2000,3000").split(",").map(Number);
 const SECONDS = Number(process.env.DURATION ?? 20);
 const SAMPLE_EVERY = Number(process.env.SAMPLE_EVERY ?? 20);
+const WARMUP = Number(process.env.WARMUP ?? 2);
 const TENANT = "tenant-e2e";
 const AUTH = { authorization: `Bearer ${TENANT}:bench` };
 
-/** The pid of the process that serves Postgres at `url` (its postmaster), or undefined. */
-async function postgresPid(url: string): Promise<number | undefined> {
-  const { SQL } = await import("bun");
-  const sql = new SQL({ url, max: 1 });
-  try {
-    const rows =
-      (await sql`SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'`) as {
-        pid: number;
-      }[];
-    // The checkpointer's parent is the postmaster; /proc gives it.
-    const pid = rows[0]?.pid;
-    if (!pid) return undefined;
-    const stat = await Bun.file(`/proc/${pid}/stat`).text();
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  } finally {
-    await sql.close();
-  }
-}
-
-/** CPU seconds of a process and all its children that have exited or still run (Postgres backends). */
-function treeCpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  const own = cpuSeconds(pid) ?? Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // cutime + cstime: children that have been waited for.
-    const children = (Number(fields[13]) + Number(fields[14])) / 100;
-    let running = 0;
-    for (const child of readdirSync("/proc")) {
-      if (!/^\d+$/.test(child)) continue;
-      try {
-        const s = readFileSync(`/proc/${child}/stat`, "utf8");
-        const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-        if (Number(f[1]) === pid) running += (Number(f[11]) + Number(f[12])) / 100;
-      } catch {}
-    }
-    return own + children + running;
-  } catch {
-    return own;
-  }
-}
-
-interface Stack {
-  userService: Awaited<ReturnType<typeof launch>>;
-  gateway: Awaited<ReturnType<typeof launch>>;
-  /** The broker's or Postgres' pid, for its CPU. */
-  enginePid?: number | undefined;
-  engine?: string;
-}
-
-async function startStack(mode: string): Promise<Stack> {
-  const token = crypto.randomUUID();
-  if (mode === "kafka") {
-    const brokers = await kafkaBrokers();
-    const prefix = `bench-e2e-${crypto.randomUUID().slice(0, 8)}.`;
-    const shared = { KAFKA_BROKERS: brokers, TOPIC_PREFIX: prefix };
-    const gateway = await launch("ai-gateway", {
-      ...shared,
-      DATA_DIR: tempDir("e2e-gw"),
-      KAFKA_GROUP_ID: `${prefix}gw`,
-    });
-    const userService = await launch("user-service", { ...shared, DATA_DIR: tempDir("e2e-us") });
-    const status = await brokerStatus();
-    return { gateway, userService, enginePid: status.pid ?? undefined, engine: "broker" };
-  }
-  // KAFKA_BROKERS and DATABASE_URL empty (unset for the services): they inherit this process's
-  // environment, and a gateway given the bench's broker would read that broker's default topics
-  // (earlier runs' events) instead of the HTTP relay's.
-  const gateway = await launch("ai-gateway", {
-    DATA_DIR: tempDir("e2e-gw"),
-    INGEST_TOKEN: token,
-    KAFKA_BROKERS: "",
-  });
-  const env: Record<string, string> = {
-    DATA_DIR: tempDir("e2e-us"),
-    GATEWAY_URL: gateway.url,
-    INGEST_TOKEN: token,
-    KAFKA_BROKERS: "",
-    DATABASE_URL: "",
-  };
-  if (mode === "postgres") {
-    env.DATABASE_URL = await postgresDatabase("e2e");
-    const userService = await launch("user-service", env);
-    return {
-      gateway,
-      userService,
-      enginePid: await postgresPid(env.DATABASE_URL),
-      engine: "postgres",
-    };
-  }
-  return { gateway, userService: await launch("user-service", env) };
+/** CPU seconds of this process so far. */
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 async function run(mode: string, rate: number) {
   const stack = await startStack(mode);
   const { gateway, userService } = stack;
-  const total = rate * SECONDS;
+  const warmup = Math.round(rate * WARMUP);
+  const total = warmup + rate * SECONDS;
   const people = users(TENANT, total, Number(Date.now() % 100_000));
   const createMs: number[] = [];
   const visibleMs: number[] = [];
+  const warmupVisibleMs: number[] = [];
+  const trace: [number, number][] = [];
   let failedCreates = 0;
   let failedSearches = 0;
   const follows: Promise<void>[] = [];
 
   /** One search that waits for the write behind `token`; the time since the 201 when it answers. */
-  const follow = async (id: string, name: string, token: string, createdAt: number) => {
+  const follow = async (
+    id: string,
+    name: string,
+    token: string,
+    createdAt: number,
+    measured: boolean,
+  ) => {
     const url = `${gateway.url}/search?type=users&limit=5&q=${encodeURIComponent(name)}&after=${encodeURIComponent(token)}`;
     const response = await fetch(url, { headers: AUTH });
     const body = (await response.json()) as { hits?: { id: string }[] };
-    if (response.status === 200 && body.hits?.some((hit) => hit.id === id))
-      visibleMs.push(performance.now() - createdAt);
-    else failedSearches++;
+    const ms = performance.now() - createdAt;
+    if (response.status !== 200 || !body.hits?.some((hit) => hit.id === id)) {
+      if (measured) failedSearches++;
+    } else if (!measured) warmupVisibleMs.push(ms);
+    else {
+      visibleMs.push(ms);
+      trace.push([Math.round(createdAt - measuredFrom), Math.round(ms)]);
+    }
   };
 
   const create = async (index: number) => {
@@ -158,23 +88,30 @@ async function run(mode: string, rate: number) {
       body: JSON.stringify({ email: person.email, name: person.name }),
     });
     const done = performance.now();
-    createMs.push(done - started);
+    const measured = index >= warmup;
+    if (measured) createMs.push(done - started);
     const token = response.headers.get("x-mesh-token");
     if (response.status !== 201 || !token) {
-      failedCreates++;
+      if (measured) failedCreates++;
       return;
     }
     const user = (await response.json()) as { id: string };
-    if (index % SAMPLE_EVERY === 0) follows.push(follow(user.id, person.name, token, done));
+    if (index % SAMPLE_EVERY === 0)
+      follows.push(follow(user.id, person.name, token, done, measured));
   };
 
-  const cpuBefore = {
+  const cpuNow = () => ({
     userService: cpuSeconds(userService.proc.pid) ?? Number.NaN,
     gateway: cpuSeconds(gateway.proc.pid) ?? Number.NaN,
     engine: treeCpuSeconds(stack.enginePid),
-  };
+    /** This process: the load generator shares the machine too. */
+    client: ownCpuSeconds(),
+    machine: machineTicks(),
+  });
+  let cpuBefore = cpuNow();
+  let measuredFrom = performance.now();
   progress(
-    `${mode}: ${rate} creates/s for ${SECONDS} s; one after= search per ${SAMPLE_EVERY} creates`,
+    `${mode}: ${rate} creates/s for ${WARMUP} + ${SECONDS} s; one after= search per ${SAMPLE_EVERY} creates`,
   );
   const creates: Promise<void>[] = [];
   const started = performance.now();
@@ -183,19 +120,24 @@ async function run(mode: string, rate: number) {
       const due = started + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 1) await Bun.sleep(wait);
+      if (i === warmup) {
+        cpuBefore = cpuNow();
+        measuredFrom = performance.now();
+      }
       creates.push(create(i));
     }
   };
   await whileRunning(`${mode} at ${rate}/s`, send(), () => `${outOf(creates.length, total)} sent`);
   await Promise.all(creates);
-  const sendSeconds = (performance.now() - started) / 1000;
+  const sendSeconds = (performance.now() - measuredFrom) / 1000;
   await Promise.all(follows);
+  const shares = machineShares(cpuBefore.machine, machineTicks());
   const usPerEvent = (after: number, before: number) =>
     ((after - before) * 1e6) / Math.max(1, createMs.length - failedCreates);
   const result = {
     mode,
     rate,
-    achievedRate: total / sendSeconds,
+    achievedRate: (total - warmup) / sendSeconds,
     created: createMs.length - failedCreates,
     failedCreates,
     followed: visibleMs.length,
@@ -204,11 +146,15 @@ async function run(mode: string, rate: number) {
     createP99Ms: percentile(createMs, 99),
     visibleP50Ms: percentile(visibleMs, 50),
     visibleP99Ms: percentile(visibleMs, 99),
+    warmupVisibleP99Ms: percentile(warmupVisibleMs, 99),
+    machineBusyPercent: shares.busyPercent,
+    stealPercent: shares.stealPercent,
     userServiceCpuUsPerEvent: usPerEvent(
       cpuSeconds(userService.proc.pid) ?? Number.NaN,
       cpuBefore.userService,
     ),
     gatewayCpuUsPerEvent: usPerEvent(cpuSeconds(gateway.proc.pid) ?? Number.NaN, cpuBefore.gateway),
+    clientCpuUsPerEvent: usPerEvent(ownCpuSeconds(), cpuBefore.client),
     ...(stack.engine
       ? {
           engine: stack.engine,
@@ -218,6 +164,8 @@ async function run(mode: string, rate: number) {
     userServicePeakRssMb: peakRss(userService) ?? Number.NaN,
     gatewayPeakRssMb: peakRss(gateway) ?? Number.NaN,
   };
+  if (process.env.E2E_TRACE)
+    await Bun.write(`${process.env.E2E_TRACE}-${mode}-${rate}.json`, JSON.stringify(trace));
   await userService.stop(10_000);
   await gateway.stop(10_000);
   return result;
@@ -238,8 +186,12 @@ try {
       "searchable p50 ms": r.visibleP50Ms,
       "searchable p99 ms": r.visibleP99Ms,
       "failed (201, search)": `${r.failedCreates}, ${r.failedSearches}`,
+      "warm-up p99 ms": r.warmupVisibleP99Ms,
+      "busy %": r.machineBusyPercent,
+      "steal %": r.stealPercent,
       "CPU µs/event user-service": r.userServiceCpuUsPerEvent,
       gateway: r.gatewayCpuUsPerEvent,
+      "load generator": r.clientCpuUsPerEvent,
       "broker/Postgres":
         "engineCpuUsPerEvent" in r ? (r.engineCpuUsPerEvent ?? Number.NaN) : Number.NaN,
     })),
@@ -247,6 +199,7 @@ try {
   writeResult("e2e", {
     loadBefore: before,
     seconds: SECONDS,
+    warmupSeconds: WARMUP,
     samplingEvery: SAMPLE_EVERY,
     runs: results,
   });

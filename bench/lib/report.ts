@@ -57,6 +57,37 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** The machine's CPU time so far (/proc/stat, in ticks): all of it, idle, and stolen by the host. */
+export function machineTicks(): { total: number; idle: number; steal: number } {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    // cpu user nice system idle iowait irq softirq steal …
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return {
+      total: f.reduce((a, b) => a + b, 0),
+      idle: (f[3] ?? 0) + (f[4] ?? 0),
+      steal: f[7] ?? 0,
+    };
+  } catch {
+    return { total: Number.NaN, idle: Number.NaN, steal: Number.NaN };
+  }
+}
+
+/**
+ * The share of the machine's CPU time between two machineTicks() that was busy, and that the
+ * host stole (a virtual machine's neighbours): a run with steal measured a slower machine.
+ */
+export function machineShares(
+  before: ReturnType<typeof machineTicks>,
+  after: ReturnType<typeof machineTicks>,
+): { busyPercent: number; stealPercent: number } {
+  const total = after.total - before.total;
+  return {
+    busyPercent: (100 * (total - (after.idle - before.idle))) / total,
+    stealPercent: (100 * (after.steal - before.steal)) / total,
+  };
+}
+
 /** A row of the printed table: label → value. */
 export type Row = Record<string, string | number>;
 
