@@ -5,7 +5,9 @@
 // For each mode and rate: the rate achieved, 201 latency, 201→searchable p50/p99 and the CPU µs
 // per created user of each process (user-service, gateway, and the broker or Postgres server).
 // Modes: embedded (SQLite, HTTP relay, sqlite-vec), kafka (the local broker or KAFKA_BROKERS),
-// postgres (users on Postgres, HTTP relay). `bun run bench:e2e`.
+// postgres (users on Postgres, HTTP relay), and bare: the same creates answered by bare Hono
+// (bench/http/bare-hono.ts) with nothing behind it and nothing to follow, which is the floor this
+// machine and the load generator set at each rate. `bun run bench:e2e`.
 // Env: MODES ("embedded,kafka,postgres"), RATES ("500,1000,2000,3000"), DURATION (20),
 // SAMPLE_EVERY (20), WARMUP (2): seconds at the rate before the measured DURATION, whose samples
 // and CPU are left out (a just-started stack compiles its code and fills its caches first; their
@@ -22,6 +24,7 @@ import {
   machine,
   machineShares,
   machineTicks,
+  peakRssMb,
   percentile,
   printTable,
   progress,
@@ -65,6 +68,7 @@ async function run(mode: string, rate: number) {
     createdAt: number,
     measured: boolean,
   ) => {
+    if (!gateway) return;
     const url = `${gateway.url}/search?type=users&limit=5&q=${encodeURIComponent(name)}&after=${encodeURIComponent(token)}`;
     const response = await fetch(url, { headers: AUTH });
     const body = (await response.json()) as { hits?: { id: string }[] };
@@ -90,19 +94,20 @@ async function run(mode: string, rate: number) {
     const done = performance.now();
     const measured = index >= warmup;
     if (measured) createMs.push(done - started);
-    const token = response.headers.get("x-mesh-token");
-    if (response.status !== 201 || !token) {
+    // Bare Hono signs no token: its 201 is all there is.
+    const token = gateway ? response.headers.get("x-mesh-token") : "";
+    if (response.status !== 201 || token === null) {
       if (measured) failedCreates++;
       return;
     }
     const user = (await response.json()) as { id: string };
-    if (index % SAMPLE_EVERY === 0)
+    if (gateway && index % SAMPLE_EVERY === 0)
       follows.push(follow(user.id, person.name, token, done, measured));
   };
 
   const cpuNow = () => ({
     userService: cpuSeconds(userService.proc.pid) ?? Number.NaN,
-    gateway: cpuSeconds(gateway.proc.pid) ?? Number.NaN,
+    gateway: gateway ? (cpuSeconds(gateway.proc.pid) ?? Number.NaN) : Number.NaN,
     engine: treeCpuSeconds(stack.enginePid),
     /** This process: the load generator shares the machine too. */
     client: ownCpuSeconds(),
@@ -153,7 +158,9 @@ async function run(mode: string, rate: number) {
       cpuSeconds(userService.proc.pid) ?? Number.NaN,
       cpuBefore.userService,
     ),
-    gatewayCpuUsPerEvent: usPerEvent(cpuSeconds(gateway.proc.pid) ?? Number.NaN, cpuBefore.gateway),
+    gatewayCpuUsPerEvent: gateway
+      ? usPerEvent(cpuSeconds(gateway.proc.pid) ?? Number.NaN, cpuBefore.gateway)
+      : Number.NaN,
     clientCpuUsPerEvent: usPerEvent(ownCpuSeconds(), cpuBefore.client),
     ...(stack.engine
       ? {
@@ -161,13 +168,13 @@ async function run(mode: string, rate: number) {
           engineCpuUsPerEvent: usPerEvent(treeCpuSeconds(stack.enginePid), cpuBefore.engine),
         }
       : {}),
-    userServicePeakRssMb: peakRss(userService) ?? Number.NaN,
-    gatewayPeakRssMb: peakRss(gateway) ?? Number.NaN,
+    userServicePeakRssMb: peakRssMb(userService.proc.pid) ?? Number.NaN,
+    gatewayPeakRssMb: (gateway && peakRss(gateway)) ?? Number.NaN,
   };
   if (process.env.E2E_TRACE)
     await Bun.write(`${process.env.E2E_TRACE}-${mode}-${rate}.json`, JSON.stringify(trace));
   await userService.stop(10_000);
-  await gateway.stop(10_000);
+  await gateway?.stop(10_000);
   return result;
 }
 

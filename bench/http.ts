@@ -6,13 +6,13 @@
 // PG_POOLS ("1,10"), NO_PG=1 to leave Postgres out.
 
 import { join } from "node:path";
-import { waitReady } from "../scripts/lib/service-process.ts";
 import { whileRunning } from "./lib/progress.ts";
-import { fmt, machine, printTable, progress, ROOT, writeResult } from "./lib/report.ts";
+import { fmt, machine, printTable, progress, writeResult } from "./lib/report.ts";
 import {
   cleanup,
   freePort,
   launch,
+  launchBareHono,
   onCleanup,
   peakRss,
   postgresDatabase,
@@ -76,23 +76,7 @@ if (!Bun.which("wrk")) {
 const before = machine().loadAverage;
 try {
   // The baseline: bare Hono on Bun, in its own process, measured the same way.
-  const barePort = freePort();
-  const bare = Bun.spawn(["bun", join(ROOT, "bench", "http", "bare-hono.ts")], {
-    env: { ...process.env, PORT: String(barePort) },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  onCleanup(() => {
-    bare.kill();
-    return bare.exited;
-  });
-  const bareService = {
-    name: "bare-hono",
-    url: `http://127.0.0.1:${barePort}`,
-    proc: bare,
-    exited: bare.exited,
-  };
-  await waitReady(bareService as Parameters<typeof waitReady>[0], "/readyz");
+  const bare = await launchBareHono();
 
   // user-service in embedded mode. Its relay posts to a stand-in gateway that acknowledges at once,
   // so the relay drains the outbox as in production while the gateway's own work is not counted.
@@ -118,7 +102,7 @@ try {
 
   const rows = [];
   const targets: Array<readonly [string, string, number]> = [
-    ["bare Hono (baseline)", `http://127.0.0.1:${barePort}/users/create`, bare.pid],
+    ["bare Hono (baseline)", `${bare.url}/users/create`, bare.proc.pid],
     ["user-service", `${service.url}/users/create`, service.proc.pid],
   ];
   // The same service on Postgres, one database per pool size; its relay drains to the same sink.

@@ -1,9 +1,10 @@
 // bench:e2e's stack: the services of one mode (embedded, kafka, postgres) started as processes,
-// and the pid of the broker or Postgres server, whose CPU counts too.
+// and the pid of the broker or Postgres server, whose CPU counts too; or (bare) bare Hono alone.
 import { readdirSync, readFileSync } from "node:fs";
+import type { Subprocess } from "bun";
 import { brokerStatus } from "../../scripts/kafka.ts";
 import { cpuSeconds } from "./report.ts";
-import { kafkaBrokers, launch, postgresDatabase, tempDir } from "./stack.ts";
+import { kafkaBrokers, launch, launchBareHono, postgresDatabase, tempDir } from "./stack.ts";
 
 /** The pid of the process that serves Postgres at `url` (its postmaster), or undefined. */
 async function postgresPid(url: string): Promise<number | undefined> {
@@ -51,8 +52,10 @@ export function treeCpuSeconds(pid: number | undefined): number {
 }
 
 export interface Stack {
-  userService: Awaited<ReturnType<typeof launch>>;
-  gateway: Awaited<ReturnType<typeof launch>>;
+  /** What takes the creates: user-service, or in `bare` mode bare Hono. */
+  userService: { url: string; proc: Subprocess; stop(graceMs?: number): Promise<unknown> };
+  /** None in `bare` mode. */
+  gateway?: Awaited<ReturnType<typeof launch>>;
   /** The broker's or Postgres' pid, for its CPU. */
   enginePid?: number | undefined;
   engine?: string;
@@ -60,6 +63,11 @@ export interface Stack {
 
 export async function startStack(mode: string): Promise<Stack> {
   const token = crypto.randomUUID();
+  if (mode === "bare") {
+    // The machine's floor at a rate: the same requests answered by bare Hono, nothing behind it.
+    const bare = await launchBareHono();
+    return { userService: { ...bare, stop: async () => bare.proc.kill() } };
+  }
   if (mode === "kafka") {
     const brokers = await kafkaBrokers();
     const prefix = `bench-e2e-${crypto.randomUUID().slice(0, 8)}.`;

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
 import {
   freePort,
   type ServiceProcess,
@@ -64,6 +65,28 @@ export async function launch(
     throw error;
   }
   return service;
+}
+
+/**
+ * The baselines' bare Hono-on-Bun handler (bench/http/bare-hono.ts: the same 201 user JSON as
+ * POST /users/create, no auth, validation, logging or storage) in a process of its own, ready;
+ * stopped by `cleanup()`.
+ */
+export async function launchBareHono(): Promise<{ url: string; proc: Subprocess }> {
+  const port = freePort();
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "..", "http", "bare-hono.ts")], {
+    env: { ...process.env, PORT: String(port) },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  cleanups.push(() => {
+    proc.kill();
+    return proc.exited;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const service = { name: "bare-hono", url, proc, exited: proc.exited };
+  await waitReady(service as Parameters<typeof waitReady>[0], "/readyz");
+  return { url, proc };
 }
 
 /** Peak RSS of a running service, in MB. */
