@@ -38,6 +38,11 @@ export const GatewayEnv = serviceEnv(
     DLQ_MAX_AGE_DAYS: v.optional(intVar(1, 3650), "30"),
     /** Consumer group; unset → `${TOPIC_PREFIX}ai-gateway` (see readConfig). */
     KAFKA_GROUP_ID: v.optional(v.pipe(v.string(), v.minLength(1))),
+    /**
+     * Kafka mode: offsets of the event and usage topics are committed at most this often, one
+     * commit per partition per interval (sources/offset-commits.ts); 0 commits after each batch.
+     */
+    KAFKA_COMMIT_INTERVAL_MS: v.optional(intVar(0, 60_000), "200"),
     BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
     /**
      * Longest wait for a batch to fill, from its first event. 5, not 20: at 3,000 creates/s in

@@ -189,4 +189,29 @@ await describeKafka("ai-gateway against a real Kafka broker", (brokers) => {
     );
     expect(renamed.filter((hit) => String(hit.data.name).endsWith("renamed"))).toHaveLength(10);
   }, 90_000);
+
+  test("offsets are committed together within KAFKA_COMMIT_INTERVAL_MS, and at shutdown", async () => {
+    const prefix = `${randomTopic("gw")}.`;
+    const group = randomTopic("gw-group");
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-"));
+    // An interval longer than the test: nothing is committed until the gateway shuts down.
+    const gw = await gateway(
+      { ...config(brokers, prefix, group, dataDir), KAFKA_COMMIT_INTERVAL_MS: 60_000 },
+      {},
+      false,
+    );
+    const producer = createProducer({ brokers, clientId: "test-producer" });
+    cleanups.push(() => producer.close());
+    const topic = `${prefix}user.events`;
+    for (let i = 1; i <= 12; i++) {
+      const m = user(prefix, "tenant-a", i, `Person ${i}`);
+      await producer.send({ messages: [{ ...m, headers: new Map(Object.entries(m.headers)) }] });
+    }
+    await eventually("all 12 stored", async () =>
+      (await gw.store.count("users", "tenant-a")) === 12 ? true : undefined,
+    );
+    expect(await committed(brokers, gw.groupId ?? group, topic)).toBe(0n);
+    await gw.shutdown("test end");
+    expect(await committed(brokers, gw.groupId ?? group, topic)).toBe(12n);
+  }, 90_000);
 });

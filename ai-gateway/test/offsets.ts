@@ -22,3 +22,18 @@ export async function committed(
     await consumer.close(true);
   }
 }
+
+/** How many messages `topic` holds: its end offsets, summed over its partitions. */
+export async function endOffset(brokers: string[], topic: string): Promise<bigint> {
+  const consumer = new Consumer({
+    groupId: `end-offset-${crypto.randomUUID()}`,
+    clientId: "offset-check",
+    bootstrapBrokers: brokers,
+  });
+  try {
+    const offsets = await consumer.listOffsets({ topics: [topic] });
+    return (offsets.get(topic) ?? []).reduce((sum, offset) => sum + offset, 0n);
+  } finally {
+    await consumer.close(true);
+  }
+}

@@ -66,6 +66,7 @@ await describeKafka("a type added to the registry alone, over a real Kafka broke
       submit: (items) => batcher.submit(items),
       logger,
       metrics,
+      commitIntervalMs: 0,
     });
     const started = source;
     cleanups.push(async () => {

@@ -10,6 +10,7 @@ import type { GatewayMetrics } from "../metrics.ts";
 import type { Incoming, KafkaIncoming } from "../pipeline/pipeline.ts";
 import { foreignPartitions } from "./foreign-partitions.ts";
 import type { Source } from "./index.ts";
+import { OffsetCommits } from "./offset-commits.ts";
 
 /** Where and what `KafkaSource` consumes, and where it hands messages. */
 export interface KafkaSourceOptions {
@@ -25,6 +26,8 @@ export interface KafkaSourceOptions {
   submit: (items: Incoming[]) => Promise<void>;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Offsets are committed at most this often (KAFKA_COMMIT_INTERVAL_MS; offset-commits.ts). */
+  commitIntervalMs: number;
 }
 
 type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
@@ -32,27 +35,13 @@ type Stream = MessagesStream<Buffer, Buffer, Buffer, Buffer>;
 /** Most bytes per fetch request (see `#consume`). */
 const FETCH_MAX_BYTES = 1024 * 1024;
 
-/** Longest wait for an offset commit before the batch moves on without it. */
-const COMMIT_TIMEOUT_MS = 15_000;
-
-/** `promise`, or a rejection after `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * Consumer group on the event topics with auto-commit off. Offsets are committed by `ack`, after
- * the batch holding the messages is stored, through the stream's own commit queue so that a
- * rebalance flushes what is done before partitions move. After a rebalance, messages this process
- * already stored (but whose commit was lost) are skipped, not processed twice.
+ * Consumer group on the event topics with auto-commit off. Offsets are committed after the batch
+ * holding the messages is stored (`ack`), gathered per partition at most every
+ * `commitIntervalMs` (offset-commits.ts), and all of them when the source closes. After a
+ * rebalance, messages this process already stored (but whose commit had not gone out, or was
+ * lost) are skipped, not processed twice; another owner reads them again, and the stores take
+ * them again without change.
  */
 export class KafkaSource implements Source {
   readonly name = "kafka";
@@ -67,9 +56,15 @@ export class KafkaSource implements Source {
   readonly #subscribed: ReadonlySet<string>;
   /** Partitions of topics this source does not read, held since the last join (`/readyz`). */
   #foreign: string[] = [];
+  readonly #commits: OffsetCommits;
 
   constructor(options: KafkaSourceOptions) {
     this.#options = options;
+    this.#commits = new OffsetCommits({
+      intervalMs: options.commitIntervalMs,
+      current: () => this.#consumer,
+      logger: options.logger,
+    });
     this.#subscribed = new Set(options.topics);
   }
 
@@ -190,36 +185,18 @@ export class KafkaSource implements Source {
   }
 
   async ack(items: readonly Incoming[]): Promise<void> {
-    const last = new Map<string, { message: MeshMessage; consumer: MeshConsumer }>();
     for (const item of items) {
       const read = this.#messages.get(item);
       if (!read) continue;
-      const key = `${read.message.topic}/${read.message.partition}`;
-      const previous = last.get(key);
-      if (!previous || previous.message.offset < read.message.offset) last.set(key, read);
-    }
-    await Promise.all(
-      [...last].map(async ([key, { message, consumer }]) => {
+      const { message, consumer } = read;
+      const key = `${message.topic}/${message.partition}`;
+      // Skipped if read again (a rebalance, a replaced consumer), whether or not committed yet.
+      if ((this.#storedUpTo.get(key) ?? -1n) < message.offset + 1n)
         this.#storedUpTo.set(key, message.offset + 1n);
-        // Read by a consumer since replaced: its commit would never settle (the library keeps a
-        // manual commit queued until that consumer is active again). The new consumer re-reads
-        // from the last commit and skips what is stored (#storedUpTo).
-        if (consumer !== this.#consumer) return;
-        try {
-          await withTimeout(Promise.resolve(message.commit()), COMMIT_TIMEOUT_MS);
-        } catch (error) {
-          // Lost to a rebalance: the next owner re-reads from the last commit; the writes are
-          // idempotent (deterministic ids, version checks), so that costs time, not correctness.
-          // A timeout means the consumer is not in its group right now; the offset stays queued
-          // and goes out when it rejoins. Either way the batch must not wait: that would stall
-          // every later batch.
-          this.#options.logger.warn(
-            { partition: key, err: describeError(error) },
-            "offset commit failed",
-          );
-        }
-      }),
-    );
+      this.#commits.add(message, consumer);
+    }
+    // Without an interval the batch waits for its commits, as it did before they were gathered.
+    if (this.#options.commitIntervalMs <= 0) await this.#commits.flush();
   }
 
   async stop(): Promise<void> {
@@ -229,6 +206,8 @@ export class KafkaSource implements Source {
   async close(): Promise<void> {
     this.#stopping = true;
     this.#consumer?.stopLagMonitoring();
+    // What is stored is committed before the consumer leaves: a restart reads nothing again.
+    await this.#commits.flush();
     await this.#stream?.close().catch(() => {});
     await this.#loop?.catch(() => {});
     await this.#consumer?.close(true).catch(() => {});

@@ -1,6 +1,7 @@
 import { decode } from "@event-mesh/contracts";
 import { createConsumer, type KafkaSecurity, type MeshConsumer } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, Retrier } from "@event-mesh/service-kit";
+import { describeError, type Logger, Retrier, sleep } from "@event-mesh/service-kit";
+import { OffsetCommits } from "../sources/offset-commits.ts";
 import type { UsageTally } from "./tally.ts";
 
 /** Where the usage topic is and who reads it. */
@@ -15,12 +16,15 @@ export interface UsageReaderOptions {
   topicPrefix: string;
   tally: UsageTally;
   logger: Logger;
+  /** Offsets are committed at most this often (KAFKA_COMMIT_INTERVAL_MS; offset-commits.ts). */
+  commitIntervalMs: number;
 }
 
 /**
  * Reads the whole usage topic into this replica's `UsageTally`, so `GET /usage` on any replica
  * answers the total of every replica's metering. The tally is the truth (it keeps its own
- * offsets); the Kafka commit only spares re-reading what was counted, so it is not awaited.
+ * offsets); the Kafka commit only spares re-reading what was counted, so it is not awaited, and
+ * goes out at most once per interval, not once per event.
  */
 export class UsageReader {
   readonly #options: UsageReaderOptions;
@@ -28,9 +32,15 @@ export class UsageReader {
   #loop: Promise<void> | null = null;
   #stopping = false;
   readonly #stop = new AbortController();
+  readonly #commits: OffsetCommits;
 
   constructor(options: UsageReaderOptions) {
     this.#options = options;
+    this.#commits = new OffsetCommits({
+      intervalMs: options.commitIntervalMs,
+      current: () => this.#consumer,
+      logger: options.logger,
+    });
   }
 
   start(): void {
@@ -68,12 +78,15 @@ export class UsageReader {
               );
             tally.skip(topic, partition, offset);
           }
-          Promise.resolve(message.commit()).catch(() => {});
+          this.#commits.add(message, consumer);
+          if (this.#options.commitIntervalMs <= 0) void this.#commits.flush();
         }
       } catch (error) {
         if (!this.#stopping)
           logger.warn({ err: describeError(error) }, "usage topic reader failed; reopening");
       }
+      // A failed stream's queued commits are dropped once its consumer is replaced (the tally
+      // keeps its own offsets, so nothing is counted twice).
       await consumer.close(true).catch(() => {});
       if (!this.#stopping) await retrier.failed();
     }
@@ -82,6 +95,9 @@ export class UsageReader {
   async close(): Promise<void> {
     this.#stopping = true;
     this.#stop.abort();
+    // What was counted is committed before the consumer leaves; bounded, since the commit only
+    // spares a re-read and a broker that is down must not hold up the shutdown.
+    await Promise.race([this.#commits.flush(), sleep(2_000)]);
     await this.#consumer?.close(true).catch(() => {});
     await this.#loop?.catch(() => {});
   }

@@ -133,6 +133,7 @@ export async function kafkaMode(
         submit: (items) => intake.submit(items),
         logger,
         metrics: deps.metrics,
+        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
       });
       source = started;
       await startStep(

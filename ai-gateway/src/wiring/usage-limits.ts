@@ -82,6 +82,7 @@ export function usageMeter(
     topicPrefix: config.TOPIC_PREFIX,
     tally,
     logger: deps.logger,
+    commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
   });
   reader.start();
   deps.closers.add("usage reader", () => reader.close());
