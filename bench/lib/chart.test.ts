@@ -209,11 +209,22 @@ describe("the charts in bench/results", () => {
       chartsOf({
         benchmark: "e2e",
         at: "2026-01-01T00:00:00Z",
-        runs: [run("embedded", 500, 20), run("kafka", 3000, 70)],
+        runs: [
+          // bare Hono follows nothing: no searchable figures (null in the JSON).
+          { mode: "bare", rate: 500, achievedRate: 500, visibleP50Ms: null, visibleP99Ms: null },
+          run("embedded", 500, 20),
+          run("kafka", 3000, 70),
+        ],
       })["e2e.svg"] ?? "";
     expectWellFormed(svg);
     expect(visibleText(svg)).toContain("embedded at 500/s (achieved 499/s)");
     expect(visibleText(svg)).toContain("kafka at 3,000/s (achieved 2,999/s)");
     expect(visibleText(svg)).toContain("210 ms");
+    expect(visibleText(svg)).not.toContain("bare at");
+    // The bars are drawn to scale: the longest one is wide, not collapsed by a missing value.
+    const widths = [...svg.matchAll(/<rect x="24" y="\d+" width="([\d.]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(Math.max(...widths)).toBeGreaterThan(100);
   });
 });

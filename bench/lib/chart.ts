@@ -83,7 +83,9 @@ export function barChart(options: ChartText & { unit: string; groups: BarGroup[]
   // Each group's label on its own line above its bars, so that long case names never overlap.
   const left = 24;
   const plotWidth = WIDTH - left - 130;
-  const max = Math.max(...options.groups.flatMap((group) => group.bars.map((bar) => bar.value)), 0);
+  // A missing figure (NaN) is drawn empty, and must not collapse every other bar.
+  const values = options.groups.flatMap((group) => group.bars.map((bar) => bar.value));
+  const max = Math.max(...values.filter(Number.isFinite), 0);
   const scale = (value: number) => (max > 0 ? (Math.max(0, value) / max) * plotWidth : 0);
   const barHeight = 14;
   const [keys, below] = legend(series.length > 1 ? series : []);

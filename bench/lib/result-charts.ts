@@ -105,7 +105,8 @@ function search(result: Json, name: string): Record<string, string> {
 
 function e2e(result: Json): Record<string, string> {
   if (!Array.isArray(result.runs)) return e2eOneRate(result);
-  const runs = objects(result.runs);
+  // bare mode follows nothing: it has no searchable figures to draw.
+  const runs = objects(result.runs).filter((run) => Number.isFinite(num(run, "visibleP50Ms")));
   return {
     "e2e.svg": barChart({
       title: `bench:e2e — 201 → searchable at a steady rate (open loop, after= searches)`,
