@@ -106,7 +106,12 @@ async function run(
   try {
     const child = Bun.spawn(["bun", "run", `bench:${bench}`], {
       cwd: dir,
-      env: { ...process.env, BENCH_RESULTS_DIR: out },
+      // Both sides share this tree's local broker: its pid file (for the broker's CPU) is here.
+      env: {
+        KAFKA_CACHE_DIR: join(ROOT, ".cache", "kafka"),
+        ...process.env,
+        BENCH_RESULTS_DIR: out,
+      },
       stdout: "inherit",
       stderr: "inherit",
     });
