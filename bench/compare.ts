@@ -23,8 +23,11 @@ const benches = requested.length > 0 ? requested : ["ingest"];
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const MAX_LOAD = Number(process.env.MAX_LOAD ?? 1.5);
 const FORCE = process.env.FORCE === "1";
-/** Figures worth comparing: rates, latencies, peaks and CPU costs. */
-const FIGURE = /(PerSecond|Ms|RssMb|UsPerEvent|recallAt\d+)$/;
+/**
+ * Figures worth comparing: rates, latencies, peaks and CPU costs; and the CPU the host stole
+ * during each side's runs (bench:e2e), which says whether a ratio measured the code or the host.
+ */
+const FIGURE = /(PerSecond|Ms|RssMb|UsPerEvent|recallAt\d+|stealPercent)$/;
 
 function git(args: string[], cwd = ROOT): string {
   const result = Bun.spawnSync(["git", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
