@@ -195,8 +195,7 @@ export class KafkaSource implements Source {
         this.#storedUpTo.set(key, message.offset + 1n);
       this.#commits.add(message, consumer);
     }
-    // Without an interval the batch waits for its commits, as it did before they were gathered.
-    if (this.#options.commitIntervalMs <= 0) await this.#commits.flush();
+    await this.#commits.commitUnlessTimed();
   }
 
   async stop(): Promise<void> {

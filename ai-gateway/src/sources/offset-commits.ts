@@ -29,10 +29,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * per `intervalMs` (KAFKA_COMMIT_INTERVAL_MS), one commit per partition per interval instead of
  * one per batch. Under a steady load the consumer hands over a small batch every few
  * milliseconds, and each commit is a request the broker and this process both pay for.
- * `intervalMs` 0: nothing waits, the caller flushes. A crash loses at most the last interval's
- * commits: those messages are read again, and the stores take them again without change
- * (deterministic ids, version checks), so that costs time, not correctness. Flushes run one
- * after another, so a partition's offsets only move forward.
+ * `intervalMs` 0: no timer; commitUnlessTimed() commits at once. A crash loses at most the last
+ * interval's commits: those messages are read again, and the stores take them again without
+ * change (deterministic ids, version checks), so that costs time, not correctness. Flushes run
+ * one after another, so a partition's offsets only move forward.
  */
 export class OffsetCommits {
   #pending = new Map<string, Done>();
@@ -56,6 +56,14 @@ export class OffsetCommits {
       this.#pending.set(key, { message, consumer });
     if (this.options.intervalMs > 0 && this.#timer === null)
       this.#timer = setTimeout(() => void this.flush(), this.options.intervalMs);
+  }
+
+  /**
+   * After a caller's add()s: with an interval, nothing (the timer commits them); without one,
+   * commits them now and settles once they did, as a commit per batch always has.
+   */
+  commitUnlessTimed(): Promise<void> {
+    return this.options.intervalMs > 0 ? Promise.resolve() : this.flush();
   }
 
   /** Commits what is queued now; settles once those commits did (a failure is logged). */

@@ -79,7 +79,7 @@ export class UsageReader {
             tally.skip(topic, partition, offset);
           }
           this.#commits.add(message, consumer);
-          if (this.#options.commitIntervalMs <= 0) void this.#commits.flush();
+          void this.#commits.commitUnlessTimed();
         }
       } catch (error) {
         if (!this.#stopping)
