@@ -43,6 +43,11 @@ export const GatewayEnv = serviceEnv(
      * commit per partition per interval (sources/offset-commits.ts); 0 commits after each batch.
      */
     KAFKA_COMMIT_INTERVAL_MS: v.optional(intVar(0, 60_000), "200"),
+    /**
+     * Kafka mode: the embeddings counted by batches from the topics are published on the billing
+     * topic at most this long after they were counted, together (usage/kafka.ts); 0: per batch.
+     */
+    USAGE_LINGER_MS: v.optional(intVar(0, 10_000), "100"),
     BATCH_MAX: v.optional(intVar(1, 10_000), "256"),
     /**
      * Longest wait for a batch to fill, from its first event. 5, not 20: at 3,000 creates/s in

@@ -66,6 +66,62 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     );
   });
 
+  test("lingering increments wait for one send; a search's record or a flush takes them along", async () => {
+    const prefix = `${randomTopic("usage-linger")}.`;
+    const topic = `${prefix}${topicFor("billing.usage.incremented")}`;
+    await ensureTopics({ brokers, topics: [topic], partitions: 1 });
+    const producer = createProducer({ brokers, clientId: "usage-test-linger" });
+    cleanups.push(() => producer.close());
+    const tally = new UsageTally(openDatabase(":memory:"));
+    const usage = new KafkaUsage(producer, tally, {
+      topicPrefix: prefix,
+      source: "urn:event-mesh:usage-test",
+      lingerMs: 60_000,
+    });
+    const settled: string[] = [];
+    const batches = Array.from({ length: 10 }, (_, i) =>
+      usage
+        .record([{ tenantId: "tenant-a", metric: "embeddings", amount: 3 }], { linger: true })
+        .then(() => settled.push(`batch ${i}`)),
+    );
+    await Bun.sleep(100);
+    // Ten batches' usage held back by the linger: nothing published, no caller answered.
+    expect(await endOffset(brokers, topic)).toBe(0n);
+    expect(settled).toEqual([]);
+
+    // A search is answered after its count is published: it does not linger, and the batches'
+    // increments go out with it.
+    await usage.record([{ tenantId: "tenant-b", metric: "searches", amount: 1 }]);
+    await Promise.all(batches);
+    expect(settled).toHaveLength(10);
+    expect(await endOffset(brokers, topic)).toBe(2n); // summed: one per tenant and metric
+
+    // At shutdown, `flush` sends what lingers.
+    const late = usage.record([{ tenantId: "tenant-a", metric: "embeddings", amount: 5 }], {
+      linger: true,
+    });
+    await usage.flush();
+    await late;
+    expect(await endOffset(brokers, topic)).toBe(3n);
+
+    const reader = new UsageReader({
+      brokers,
+      clientId: "usage-test-linger",
+      groupId: randomTopic("usage-linger-group"),
+      topic,
+      topicPrefix: prefix,
+      tally,
+      logger: createLogger({ name: "usage-test", level: "silent" }),
+      commitIntervalMs: 100,
+    });
+    reader.start();
+    cleanups.push(() => reader.close());
+    await eventually("every increment counted", async () => {
+      const [a, b] = [await usage.totals("tenant-a"), await usage.totals("tenant-b")];
+      return a.embeddings === 35 && b.searches === 1 ? true : undefined;
+    });
+  });
+
   test("a send that fails fails each caller whose increments it carried", async () => {
     // A producer that can no longer send (closed, as at shutdown): each send is refused.
     const producer = createProducer({ brokers, clientId: "usage-test-closed" });

@@ -26,28 +26,48 @@ export interface BuildPipelineOptions {
  */
 export function buildPipeline(deps: PipelineDeps, options: BuildPipelineOptions) {
   const pipeline = new Pipeline(deps);
-  // Commits go out in batch order while the next batch is processed (see AckChain).
-  const acks = new AckChain(1, options.onAckError ?? (() => {}));
+  // Commits go out in batch order while later batches are processed (see AckChain). Up to
+  // ACKS_IN_FLIGHT of them wait for their batch's usage to be published (its linger).
+  const acks = new AckChain(ACKS_IN_FLIGHT, options.onAckError ?? (() => {}));
   // After a failed batch (only when stopping), later batches must not commit: their offsets
-  // would move the partition past the unprocessed messages.
+  // would move the partition past the unprocessed messages (or past unpublished usage).
   let halted = false;
+  const refuse = () =>
+    new GatewayError("shutting_down", "an earlier batch failed; not acknowledging later ones");
   const acknowledge = options.acknowledge;
   const batcher = new Batcher<Incoming>(async (items) => {
-    if (halted)
-      throw new GatewayError(
-        "shutting_down",
-        "an earlier batch failed; not acknowledging later ones",
-      );
+    if (halted) throw refuse();
     options.onBatch?.(items);
+    const fromKafka = items.filter((item) => item.source === "kafka");
+    // Only Kafka messages can wait for their usage: HTTP callers are answered after it.
+    const meterLater = acknowledge !== undefined && fromKafka.length === items.length;
+    let outcome: BatchOutcome;
     try {
-      const outcome = await pipeline.process(items);
+      outcome = await pipeline.process(items, { meterLater });
       options.onStored?.(outcome);
     } catch (error) {
       halted = true;
       throw error;
     }
-    const fromKafka = items.filter((item) => item.source === "kafka");
-    if (acknowledge && fromKafka.length > 0) await acks.enqueue(() => acknowledge(fromKafka));
+    if (!acknowledge || fromKafka.length === 0) return;
+    const { metered } = outcome;
+    await acks.enqueue(async () => {
+      try {
+        await metered;
+      } catch (error) {
+        halted = true;
+        throw error;
+      }
+      if (halted) throw refuse();
+      await acknowledge(fromKafka);
+    });
   }, options.batching);
   return { pipeline, batcher, acks };
 }
+
+/**
+ * Acknowledgements that may be pending before the batcher waits: each one waits for its batch's
+ * usage (USAGE_LINGER_MS, 100 ms) while batches go on being stored (one every 5 ms or more), and
+ * a slow broker still holds the pipeline back.
+ */
+export const ACKS_IN_FLIGHT = 32;

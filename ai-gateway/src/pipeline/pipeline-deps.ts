@@ -79,6 +79,8 @@ export interface BatchOutcome {
   stale: number;
   /** Every entity written, stale ones too (the store holds a newer version of those). */
   written: WrittenEntity[];
+  /** Settles once the batch's usage is recorded (at once, unless `meterLater` was asked). */
+  metered: Promise<void>;
 }
 
 /** The pipeline's state, for `/readyz`. */

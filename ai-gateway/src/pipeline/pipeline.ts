@@ -42,7 +42,15 @@ export class Pipeline {
     this.#stop.abort();
   }
 
-  async process(items: readonly Incoming[]): Promise<BatchOutcome> {
+  /**
+   * Processes one batch. With `meterLater`, the usage of the batch is recorded with a linger and
+   * `metered` settles when it is (the caller acknowledges only then); without, `process` itself
+   * waits for it.
+   */
+  async process(
+    items: readonly Incoming[],
+    options: { meterLater?: boolean } = {},
+  ): Promise<BatchOutcome> {
     const { metrics, store, registry } = this.#deps;
     metrics.batchSize.observe(items.length);
     const { events, letters } = decodeItems(items, this.#deps.topicPrefix, registry);
@@ -121,8 +129,14 @@ export class Pipeline {
     const increments: UsageIncrement[] = [...counts]
       .filter(([, { computed }]) => computed > 0)
       .map(([tenantId, { computed }]) => ({ tenantId, metric: "embeddings", amount: computed }));
-    if (increments.length > 0)
-      await this.#retrying("usage", () => this.#deps.usage.record(increments));
+    const linger = options.meterLater === true;
+    const metered =
+      increments.length > 0
+        ? this.#retrying("usage", () => this.#deps.usage.record(increments, { linger }))
+        : Promise.resolve();
+    // Awaited by the caller's acknowledgement, or here; never left unhandled meanwhile.
+    metered.catch(() => {});
+    if (!linger) await metered;
     const quota = this.#deps.quota;
     if (quota && counts.size > 0) await this.#retrying("usage", async () => quota.record(counts));
 
@@ -140,7 +154,7 @@ export class Pipeline {
       entityId,
       version,
     }));
-    return { stored: changes.length - stale, deadLettered, stale, written };
+    return { stored: changes.length - stale, deadLettered, stale, written, metered };
   }
 
   /** Writes dead letters (retrying), counts and logs them. */

@@ -1,12 +1,16 @@
 import { encode, makeEvent } from "@event-mesh/contracts";
 import type { MeshProducer } from "@event-mesh/kafka-kit";
-import type { UsageIncrement, UsageMeter, UsageMetric } from "./index.ts";
+import type { RecordOptions, UsageIncrement, UsageMeter, UsageMetric } from "./index.ts";
 import type { UsageTally } from "./tally.ts";
 
-/** Increments waiting for the send in flight, and the callers that wait for them. */
+/** Increments waiting for a send, and the callers that wait for them. */
 interface Queued {
   increments: UsageIncrement[];
   settle: ((error?: unknown) => void)[];
+  /** When the first of them was queued (performance.now()). */
+  since: number;
+  /** A caller waits on them to answer someone: they go out without a linger. */
+  urgent: boolean;
 }
 
 /** The increments summed per tenant and metric, in the order each pair first appears. */
@@ -30,43 +34,78 @@ export function summed(increments: readonly UsageIncrement[]): UsageIncrement[] 
  * One send at a time: increments recorded while a send is in flight wait for it and then go out
  * together, summed per tenant and metric, in one send. Each caller still waits until its own
  * increments are published (or the send that carried them failed), as with a send of its own.
- * When many searches record at once, that is one request to the broker instead of one each; at
- * 500–2,000 creates/s few sends overlapped, and nothing changed measurably (bench/README.md,
- * round 7).
+ *
+ * The linger (`lingerMs`, USAGE_LINGER_MS): increments recorded with `linger` (the Kafka
+ * source's batches, whose offsets are committed only after their usage is published) wait up to
+ * `lingerMs` from the first of them, so that one send carries every batch of that time. Others
+ * (a search answered after its count is published, HTTP ingest) go out at once and take the
+ * lingering ones along. Under a steady load this is the difference between a produce request,
+ * and a fetch by each replica's usage reader, per batch and a few per second (bench/README.md,
+ * round 8).
  */
 export class KafkaUsage implements UsageMeter {
   #queued: Queued | null = null;
   #sending = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly producer: MeshProducer,
     private readonly tally: UsageTally,
-    private readonly options: { topicPrefix: string; source: string },
+    private readonly options: { topicPrefix: string; source: string; lingerMs?: number },
   ) {}
 
-  record(increments: readonly UsageIncrement[]): Promise<void> {
+  record(increments: readonly UsageIncrement[], options?: RecordOptions): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queued ??= { increments: [], settle: [] };
+      this.#queued ??= { increments: [], settle: [], since: performance.now(), urgent: false };
       this.#queued.increments.push(...increments);
       this.#queued.settle.push((error) => (error === undefined ? resolve() : reject(error)));
-      if (!this.#sending) void this.#sendQueued();
+      if (!options?.linger || !this.options.lingerMs) this.#queued.urgent = true;
+      this.#schedule();
     });
   }
 
-  /** Sends what is queued, then what was queued meanwhile, until nothing is left. */
-  async #sendQueued(): Promise<void> {
-    this.#sending = true;
-    for (let queued = this.#queued; queued !== null; queued = this.#queued) {
-      this.#queued = null;
-      let failure: unknown;
-      try {
-        await this.#send(summed(queued.increments));
-      } catch (error) {
-        failure = error ?? new Error("usage send failed");
-      }
-      for (const settle of queued.settle) settle(failure);
+  /** Sends what lingers now; resolves once it is published (or its send failed). */
+  async flush(): Promise<void> {
+    if (!this.#queued) return;
+    const done = this.record([]);
+    await done.catch(() => {});
+  }
+
+  /** Starts the next send now (urgent), or when the queue's linger ends. */
+  #schedule(): void {
+    const queued = this.#queued;
+    if (this.#sending || !queued) return;
+    const wait = queued.urgent
+      ? 0
+      : queued.since + (this.options.lingerMs ?? 0) - performance.now();
+    if (wait <= 0) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      void this.#sendQueued();
+    } else {
+      this.#timer ??= setTimeout(() => {
+        this.#timer = undefined;
+        this.#schedule();
+      }, wait);
     }
+  }
+
+  /** Sends what is queued; then schedules what was queued meanwhile. */
+  async #sendQueued(): Promise<void> {
+    const queued = this.#queued;
+    if (!queued) return;
+    this.#sending = true;
+    this.#queued = null;
+    let failure: unknown;
+    try {
+      const increments = summed(queued.increments);
+      if (increments.length > 0) await this.#send(increments);
+    } catch (error) {
+      failure = error ?? new Error("usage send failed");
+    }
+    for (const settle of queued.settle) settle(failure);
     this.#sending = false;
+    this.#schedule();
   }
 
   async #send(increments: readonly UsageIncrement[]): Promise<void> {

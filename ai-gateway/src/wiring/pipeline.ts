@@ -79,7 +79,11 @@ export function gatewayPipeline(config: GatewayConfig, parts: PipelineParts) {
     },
   );
   let giveUp: ReturnType<typeof setTimeout> | undefined;
-  parts.closers.add("commits of stored batches", () => built.acks.flush());
+  // What lingers of the usage goes out now, not at the end of its linger; the commits wait for it.
+  parts.closers.add("commits of stored batches", async () => {
+    await mode.usage.flush?.();
+    await built.acks.flush();
+  });
   parts.closers.add("shutdown bound", () => clearTimeout(giveUp));
   parts.closers.add("read-your-writes waiters", () => parts.freshness.close());
   parts.closers.add("batcher", () => built.batcher.close());

@@ -89,5 +89,6 @@ export function usageMeter(
   return new KafkaUsage(kafka.producer, tally, {
     topicPrefix: config.TOPIC_PREFIX,
     source: "urn:event-mesh:ai-gateway",
+    lingerMs: config.USAGE_LINGER_MS,
   });
 }
