@@ -66,7 +66,7 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     );
   });
 
-  test("lingering increments wait for one send; a search's record or a flush takes them along", async () => {
+  test("lingering increments wait for one send; an HTTP batch's record or a flush takes them along", async () => {
     const prefix = `${randomTopic("usage-linger")}.`;
     const topic = `${prefix}${topicFor("billing.usage.incremented")}`;
     await ensureTopics({ brokers, topics: [topic], partitions: 1 });
@@ -89,9 +89,9 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     expect(await endOffset(brokers, topic)).toBe(0n);
     expect(settled).toEqual([]);
 
-    // A search is answered after its count is published: it does not linger, and the batches'
-    // increments go out with it.
-    await usage.record([{ tenantId: "tenant-b", metric: "searches", amount: 1 }]);
+    // HTTP ingest is answered after its usage is published: it does not linger, and the Kafka
+    // batches' increments go out with it.
+    await usage.record([{ tenantId: "tenant-b", metric: "embeddings", amount: 1 }]);
     await Promise.all(batches);
     expect(settled).toHaveLength(10);
     expect(await endOffset(brokers, topic)).toBe(2n); // summed: one per tenant and metric
@@ -118,7 +118,7 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     cleanups.push(() => reader.close());
     await eventually("every increment counted", async () => {
       const [a, b] = [await usage.totals("tenant-a"), await usage.totals("tenant-b")];
-      return a.embeddings === 35 && b.searches === 1 ? true : undefined;
+      return a.embeddings === 35 && b.embeddings === 1 ? true : undefined;
     });
   });
 

@@ -7,6 +7,7 @@ import { createLogger, unavailableProblem } from "@event-mesh/service-kit";
 import { freePort } from "../../../scripts/lib/service-process.ts";
 import { testGateway } from "../../test/app-fixture.ts";
 import { OpenAiEmbedder } from "../embedders/openai.ts";
+import type { UsageMeter } from "../usage/index.ts";
 import { SqliteUsage } from "../usage/sqlite.ts";
 
 const dirs: string[] = [];
@@ -73,4 +74,24 @@ test("a search is answered when recording its usage fails, and the failure is co
     await metrics.registry.getSingleMetricAsString("ai_gateway_usage_record_failures_total"),
   ).toContain('ai_gateway_usage_record_failures_total{metric="searches"} 1');
   expect(lines.some((line) => line.includes("recording search usage failed"))).toBe(true);
+});
+
+test("a search is answered without waiting for its count, which lingers to go out with others", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gateway-usage-"));
+  dirs.push(dataDir);
+  // A meter whose sends never finish (a billing topic that does not answer).
+  const asked: { linger: boolean | undefined }[] = [];
+  const usage: UsageMeter = {
+    record: (_increments, options) => {
+      asked.push({ linger: options?.linger });
+      return new Promise<void>(() => {});
+    },
+    totals: async () => ({ embeddings: 0, searches: 0 }),
+  };
+  const { app } = await testGateway({ dataDir, usage });
+  const response = await app.request("http://localhost/search?q=Ann", {
+    headers: { authorization: "Bearer tenant-a:user-1" },
+  });
+  expect(response.status).toBe(200);
+  expect(asked).toEqual([{ linger: true }]);
 });

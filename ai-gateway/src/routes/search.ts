@@ -145,14 +145,15 @@ export function searchRoutes(deps: SearchDeps) {
     } catch (error) {
       throw dependencyDown("vector store", error);
     }
-    // Metering must not take away an answer that is ready: a failed record (full disk, Kafka
-    // down) is logged and counted, and the search is answered.
-    try {
-      await deps.usage.record([{ tenantId, metric: "searches", amount: 1 }]);
-    } catch (error) {
-      deps.metrics.usageFailures.inc({ metric: "searches" });
-      deps.logger.warn({ tenantId, err: describeError(error) }, "recording search usage failed");
-    }
+    // Metering must not take away an answer that is ready, nor hold it: a failed record (full
+    // disk, Kafka down) is logged and counted, and the search is answered without waiting for
+    // it. In Kafka mode the count lingers (USAGE_LINGER_MS) and goes out with others in one send.
+    deps.usage
+      .record([{ tenantId, metric: "searches", amount: 1 }], { linger: true })
+      .catch((error) => {
+        deps.metrics.usageFailures.inc({ metric: "searches" });
+        deps.logger.warn({ tenantId, err: describeError(error) }, "recording search usage failed");
+      });
     // Hits come best first, so filtering the top `limit` loses nothing above the floor. The
     // deployment's floor is a cosine: it floors vector hits (in hybrid, before the fusion); a
     // keyword hit already shares a word with the query, whatever its BM25 (SQLite's gives a word

@@ -11,10 +11,10 @@ export interface UsageIncrement {
 /** How an increment may be recorded. */
 export interface RecordOptions {
   /**
-   * The caller does not wait on the answer to anyone (the Kafka source's batches, whose offsets
-   * are committed only after their usage is recorded): the meter may hold the increments back
-   * for its linger (USAGE_LINGER_MS) to send them with later ones. The promise still resolves
-   * only once they are recorded.
+   * No one's answer waits for it (the Kafka source's batches, whose offsets are committed only
+   * after their usage is recorded; a search, answered without waiting): the meter may hold the
+   * increments back for its linger (USAGE_LINGER_MS) to send them with later ones. The promise
+   * still settles only once they are recorded, or their send failed.
    */
   linger?: boolean;
 }

@@ -29,19 +29,20 @@ export function summed(increments: readonly UsageIncrement[]): UsageIncrement[] 
  * Kafka mode: every increment is published as `billing.usage.incremented` on `billing.events`
  * (with the topic prefix), for the billing consumer and for every gateway replica: each one reads
  * the whole topic into its `UsageTally` (usage/reader.ts), so `GET /usage` answers the total of
- * all replicas on any of them, a moment after the search (the time to read the event back).
+ * all replicas on any of them, a moment after the search or the batch (its linger and the time
+ * to read the event back).
  *
  * One send at a time: increments recorded while a send is in flight wait for it and then go out
  * together, summed per tenant and metric, in one send. Each caller still waits until its own
  * increments are published (or the send that carried them failed), as with a send of its own.
  *
  * The linger (`lingerMs`, USAGE_LINGER_MS): increments recorded with `linger` (the Kafka
- * source's batches, whose offsets are committed only after their usage is published) wait up to
- * `lingerMs` from the first of them, so that one send carries every batch of that time. Others
- * (a search answered after its count is published, HTTP ingest) go out at once and take the
- * lingering ones along. Under a steady load this is the difference between a produce request,
- * and a fetch by each replica's usage reader, per batch and a few per second (bench/README.md,
- * round 8).
+ * source's batches, whose offsets are committed only after their usage is published; searches,
+ * answered without waiting for their count) wait up to `lingerMs` from the first of them, so
+ * that one send carries all of that time. Others (HTTP ingest, whose caller is answered after
+ * its usage) go out at once and take the lingering ones along. Under a steady load this is the
+ * difference between a produce request, and a fetch by each replica's usage reader, per batch
+ * and per search, and ten a second (bench/README.md, round 8).
  */
 export class KafkaUsage implements UsageMeter {
   #queued: Queued | null = null;
