@@ -117,7 +117,14 @@ async function kafkaCase(brokers: string, count: number, batchMax: number) {
 async function httpCase(count: number, tenants = TENANTS) {
   const token = "bench-ingest";
   const dataDir = tempDir("ingest-http");
-  const gateway = await launch("ai-gateway", { DATA_DIR: dataDir, INGEST_TOKEN: token });
+  // Embedded mode whatever this process's environment: a KAFKA_BROKERS set for the Kafka cases
+  // would make this gateway a Kafka-mode one (consumer, usage on the billing topic), which is
+  // not the case measured here (empty is unset for the services).
+  const gateway = await launch("ai-gateway", {
+    DATA_DIR: dataDir,
+    INGEST_TOKEN: token,
+    KAFKA_BROKERS: "",
+  });
   const cpuAtReady = cpuSeconds(gateway.proc.pid) ?? Number.NaN;
   const events = userCreatedEvents(count, tenants, 7);
   const bodies = httpBodies(events);
