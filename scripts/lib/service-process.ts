@@ -44,6 +44,15 @@ export interface ServiceProcess {
   kill9(): Promise<number>;
 }
 
+/**
+ * The RAM Bun's garbage collector is told the machine has (`BUN_JSC_forceRAMSize`, bytes), unless
+ * the environment sets it. Bun sizes the JavaScript heap from the machine's RAM (in a container,
+ * from its memory limit): on a 24 GiB host it let the gateway's heap grow to 230 MB between
+ * collections during an ingest flood. With 1 GiB its peak RSS fell from 367 to 269–277 MB (Kafka)
+ * and from 213 to 166–173 MB (HTTP), at the same rate (bench/README.md, round 8).
+ */
+export const SERVICE_RAM_BYTES = String(1024 ** 3);
+
 /** Starts a service from its package folder with `bun src/main.ts`. */
 export function startService(spec: ServiceSpec): ServiceProcess {
   // SERVICE_CPU_PROF_DIR: each service writes a CPU profile (and its Markdown summary) there
@@ -59,7 +68,13 @@ export function startService(spec: ServiceSpec): ServiceProcess {
     : [];
   const proc = Bun.spawn(["bun", ...profile, "src/main.ts"], {
     cwd: join(ROOT, spec.name),
-    env: { ...process.env, HOST: "127.0.0.1", ...spec.env, PORT: String(spec.port) },
+    env: {
+      BUN_JSC_forceRAMSize: SERVICE_RAM_BYTES,
+      ...process.env,
+      HOST: "127.0.0.1",
+      ...spec.env,
+      PORT: String(spec.port),
+    },
     stdin: "ignore",
     detached: spec.detached ?? false,
     stdout: spec.logFile ? Bun.file(spec.logFile) : "pipe",
