@@ -44,8 +44,8 @@ export const GatewayEnv = serviceEnv(
      */
     KAFKA_COMMIT_INTERVAL_MS: v.optional(intVar(0, 60_000), "200"),
     /**
-     * Kafka mode: the embeddings counted by batches from the topics are published on the billing
-     * topic at most this long after they were counted, together (usage/kafka.ts); 0: per batch.
+     * Kafka mode: the usage of batches from the topics and of searches is published on the
+     * billing topic at most this long after it was counted, together (usage/kafka.ts); 0: at once.
      */
     USAGE_LINGER_MS: v.optional(intVar(0, 10_000), "100"),
     BATCH_MAX: v.optional(intVar(1, 10_000), "256"),

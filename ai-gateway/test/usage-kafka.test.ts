@@ -104,6 +104,17 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     await late;
     expect(await endOffset(brokers, topic)).toBe(3n);
 
+    // A thousand searches' counts of five tenants, while the linger holds them: one entry per
+    // tenant and metric waits, and goes out as five messages.
+    const searches = Array.from({ length: 1_000 }, (_, i) =>
+      usage.record([{ tenantId: `tenant-s${i % 5}`, metric: "searches", amount: 1 }], {
+        linger: true,
+      }),
+    );
+    await usage.flush();
+    await Promise.all(searches);
+    expect(await endOffset(brokers, topic)).toBe(8n);
+
     const reader = new UsageReader({
       brokers,
       clientId: "usage-test-linger",
@@ -118,7 +129,12 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     cleanups.push(() => reader.close());
     await eventually("every increment counted", async () => {
       const [a, b] = [await usage.totals("tenant-a"), await usage.totals("tenant-b")];
-      return a.embeddings === 35 && b.embeddings === 1 ? true : undefined;
+      const searched = await Promise.all(
+        [0, 1, 2, 3, 4].map(async (i) => (await usage.totals(`tenant-s${i}`)).searches),
+      );
+      return a.embeddings === 35 && b.embeddings === 1 && searched.every((n) => n === 200)
+        ? true
+        : undefined;
     });
   });
 

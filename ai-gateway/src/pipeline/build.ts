@@ -70,4 +70,4 @@ export function buildPipeline(deps: PipelineDeps, options: BuildPipelineOptions)
  * usage (USAGE_LINGER_MS, 100 ms) while batches go on being stored (one every 5 ms or more), and
  * a slow broker still holds the pipeline back.
  */
-export const ACKS_IN_FLIGHT = 32;
+const ACKS_IN_FLIGHT = 32;

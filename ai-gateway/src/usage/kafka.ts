@@ -3,26 +3,35 @@ import type { MeshProducer } from "@event-mesh/kafka-kit";
 import type { RecordOptions, UsageIncrement, UsageMeter, UsageMetric } from "./index.ts";
 import type { UsageTally } from "./tally.ts";
 
-/** Increments waiting for a send, and the callers that wait for them. */
+/**
+ * Increments waiting for a send, summed per tenant and metric as they are recorded, and the one
+ * promise every caller of them waits on. So a flood of searches while a send hangs holds an
+ * entry per tenant and metric, not one per search.
+ */
 interface Queued {
-  increments: UsageIncrement[];
-  settle: ((error?: unknown) => void)[];
+  sums: Map<string, UsageIncrement>;
+  done: PromiseWithResolvers<void>;
   /** When the first of them was queued (performance.now()). */
   since: number;
   /** A caller waits on them to answer someone: they go out without a linger. */
   urgent: boolean;
 }
 
-/** The increments summed per tenant and metric, in the order each pair first appears. */
-export function summed(increments: readonly UsageIncrement[]): UsageIncrement[] {
-  const byKey = new Map<string, UsageIncrement>();
+function newQueue(): Queued {
+  const done = Promise.withResolvers<void>();
+  // Each caller handles the outcome; this keeps a send that fails with no caller left quiet.
+  done.promise.catch(() => {});
+  return { sums: new Map(), done, since: performance.now(), urgent: false };
+}
+
+/** Adds increments to sums kept per tenant and metric, in the order each pair first appears. */
+function addSummed(sums: Map<string, UsageIncrement>, increments: readonly UsageIncrement[]) {
   for (const increment of increments) {
     const key = `${increment.tenantId}\u0000${increment.metric}`;
-    const known = byKey.get(key);
+    const known = sums.get(key);
     if (known) known.amount += increment.amount;
-    else byKey.set(key, { ...increment });
+    else sums.set(key, { ...increment });
   }
-  return [...byKey.values()];
 }
 
 /**
@@ -34,7 +43,8 @@ export function summed(increments: readonly UsageIncrement[]): UsageIncrement[] 
  *
  * One send at a time: increments recorded while a send is in flight wait for it and then go out
  * together, summed per tenant and metric, in one send. Each caller still waits until its own
- * increments are published (or the send that carried them failed), as with a send of its own.
+ * increments are published (or the send that carried them failed), as with a send of its own:
+ * the callers of one send share its promise.
  *
  * The linger (`lingerMs`, USAGE_LINGER_MS): increments recorded with `linger` (the Kafka
  * source's batches, whose offsets are committed only after their usage is published; searches,
@@ -56,13 +66,12 @@ export class KafkaUsage implements UsageMeter {
   ) {}
 
   record(increments: readonly UsageIncrement[], options?: RecordOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#queued ??= { increments: [], settle: [], since: performance.now(), urgent: false };
-      this.#queued.increments.push(...increments);
-      this.#queued.settle.push((error) => (error === undefined ? resolve() : reject(error)));
-      if (!options?.linger || !this.options.lingerMs) this.#queued.urgent = true;
-      this.#schedule();
-    });
+    this.#queued ??= newQueue();
+    const queued = this.#queued;
+    addSummed(queued.sums, increments);
+    if (!options?.linger || !this.options.lingerMs) queued.urgent = true;
+    this.#schedule();
+    return queued.done.promise;
   }
 
   /** Sends what lingers now; resolves once it is published (or its send failed). */
@@ -97,14 +106,12 @@ export class KafkaUsage implements UsageMeter {
     if (!queued) return;
     this.#sending = true;
     this.#queued = null;
-    let failure: unknown;
     try {
-      const increments = summed(queued.increments);
-      if (increments.length > 0) await this.#send(increments);
+      if (queued.sums.size > 0) await this.#send([...queued.sums.values()]);
+      queued.done.resolve();
     } catch (error) {
-      failure = error ?? new Error("usage send failed");
+      queued.done.reject(error ?? new Error("usage send failed"));
     }
-    for (const settle of queued.settle) settle(failure);
     this.#sending = false;
     this.#schedule();
   }
