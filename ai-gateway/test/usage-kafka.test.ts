@@ -15,17 +15,39 @@ afterAll(async () => {
 });
 
 await describeKafka("usage metering over a real Kafka broker", (brokers) => {
-  test("increments recorded at once go out together, summed, and every one is counted", async () => {
-    const prefix = `${randomTopic("usage")}.`;
+  /** A fresh billing topic and a KafkaUsage publishing to it. */
+  async function meterOnTopic(name: string, lingerMs?: number) {
+    const prefix = `${randomTopic(name)}.`;
     const topic = `${prefix}${topicFor("billing.usage.incremented")}`;
     await ensureTopics({ brokers, topics: [topic], partitions: 1 });
-    const producer = createProducer({ brokers, clientId: "usage-test" });
+    const producer = createProducer({ brokers, clientId: name });
     cleanups.push(() => producer.close());
     const tally = new UsageTally(openDatabase(":memory:"));
     const usage = new KafkaUsage(producer, tally, {
       topicPrefix: prefix,
       source: "urn:event-mesh:usage-test",
+      ...(lingerMs === undefined ? {} : { lingerMs }),
     });
+    /** Starts a reader of the topic into the tally, in group `groupId`. */
+    const startReader = (groupId: string) => {
+      const reader = new UsageReader({
+        brokers,
+        clientId: name,
+        groupId,
+        topic,
+        topicPrefix: prefix,
+        tally,
+        logger: createLogger({ name: "usage-test", level: "silent" }),
+        commitIntervalMs: 100,
+      });
+      reader.start();
+      cleanups.push(() => reader.close());
+    };
+    return { topic, usage, startReader };
+  }
+
+  test("increments recorded at once go out together, summed, and every one is counted", async () => {
+    const { topic, usage, startReader } = await meterOnTopic("usage-test");
 
     // 60 callers at once, as a busy gateway's batches and searches record: each waits for its
     // own increments to be published.
@@ -44,18 +66,7 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     expect(messages).toBeLessThan(20n);
 
     const groupId = randomTopic("usage-group");
-    const reader = new UsageReader({
-      brokers,
-      clientId: "usage-test",
-      groupId,
-      topic,
-      topicPrefix: prefix,
-      tally,
-      logger: createLogger({ name: "usage-test", level: "silent" }),
-      commitIntervalMs: 100,
-    });
-    reader.start();
-    cleanups.push(() => reader.close());
+    startReader(groupId);
     await eventually("every increment counted", async () => {
       const [a, b] = [await usage.totals("tenant-a"), await usage.totals("tenant-b")];
       return a.embeddings === 80 && b.searches === 20 ? true : undefined;
@@ -67,17 +78,7 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
   });
 
   test("lingering increments wait for one send; an HTTP batch's record or a flush takes them along", async () => {
-    const prefix = `${randomTopic("usage-linger")}.`;
-    const topic = `${prefix}${topicFor("billing.usage.incremented")}`;
-    await ensureTopics({ brokers, topics: [topic], partitions: 1 });
-    const producer = createProducer({ brokers, clientId: "usage-test-linger" });
-    cleanups.push(() => producer.close());
-    const tally = new UsageTally(openDatabase(":memory:"));
-    const usage = new KafkaUsage(producer, tally, {
-      topicPrefix: prefix,
-      source: "urn:event-mesh:usage-test",
-      lingerMs: 60_000,
-    });
+    const { topic, usage, startReader } = await meterOnTopic("usage-linger", 60_000);
     const settled: string[] = [];
     const batches = Array.from({ length: 10 }, (_, i) =>
       usage
@@ -115,18 +116,7 @@ await describeKafka("usage metering over a real Kafka broker", (brokers) => {
     await Promise.all(searches);
     expect(await endOffset(brokers, topic)).toBe(8n);
 
-    const reader = new UsageReader({
-      brokers,
-      clientId: "usage-test-linger",
-      groupId: randomTopic("usage-linger-group"),
-      topic,
-      topicPrefix: prefix,
-      tally,
-      logger: createLogger({ name: "usage-test", level: "silent" }),
-      commitIntervalMs: 100,
-    });
-    reader.start();
-    cleanups.push(() => reader.close());
+    startReader(randomTopic("usage-linger-group"));
     await eventually("every increment counted", async () => {
       const [a, b] = [await usage.totals("tenant-a"), await usage.totals("tenant-b")];
       const searched = await Promise.all(

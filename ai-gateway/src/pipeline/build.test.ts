@@ -135,13 +135,18 @@ function heldUsage(deps: PipelineDeps) {
   return { usage, held };
 }
 
-test("a Kafka batch is acknowledged only once its usage is recorded; later batches are stored meanwhile", async () => {
+/** `setup()` whose usage meter holds each lingering record (heldUsage). */
+async function setupHeld() {
   let meter: ReturnType<typeof heldUsage> | undefined;
-  const { batcher, acks, sqlite, acknowledged } = await setup(false, (deps) => {
+  const built = await setup(false, (deps) => {
     meter = heldUsage(deps);
     return meter.usage;
   });
-  const held = meter?.held ?? [];
+  return { ...built, held: meter?.held ?? [] };
+}
+
+test("a Kafka batch is acknowledged only once its usage is recorded; later batches are stored meanwhile", async () => {
+  const { batcher, acks, sqlite, acknowledged, held } = await setupHeld();
   await batcher.submit([kafkaUser(0n, 1)]);
   await batcher.submit([kafkaUser(1n, 2)]);
   // Both stored and searchable, neither acknowledged: their usage lingers.
@@ -162,12 +167,7 @@ test("a Kafka batch is acknowledged only once its usage is recorded; later batch
 });
 
 test("a batch whose usage is never recorded (stopping) is not acknowledged, nor any later one", async () => {
-  let meter: ReturnType<typeof heldUsage> | undefined;
-  const { batcher, acks, acknowledged, pipeline } = await setup(false, (deps) => {
-    meter = heldUsage(deps);
-    return meter.usage;
-  });
-  const held = meter?.held ?? [];
+  const { batcher, acks, acknowledged, pipeline, held } = await setupHeld();
   await batcher.submit([kafkaUser(0n, 1)]);
   await batcher.submit([kafkaUser(1n, 2)]);
   // The billing topic is down and the gateway is stopping: batch 0's usage is given up.
