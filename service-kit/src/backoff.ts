@@ -35,6 +35,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * Resolves `true` once `work` settles, or `false` after `ms` if it has not (its timer cleared
+ * either way); a rejection of `work` within `ms` rejects.
+ */
+export async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * The one retry runner of the project: counts failed attempts since the last success and waits
  * the capped, jittered delay of the next (or longer, when the failure asked for it: a
  * Retry-After). Loops that run forever (a relay, a consumer that reopens) call `failed` and

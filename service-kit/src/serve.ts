@@ -1,4 +1,5 @@
 import type { Server } from "bun";
+import { within } from "./backoff.ts";
 import { StartError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { idleTimeoutFor } from "./request-deadline.ts";
@@ -41,19 +42,6 @@ export interface Running {
   url: string;
   /** Stop accepting, drain, run `onShutdown`, then exit 0. Idempotent. */
   shutdown(reason: string): Promise<void>;
-}
-
-/** Resolves after `ms`, returning `false`, unless `work` settles first (`true`). */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

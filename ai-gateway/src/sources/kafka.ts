@@ -4,7 +4,7 @@ import {
   type MeshConsumer,
   type MeshMessage,
 } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, Retrier, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, Retrier, within } from "@event-mesh/service-kit";
 import type { MessagesStream } from "@platformatic/kafka";
 import type { GatewayMetrics } from "../metrics.ts";
 import type { Incoming, KafkaIncoming } from "../pipeline/pipeline.ts";
@@ -130,7 +130,10 @@ export class KafkaSource implements Source {
     if (old) {
       old.stopLagMonitoring();
       // Bounded: a consumer cut off from its broker may not finish closing.
-      await Promise.race([old.close(true).catch(() => {}), sleep(5_000)]);
+      await within(
+        old.close(true).catch(() => {}),
+        5_000,
+      );
     }
     if (!this.#stopping) this.#consumer = this.#newConsumer();
   }

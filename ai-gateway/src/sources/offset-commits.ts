@@ -1,5 +1,5 @@
 import type { MeshConsumer, MeshMessage } from "@event-mesh/kafka-kit";
-import { describeError, type Logger } from "@event-mesh/service-kit";
+import { describeError, type Logger, within } from "@event-mesh/service-kit";
 
 /** Longest wait for an offset commit before it is given up (logged) and later ones go on. */
 const COMMIT_TIMEOUT_MS = 15_000;
@@ -9,19 +9,6 @@ interface Done {
   message: MeshMessage;
   /** The consumer that read it: a replaced consumer's commits are dropped. */
   consumer: MeshConsumer;
-}
-
-/** `promise`, or a rejection after `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -85,7 +72,8 @@ export class OffsetCommits {
     // the last commit.
     if (consumer !== this.options.current()) return;
     try {
-      await withTimeout(Promise.resolve(message.commit()), COMMIT_TIMEOUT_MS);
+      if (!(await within(Promise.resolve(message.commit()), COMMIT_TIMEOUT_MS)))
+        throw new Error(`no answer within ${COMMIT_TIMEOUT_MS} ms`);
     } catch (error) {
       // Lost to a rebalance: the next owner re-reads from the last commit. A timeout means the
       // consumer is not in its group right now; the offset stays queued in the library and goes

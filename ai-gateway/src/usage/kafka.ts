@@ -69,7 +69,8 @@ export class KafkaUsage implements UsageMeter {
     this.#queued ??= newQueue();
     const queued = this.#queued;
     addSummed(queued.sums, increments);
-    if (!options?.linger || !this.options.lingerMs) queued.urgent = true;
+    // Without a linger (0), a lingering queue's wait is already over: #schedule sends at once.
+    if (!options?.linger) queued.urgent = true;
     this.#schedule();
     return queued.done.promise;
   }

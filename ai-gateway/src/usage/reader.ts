@@ -1,6 +1,6 @@
 import { decode } from "@event-mesh/contracts";
 import { createConsumer, type KafkaSecurity, type MeshConsumer } from "@event-mesh/kafka-kit";
-import { describeError, type Logger, Retrier, sleep } from "@event-mesh/service-kit";
+import { describeError, type Logger, Retrier, within } from "@event-mesh/service-kit";
 import { OffsetCommits } from "../sources/offset-commits.ts";
 import type { UsageTally } from "./tally.ts";
 
@@ -97,7 +97,7 @@ export class UsageReader {
     this.#stop.abort();
     // What was counted is committed before the consumer leaves; bounded, since the commit only
     // spares a re-read and a broker that is down must not hold up the shutdown.
-    await Promise.race([this.#commits.flush(), sleep(2_000)]);
+    await within(this.#commits.flush(), 2_000);
     await this.#consumer?.close(true).catch(() => {});
     await this.#loop?.catch(() => {});
   }
